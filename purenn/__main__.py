@@ -1,0 +1,7 @@
+"""``python -m purenn``: see ``purenn.cli``."""
+
+import sys
+
+from purenn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,140 @@
+"""Layers: parameters, a forward pass that keeps what the backward pass needs, and the chain rule.
+
+A layer's ``forward(X)`` maps a batch (one row per sample) to its output and caches its inputs;
+``backward(grad_out)`` receives ∂L/∂(output), stores ∂L/∂θ in each parameter's ``grad`` and
+returns ∂L/∂X for the layer below.  The gradients stored are the true gradients of the loss; the
+optimizer subtracts them.
+"""
+
+import random
+from typing import List, Optional, Tuple, Union
+
+from purenn import kernels
+from purenn.activations import Activation, get_activation
+from purenn.errors import ConfigurationError
+from purenn.initializers import Initializer, get_initializer
+from purenn.kernels import Matrix
+
+__all__ = ["Parameter", "Layer", "Dense"]
+
+
+class Parameter:
+    """A trainable matrix: ``value`` (read and assign in place) and ``grad`` (∂L/∂value).
+
+    ``name`` is the parameter's path in its network, e.g. ``"layers[0].weights"``, once a
+    network owns it; before that it is the layer's local name.
+    """
+
+    def __init__(self, name: str, value: Matrix) -> None:
+        self.name = name
+        self.value = value
+        self.grad: Optional[Matrix] = None
+
+    @property
+    def shape(self) -> Tuple[int, int]:
+        """(rows, columns) of ``value``."""
+        return len(self.value), len(self.value[0])
+
+    def __repr__(self) -> str:
+        rows, columns = self.shape
+        return f"<Parameter {self.name} {rows}×{columns}>"
+
+
+class Layer:
+    """Base class of layers: ``forward``, ``backward``, ``named_parameters``, ``initialize``."""
+
+    n_in: int
+    n_out: int
+
+    def initialize(self, rng: random.Random) -> None:
+        """Draw the initial parameter values from ``rng`` (the network's generator)."""
+
+    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+        """(local name, parameter) pairs, in a fixed order."""
+        return []
+
+    def forward(self, x: Matrix) -> Matrix:
+        """The layer's output for a batch X (batch × n_in); caches what backward needs."""
+        raise NotImplementedError
+
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+        """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
+        raise NotImplementedError
+
+
+class Dense(Layer):
+    """A fully connected layer: Z = X·W + b, A = f(Z).
+
+    X is batch × n_in, W is n_in × n_out (the seed's orientation: one row per sample), b is a
+    1 × n_out row added to every row of X·W, and f is the activation (a name or an Activation).
+    ``bias=False`` gives the seed's bias-free layer.  ``init`` names an initializer or is one;
+    the weights are drawn when a Network takes the layer, from the network's own generator, and
+    the bias starts at zero.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: Union[str, Activation] = "identity",
+        *,
+        bias: bool = True,
+        init: Union[str, Initializer] = "xavier_uniform",
+    ) -> None:
+        for label, size in (("n_in", n_in), ("n_out", n_out)):
+            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+                raise ConfigurationError(f"Dense: {label} must be a positive int, got {size!r}")
+        self.n_in = n_in
+        self.n_out = n_out
+        self.activation = get_activation(activation)
+        self.init = get_initializer(init)
+        self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
+        self.bias: Optional[Parameter] = None
+        if bias:
+            self.bias = Parameter("bias", kernels.zeros(1, n_out))
+        self._cache: Optional[Tuple[Matrix, Matrix, Matrix]] = None
+
+    def initialize(self, rng: random.Random) -> None:
+        """W ← init(rng, n_in, n_out); b ← 0."""
+        self.weights.value = self.init(rng, self.n_in, self.n_out)
+        if self.bias is not None:
+            self.bias.value = kernels.zeros(1, self.n_out)
+
+    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+        """[("weights", W), ("bias", b)], without the bias when bias=False."""
+        pairs = [("weights", self.weights)]
+        if self.bias is not None:
+            pairs.append(("bias", self.bias))
+        return pairs
+
+    def forward(self, x: Matrix) -> Matrix:
+        """A = f(X·W + b); caches X, Z and A."""
+        z = kernels.matmul(x, self.weights.value)
+        if self.bias is not None:
+            z = kernels.add_row(z, self.bias.value[0])
+        a = self.activation.forward(z)
+        self._cache = (x, z, a)
+        return a
+
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+        """The chain rule through Z = X·W + b, A = f(Z), given ∂L/∂A:
+
+        δ = ∂L/∂Z = ∂L/∂A ⊙ f′(Z)   (the activation's backward; a full Jacobian for softmax)
+        ∂L/∂W = Xᵀ·δ                  (n_in × n_out)
+        ∂L/∂b = Σ_rows δ              (1 × n_out: the bias is added to every row)
+        ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
+        """
+        if self._cache is None:
+            raise RuntimeError("Dense.backward called before forward")
+        x, z, a = self._cache
+        delta = self.activation.backward(z, a, grad_output)
+        self.weights.grad = kernels.matmul_tn(x, delta)
+        if self.bias is not None:
+            self.bias.grad = [kernels.column_sums(delta)]
+        if not need_input_grad:
+            return None
+        return kernels.matmul_nt(delta, self.weights.value)
+
+    def __repr__(self) -> str:
+        bias = "" if self.bias is not None else ", bias=False"
+        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{bias})"

@@ -1,0 +1,183 @@
+"""The public matrix API: nested lists of floats, checked once, then handed to the kernels.
+
+A matrix is a non-empty list of equally long, non-empty rows of numbers: ``[[1.0, 2.0], [3.0,
+4.0]]`` is 2 × 2.  Each function here checks its arguments and raises ``ShapeError`` (a
+``ValueError``) naming the function and the shapes, then calls the unchecked kernel of the same
+name in ``purenn.kernels``.  Library code that already knows its shapes calls the kernels directly.
+
+Entries may be ints, floats or complex numbers (complex ones carry the complex-step derivative);
+results are new lists and the arguments are never modified.
+"""
+
+import numbers
+from typing import Any, Callable, List, Sequence, Tuple
+
+from purenn import kernels
+from purenn.errors import ShapeError
+from purenn.kernels import Matrix
+
+__all__ = [
+    "Matrix",
+    "Shape",
+    "shape",
+    "check_matrix",
+    "as_float_matrix",
+    "format_shape",
+    "zeros",
+    "matmul",
+    "transpose",
+    "add",
+    "subtract",
+    "multiply",
+    "scale",
+    "apply",
+    "add_row",
+    "column_sums",
+]
+
+Shape = Tuple[int, int]
+
+
+def format_shape(dimensions: Shape) -> str:
+    """'n×m' for the shape (n, m), as error messages print it."""
+    return f"{dimensions[0]}×{dimensions[1]}"
+
+
+def _is_number(value: object) -> bool:
+    # bool is an int subclass, but True in a matrix is almost always a mistake worth reporting.
+    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+
+
+def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
+    """Check that ``a`` is a non-empty rectangular list of lists of numbers; return (rows, cols).
+
+    ``where`` names the public function doing the check and ``name`` the argument, so the
+    ShapeError says e.g. "matmul: B is ragged: row 0 has 3 entries, row 2 has 2".
+    """
+    if not isinstance(a, (list, tuple)) or not a:
+        raise ShapeError(f"{where}: {name} must be a non-empty list of rows, got {a!r:.60}")
+    first = a[0]
+    if not isinstance(first, (list, tuple)) or not first:
+        raise ShapeError(
+            f"{where}: {name} must be a list of non-empty rows, row 0 is {first!r:.60}"
+        )
+    width = len(first)
+    for index, row in enumerate(a):
+        if not isinstance(row, (list, tuple)):
+            raise ShapeError(f"{where}: {name} row {index} is not a list: {row!r:.60}")
+        if len(row) != width:
+            raise ShapeError(
+                f"{where}: {name} is ragged: row 0 has {width} entries, row {index} has {len(row)}"
+            )
+        for column, value in enumerate(row):
+            if not _is_number(value):
+                raise ShapeError(
+                    f"{where}: {name}[{index}][{column}] is not a number: {value!r:.60}"
+                )
+    return len(a), width
+
+
+def as_float_matrix(a: Any, where: str, name: str = "matrix") -> Matrix:
+    """A checked copy of ``a`` with every entry converted to float (ints become floats).
+
+    Raises ShapeError for a ragged, empty or non-numeric matrix and for complex entries, which
+    only the gradient checker's complex step may introduce, into parameters, never into data.
+    """
+    check_matrix(a, where, name)
+    try:
+        return [[float(value) for value in row] for row in a]
+    except TypeError:
+        raise ShapeError(f"{where}: {name} must hold real numbers, found a complex one") from None
+
+
+def shape(a: Matrix) -> Shape:
+    """(rows, columns) of a matrix, after checking that it is one."""
+    return check_matrix(a, "shape", "a")
+
+
+def zeros(rows: int, columns: int) -> Matrix:
+    """The rows × columns matrix of 0.0; both sizes must be positive ints."""
+    for size in (rows, columns):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ShapeError(f"zeros: sizes must be positive ints, got {rows!r} × {columns!r}")
+    return kernels.zeros(rows, columns)
+
+
+def _two_shapes(where: str, a: Matrix, b: Matrix) -> Tuple[Shape, Shape]:
+    return check_matrix(a, where, "A"), check_matrix(b, where, "B")
+
+
+def _same_shape(where: str, a: Matrix, b: Matrix) -> None:
+    shape_a, shape_b = _two_shapes(where, a, b)
+    if shape_a != shape_b:
+        raise ShapeError(
+            f"{where}: shapes differ: A is {format_shape(shape_a)}, B is {format_shape(shape_b)}"
+        )
+
+
+def matmul(a: Matrix, b: Matrix) -> Matrix:
+    """C = A·B, (C)_ij = Σ_k A_ik B_kj; A is n × k, B is k × m, C is n × m."""
+    shape_a, shape_b = _two_shapes("matmul", a, b)
+    if shape_a[1] != shape_b[0]:
+        raise ShapeError(
+            f"matmul: cannot multiply A {format_shape(shape_a)} by B {format_shape(shape_b)}: "
+            f"A has {shape_a[1]} columns but B has {shape_b[0]} rows"
+        )
+    return kernels.matmul(a, b)
+
+
+def transpose(a: Matrix) -> Matrix:
+    """(Aᵀ)_ij = A_ji; an n × m matrix becomes m × n."""
+    check_matrix(a, "transpose", "A")
+    return kernels.transpose(a)
+
+
+def add(a: Matrix, b: Matrix) -> Matrix:
+    """(A + B)_ij = A_ij + B_ij; A and B have the same shape."""
+    _same_shape("add", a, b)
+    return kernels.add(a, b)
+
+
+def subtract(a: Matrix, b: Matrix) -> Matrix:
+    """(A − B)_ij = A_ij − B_ij; A and B have the same shape."""
+    _same_shape("subtract", a, b)
+    return kernels.subtract(a, b)
+
+
+def multiply(a: Matrix, b: Matrix) -> Matrix:
+    """(A ⊙ B)_ij = A_ij · B_ij, the elementwise (Hadamard) product; same shapes."""
+    _same_shape("multiply", a, b)
+    return kernels.multiply(a, b)
+
+
+def scale(a: Matrix, factor: float) -> Matrix:
+    """(cA)_ij = c · A_ij for a number c."""
+    check_matrix(a, "scale", "A")
+    if not _is_number(factor):
+        raise ShapeError(f"scale: factor must be a number, got {factor!r:.60}")
+    return kernels.scale(a, factor)
+
+
+def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
+    """f(A)_ij = f(A_ij) for a scalar function f."""
+    if not callable(function):
+        raise ShapeError(f"apply: function must be callable, got {function!r:.60}")
+    check_matrix(a, "apply", "A")
+    return kernels.apply(function, a)
+
+
+def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
+    """(A + 1·r)_ij = A_ij + r_j: the row vector r (length m) added to each row of n × m A."""
+    shape_a = check_matrix(a, "add_row", "A")
+    shape_r = check_matrix([row], "add_row", "row")
+    if shape_r[1] != shape_a[1]:
+        raise ShapeError(
+            f"add_row: row has {shape_r[1]} entries but A is {format_shape(shape_a)}"
+        )
+    return kernels.add_row(a, row)
+
+
+def column_sums(a: Matrix) -> List[float]:
+    """s_j = Σ_i A_ij for n × m A; a list of m sums."""
+    check_matrix(a, "column_sums", "A")
+    return kernels.column_sums(a)
