@@ -4,7 +4,8 @@ Matrices are nested lists of floats (rows of columns).  The modules, bottom to t
 importing only those before it:
 
     errors, kernels, matrix, scalar      numbers and matrices
-    activations, losses, initializers     functions and their derivatives
+    activations, losses, initializers,    functions and their derivatives,
+    encoding                              class labels
     layers                                parameters and the chain rule per layer
     optimizers, training                  updates, history, batching
     network                               forward, loss, backward, fit
@@ -12,7 +13,14 @@ importing only those before it:
 """
 
 from purenn.activations import Activation, Elementwise
-from purenn.errors import ConfigurationError, PurennError, ShapeError
+from purenn.encoding import argmax, one_hot
+from purenn.errors import (
+    ConfigurationError,
+    DivergenceError,
+    GradientCheckError,
+    PurennError,
+    ShapeError,
+)
 from purenn.initializers import uniform, xavier_uniform
 from purenn.layers import Dense, Layer, Parameter
 from purenn.losses import Loss
@@ -24,6 +32,8 @@ __all__ = [
     "Activation",
     "ConfigurationError",
     "Dense",
+    "DivergenceError",
+    "GradientCheckError",
     "Elementwise",
     "History",
     "Layer",
@@ -36,6 +46,8 @@ __all__ = [
     "ShapeError",
     "uniform",
     "xavier_uniform",
+    "argmax",
+    "one_hot",
 ]
 
 __version__ = "0.1.0"

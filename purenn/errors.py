@@ -6,7 +6,13 @@ ValueError`` keeps working.  Messages name the function that refused the input a
 both shapes involved.
 """
 
-__all__ = ["PurennError", "ShapeError", "ConfigurationError"]
+__all__ = [
+    "PurennError",
+    "ShapeError",
+    "ConfigurationError",
+    "DivergenceError",
+    "GradientCheckError",
+]
 
 
 class PurennError(Exception):
@@ -19,3 +25,11 @@ class ShapeError(PurennError, ValueError):
 
 class ConfigurationError(PurennError, ValueError):
     """A name, size or hyper-parameter is not one purenn knows or accepts."""
+
+
+class DivergenceError(PurennError, ArithmeticError):
+    """Training produced a loss that is NaN or infinite."""
+
+
+class GradientCheckError(PurennError, AssertionError):
+    """A gradient check found analytic and numerical gradients that disagree."""

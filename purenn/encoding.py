@@ -1,0 +1,49 @@
+"""Class labels and their encodings: one-hot rows and the argmax of each row.
+
+A classifier's targets can be given as class indices (``[2, 0, 1]``) or as one-hot rows
+(``[[0, 0, 1], [1, 0, 0], [0, 1, 0]]``); its outputs are scores, one column per class.
+"""
+
+from typing import Any, List, Optional, Sequence
+
+from purenn.errors import ShapeError
+from purenn.kernels import Matrix
+from purenn.matrix import check_matrix
+
+__all__ = ["one_hot", "argmax", "is_label_list"]
+
+
+def _is_label(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def is_label_list(values: Any) -> bool:
+    """True for a non-empty flat list of ints ≥ 0 (class indices), False otherwise."""
+    return isinstance(values, (list, tuple)) and bool(values) and all(map(_is_label, values))
+
+
+def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
+    """Row i is e_{labels[i]}: 1.0 in column labels[i], 0.0 elsewhere; n × n_classes.
+
+    ``n_classes`` defaults to max(labels) + 1.  Raises ShapeError for an empty list, a label
+    that is not an int ≥ 0, or a label ≥ n_classes.
+    """
+    if not is_label_list(labels):
+        raise ShapeError(
+            f"one_hot: labels must be a non-empty list of ints ≥ 0, got {labels!r:.60}"
+        )
+    width = max(labels) + 1 if n_classes is None else n_classes
+    if isinstance(width, bool) or not isinstance(width, int) or width <= max(labels):
+        raise ShapeError(
+            f"one_hot: n_classes={n_classes!r} is too small for label {max(labels)}"
+        )
+    rows = [[0.0] * width for _ in labels]
+    for row, label in zip(rows, labels):
+        row[label] = 1.0
+    return rows
+
+
+def argmax(matrix: Matrix) -> List[int]:
+    """For each row, the index of its largest entry (the first one on ties): n × m → n ints."""
+    check_matrix(matrix, "argmax", "matrix")
+    return [max(range(len(row)), key=row.__getitem__) for row in matrix]
