@@ -4,12 +4,13 @@ These are the hot path of purenn.  A matrix is a list of rows, each a list of fl
 trust their callers: shapes must already fit (``purenn.matrix`` checks them for users; the layers
 guarantee them by construction).  Keeping validation out of here keeps the inner loops tight.
 
-Speed notes, measured with ``benchmarks/bench_kernels.py``:
+Speed notes, measured with ``benchmarks/bench_kernels.py`` (medians, ratios in one run):
 
-* A dot product is ``sum(map(operator.mul, row, col))`` on CPython < 3.12: the loop runs in C,
-  about 3× faster than an index loop.  From 3.12, ``math.sumprod`` is about 3× faster again
-  (and computes with extra precision, so the last bits of results differ from older versions).
-* ``matmul`` transposes B once (``zip(*B)``), so every inner product walks two contiguous rows.
+* Every product is ``rows_dot_columns``: B is transposed once (``zip(*B)``) so each entry is a
+  dot product of two contiguous rows.  On CPython < 3.12 the dot product is
+  ``sum(map(operator.mul, row, column))``, whose loop runs in C: 1.5–2.5× faster than index
+  loops.  From 3.12 it is ``math.sumprod``, 3× faster again; sumprod also rounds once per dot
+  product instead of once per term, so the last bits of results differ from older interpreters.
 * ``matmul_tn`` (Aᵀ·B) and ``matmul_nt`` (A·Bᵀ) serve backpropagation without building the
   transposed operand as a separate step.
 
@@ -25,7 +26,7 @@ from typing import Callable, Iterable, List, Sequence
 
 __all__ = [
     "Matrix",
-    "dot",
+    "rows_dot_columns",
     "matmul",
     "matmul_tn",
     "matmul_nt",
@@ -42,32 +43,36 @@ __all__ = [
 ]
 
 Matrix = List[List[float]]
+Rows = Sequence[Sequence[float]]  # a matrix, or the tuples zip(*matrix) gives
 
 if sys.version_info >= (3, 12):
-    dot: Callable[[Sequence[float], Sequence[float]], float] = math.sumprod
+
+    def rows_dot_columns(rows: Rows, columns: Rows) -> Matrix:
+        """C_ij = rows[i] · columns[j] = Σ_k rows[i][k] columns[j][k]; the core of every product."""
+        return [list(map(math.sumprod, repeat(row), columns)) for row in rows]
+
 else:
 
-    def dot(a: Sequence[float], b: Sequence[float]) -> float:
-        """a · b = Σ_k a_k b_k for two equally long sequences."""
-        total: float = sum(map(operator.mul, a, b))
-        return total
+    def rows_dot_columns(rows: Rows, columns: Rows) -> Matrix:
+        """C_ij = rows[i] · columns[j] = Σ_k rows[i][k] columns[j][k]; the core of every product."""
+        # Written inline rather than through a dot() helper: a Python-level call per entry
+        # costs ~5% on CPython 3.8–3.11 (benchmarks/bench_kernels.py).
+        return [[sum(map(operator.mul, row, column)) for column in columns] for row in rows]
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
     """C = A·B, (C)_ij = Σ_k A_ik B_kj, for A of shape n × k and B of shape k × m."""
-    columns = list(zip(*b))
-    return [list(map(dot, repeat(row), columns)) for row in a]
+    return rows_dot_columns(a, list(zip(*b)))
 
 
 def matmul_tn(a: Matrix, b: Matrix) -> Matrix:
     """C = Aᵀ·B for A of shape n × k and B of shape n × m; C is k × m (dW = Xᵀ·δ)."""
-    b_columns = list(zip(*b))
-    return [list(map(dot, repeat(a_column), b_columns)) for a_column in zip(*a)]
+    return rows_dot_columns(list(zip(*a)), list(zip(*b)))
 
 
 def matmul_nt(a: Matrix, b: Matrix) -> Matrix:
     """C = A·Bᵀ for A of shape n × k and B of shape m × k; C is n × m (dX = δ·Wᵀ)."""
-    return [list(map(dot, repeat(row), b)) for row in a]
+    return rows_dot_columns(a, b)
 
 
 def transpose(a: Matrix) -> Matrix:

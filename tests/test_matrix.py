@@ -147,8 +147,10 @@ def test_complex_entries_flow_through_the_kernels():
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="math.sumprod is 3.12+")
-def test_dot_uses_sumprod_where_available():
-    assert kernels.dot is math.sumprod
+def test_products_use_sumprod_where_available():
+    # sumprod rounds once per dot product, so on 3.12+ a product whose plain left-to-right sum
+    # cancels catastrophically comes out exact: 1e16 + 1 − 1e16 is 1, not 0.
+    assert kernels.matmul([[1e16, 1.0, -1e16]], [[1.0], [1.0], [1.0]]) == [[1.0]]
 
 
 # --- bad input ------------------------------------------------------------------------------
