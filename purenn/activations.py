@@ -51,8 +51,8 @@ class Activation:
     """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``."""
 
     name: str = "activation"
-    # Where f′ jumps (f is not differentiable there): a finite-difference check must not straddle
-    # these points.  Smooth activations list none.
+    # Where f′ (or, for ELU, f″) jumps: a finite-difference check must not straddle these
+    # points.  Smooth activations list none.
     kinks: Tuple[float, ...] = ()
 
     def forward(self, z: Matrix) -> Matrix:
@@ -173,9 +173,13 @@ class ELU(Elementwise):
     """Clevert et al. (2015): f(z) = z for z > 0, α(eᶻ − 1) otherwise; f′(z) = 1 or α·eᶻ.
 
     Registered as "elu" with α = 1 (PyTorch's default); pass ``ELU(alpha=0.5)`` for another α.
-    f tends to −α as z → −∞.  f′ is continuous at 0 only for α = 1, so other α list a kink at 0;
-    at z = 0 the derivative takes the left value α.
+    f tends to −α as z → −∞.  At z = 0 the derivative takes the left value α.  ``kinks`` lists
+    0 for every α: f′ jumps there unless α = 1, and even for α = 1, where f′ is continuous, f″
+    jumps from 1 to 0, so a central difference straddling 0 is only O(h) accurate (off by h/4,
+    1.5e-6 for h = 6e-6) instead of O(h²): a gradient check must avoid 0 all the same.
     """
+
+    kinks: Tuple[float, ...] = (0.0,)
 
     def __init__(self, alpha: float = 1.0) -> None:
         if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not math.isfinite(
@@ -185,7 +189,6 @@ class ELU(Elementwise):
         self.alpha = float(alpha)
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
         super().__init__(name, self.elu, self.elu_derivative)
-        self.kinks = () if self.alpha == 1.0 else (0.0,)
 
     def elu(self, z: float) -> float:
         """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
