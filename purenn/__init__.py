@@ -12,7 +12,8 @@ importing only those before it:
     datasets, cli                         data and the command line
 """
 
-from purenn.activations import Activation, Elementwise
+from purenn import datasets
+from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -21,9 +22,17 @@ from purenn.errors import (
     PurennError,
     ShapeError,
 )
-from purenn.initializers import uniform, xavier_uniform
+from purenn.initializers import (
+    box_muller,
+    he_normal,
+    he_uniform,
+    normal,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)
 from purenn.layers import Dense, Layer, Parameter
-from purenn.losses import Loss
+from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
 from purenn.network import Network
 from purenn.optimizers import SGD, Optimizer
 from purenn.training import History
@@ -48,6 +57,19 @@ __all__ = [
     "xavier_uniform",
     "argmax",
     "one_hot",
+    "datasets",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "MeanSquaredError",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "normal",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "box_muller",
 ]
 
 __version__ = "0.1.0"

@@ -12,12 +12,13 @@ Forward functions follow the complex-safety rule of ``purenn.scalar`` so that th
 checker's complex step works through every activation.
 """
 
-from typing import Callable, Dict, List, Union
+import math
+from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
-from purenn.scalar import exp, tanh
+from purenn.scalar import erfc, exp, expm1, log1p, tanh
 
 __all__ = [
     "Activation",
@@ -31,6 +32,15 @@ __all__ = [
     "tanh_derivative",
     "relu",
     "relu_derivative",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "softplus",
+    "softplus_derivative",
+    "gelu",
+    "gelu_derivative",
+    "softmax",
+    "Softmax",
 ]
 
 ScalarFunction = Callable[[float], float]
@@ -41,6 +51,9 @@ class Activation:
     """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``."""
 
     name: str = "activation"
+    # Where f′ (or, for ELU, f″) jumps: a finite-difference check must not straddle these
+    # points.  Smooth activations list none.
+    kinks: Tuple[float, ...] = ()
 
     def forward(self, z: Matrix) -> Matrix:
         """A = f(Z) for a batch × width matrix Z."""
@@ -119,6 +132,152 @@ def relu_derivative(z: float, a: float) -> float:
     return 1.0 if z.real > 0.0 else 0.0
 
 
+class ReLU(Elementwise):
+    """relu(z) = max(0, z), relu′(z) = 1 for z > 0 else 0; kinked at 0."""
+
+    kinks: Tuple[float, ...] = (0.0,)
+
+    def __init__(self) -> None:
+        super().__init__("relu", relu, relu_derivative)
+
+
+class LeakyReLU(Elementwise):
+    """f(z) = z for z > 0, slope·z otherwise; f′(z) = 1 for z > 0, slope otherwise.
+
+    Registered as "leaky_relu" with slope 0.01 (PyTorch's default); pass
+    ``LeakyReLU(slope=0.2)`` as the activation for another slope.  Kinked at 0, where the
+    derivative takes the left value, slope (relu's convention: the z ≤ 0 branch).
+    """
+
+    kinks: Tuple[float, ...] = (0.0,)
+
+    def __init__(self, slope: float = 0.01) -> None:
+        if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not math.isfinite(
+            slope
+        ):
+            raise ConfigurationError(f"LeakyReLU: slope must be a finite number, got {slope!r}")
+        self.slope = float(slope)
+        name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
+        super().__init__(name, self.leaky_relu, self.leaky_relu_derivative)
+
+    def leaky_relu(self, z: float) -> float:
+        """f(z) = z for z > 0, slope·z for z ≤ 0."""
+        return z if z.real > 0.0 else self.slope * z
+
+    def leaky_relu_derivative(self, z: float, a: float) -> float:
+        """f′(z) = 1 for z > 0, slope for z ≤ 0 (given z; a is unused)."""
+        return 1.0 if z.real > 0.0 else self.slope
+
+
+class ELU(Elementwise):
+    """Clevert et al. (2015): f(z) = z for z > 0, α(eᶻ − 1) otherwise; f′(z) = 1 or α·eᶻ.
+
+    Registered as "elu" with α = 1 (PyTorch's default); pass ``ELU(alpha=0.5)`` for another α.
+    f tends to −α as z → −∞.  At z = 0 the derivative takes the left value α.  ``kinks`` lists
+    0 for every α: f′ jumps there unless α = 1, and even for α = 1, where f′ is continuous, f″
+    jumps from 1 to 0, so a central difference straddling 0 is only O(h) accurate (off by h/4,
+    1.5e-6 for h = 6e-6) instead of O(h²): a gradient check must avoid 0 all the same.
+    """
+
+    kinks: Tuple[float, ...] = (0.0,)
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not math.isfinite(
+            alpha
+        ):
+            raise ConfigurationError(f"ELU: alpha must be a finite number, got {alpha!r}")
+        self.alpha = float(alpha)
+        name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
+        super().__init__(name, self.elu, self.elu_derivative)
+
+    def elu(self, z: float) -> float:
+        """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
+        return z if z.real > 0.0 else self.alpha * expm1(z)
+
+    def elu_derivative(self, z: float, a: float) -> float:
+        """f′(z) = 1 for z > 0, α·eᶻ for z ≤ 0 (given z; a is unused)."""
+        # α·eᶻ equals a + α, but that sum cancels catastrophically in the left tail (it is
+        # exactly 0 from z ≈ −37 on); eᶻ for z ≤ 0 cannot overflow.
+        return 1.0 if z.real > 0.0 else self.alpha * exp(z)
+
+
+def softplus(z: float) -> float:
+    """softplus(z) = ln(1 + eᶻ), computed without overflow for any finite z.
+
+    For z > 0 it uses the equal form z + ln(1 + e⁻ᶻ), so softplus(1e300) = 1e300, not overflow;
+    for z ≤ 0, e^z ≤ 1 and log1p keeps the tiny values of the left tail accurate.
+    """
+    if z.real > 0.0:
+        return z + log1p(exp(-z))
+    return log1p(exp(z))
+
+
+def softplus_derivative(z: float, a: float) -> float:
+    """softplus′(z) = σ(z) = 1 / (1 + e⁻ᶻ), the logistic sigmoid, given z (a is unused)."""
+    return sigmoid(z)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_TWO_PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def gelu(z: float) -> float:
+    """Hendrycks & Gimpel's GELU, the exact form: gelu(z) = z·Φ(z), Φ the standard normal CDF.
+
+    Φ(z) = erfc(−z/√2)/2 (rather than (1 + erf(z/√2))/2, which cancels to 0 for z < −6 and loses
+    the left tail).  This is PyTorch's default ``approximate='none'``, not the tanh
+    approximation.  For complex z it uses ``purenn.scalar.erfc``'s complex-step form, exact for
+    the complex step's tiny imaginary part only.
+    """
+    return z * 0.5 * erfc(-z * _SQRT_HALF)
+
+
+def gelu_derivative(z: float, a: float) -> float:
+    """gelu′(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π), given z (a is unused)."""
+    # z*z rather than z**2: the product saturates to inf for |z| > 1e154 (φ → 0, the right
+    # limit), where the power would raise OverflowError.
+    return 0.5 * math.erfc(-z * _SQRT_HALF) + z * _INV_SQRT_TWO_PI * math.exp(-0.5 * (z * z))
+
+
+def softmax(row: Sequence[float]) -> List[float]:
+    """softmax(z)_j = e^(z_j − c) / Σ_k e^(z_k − c) for one row z, with c = max_k Re z_k.
+
+    Subtracting c changes nothing mathematically and makes every exponent ≤ 0, so nothing
+    overflows and the largest term is 1 (the sum is ≥ 1, never 0).  c is the real part of the
+    entry with the largest real part: shifting by a real constant leaves the complex step intact.
+    """
+    shift = row[0].real
+    for value in row:
+        if value.real > shift:
+            shift = value.real
+    exps = [exp(value - shift) for value in row]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+class Softmax(Activation):
+    """A_i = softmax(Z_i) row by row: each row of A is positive and sums to 1.
+
+    Not elementwise: every output of a row depends on every input of it, so the backward pass is
+    the Jacobian-vector product ∂A_ij/∂Z_ik = A_ij(δ_jk − A_ik), which gives
+    ∂L/∂Z_i = A_i ⊙ (∂L/∂A_i − ⟨∂L/∂A_i, A_i⟩) per row, never the diagonal alone.
+    """
+
+    name = "softmax"
+
+    def forward(self, z: Matrix) -> Matrix:
+        """A_i = softmax(Z_i) for each row i of Z (batch × classes)."""
+        return [softmax(row) for row in z]
+
+    def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
+        """∂L/∂Z_ij = A_ij · (∂L/∂A_ij − Σ_k ∂L/∂A_ik · A_ik), all batch × classes."""
+        result = []
+        for a_row, grad_row in zip(a, grad_a):
+            inner = kernels.dot(grad_row, a_row)
+            result.append([a_j * (g_j - inner) for a_j, g_j in zip(a_row, grad_row)])
+        return result
+
+
 identity = Identity()
 
 ACTIVATIONS: Dict[str, Activation] = {}
@@ -133,7 +292,12 @@ def register_activation(activation: Activation) -> Activation:
 register_activation(identity)
 register_activation(Elementwise("sigmoid", sigmoid, sigmoid_derivative))
 register_activation(Elementwise("tanh", tanh, tanh_derivative))
-register_activation(Elementwise("relu", relu, relu_derivative))
+register_activation(ReLU())
+register_activation(LeakyReLU())
+register_activation(ELU())
+register_activation(Elementwise("softplus", softplus, softplus_derivative))
+register_activation(Elementwise("gelu", gelu, gelu_derivative))
+register_activation(Softmax())
 
 
 def known_names() -> List[str]:

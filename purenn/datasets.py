@@ -2,13 +2,78 @@
 
 ``seed_data`` is the tutorial's: three inputs (the third always 1, standing in for a bias) whose
 target is the XOR of the first two.
+
+The classification sets (``xor``, ``two_moons``, ``circles``, ``spirals``) return ``(X, labels)``:
+X is a list of rows [x, y] and ``labels`` a list of class indices (ints 0..k−1), which the
+"cross_entropy" loss takes as they are; ``purenn.one_hot(labels)`` gives one-hot rows, and
+``[[float(label)] for label in labels]`` a column for one sigmoid output (the "bce" loss also
+takes 0/1 labels directly).  ``noisy_sine`` is a regression set and returns ``(X, Y)`` matrices.
+
+Each generator makes its own ``random.Random(seed)`` and draws from its ``random()`` only (normal
+noise by ``purenn.initializers.box_muller``), so a seed gives the same data on every interpreter.
+Samples of every class are generated in blocks, then shuffled with the same generator
+(Fisher–Yates), so any slice of the rows holds a mix of classes.
 """
 
-from typing import Tuple
+import math
+import random
+from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
+from purenn.errors import ConfigurationError, ShapeError
+from purenn.initializers import box_muller
 from purenn.kernels import Matrix
+from purenn.matrix import check_matrix
+from purenn.training import shuffled_indices, take_rows
 
-__all__ = ["seed_data"]
+__all__ = [
+    "seed_data",
+    "xor",
+    "two_moons",
+    "circles",
+    "spirals",
+    "noisy_sine",
+    "train_test_split",
+]
+
+T = TypeVar("T")
+Labelled = Tuple[Matrix, List[int]]
+
+
+def _check_int(value: Any, label: str, where: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(f"{where}: {label} must be an int ≥ {minimum}, got {value!r}")
+    return value
+
+
+def _check_noise(value: Any, where: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ConfigurationError(f"{where}: noise must be a finite number ≥ 0, got {value!r}")
+    return float(value)
+
+
+def _check_seed(seed: Any, where: str) -> Optional[int]:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ConfigurationError(f"{where}: seed must be an int or None, got {seed!r}")
+    return seed
+
+
+def _shuffle(x: Matrix, labels: List[int], rng: random.Random) -> Labelled:
+    order = shuffled_indices(len(x), rng)
+    return take_rows(x, order), [labels[i] for i in order]
+
+
+def _add_noise(points: Matrix, noise: float, rng: random.Random) -> Matrix:
+    """Each coordinate plus noise·N(0, 1), the normals drawn row by row."""
+    draws = box_muller(rng, 2 * len(points))
+    return [
+        [x + noise * draws[2 * i], y + noise * draws[2 * i + 1]]
+        for i, (x, y) in enumerate(points)
+    ]
 
 
 def seed_data() -> Tuple[Matrix, Matrix]:
@@ -16,3 +81,135 @@ def seed_data() -> Tuple[Matrix, Matrix]:
     x = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
     y = [[0.0], [1.0], [1.0], [0.0]]
     return x, y
+
+
+def xor() -> Labelled:
+    """The four points of XOR: X = [[0,0],[0,1],[1,0],[1,1]] (4 × 2), labels [0, 1, 1, 0]."""
+    x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    return x, [0, 1, 1, 0]
+
+
+def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labelled:
+    """Two interleaving half circles, as scikit-learn's make_moons: (X n × 2, n labels).
+
+    Class 0 (⌈n/2⌉ points): (cos t, sin t); class 1 (⌊n/2⌋ points): (1 − cos t, 0.5 − sin t);
+    t evenly spaced over [0, π] in each class.  Then noise·N(0, 1) is added to each coordinate
+    and the rows are shuffled.  Draw order: the noise (row by row), then the shuffle.
+    """
+    _check_int(n, "n", "two_moons", 2)
+    scale = _check_noise(noise, "two_moons")
+    rng = random.Random(_check_seed(seed, "two_moons"))
+    outer, inner = n - n // 2, n // 2
+    points: Matrix = []
+    for i in range(outer):
+        t = math.pi * i / max(outer - 1, 1)
+        points.append([math.cos(t), math.sin(t)])
+    for i in range(inner):
+        t = math.pi * i / max(inner - 1, 1)
+        points.append([1.0 - math.cos(t), 0.5 - math.sin(t)])
+    labels = [0] * outer + [1] * inner
+    return _shuffle(_add_noise(points, scale, rng), labels, rng)
+
+
+def circles(
+    n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: Optional[int] = 0
+) -> Labelled:
+    """Two concentric circles, as scikit-learn's make_circles: (X n × 2, n labels).
+
+    Class 0 (⌈n/2⌉ points) on the unit circle, class 1 (⌊n/2⌋ points) on the circle of radius
+    ``factor`` (0 < factor < 1), angles evenly spaced over [0, 2π); then noise·N(0, 1) on each
+    coordinate and a shuffle.  Draw order: the noise (row by row), then the shuffle.
+    """
+    _check_int(n, "n", "circles", 2)
+    scale = _check_noise(noise, "circles")
+    if (
+        isinstance(factor, bool)
+        or not isinstance(factor, (int, float))
+        or not 0.0 < factor < 1.0
+    ):
+        raise ConfigurationError(f"circles: factor must be in (0, 1), got {factor!r}")
+    rng = random.Random(_check_seed(seed, "circles"))
+    outer, inner = n - n // 2, n // 2
+    points: Matrix = []
+    for count, radius in ((outer, 1.0), (inner, float(factor))):
+        for i in range(count):
+            angle = 2.0 * math.pi * i / count
+            points.append([radius * math.cos(angle), radius * math.sin(angle)])
+    labels = [0] * outer + [1] * inner
+    return _shuffle(_add_noise(points, scale, rng), labels, rng)
+
+
+def spirals(
+    n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[int] = 0
+) -> Labelled:
+    """k interleaved spiral arms, one class each: (X (k·n_per_class) × 2, labels).
+
+    Point i of arm c (i = 0..N−1, N = n_per_class) has radius r = (i + 1)/N and angle
+    θ = 2πc/k + 4r + noise·N(0, 1) (noise in radians, so it displaces outer points more), and
+    sits at (r cos θ, r sin θ).  Each arm turns through 4 radians.  Every class has exactly N
+    points.  Draw order: the angle noise (arm by arm, point by point), then the shuffle.
+    """
+    count = _check_int(n_per_class, "n_per_class", "spirals", 1)
+    k = _check_int(classes, "classes", "spirals", 2)
+    scale = _check_noise(noise, "spirals")
+    rng = random.Random(_check_seed(seed, "spirals"))
+    draws = box_muller(rng, k * count)
+    points: Matrix = []
+    labels: List[int] = []
+    for arm in range(k):
+        for i in range(count):
+            radius = (i + 1) / count
+            angle = 2.0 * math.pi * arm / k + 4.0 * radius + scale * draws[arm * count + i]
+            points.append([radius * math.cos(angle), radius * math.sin(angle)])
+            labels.append(arm)
+    return _shuffle(points, labels, rng)
+
+
+def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tuple[Matrix, Matrix]:
+    """Regression data: x ~ U[−π, π), y = sin x + noise·N(0, 1); returns (X n × 1, Y n × 1).
+
+    Draw order: the n values of x, then the n noise draws.
+    """
+    _check_int(n, "n", "noisy_sine", 1)
+    scale = _check_noise(noise, "noisy_sine")
+    rng = random.Random(_check_seed(seed, "noisy_sine"))
+    xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
+    draws = box_muller(rng, n)
+    return [[x] for x in xs], [[math.sin(x) + scale * e] for x, e in zip(xs, draws)]
+
+
+def train_test_split(
+    x: Matrix, y: Sequence[T], test_fraction: float = 0.25, seed: Optional[int] = 0
+) -> Tuple[Matrix, Matrix, List[T], List[T]]:
+    """(X_train, X_test, Y_train, Y_test): a random split of the rows of X and Y together.
+
+    Y is a matrix or a list of labels, one entry per row of X.  The test set has
+    ⌈test_fraction · n⌉ rows (at least 1, and at least one row is left for training).  The rows
+    are permuted by Fisher–Yates from ``random.Random(seed).random()``; the first rows of the
+    permutation form the test set, the rest the training set, each in permuted order.  Rows
+    are shared with X and Y, not copied.
+    """
+    rows, _ = check_matrix(x, "train_test_split", "X")
+    if not isinstance(y, (list, tuple)) or len(y) != rows:
+        length = len(y) if isinstance(y, (list, tuple)) else type(y).__name__
+        raise ShapeError(
+            f"train_test_split: Y must be a list with one entry per row of X ({rows}), "
+            f"got {length}"
+        )
+    if (
+        isinstance(test_fraction, bool)
+        or not isinstance(test_fraction, (int, float))
+        or not 0.0 < test_fraction < 1.0
+    ):
+        raise ConfigurationError(
+            f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}"
+        )
+    n_test = math.ceil(test_fraction * rows)
+    if rows < 2 or n_test >= rows:
+        raise ConfigurationError(
+            f"train_test_split: test_fraction={test_fraction!r} of {rows} rows leaves no "
+            "training rows"
+        )
+    order = shuffled_indices(rows, random.Random(_check_seed(seed, "train_test_split")))
+    test, train = order[:n_test], order[n_test:]
+    return take_rows(x, train), take_rows(x, test), [y[i] for i in train], [y[i] for i in test]

@@ -10,13 +10,36 @@ a matrix of the output's width.  ``value`` is complex-safe (see ``purenn.scalar`
 step can differentiate through it.
 """
 
-from typing import Any, Dict, List, Union
+import math
+from typing import Any, Dict, List, Sequence, Union
 
+from purenn.activations import softmax
+from purenn.encoding import is_label_list, one_hot
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix, format_shape
+from purenn.scalar import exp, log
 
-__all__ = ["Loss", "SumSquaredError", "LOSSES", "get_loss", "register_loss"]
+__all__ = [
+    "Loss",
+    "SumSquaredError",
+    "MeanSquaredError",
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "log_softmax",
+    "LOSSES",
+    "get_loss",
+    "register_loss",
+]
+
+# PyTorch's BCELoss clamps each log at −100, so a probability of exactly 0 or 1 costs at most 100
+# instead of inf.  e^(−100) ≈ 3.7e-44 is the argument below which the clamp applies.
+LOG_CLAMP = -100.0
+_LOG_CLAMP_ARGUMENT = math.exp(LOG_CLAMP)
+
+# How far a probability target row's sum may be from 1: rows such as [0.1] * 10 sum to
+# 0.9999999999999999 in floating point; a real mistake (unnormalised scores) misses by far more.
+ROW_SUM_TOLERANCE = 1e-6
 
 
 class Loss:
@@ -75,6 +98,207 @@ class SumSquaredError(Loss):
         ]
 
 
+def _is_flat_list(target: Any) -> bool:
+    # A flat list (not a list of rows) can only be meant as class indices.
+    return (
+        isinstance(target, (list, tuple))
+        and bool(target)
+        and not isinstance(target[0], (list, tuple))
+    )
+
+
+def _check_probabilities(matrix: Matrix, where: str, loss: str) -> None:
+    for i, row in enumerate(matrix):
+        for j, t in enumerate(row):
+            if not 0.0 <= t <= 1.0:
+                raise ShapeError(
+                    f"{where}: Y[{i}][{j}] = {t!r} is not a probability in [0, 1] (the {loss} "
+                    "loss needs targets in [0, 1])"
+                )
+
+
+class MeanSquaredError(Loss):
+    """Mean squared error, as PyTorch's MSELoss: L = (1/(n·m)) Σ_ij (P_ij − T_ij)².
+
+    Reduction "mean" over all n·m entries (n samples, m outputs), so its value does not grow
+    with the batch size or the number of outputs.
+    """
+
+    name = "mse"
+    reduction = "mean"
+
+    def value(self, output: Matrix, target: Matrix) -> float:
+        """L = (1/(n·m)) Σ_ij (P_ij − T_ij)² for P, T both n × m."""
+        total = 0.0
+        for output_row, target_row in zip(output, target):
+            for p, t in zip(output_row, target_row):
+                difference = p - t
+                total += difference * difference
+        return total / (len(output) * len(output[0]))
+
+    def gradient(self, output: Matrix, target: Matrix) -> Matrix:
+        """∂L/∂P_ij = 2(P_ij − T_ij) / (n·m), n × m."""
+        factor = 2.0 / (len(output) * len(output[0]))
+        return [
+            [factor * (p - t) for p, t in zip(output_row, target_row)]
+            for output_row, target_row in zip(output, target)
+        ]
+
+
+def _clamped_log(x: float) -> float:
+    """ln x, but LOG_CLAMP (−100) where ln x would be below it, including x = 0."""
+    # Decided on x.real so the complex step passes through the unclamped branch.
+    return log(x) if x.real > _LOG_CLAMP_ARGUMENT else LOG_CLAMP
+
+
+def _clamped_log_derivative(x: float) -> float:
+    """d/dx of _clamped_log: 1/x above the clamp, 0 where the constant −100 is returned."""
+    return 1.0 / x if x.real > _LOG_CLAMP_ARGUMENT else 0.0
+
+
+class BinaryCrossEntropy(Loss):
+    """Binary cross-entropy on probabilities, as PyTorch's BCELoss:
+
+    L = −(1/(n·m)) Σ_ij [T_ij · ln P_ij + (1 − T_ij) · ln(1 − P_ij)], each ln clamped at −100.
+
+    Reduction "mean" over all n·m entries.  P must be probabilities (end the network with a
+    sigmoid layer); a P outside [0, 1] raises ConfigurationError.  The clamp keeps P = 0 and
+    P = 1 finite (a term costs at most 100); the gradient is the exact gradient of the clamped
+    loss, so a clamped log contributes 0 (PyTorch instead floors the denominator at 1e-12).
+    Targets are a matrix of values in [0, 1] of the output's shape, or, for a single output, a
+    list of class indices 0/1.
+    """
+
+    name = "bce"
+    reduction = "mean"
+
+    def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
+        """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1."""
+        if outputs == 1 and is_label_list(target):
+            if len(target) != rows or max(target) > 1:
+                raise ShapeError(
+                    f"{where}: Y as labels for the bce loss must be {rows} ints 0 or 1, got "
+                    f"{len(target)} with largest {max(target)}"
+                )
+            return [[float(label)] for label in target]
+        matrix = super().prepare_target(target, rows, outputs, where)
+        _check_probabilities(matrix, where, self.name)
+        return matrix
+
+    def _check_output(self, output: Matrix) -> None:
+        for i, row in enumerate(output):
+            for j, p in enumerate(row):
+                if not 0.0 <= p.real <= 1.0:
+                    raise ConfigurationError(
+                        f"bce: output P[{i}][{j}] = {p!r} is not a probability in [0, 1]; "
+                        "the bce loss needs a sigmoid output layer"
+                    )
+
+    def value(self, output: Matrix, target: Matrix) -> float:
+        """L = −(1/(n·m)) Σ_ij [T_ij ln P_ij + (1 − T_ij) ln(1 − P_ij)], logs clamped at −100."""
+        self._check_output(output)
+        total = 0.0
+        for output_row, target_row in zip(output, target):
+            for p, t in zip(output_row, target_row):
+                total += t * _clamped_log(p) + (1.0 - t) * _clamped_log(1.0 - p)
+        return -total / (len(output) * len(output[0]))
+
+    def gradient(self, output: Matrix, target: Matrix) -> Matrix:
+        """∂L/∂P_ij = −(1/(n·m)) [T_ij / P_ij − (1 − T_ij) / (1 − P_ij)], n × m.
+
+        A term whose log is clamped contributes 0 (the clamp is constant there).
+        """
+        self._check_output(output)
+        factor = -1.0 / (len(output) * len(output[0]))
+        return [
+            [
+                factor
+                * (t * _clamped_log_derivative(p) - (1.0 - t) * _clamped_log_derivative(1.0 - p))
+                for p, t in zip(output_row, target_row)
+            ]
+            for output_row, target_row in zip(output, target)
+        ]
+
+
+def log_softmax(row: Sequence[float]) -> List[float]:
+    """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, with c = max_k Re z_k.
+
+    The max shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor
+    ln 0, even for logits of ±1e300 (the log-sum-exp trick).  Complex-safe: c is real.
+    """
+    shift = row[0].real
+    for value in row:
+        if value.real > shift:
+            shift = value.real
+    log_total = log(sum(exp(value - shift) for value in row))
+    return [value - shift - log_total for value in row]
+
+
+class CrossEntropy(Loss):
+    """Softmax cross-entropy from logits, as PyTorch's CrossEntropyLoss:
+
+    L = −(1/n) Σ_i Σ_j T_ij · ln softmax(P_i)_j, computed through log_softmax (log-sum-exp).
+
+    Reduction "mean" over the n samples (summed over classes).  P are logits: the network's
+    output layer must use the "identity" activation, since this loss applies the softmax itself
+    (a softmax output layer would apply it twice).  Targets are one-hot rows or probability rows
+    (entries in [0, 1], each row summing to 1), or a list of n class indices, converted to
+    one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+    """
+
+    name = "cross_entropy"
+    reduction = "mean"
+
+    def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
+        """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities."""
+        if is_label_list(target):
+            if len(target) != rows:
+                raise ShapeError(
+                    f"{where}: Y has {len(target)} class indices but X has {rows} rows"
+                )
+            if max(target) >= outputs:
+                raise ShapeError(
+                    f"{where}: class index {max(target)} in Y is out of range for a network "
+                    f"with {outputs} outputs (indices 0..{outputs - 1})"
+                )
+            return one_hot(target, outputs)
+        if _is_flat_list(target):
+            raise ShapeError(
+                f"{where}: Y as class indices must be ints in 0..{outputs - 1}, "
+                f"got {target!r:.60}"
+            )
+        matrix = super().prepare_target(target, rows, outputs, where)
+        _check_probabilities(matrix, where, self.name)
+        for i, row in enumerate(matrix):
+            if abs(sum(row) - 1.0) > ROW_SUM_TOLERANCE:
+                raise ShapeError(
+                    f"{where}: Y row {i} sums to {sum(row)!r}, not 1 (the cross_entropy loss "
+                    "needs one-hot or probability rows, or class indices)"
+                )
+        return matrix
+
+    def value(self, output: Matrix, target: Matrix) -> float:
+        """L = −(1/n) Σ_ij T_ij · log_softmax(P_i)_j for logits P and targets T, both n × m."""
+        total = 0.0
+        for output_row, target_row in zip(output, target):
+            for log_p, t in zip(log_softmax(output_row), target_row):
+                if t != 0.0:  # skip 0·ln p: saves work, and 0·(−inf) would be NaN
+                    total += t * log_p
+        return -total / len(output)
+
+    def gradient(self, output: Matrix, target: Matrix) -> Matrix:
+        """∂L/∂P_ij = (softmax(P_i)_j · Σ_k T_ik − T_ij)/n, which is (softmax(P_i) − T_i)/n for
+        target rows summing to 1; n × m."""
+        n = len(output)
+        result = []
+        for output_row, target_row in zip(output, target):
+            row_sum = sum(target_row)
+            result.append(
+                [(q * row_sum - t) / n for q, t in zip(softmax(output_row), target_row)]
+            )
+        return result
+
+
 LOSSES: Dict[str, Loss] = {}
 
 
@@ -85,6 +309,9 @@ def register_loss(loss: Loss) -> Loss:
 
 
 register_loss(SumSquaredError())
+register_loss(MeanSquaredError())
+register_loss(BinaryCrossEntropy())
+register_loss(CrossEntropy())
 
 
 def known_names() -> List[str]:

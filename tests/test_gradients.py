@@ -4,11 +4,13 @@ Every entry of every parameter's gradient is compared with (L(θ + h) − L(θ �
 """
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from strategies import networks_with_data
 
 import purenn as pn
-from purenn.activations import Elementwise, sigmoid, sigmoid_derivative
+from purenn import kernels
+from purenn.activations import Elementwise, Softmax, sigmoid, sigmoid_derivative
 
 # The step that balances truncation error (∝ h²) against round-off (∝ ε/h): h ≈ ∛ε ≈ 6e-6.
 FD_STEP = 6e-6
@@ -119,3 +121,98 @@ def test_negative_control_a_perturbed_gradient_fails(case):
     _, grads = network.gradients(x, y)
     grads[0][0][0] += 1e-3 * (1 + abs(grads[0][0][0]) + network.loss(x, y))
     assert gradient_mismatches(network, x, y, grads)
+
+
+# -- the new activations and losses, through whole networks -----------------------------------
+
+SMOOTH_NEW = ("identity", "sigmoid", "tanh", "softplus", "gelu")
+KINKED = ("relu", "leaky_relu", "elu")
+
+# Perturbing one parameter by FD_STEP moves a first-layer pre-activation by at most
+# FD_STEP·max(1, |x|) ≤ 2·FD_STEP, and a second-layer one by at most
+# width·max|W|·max|f′|·2·FD_STEP ≤ 5·2·1·2·FD_STEP = 20·FD_STEP = 1.2e-4 (MODEST values, width ≤ 5).
+# A margin of 1e-3 from every kink, with at most 2 layers, keeps both central-difference points
+# on the same side of it, with a factor 8 to spare.
+KINK_MARGIN = 1e-3
+
+
+def pre_activations(network, x):
+    """Z of every layer for the batch X, recomputed from the public parameters."""
+    result = []
+    a = x
+    for layer in network.layers:
+        z = kernels.matmul(a, layer.weights.value)
+        if layer.bias is not None:
+            z = kernels.add_row(z, layer.bias.value[0])
+        result.append((layer.activation, z))
+        a = layer.activation.forward(z)
+    return result
+
+
+def clear_of_kinks(network, x):
+    return all(
+        abs(value - kink) > KINK_MARGIN
+        for activation, z in pre_activations(network, x)
+        for kink in getattr(activation, "kinks", ())
+        for row in z
+        for value in row
+    )
+
+
+@given(networks_with_data(activations=SMOOTH_NEW))
+def test_backprop_through_smooth_new_activations(case):
+    network, x, y = case
+    _, grads = network.gradients(x, y)
+    assert gradient_mismatches(network, x, y, grads) == []
+
+
+@given(networks_with_data(activations=(*KINKED, "identity"), max_layers=2))
+def test_backprop_through_kinked_activations_away_from_kinks(case):
+    network, x, y = case
+    assume(clear_of_kinks(network, x))
+    _, grads = network.gradients(x, y)
+    assert gradient_mismatches(network, x, y, grads) == []
+
+
+LOSS_CASES = {
+    "mse": networks_with_data(activations=SMOOTH_NEW, loss="mse"),
+    "bce": networks_with_data(
+        activations=SMOOTH_NEW, loss="bce", output_activations=("sigmoid",)
+    ),
+    "cross_entropy": networks_with_data(
+        activations=SMOOTH_NEW, loss="cross_entropy", output_activations=("identity",)
+    ),
+    "softmax output with mse": networks_with_data(
+        activations=SMOOTH_NEW, loss="mse", output_activations=("softmax",)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CASES))
+@given(data=st.data())
+def test_backprop_through_each_loss(name, data):
+    network, x, y = data.draw(LOSS_CASES[name])
+    _, grads = network.gradients(x, y)
+    assert gradient_mismatches(network, x, y, grads) == []
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CASES))
+@given(data=st.data())
+def test_negative_control_a_perturbed_gradient_fails_for_each_loss(name, data):
+    network, x, y = data.draw(LOSS_CASES[name])
+    loss, grads = network.gradients(x, y)
+    grads[0][0][0] += 1e-3 * (1 + abs(grads[0][0][0]) + loss)
+    assert gradient_mismatches(network, x, y, grads)
+
+
+def test_negative_control_a_diagonal_softmax_backward_fails_in_a_network():
+    class DiagonalSoftmax(Softmax):
+        def backward(self, z, a, grad_a):
+            return [[g * p * (1 - p) for g, p in zip(g_row, a_row)]
+                    for g_row, a_row in zip(grad_a, a)]
+
+    x, y = [[0.5, -1.0], [1.0, 0.3]], [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    for softmax, should_pass in ((Softmax(), True), (DiagonalSoftmax(), False)):
+        network = pn.Network([pn.Dense(2, 3, activation=softmax)], loss="mse", seed=2)
+        _, grads = network.gradients(x, y)
+        assert (gradient_mismatches(network, x, y, grads) == []) is should_pass
