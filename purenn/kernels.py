@@ -26,6 +26,7 @@ from typing import Callable, Iterable, List, Sequence
 
 __all__ = [
     "Matrix",
+    "dot",
     "rows_dot_columns",
     "matmul",
     "matmul_tn",
@@ -47,11 +48,20 @@ Rows = Sequence[Sequence[float]]  # a matrix, or the tuples zip(*matrix) gives
 
 if sys.version_info >= (3, 12):
 
+    def dot(a: Sequence[float], b: Sequence[float]) -> float:
+        """a · b = Σ_k a_k b_k for two equally long rows."""
+        return math.sumprod(a, b)
+
     def rows_dot_columns(rows: Rows, columns: Rows) -> Matrix:
         """C_ij = rows[i] · columns[j] = Σ_k rows[i][k] columns[j][k]; the core of every product."""
         return [list(map(math.sumprod, repeat(row), columns)) for row in rows]
 
 else:
+
+    def dot(a: Sequence[float], b: Sequence[float]) -> float:
+        """a · b = Σ_k a_k b_k for two equally long rows."""
+        total: float = sum(map(operator.mul, a, b))
+        return total
 
     def rows_dot_columns(rows: Rows, columns: Rows) -> Matrix:
         """C_ij = rows[i] · columns[j] = Σ_k rows[i][k] columns[j][k]; the core of every product."""
