@@ -8,11 +8,14 @@ importing only those before it:
     encoding                              class labels
     layers                                parameters and the chain rule per layer
     optimizers, training                  updates, history, batching
+    schedules, metrics, callbacks,        learning rates, accuracy, early stopping,
+    progress                              the progress line (between optimizers and training)
     network                               forward, loss, backward, fit
     datasets, cli                         data and the command line
 """
 
 from purenn.activations import Activation, Elementwise
+from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -24,8 +27,10 @@ from purenn.errors import (
 from purenn.initializers import uniform, xavier_uniform
 from purenn.layers import Dense, Layer, Parameter
 from purenn.losses import Loss
+from purenn.metrics import accuracy
 from purenn.network import Network
-from purenn.optimizers import SGD, Optimizer
+from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
+from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
 __all__ = [
@@ -48,6 +53,14 @@ __all__ = [
     "xavier_uniform",
     "argmax",
     "one_hot",
+    "Adam",
+    "clip_grad_norm",
+    "Schedule",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "EarlyStopping",
+    "accuracy",
 ]
 
 __version__ = "0.1.0"
