@@ -23,7 +23,13 @@ from purenn.kernels import Matrix
 from purenn.layers import Parameter
 from purenn.losses import Loss
 from purenn.metrics import Metric, evaluate_metrics, get_metrics
-from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
+from purenn.optimizers import (
+    SGD,
+    Optimizer,
+    check_learning_rate,
+    check_max_norm,
+    clip_checked_gradients,
+)
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
 
@@ -153,7 +159,8 @@ def fit_options(
     if batch_size is not None:
         check_count(batch_size, "batch_size", where, 1)
     if optimizer is None:
-        optimizer = SGD(lr=0.01 if learning_rate is None else learning_rate)
+        rate = 0.01 if learning_rate is None else learning_rate
+        optimizer = SGD(lr=check_learning_rate(rate, where))
     elif learning_rate is not None:
         raise ConfigurationError(
             f"{where}: give either learning_rate (plain SGD) or optimizer, not both"
