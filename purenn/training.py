@@ -189,8 +189,8 @@ def fit_options(
 
 
 def split_validation(x: Matrix, y: Matrix, fraction: Any, where: str) -> Tuple[Data, Data]:
-    """((X_train, Y_train), (X_val, Y_val)): the last ⌈n·fraction⌉-ish rows held out, as Keras
-    does (rows [0, s) train, [s, n) validate, s = int(n·(1 − fraction))), before any shuffling.
+    """((X_train, Y_train), (X_val, Y_val)): the last rows held out, as Keras does: rows [0, s)
+    train and [s, n) validate, with s = int(n·(1 − fraction)), before any shuffling.
 
     Raises ConfigurationError unless 0 < fraction < 1 leaves at least one row on each side.
     """
