@@ -7,13 +7,16 @@ importing only those before it:
     activations, losses, initializers,    functions and their derivatives,
     encoding                              class labels
     layers                                parameters and the chain rule per layer
-    optimizers, training                  updates, history, batching
+    optimizers, schedules                 updates and learning rates
+    metrics, callbacks, progress          accuracy, early stopping, the progress line
+    training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
     datasets, cli                         data and the command line
 """
 
 from purenn import datasets
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
+from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -33,8 +36,10 @@ from purenn.initializers import (
 )
 from purenn.layers import Dense, Layer, Parameter
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
+from purenn.metrics import accuracy
 from purenn.network import Network
-from purenn.optimizers import SGD, Optimizer
+from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
+from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
 __all__ = [
@@ -70,6 +75,14 @@ __all__ = [
     "he_uniform",
     "he_normal",
     "box_muller",
+    "Adam",
+    "clip_grad_norm",
+    "Schedule",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "EarlyStopping",
+    "accuracy",
 ]
 
 __version__ = "0.1.0"

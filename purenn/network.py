@@ -1,32 +1,27 @@
-"""The network: layers in sequence, a loss, a seeded generator, and the training loop.
+"""The network: layers in sequence, a loss, a seeded generator, and the public surface.
 
-Read it from ``fit`` down: each epoch runs ``gradients`` (forward through every layer, the loss,
-then backward through the layers in reverse: the chain rule) and hands the gradients to the
-optimizer.  Inputs are checked here, once, at the public boundary; below this everything is
-trusted.
+Read it from ``gradients`` down: ``_loss_and_gradients`` runs forward through every layer, the
+loss, then backward through the layers in reverse (the chain rule).  ``fit`` checks its
+arguments and hands the epochs to ``purenn.training.train``, which repeats that computation per
+batch and lets the optimizer step.  Inputs are checked here, once, at the public boundary; below
+this everything is trusted.
 """
 
 import random
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Layer, Parameter
 from purenn.losses import Loss, get_loss
 from purenn.matrix import as_float_matrix, format_shape
-from purenn.optimizers import SGD, Optimizer
-from purenn.training import History, batch_slices, shuffled_indices, take_rows
+from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
+from purenn.optimizers import Optimizer
+from purenn.schedules import Schedule
+from purenn.training import EpochCallback, History, fit_options, split_validation, train
 
 __all__ = ["Network"]
-
-EpochCallback = Callable[[int, History], None]
-
-
-def _check_count(value: Any, label: str, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{where}: {label} must be an int ≥ {minimum}, got {value!r}")
-    return value
-
 
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
@@ -53,6 +48,7 @@ class Network:
                 )
         self.loss_function = get_loss(loss)
         self.rng = random.Random(seed)
+        self.metric_names: List[str] = []
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
             for local_name, parameter in layer.named_parameters():
@@ -130,47 +126,93 @@ class Network:
         x: Any,
         y: Any,
         epochs: int = 1,
-        learning_rate: float = 0.01,
+        learning_rate: Optional[float] = None,
         *,
         batch_size: Optional[int] = None,
         shuffle: bool = True,
         optimizer: Optional[Optimizer] = None,
+        schedule: Optional[Schedule] = None,
+        clip_norm: Optional[float] = None,
+        validation_data: Optional[Tuple[Any, Any]] = None,
+        validation_split: Optional[float] = None,
+        metrics: Sequence[str] = (),
+        early_stopping: Optional[EarlyStopping] = None,
         callback: Optional[EpochCallback] = None,
+        verbose: bool = False,
     ) -> History:
         """Train for ``epochs`` passes over (X, Y); return the History.
 
         Each step computes the gradient of the loss on a batch and lets the optimizer subtract
-        it; ``optimizer`` defaults to plain gradient descent with ``learning_rate`` (the seed
-        uses 1.0).  ``batch_size=None`` trains on the full batch, as the seed does; otherwise the
-        rows are reshuffled each epoch from the network's generator when ``shuffle`` is true.
-        ``callback(epoch, history)`` runs after every epoch (epochs count from 1).
+        it.  ``optimizer`` defaults to plain gradient descent θ ← θ − η ∂L/∂θ with
+        η = ``learning_rate`` (default 0.01; the seed uses 1.0); give one or the other.
+        ``batch_size=None`` trains on the full batch, as the seed does; otherwise the rows are
+        reshuffled each epoch from the network's generator when ``shuffle`` is true.
+        ``schedule`` sets the optimizer's learning rate at the start of each epoch;
+        ``clip_norm`` rescales each batch's gradients to that global L2 norm at most.
+        ``validation_data=(X_val, Y_val)``, or ``validation_split`` = the fraction of the rows
+        held out from the end (before shuffling), is evaluated after each epoch.  ``metrics``
+        names what to record besides the loss (e.g. ["accuracy"]).  ``early_stopping`` is an
+        EarlyStopping.  ``callback(epoch, history)`` runs after every epoch (epochs count from
+        1) and stops training by returning True.  ``verbose`` writes a progress line to stderr.
+
+        Raises ConfigurationError or ShapeError (naming fit) for bad arguments, and
+        DivergenceError when the loss or the weights become NaN or infinite: the message names
+        the epoch and batch, and the network keeps the last finite weights.
         """
         inputs, targets = self._check_data(x, y, "fit")
-        _check_count(epochs, "epochs", "fit", 0)
-        if batch_size is not None:
-            _check_count(batch_size, "batch_size", "fit", 1)
-        step = optimizer if optimizer is not None else SGD(lr=learning_rate)
-        history = History()
-        for epoch in range(1, epochs + 1):
-            history.loss.append(self._train_epoch(inputs, targets, step, batch_size, shuffle))
-            if callback is not None:
-                callback(epoch, history)
-        return history
+        options = fit_options(
+            epochs,
+            learning_rate,
+            optimizer,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            schedule=schedule,
+            clip_norm=clip_norm,
+            metrics=metrics,
+            early_stopping=early_stopping,
+            callback=callback,
+            verbose=verbose,
+        )
+        train_data, validation = self._validation(
+            inputs, targets, validation_data, validation_split
+        )
+        self.metric_names = [name for name, _ in options.metrics]
+        return train(self, train_data[0], train_data[1], validation, options)
 
-    def _train_epoch(
-        self, x: Matrix, y: Matrix, optimizer: Optimizer, batch_size: Optional[int], shuffle: bool
-    ) -> float:
-        n = len(x)
-        if batch_size is not None and batch_size < n and shuffle:
-            order = shuffled_indices(n, self.rng)
-            x, y = take_rows(x, order), take_rows(y, order)
-        parameters = self.parameters()
-        total = 0.0
-        for start, stop in batch_slices(n, batch_size):
-            loss, grads = self._loss_and_gradients(x[start:stop], y[start:stop])
-            optimizer.step(parameters, grads)
-            total += loss if self.loss_function.reduction == "sum" else loss * (stop - start)
-        return total if self.loss_function.reduction == "sum" else total / n
+    def _validation(
+        self, x: Matrix, y: Matrix, validation_data: Any, validation_split: Any
+    ) -> Tuple[Tuple[Matrix, Matrix], Optional[Tuple[Matrix, Matrix]]]:
+        """(training data, validation data or None) from fit's two ways of asking for it."""
+        if validation_data is not None and validation_split is not None:
+            raise ConfigurationError("fit: give validation_data or validation_split, not both")
+        if validation_split is not None:
+            return split_validation(x, y, validation_split, "fit")
+        if validation_data is None:
+            return (x, y), None
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ConfigurationError(
+                f"fit: validation_data must be a pair (X_val, Y_val), got {validation_data!r:.60}"
+            )
+        x_val, y_val = validation_data
+        return (x, y), self._check_data(x_val, y_val, "fit (validation_data)")
+
+    def predict_classes(self, x: Any) -> List[int]:
+        """The class of each row of X: argmax of the outputs, or for a single output column
+        (sigmoid-style) 1 if the output > 0.5 else 0.  n × n_in → n ints.
+        """
+        return predicted_classes(self.predict(x), self.loss_function)
+
+    def evaluate(self, x: Any, y: Any, metrics: Optional[Sequence[str]] = None) -> Dict[str, float]:
+        """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y).
+
+        ``metrics`` defaults to those the latest ``fit`` recorded (none before any fit).
+        """
+        inputs, targets = self._check_data(x, y, "evaluate")
+        chosen = get_metrics(self.metric_names if metrics is None else metrics, "evaluate")
+        output = self.forward(inputs)
+        values = {"loss": self.loss_function.value(output, targets)}
+        values.update(evaluate_metrics(chosen, output, targets, self.loss_function))
+        return values
 
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)

@@ -1,0 +1,126 @@
+"""What happens between epochs: weight snapshots and early stopping.
+
+``snapshot`` copies every parameter's values; ``restore`` writes a snapshot back row by row, in
+place, so ``Parameter.value`` objects (and an optimizer's state keyed by them) stay the same.
+``EarlyStopping`` watches one number per epoch and says when to stop.
+"""
+
+import math
+from typing import Any, List, Optional, Sequence
+
+from purenn.errors import ConfigurationError
+from purenn.kernels import Matrix
+from purenn.layers import Parameter
+
+__all__ = ["snapshot", "restore", "all_finite", "EarlyStopping", "check_early_stopping"]
+
+
+def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
+    """A copy of every parameter's value, aligned with ``parameters``."""
+    return [[row[:] for row in parameter.value] for parameter in parameters]
+
+
+def restore(parameters: Sequence[Parameter], values: Sequence[Matrix]) -> None:
+    """Write a ``snapshot`` back into the parameters, row by row, in place."""
+    for parameter, saved in zip(parameters, values):
+        for row, saved_row in zip(parameter.value, saved):
+            row[:] = saved_row
+
+
+def all_finite(parameters: Sequence[Parameter]) -> bool:
+    """True when every parameter entry is finite.
+
+    Checks one sum per row rather than each entry: a NaN or ±inf entry makes its row's sum NaN
+    or ±inf.  (A row of finite entries near 1e308 could overflow its sum and read as non-finite;
+    weights that large have diverged anyway.)
+    """
+    return all(math.isfinite(sum(row)) for parameter in parameters for row in parameter.value)
+
+
+class EarlyStopping:
+    """Stop training when the monitored loss stops improving, as Keras' EarlyStopping.
+
+    An epoch improves when its value < best − ``min_delta``; training stops after ``patience``
+    epochs in a row without improvement (patience 0 and 1 both stop at the first, as in Keras).
+    ``monitor`` is "val_loss", "loss" or None (None: "val_loss" when fit has validation data,
+    else "loss").
+    With ``restore_best_weights`` (the default), fit ends, stopped early or not, with the
+    weights as they were at the end of the best epoch.  The training "loss" of an epoch is
+    measured during the epoch (for full-batch training, before its update), so monitoring it
+    lags the weights by one update; "val_loss" is measured on the weights at the epoch's end.
+    """
+
+    def __init__(
+        self,
+        patience: int = 5,
+        min_delta: float = 0.0,
+        monitor: Optional[str] = None,
+        restore_best_weights: bool = True,
+    ) -> None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ConfigurationError(
+                f"EarlyStopping: patience must be an int ≥ 0, got {patience!r}"
+            )
+        if (
+            isinstance(min_delta, bool)
+            or not isinstance(min_delta, (int, float))
+            or not math.isfinite(min_delta)
+            or min_delta < 0
+        ):
+            raise ConfigurationError(
+                f"EarlyStopping: min_delta must be a finite number ≥ 0, got {min_delta!r}"
+            )
+        if monitor not in (None, "loss", "val_loss"):
+            raise ConfigurationError(
+                f"EarlyStopping: monitor must be 'loss', 'val_loss' or None, got {monitor!r}"
+            )
+        if not isinstance(restore_best_weights, bool):
+            raise ConfigurationError(
+                "EarlyStopping: restore_best_weights must be True or False, got "
+                f"{restore_best_weights!r}"
+            )
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.monitor = monitor
+        self.restore_best_weights = restore_best_weights
+        self.best = math.inf
+        self.best_epoch = 0
+        self.best_weights: Optional[List[Matrix]] = None
+        self.wait = 0
+
+    def start(self) -> None:
+        """Forget earlier fits: no best value yet."""
+        self.best = math.inf
+        self.best_epoch = 0
+        self.best_weights = None
+        self.wait = 0
+
+    def update(self, epoch: int, value: float, parameters: Sequence[Parameter]) -> bool:
+        """Record epoch ``epoch``'s monitored value; return True when training should stop."""
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = snapshot(parameters)
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+
+    def finish(self, parameters: Sequence[Parameter]) -> None:
+        """Put the best epoch's weights back (when asked to and an epoch improved)."""
+        if self.restore_best_weights and self.best_weights is not None:
+            restore(parameters, self.best_weights)
+
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(patience={self.patience!r}, min_delta={self.min_delta!r}, "
+            f"monitor={self.monitor!r}, restore_best_weights={self.restore_best_weights!r})"
+        )
+
+
+def check_early_stopping(value: Any, where: str) -> Optional[EarlyStopping]:
+    """``value`` if it is None or an EarlyStopping, else ConfigurationError naming ``where``."""
+    if value is not None and not isinstance(value, EarlyStopping):
+        raise ConfigurationError(
+            f"{where}: early_stopping must be an EarlyStopping, got {value!r}"
+        )
+    return value

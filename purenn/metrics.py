@@ -1,0 +1,84 @@
+"""Metrics: numbers that describe predictions for people, not for gradients.
+
+A metric is a function ``metric(P, T, loss) -> float`` of the network's output P (n × outputs),
+the target matrix T as the loss prepared it (n × outputs), and the loss the network trains with
+(some metrics read outputs differently per loss: logits for cross-entropy, probabilities for the
+others).  Metrics are registered by name in ``METRICS``; ``fit`` and ``evaluate`` accept names.
+"""
+
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from purenn.encoding import argmax
+from purenn.errors import ConfigurationError
+from purenn.kernels import Matrix
+from purenn.losses import Loss
+
+__all__ = [
+    "Metric",
+    "METRICS",
+    "predicted_classes",
+    "accuracy",
+    "get_metrics",
+    "evaluate_metrics",
+]
+
+Metric = Callable[[Matrix, Matrix, Loss], float]
+
+# A single output column is read as the probability of class 1; Keras and scikit-learn both call
+# it class 1 only when strictly above one half.
+BINARY_THRESHOLD = 0.5
+
+# Losses whose network outputs are unnormalised scores (logits): never thresholded, only argmax'd.
+LOGIT_LOSSES = frozenset({"cross_entropy"})
+
+
+def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
+    """The class of each row: argmax over the columns, or for a single column (not a logit
+    loss) 1 if p > 0.5 else 0.  n × outputs → n ints.
+    """
+    if len(output[0]) == 1 and loss.name not in LOGIT_LOSSES:
+        return [1 if row[0] > BINARY_THRESHOLD else 0 for row in output]
+    return argmax(output)
+
+
+def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
+    """The fraction of rows whose predicted class equals the target's class:
+    (1/n) Σᵢ [class(Pᵢ) = class(Tᵢ)], classes read by ``predicted_classes`` for both P and T
+    (so a one-hot target row gives its hot column and a 0/1 column its value).
+    """
+    hits = sum(
+        p == t for p, t in zip(predicted_classes(output, loss), predicted_classes(target, loss))
+    )
+    return hits / len(output)
+
+
+METRICS: Dict[str, Metric] = {"accuracy": accuracy}
+
+
+def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
+    """(name, metric) for each name in ``specs`` (a list or tuple of registered names).
+
+    Raises ConfigurationError naming ``where`` and listing the known metrics for an unknown
+    name, a repeated one, or a ``specs`` that is not a list or tuple of names.
+    """
+    if not isinstance(specs, (list, tuple)):
+        raise ConfigurationError(
+            f"{where}: metrics must be a list of names such as ['accuracy'], got {specs!r}"
+        )
+    chosen: List[Tuple[str, Metric]] = []
+    for spec in specs:
+        if not isinstance(spec, str) or spec not in METRICS:
+            raise ConfigurationError(
+                f"{where}: unknown metric {spec!r}; known metrics: {', '.join(sorted(METRICS))}"
+            )
+        if spec in (name for name, _ in chosen):
+            raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")
+        chosen.append((spec, METRICS[spec]))
+    return chosen
+
+
+def evaluate_metrics(
+    metrics: Sequence[Tuple[str, Metric]], output: Matrix, target: Matrix, loss: Loss
+) -> Dict[str, float]:
+    """{name: metric(P, T, loss)} for each (name, metric)."""
+    return {name: metric(output, target, loss) for name, metric in metrics}

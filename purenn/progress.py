@@ -1,0 +1,86 @@
+"""The progress line ``fit(..., verbose=True)`` writes to stderr.
+
+One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.0150  accuracy 0.9500  85.3 epochs/s
+ETA 1.0s``.  On a terminal (``stream.isatty()``) every epoch redraws the same line in place with a
+carriage return and the line ends when training does; elsewhere (a log file, a pipe) it prints a
+plain line only every ``every`` epochs, and on the last, so logs stay short.
+"""
+
+import time
+from typing import Callable, Dict, Optional, TextIO
+
+__all__ = ["ProgressLine", "format_duration", "DEFAULT_LINES"]
+
+# Without a terminal, about this many lines for a whole fit (plus the first and the last epoch).
+DEFAULT_LINES = 10
+
+
+def format_duration(seconds: float) -> str:
+    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+class ProgressLine:
+    """Reports epoch/epochs, the epoch's values, the rate in epochs/s and the ETA to ``stream``.
+
+    ``clock`` returns seconds (``time.perf_counter`` by default; tests pass a fake).  ``every``
+    is how often a non-terminal stream gets a line (default: about ``DEFAULT_LINES`` per fit).
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        epochs: int,
+        every: Optional[int] = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.stream = stream
+        self.epochs = epochs
+        self.interactive = bool(getattr(stream, "isatty", lambda: False)())
+        self.every = every if every is not None else max(1, epochs // DEFAULT_LINES)
+        self.clock = clock
+        self.started = clock()
+        self._width = 0
+        self._pending = ""  # a non-terminal stream's latest line, until it is printed
+
+    def line(self, epoch: int, values: Dict[str, float]) -> str:
+        """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}."""
+        elapsed = self.clock() - self.started
+        parts = [f"epoch {epoch}/{self.epochs}"]
+        parts += [f"{name} {value:.4g}" for name, value in values.items()]
+        if elapsed > 0:
+            rate = epoch / elapsed
+            parts.append(f"{rate:.0f} epochs/s" if rate >= 100 else f"{rate:.3g} epochs/s")
+            parts.append(f"ETA {format_duration((self.epochs - epoch) / rate)}")
+        return "  ".join(parts)
+
+    def update(self, epoch: int, values: Dict[str, float]) -> None:
+        """Report the end of ``epoch``: redraw in place on a terminal, else maybe print a line."""
+        if self.interactive:
+            text = self.line(epoch, values)
+            # Pad with spaces over a longer previous line instead of an ANSI erase code.
+            self.stream.write("\r" + text.ljust(self._width))
+            self._width = len(text)
+        elif epoch == 1 or epoch % self.every == 0 or epoch == self.epochs:
+            self.stream.write(self.line(epoch, values) + "\n")
+            self._pending = ""
+        else:
+            self._pending = self.line(epoch, values)
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the report: finish the in-place line on a terminal; elsewhere print the last
+        epoch's line if training stopped between two printed ones.
+        """
+        if self.interactive and self._width:
+            self.stream.write("\n")
+        elif self._pending:
+            self.stream.write(self._pending + "\n")
+            self._pending = ""
+        self.stream.flush()

@@ -1,0 +1,100 @@
+"""Learning-rate schedules: the learning rate of each epoch as a closed form of the epoch index.
+
+A schedule is a function of (epoch, base_lr) with no hidden state: ``rate(t, η₀)`` is the
+learning rate for the epoch with 0-based index t (t epochs already done), given the optimizer's
+learning rate η₀ when ``fit`` started.  ``fit(..., schedule=...)`` sets ``optimizer.lr`` to
+``rate(t, η₀)`` at the start of each epoch, which reproduces PyTorch's ``StepLR``,
+``ExponentialLR`` and ``CosineAnnealingLR`` stepped once per epoch (``scheduler.step()`` after
+each epoch), using their closed forms.
+"""
+
+import math
+from typing import Any
+
+from purenn.errors import ConfigurationError
+from purenn.optimizers import check_learning_rate
+
+__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
+
+
+def _check_positive_int(value: Any, label: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{where}: {label} must be an int ≥ 1, got {value!r}")
+    return value
+
+
+def _check_gamma(gamma: Any, where: str) -> float:
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)):
+        raise ConfigurationError(f"{where}: gamma must be a number, got {gamma!r}")
+    if not math.isfinite(gamma) or gamma <= 0:
+        raise ConfigurationError(f"{where}: gamma must be finite and > 0, got {gamma!r}")
+    return float(gamma)
+
+
+class Schedule:
+    """Base class: ``rate(epoch, base_lr)`` is the learning rate of epoch ``epoch`` (from 0)."""
+
+    name = "Schedule"
+
+    def rate(self, epoch: int, base_lr: float) -> float:
+        """The learning rate for 0-based epoch t given the starting rate η₀ ≥ 0.
+
+        Raises ConfigurationError for t that is not an int ≥ 0 or η₀ that is not ≥ 0.
+        """
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ConfigurationError(f"{self.name}.rate: epoch must be an int ≥ 0, got {epoch!r}")
+        return self._rate(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
+
+    def _rate(self, epoch: int, base_lr: float) -> float:
+        raise NotImplementedError
+
+
+class StepLR(Schedule):
+    """η_t = η₀ · γ^⌊t / step_size⌋: multiply by γ every ``step_size`` epochs (PyTorch StepLR)."""
+
+    name = "StepLR"
+
+    def __init__(self, step_size: int, gamma: float = 0.1) -> None:
+        self.step_size = _check_positive_int(step_size, "step_size", "StepLR")
+        self.gamma = _check_gamma(gamma, "StepLR")
+
+    def _rate(self, epoch: int, base_lr: float) -> float:
+        return base_lr * self.gamma ** (epoch // self.step_size)
+
+    def __repr__(self) -> str:
+        return f"StepLR(step_size={self.step_size!r}, gamma={self.gamma!r})"
+
+
+class ExponentialLR(Schedule):
+    """η_t = η₀ · γ^t: multiply by γ every epoch (PyTorch ExponentialLR)."""
+
+    name = "ExponentialLR"
+
+    def __init__(self, gamma: float) -> None:
+        self.gamma = _check_gamma(gamma, "ExponentialLR")
+
+    def _rate(self, epoch: int, base_lr: float) -> float:
+        return base_lr * self.gamma**epoch
+
+    def __repr__(self) -> str:
+        return f"ExponentialLR(gamma={self.gamma!r})"
+
+
+class CosineAnnealingLR(Schedule):
+    """η_t = η_min + ½(η₀ − η_min)(1 + cos(π t / T_max)) (PyTorch CosineAnnealingLR's closed
+    form): from η₀ at t = 0 down to η_min at t = T_max; past T_max the cosine rises again
+    (period 2·T_max), as PyTorch's closed form does.
+    """
+
+    name = "CosineAnnealingLR"
+
+    def __init__(self, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 (PyTorch's name)
+        self.T_max = _check_positive_int(T_max, "T_max", "CosineAnnealingLR")
+        self.eta_min = check_learning_rate(eta_min, "CosineAnnealingLR (eta_min)")
+
+    def _rate(self, epoch: int, base_lr: float) -> float:
+        cosine = math.cos(math.pi * epoch / self.T_max)
+        return self.eta_min + 0.5 * (base_lr - self.eta_min) * (1.0 + cosine)
+
+    def __repr__(self) -> str:
+        return f"CosineAnnealingLR(T_max={self.T_max!r}, eta_min={self.eta_min!r})"
