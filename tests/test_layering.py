@@ -1,0 +1,115 @@
+"""The architecture as a test: one-way imports, stdlib only, __all__ everywhere.
+
+LAYERS lists purenn's modules bottom to top; a module may import only modules listed before
+it.  A new module must be placed here, which is the point: its place in the order is a decision.
+"""
+
+import ast
+import pathlib
+import sys
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
+
+LAYERS = [
+    "errors", "kernels", "scalar", "progress",
+    "matrix", "encoding",
+    "activations", "losses", "initializers",
+    "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
+    "network",
+    "gradcheck", "datasets", "sweep",
+    "cli", "__main__", "__init__",
+]
+
+MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
+
+# sys.stdlib_module_names exists from 3.10; on older interpreters the run on 3.10+ covers it.
+STDLIB = getattr(sys, "stdlib_module_names", None)
+
+
+def imports_of(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            yield node, node.module or ""
+
+
+def purenn_dependencies(module):
+    found = set()
+    for node, name in imports_of(module):
+        if name == "purenn" and isinstance(node, ast.ImportFrom):
+            found.update(alias.name for alias in node.names)
+        elif name.startswith("purenn."):
+            found.add(name.split(".")[1])
+    return found
+
+
+def test_every_module_has_a_place_in_the_order():
+    assert set(MODULES) <= set(LAYERS), set(MODULES) - set(LAYERS)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_flow_downward_only(module):
+    position = LAYERS.index(module)
+    for dependency in purenn_dependencies(module):
+        assert LAYERS.index(dependency) < position, f"{module} imports {dependency} from above"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_only_the_standard_library_and_no_star_imports(module):
+    for node, name in imports_of(module):
+        top = name.split(".")[0]
+        if STDLIB is not None:
+            assert top in STDLIB or top in ("purenn", "__future__"), f"{module} imports {name}"
+        if isinstance(node, ast.ImportFrom):
+            assert all(alias.name != "*" for alias in node.names), f"{module}: star import"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_are_at_module_level(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                assert not isinstance(node, (ast.Import, ast.ImportFrom)), (
+                    f"{module}.{function.name} imports at run time"
+                )
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != "__main__"])
+def test_every_module_declares_all_and_every_public_name_has_a_docstring(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    assert ast.get_docstring(tree), f"{module} has no module docstring"
+    exported = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            exported = ast.literal_eval(node.value)
+    assert exported is not None, f"{module} has no __all__"
+    for node in public_definitions(tree.body):
+        assert ast.get_docstring(node), f"{module}.{node.name} has no docstring"
+
+
+def is_overload_or_setter(node):
+    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", "") for d in node.decorator_list}
+    return bool(names & {"overload", "setter"})
+
+
+def public_definitions(body):
+    """Module-level and class-level functions and classes (not nested helpers), minus @overload
+    stubs and property setters, which share the docstring of what they belong to."""
+    for node in body:
+        if isinstance(node, ast.If):  # version-guarded definitions
+            yield from public_definitions(node.body + node.orelse)
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.name.startswith("_"):
+            continue
+        if isinstance(node, ast.FunctionDef) and is_overload_or_setter(node):
+            continue
+        yield node
+        if isinstance(node, ast.ClassDef):
+            yield from public_definitions(node.body)
