@@ -96,7 +96,8 @@ def test_every_module_declares_all_and_every_public_name_has_a_docstring(module)
 
 
 def is_overload_or_setter(node):
-    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", "") for d in node.decorator_list}
+    decorators = node.decorator_list
+    names = {d.id if isinstance(d, ast.Name) else getattr(d, "attr", "") for d in decorators}
     return bool(names & {"overload", "setter"})
 
 
