@@ -1,0 +1,51 @@
+"""The examples run, print their result, and prove learning from a fixed seed.
+
+Thresholds come from measurement with margin: seed 0 gives XOR 100%, moons 98.0%, spirals
+100% and a sine RMS error of 0.041; seeds 1–3 gave moons 96–99%, spirals 97.3–100% and sine
+0.021–0.047 (XOR with seed 2 stalls at 75% in 500 epochs, a known local minimum).
+"""
+
+import importlib.util
+import pathlib
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+SPIRALS_MIN_TEST_ACCURACY = 0.97  # the issue's bar for 3-arm spirals with a 2-32-32-3 net
+MOONS_MIN_TEST_ACCURACY = 0.95
+SINE_MAX_RMS_ERROR = 0.08  # noise σ is 0.1; a fit that learned sin lands well under it
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_xor_reaches_full_accuracy(capsys):
+    assert load("xor").main() == 1.0
+    assert "xor: loss" in capsys.readouterr().out
+
+
+def test_moons(capsys):
+    assert load("moons").main() >= MOONS_MIN_TEST_ACCURACY
+    assert "moons: test loss" in capsys.readouterr().out
+
+
+def test_spirals_three_arms_with_a_2_32_32_3_network(capsys):
+    assert load("spirals").main() >= SPIRALS_MIN_TEST_ACCURACY
+    assert "spirals: test loss" in capsys.readouterr().out
+
+
+def test_sine_regression(capsys):
+    assert load("sine").main() <= SINE_MAX_RMS_ERROR
+    assert "sine: training mse" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["xor", "moons", "spirals", "sine"])
+def test_examples_have_a_main_and_a_docstring(name):
+    module = load(name)
+    assert module.__doc__ and "Run: python examples/" in module.__doc__
+    assert callable(module.main)
