@@ -116,9 +116,9 @@ def main(paths: List[str]) -> int:
     problems = compare(records)
     exact_entries = sum(len(section) for section in records[0]["exact"].values())
     if problems:
-        print("DETERMINISM CHECK FAILED:", file=sys.stderr)
+        print("DETERMINISM CHECK FAILED:")
         for problem in problems:
-            print(f"  - {problem}", file=sys.stderr)
+            print(f"  - {problem}")
         return 1
     print(
         f"determinism OK: {exact_entries} initial-weight hashes and shuffling orders "

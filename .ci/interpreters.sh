@@ -25,7 +25,7 @@ pyenv_root() {
     if command -v pyenv >/dev/null 2>&1; then
         pyenv root
     else
-        echo "${PYENV_ROOT:-$HOME/.pyenv}"
+        echo "${PYENV_ROOT:-${HOME:-/root}/.pyenv}"
     fi
 }
 
