@@ -176,7 +176,7 @@ def test_fit_calls_back_after_every_epoch_and_history_reports_itself() -> None:
     assert seen == [1, 2, 3]
     assert repr(history).startswith("<History 3 epochs, last loss ")
     assert repr(pn.History()) == "<History 0 epochs>"
-    assert repr(SGD(0.5)) == "SGD(lr=0.5)"
+    assert repr(SGD(0.5)) == "SGD(lr=0.5, momentum=0.0, nesterov=False, weight_decay=0.0)"
 
 
 def test_check_matrix_rejects_a_row_that_is_not_a_list() -> None:
