@@ -9,6 +9,7 @@ importing only those before it:
     layers                                parameters and the chain rule per layer
     optimizers, training                  updates, history, batching
     network                               forward, loss, backward, fit
+    gradcheck                             backprop against numerical derivatives
     datasets, cli                         data and the command line
 """
 
@@ -21,6 +22,12 @@ from purenn.errors import (
     PurennError,
     ShapeError,
 )
+from purenn.gradcheck import (
+    ComplexStepWarning,
+    GradientCheckResult,
+    gradcheck,
+    numerical_gradient,
+)
 from purenn.initializers import uniform, xavier_uniform
 from purenn.layers import Dense, Layer, Parameter
 from purenn.losses import Loss
@@ -30,10 +37,12 @@ from purenn.training import History
 
 __all__ = [
     "Activation",
+    "ComplexStepWarning",
     "ConfigurationError",
     "Dense",
     "DivergenceError",
     "GradientCheckError",
+    "GradientCheckResult",
     "Elementwise",
     "History",
     "Layer",
@@ -48,6 +57,8 @@ __all__ = [
     "xavier_uniform",
     "argmax",
     "one_hot",
+    "gradcheck",
+    "numerical_gradient",
 ]
 
 __version__ = "0.1.0"

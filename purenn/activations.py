@@ -12,7 +12,7 @@ Forward functions follow the complex-safety rule of ``purenn.scalar`` so that th
 checker's complex step works through every activation.
 """
 
-from typing import Callable, Dict, List, Union
+from typing import Callable, Dict, List, Tuple, Union
 
 from purenn import kernels
 from purenn.errors import ConfigurationError
@@ -41,6 +41,9 @@ class Activation:
     """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``."""
 
     name: str = "activation"
+    # Where f is not differentiable (relu: z = 0): finite differences straddling one are garbage,
+    # so the gradient checker skips entries whose step moves a pre-activation across a kink.
+    kinks: Tuple[float, ...] = ()
 
     def forward(self, z: Matrix) -> Matrix:
         """A = f(Z) for a batch × width matrix Z."""
@@ -57,8 +60,15 @@ class Activation:
 class Elementwise(Activation):
     """An activation applied entry by entry: A_ij = f(Z_ij), ∂L/∂Z_ij = ∂L/∂A_ij · f′(Z_ij)."""
 
-    def __init__(self, name: str, function: ScalarFunction, derivative: ScalarDerivative) -> None:
+    def __init__(
+        self,
+        name: str,
+        function: ScalarFunction,
+        derivative: ScalarDerivative,
+        kinks: Tuple[float, ...] = (),
+    ) -> None:
         self.name = name
+        self.kinks = kinks
         self.function = function
         self.derivative = derivative
 
@@ -133,7 +143,7 @@ def register_activation(activation: Activation) -> Activation:
 register_activation(identity)
 register_activation(Elementwise("sigmoid", sigmoid, sigmoid_derivative))
 register_activation(Elementwise("tanh", tanh, tanh_derivative))
-register_activation(Elementwise("relu", relu, relu_derivative))
+register_activation(Elementwise("relu", relu, relu_derivative, kinks=(0.0,)))
 
 
 def known_names() -> List[str]:
