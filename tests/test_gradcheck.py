@@ -160,13 +160,13 @@ def test_richardson_is_more_accurate_than_central_and_the_complex_step_most():
 
 
 def test_a_wrong_gradient_is_reported_with_its_entry_and_verdict():
-    class Doubled(SumSquaredError):
+    class DoubledSquaredError(SumSquaredError):
         name = "sse_doubled"
 
         def gradient(self, output, target):
             return kernels.scale(super().gradient(output, target), 2.0)
 
-    network = pn.Network([pn.Dense(3, 2, "tanh"), pn.Dense(2, 1)], loss=Doubled(), seed=4)
+    network = pn.Network([pn.Dense(3, 2, "tanh"), pn.Dense(2, 1)], loss=DoubledSquaredError(), seed=4)
     result = pn.gradcheck(network, X, Y)
     assert not result.ok
     text = str(result)
@@ -225,7 +225,7 @@ def test_parameters_are_restored(method):
     assert_restored(network, saved)
 
 
-class ExplodingLoss(SumSquaredError):
+class ExplodingSquaredError(SumSquaredError):
     """The sum of squares, raising on its ``fuse``-th evaluation."""
 
     name = "exploding"
@@ -243,7 +243,7 @@ class ExplodingLoss(SumSquaredError):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_parameters_are_restored_when_the_loss_raises_mid_check(method):
-    network = pn.Network([pn.Dense(3, 3, "tanh"), pn.Dense(3, 1)], loss=ExplodingLoss(7), seed=1)
+    network = pn.Network([pn.Dense(3, 3, "tanh"), pn.Dense(3, 1)], loss=ExplodingSquaredError(7), seed=1)
     saved = snapshot(network)
     with pytest.raises(RuntimeError, match="mid-check"):
         pn.gradcheck(network, X, Y, method)
