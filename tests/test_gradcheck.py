@@ -166,7 +166,8 @@ def test_a_wrong_gradient_is_reported_with_its_entry_and_verdict():
         def gradient(self, output, target):
             return kernels.scale(super().gradient(output, target), 2.0)
 
-    network = pn.Network([pn.Dense(3, 2, "tanh"), pn.Dense(2, 1)], loss=DoubledSquaredError(), seed=4)
+    layers = [pn.Dense(3, 2, "tanh"), pn.Dense(2, 1)]
+    network = pn.Network(layers, loss=DoubledSquaredError(), seed=4)
     result = pn.gradcheck(network, X, Y)
     assert not result.ok
     text = str(result)
@@ -243,7 +244,8 @@ class ExplodingSquaredError(SumSquaredError):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_parameters_are_restored_when_the_loss_raises_mid_check(method):
-    network = pn.Network([pn.Dense(3, 3, "tanh"), pn.Dense(3, 1)], loss=ExplodingSquaredError(7), seed=1)
+    layers = [pn.Dense(3, 3, "tanh"), pn.Dense(3, 1)]
+    network = pn.Network(layers, loss=ExplodingSquaredError(7), seed=1)
     saved = snapshot(network)
     with pytest.raises(RuntimeError, match="mid-check"):
         pn.gradcheck(network, X, Y, method)
