@@ -121,12 +121,27 @@ def class_targets(u: Matrix) -> Any:
     return pn.one_hot(labels, len(u[0]))
 
 
+def always(output: Matrix) -> bool:
+    """Every output is fine for central differences."""
+    return True
+
+
+def probabilities_away_from_0_and_1(output: Matrix) -> bool:
+    """Outputs in [1e-3, 1 − 1e-3].  Binary cross-entropy on probabilities computes log(1 − p),
+    which loses ε/(1 − p) relative when p is near 1 (near 0 for log p); divided by the step
+    6e-6 that is a central-difference error of ~4e-8 at p = 1 − 1e-3, within atol 1e-7, but
+    ~1e-5 at p = 1 − 1e-6: the loss's conditioning, not a wrong gradient."""
+    return all(1e-3 <= p <= 1.0 - 1e-3 for row in output for p in row)
+
+
 class LossSetup(NamedTuple):
     """How to pair a loss with a network: the output layer's activation (None: the activation
-    under test) and how to turn U into targets the loss accepts."""
+    under test), how to turn U into targets the loss accepts, and on which network outputs the
+    loss is well-conditioned enough for central differences at their default tolerance."""
 
     output_activation: Optional[str]
     targets: Callable[[Matrix], Any]
+    conditioned: Callable[[Matrix], bool] = always
 
 
 # loss name -> compatible output layer and targets.  A loss not listed gets DEFAULT_LOSS_SETUP
@@ -135,7 +150,7 @@ LOSS_SETUPS: Dict[str, LossSetup] = {
     "sse": LossSetup(None, real_targets),
     "mse": LossSetup(None, real_targets),
     # outputs must be probabilities in (0, 1)
-    "bce": LossSetup("sigmoid", probability_targets),
+    "bce": LossSetup("sigmoid", probability_targets, probabilities_away_from_0_and_1),
     # the loss applies log-softmax itself, so the output layer gives raw logits
     "cross_entropy": LossSetup("identity", class_targets),
 }
