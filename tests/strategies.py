@@ -127,17 +127,20 @@ def always(output: Matrix) -> bool:
 
 
 def probabilities_away_from_0_and_1(output: Matrix) -> bool:
-    """Outputs in [1e-3, 1 − 1e-3].  Binary cross-entropy on probabilities computes log(1 − p),
-    which loses ε/(1 − p) relative when p is near 1 (near 0 for log p); divided by the step
-    6e-6 that is a central-difference error of ~4e-8 at p = 1 − 1e-3, within atol 1e-7, but
-    ~1e-5 at p = 1 − 1e-6: the loss's conditioning, not a wrong gradient."""
+    """Outputs in [1e-3, 1 − 1e-3].  Binary cross-entropy on probabilities needs 1 − p, which
+    is only known to ε/(1 − p) relative when p is near 1 (p near 0 for log p).  Backprop
+    (through (p − t)/(p(1 − p)) and σ′ = p(1 − p)) and the complex step (Im log(1 − p)) both
+    inherit that relative error: ~2e-13 at p = 1 − 1e-3, within the complex step's rtol 1e-9,
+    but 2e-6 at p = 1 − 1e-10.  Central differences lose it divided by the step 6e-6: ~4e-8 at
+    p = 1 − 1e-3, within atol 1e-7.  Saturated probabilities are the loss's conditioning, not a
+    wrong gradient, so the checks only run where they are well-conditioned."""
     return all(1e-3 <= p <= 1.0 - 1e-3 for row in output for p in row)
 
 
 class LossSetup(NamedTuple):
     """How to pair a loss with a network: the output layer's activation (None: the activation
     under test), how to turn U into targets the loss accepts, and on which network outputs the
-    loss is well-conditioned enough for central differences at their default tolerance."""
+    loss is well-conditioned enough for the gradient checks' default tolerances."""
 
     output_activation: Optional[str]
     targets: Callable[[Matrix], Any]
