@@ -357,6 +357,7 @@ class GradientCheckResult:
         return all(row.ok for row in self.parameters)
 
     def __bool__(self) -> bool:
+        """``ok``, so ``assert gradcheck(...)`` and ``if gradcheck(...)`` read naturally."""
         return self.ok
 
     @property
@@ -424,9 +425,10 @@ def format_result(result: GradientCheckResult) -> str:
         lines.append(f"worst entry: {worst}")
     else:
         lines.append("no entry checked: every step crossed a kink")
+    bands = ", ".join(f"≤{bound:g} {label}" for bound, label in VERDICT_BANDS[:-1])
     lines.append(
-        "rel = |a − n| / max(|a|, |n|, 1e-2); verdicts: ≤1e-7 excellent, ≤1e-5 good, "
-        "≤1e-3 suspicious, above: wrong"
+        f"rel = |a − n| / max(|a|, |n|, {RELATIVE_ERROR_FLOOR:g}); verdicts: {bands}, "
+        f"above: {VERDICT_BANDS[-1][1]}"
     )
     return "\n".join(lines)
 
@@ -438,7 +440,8 @@ BranchSignature = Tuple[int, ...]
 
 def _branch_signature(network: Network) -> BranchSignature:
     # The side (−1, 0, +1) of every kink of every pre-activation cached by the last forward
-    # pass: two evaluations with equal signatures ran through the same smooth pieces.
+    # pass: two evaluations with equal signatures ran through the same smooth pieces.  Reads
+    # Dense's cache of (X, Z, A), which this module, the one above layers, is trusted to know.
     sides: List[int] = []
     for layer in network.layers:
         kinks = getattr(getattr(layer, "activation", None), "kinks", ())
