@@ -399,6 +399,11 @@ _METHOD_TITLES = {
 }
 
 
+def _power(x: float) -> str:
+    # 1e-07 → "1e-7": the legend reads like the bands in the docs
+    return format(x, ".0e").replace("e-0", "e-")
+
+
 def format_result(result: GradientCheckResult) -> str:
     """The table ``str(result)`` prints: one line per parameter, then the worst entry."""
     status = "PASSED" if result.ok else f"FAILED ({len(result.failures)} entries)"
@@ -425,9 +430,9 @@ def format_result(result: GradientCheckResult) -> str:
         lines.append(f"worst entry: {worst}")
     else:
         lines.append("no entry checked: every step crossed a kink")
-    bands = ", ".join(f"≤{bound:g} {label}" for bound, label in VERDICT_BANDS[:-1])
+    bands = ", ".join(f"≤{_power(bound)} {label}" for bound, label in VERDICT_BANDS[:-1])
     lines.append(
-        f"rel = |a − n| / max(|a|, |n|, {RELATIVE_ERROR_FLOOR:g}); verdicts: {bands}, "
+        f"rel = |a − n| / max(|a|, |n|, {_power(RELATIVE_ERROR_FLOOR)}); verdicts: {bands}, "
         f"above: {VERDICT_BANDS[-1][1]}"
     )
     return "\n".join(lines)
