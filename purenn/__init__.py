@@ -11,6 +11,7 @@ importing only those before it:
     metrics, callbacks, progress          accuracy, early stopping, the progress line
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
+    gradcheck                             backprop against numerical derivatives
     datasets, cli                         data and the command line
 """
 
@@ -24,6 +25,12 @@ from purenn.errors import (
     GradientCheckError,
     PurennError,
     ShapeError,
+)
+from purenn.gradcheck import (
+    ComplexStepWarning,
+    GradientCheckResult,
+    gradcheck,
+    numerical_gradient,
 )
 from purenn.initializers import (
     box_muller,
@@ -44,10 +51,12 @@ from purenn.training import History
 
 __all__ = [
     "Activation",
+    "ComplexStepWarning",
     "ConfigurationError",
     "Dense",
     "DivergenceError",
     "GradientCheckError",
+    "GradientCheckResult",
     "Elementwise",
     "History",
     "Layer",
@@ -83,6 +92,8 @@ __all__ = [
     "CosineAnnealingLR",
     "EarlyStopping",
     "accuracy",
+    "gradcheck",
+    "numerical_gradient",
 ]
 
 __version__ = "0.1.0"

@@ -51,8 +51,10 @@ class Activation:
     """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``."""
 
     name: str = "activation"
-    # Where f′ (or, for ELU, f″) jumps: a finite-difference check must not straddle these
-    # points.  Smooth activations list none.
+    # Where f′ (or, for ELU, f″) jumps: finite differences straddling one are garbage, so the
+    # gradient checker skips entries whose step moves a pre-activation across a kink.  Smooth
+    # activations list none.  Kinked activations branch on ``z.real > kink``, so a value exactly
+    # at the kink takes the left piece, and the checker compares that same predicate.
     kinks: Tuple[float, ...] = ()
 
     def forward(self, z: Matrix) -> Matrix:
@@ -70,8 +72,15 @@ class Activation:
 class Elementwise(Activation):
     """An activation applied entry by entry: A_ij = f(Z_ij), ∂L/∂Z_ij = ∂L/∂A_ij · f′(Z_ij)."""
 
-    def __init__(self, name: str, function: ScalarFunction, derivative: ScalarDerivative) -> None:
+    def __init__(
+        self,
+        name: str,
+        function: ScalarFunction,
+        derivative: ScalarDerivative,
+        kinks: Tuple[float, ...] = (),
+    ) -> None:
         self.name = name
+        self.kinks = kinks
         self.function = function
         self.derivative = derivative
 
@@ -135,10 +144,8 @@ def relu_derivative(z: float, a: float) -> float:
 class ReLU(Elementwise):
     """relu(z) = max(0, z), relu′(z) = 1 for z > 0 else 0; kinked at 0."""
 
-    kinks: Tuple[float, ...] = (0.0,)
-
     def __init__(self) -> None:
-        super().__init__("relu", relu, relu_derivative)
+        super().__init__("relu", relu, relu_derivative, kinks=(0.0,))
 
 
 class LeakyReLU(Elementwise):
@@ -149,8 +156,6 @@ class LeakyReLU(Elementwise):
     derivative takes the left value, slope (relu's convention: the z ≤ 0 branch).
     """
 
-    kinks: Tuple[float, ...] = (0.0,)
-
     def __init__(self, slope: float = 0.01) -> None:
         if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not math.isfinite(
             slope
@@ -158,7 +163,7 @@ class LeakyReLU(Elementwise):
             raise ConfigurationError(f"LeakyReLU: slope must be a finite number, got {slope!r}")
         self.slope = float(slope)
         name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
-        super().__init__(name, self.leaky_relu, self.leaky_relu_derivative)
+        super().__init__(name, self.leaky_relu, self.leaky_relu_derivative, kinks=(0.0,))
 
     def leaky_relu(self, z: float) -> float:
         """f(z) = z for z > 0, slope·z for z ≤ 0."""
@@ -179,8 +184,6 @@ class ELU(Elementwise):
     1.5e-6 for h = 6e-6) instead of O(h²): a gradient check must avoid 0 all the same.
     """
 
-    kinks: Tuple[float, ...] = (0.0,)
-
     def __init__(self, alpha: float = 1.0) -> None:
         if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not math.isfinite(
             alpha
@@ -188,7 +191,7 @@ class ELU(Elementwise):
             raise ConfigurationError(f"ELU: alpha must be a finite number, got {alpha!r}")
         self.alpha = float(alpha)
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
-        super().__init__(name, self.elu, self.elu_derivative)
+        super().__init__(name, self.elu, self.elu_derivative, kinks=(0.0,))
 
     def elu(self, z: float) -> float:
         """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""

@@ -37,13 +37,22 @@ def expm1(x: float) -> float: ...
 @overload
 def expm1(x: complex) -> complex: ...
 def expm1(x: Number) -> Number:
-    """eˣ − 1, accurate for small real x; for complex x, cmath.exp(x) − 1."""
+    """eˣ − 1, accurate for small x, real or complex.
+
+    For z = x + iy: e^z − 1 = (eˣ − 1)cos y − 2sin²(y/2) + i·eˣ sin y, each part free of
+    cancellation.
+    """
     try:
         return math.expm1(x)  # type: ignore[arg-type]
     except TypeError:
-        # cmath has no expm1.  Im(e^(x+iy) − 1) = eˣ sin y is computed without cancellation, and
-        # the imaginary part is all the complex step reads.
-        return cmath.exp(x) - 1
+        # cmath has no expm1, and cmath.exp(z) − 1 cancels the real part to 0 for |x| < 1e-16.
+        # The real part matters too: it feeds the branches (z.real > 0) of the layers above.
+        real, imag = x.real, x.imag
+        half_sine = math.sin(imag / 2)
+        return complex(
+            math.expm1(real) * math.cos(imag) - 2 * half_sine * half_sine,
+            math.exp(real) * math.sin(imag),
+        )
 
 
 @overload
@@ -63,13 +72,19 @@ def log1p(x: float) -> float: ...
 @overload
 def log1p(x: complex) -> complex: ...
 def log1p(x: Number) -> Number:
-    """ln(1 + x), accurate for small real x; for complex x, cmath.log(1 + x)."""
+    """ln(1 + x), accurate for small x, real or complex.
+
+    For z = x + iy: ln(1 + z) = ½·ln(1 + x(2 + x) + y²) + i·atan2(y, 1 + x), using log1p so
+    the real part keeps its accuracy for tiny z.
+    """
     try:
         return math.log1p(x)  # type: ignore[arg-type]
     except TypeError:
-        # cmath has no log1p; the complex step perturbs by ~1e-30, so 1 + x loses nothing that
-        # matters in the imaginary part, which is what the complex step reads.
-        return cmath.log(1 + x)
+        # cmath has no log1p, and cmath.log(1 + z) rounds 1 + x first, losing a tiny real part.
+        real, imag = x.real, x.imag
+        return complex(
+            0.5 * math.log1p(real * (2.0 + real) + imag * imag), math.atan2(imag, 1.0 + real)
+        )
 
 
 @overload

@@ -1,5 +1,6 @@
 """The foundation's activations, loss and initializers, one by one."""
 
+import cmath
 import math
 import random
 
@@ -127,3 +128,22 @@ def test_registries_accept_objects_and_reject_non_strings():
     for lookup in (get_activation, get_loss, get_initializer):
         with pytest.raises(pn.ConfigurationError, match="unknown"):
             lookup(42)
+
+
+@given(st.floats(-30, 30).filter(lambda x: x != 0.0) | st.floats(-1e-20, 1e-20).filter(bool))
+def test_complex_expm1_and_log1p_keep_tiny_real_parts(x):
+    # cmath.exp(z) − 1 and cmath.log(1 + z) round the real part of a tiny z to 0, which would
+    # flip a branch (z.real > 0) in the layer above; purenn's versions keep it to the last bits.
+    h = 1e-30
+    expm1, log1p = scalar.expm1(complex(x, h)), scalar.log1p(complex(x, h))
+    assert expm1.real == pytest.approx(math.expm1(x), rel=1e-15)
+    assert expm1.imag == pytest.approx(math.exp(x) * h, rel=1e-15)
+    if x > -1:
+        assert log1p.real == pytest.approx(math.log1p(x), rel=1e-15)
+        assert log1p.imag == pytest.approx(h / (1 + x), rel=1e-15)
+
+
+def test_the_naive_complex_forms_lose_the_real_part_the_fixed_ones_keep():
+    z = complex(1e-20, 1e-30)
+    assert (cmath.exp(z) - 1).real == 0.0 and (cmath.log(1 + z)).real != 1e-20
+    assert scalar.expm1(z).real == 1e-20 and scalar.log1p(z).real == 1e-20
