@@ -13,11 +13,12 @@ checker's complex step works through every activation.
 """
 
 import math
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
+from purenn.registry import Registry
 from purenn.scalar import erfc, exp, expm1, log1p, tanh
 
 __all__ = [
@@ -283,13 +284,12 @@ class Softmax(Activation):
 
 identity = Identity()
 
-ACTIVATIONS: Dict[str, Activation] = {}
+ACTIVATIONS: Registry[Activation] = Registry("activation")
 
 
 def register_activation(activation: Activation) -> Activation:
     """Add an activation to the registry under ``activation.name``; returns it."""
-    ACTIVATIONS[activation.name] = activation
-    return activation
+    return ACTIVATIONS.register(activation.name, activation)
 
 
 register_activation(identity)
@@ -303,11 +303,6 @@ register_activation(Elementwise("gelu", gelu, gelu_derivative))
 register_activation(Softmax())
 
 
-def known_names() -> List[str]:
-    """The registered activation names, sorted."""
-    return sorted(ACTIVATIONS)
-
-
 def get_activation(spec: Union[str, Activation]) -> Activation:
     """The activation named ``spec`` (or ``spec`` itself if it already is one).
 
@@ -315,8 +310,4 @@ def get_activation(spec: Union[str, Activation]) -> Activation:
     """
     if isinstance(spec, Activation):
         return spec
-    if isinstance(spec, str) and spec in ACTIVATIONS:
-        return ACTIVATIONS[spec]
-    raise ConfigurationError(
-        f"unknown activation {spec!r}; known activations: {', '.join(known_names())}"
-    )
+    return ACTIVATIONS.lookup(spec)

@@ -13,10 +13,11 @@ entries (row by row); for an odd number of entries the last pair's second normal
 
 import math
 import random
-from typing import Callable, Dict, List, Union
+from typing import Callable, List, Union
 
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
+from purenn.registry import Registry
 
 __all__ = [
     "Initializer",
@@ -124,13 +125,12 @@ def he_normal(rng: random.Random, n_in: int, n_out: int) -> Matrix:
     return _normal_matrix(rng, n_in, n_out, 0.0, std)
 
 
-INITIALIZERS: Dict[str, Initializer] = {}
+INITIALIZERS: Registry[Initializer] = Registry("initializer")
 
 
 def register_initializer(name: str, initializer: Initializer) -> Initializer:
     """Add an initializer to the registry under ``name``; returns it."""
-    INITIALIZERS[name] = initializer
-    return initializer
+    return INITIALIZERS.register(name, initializer)
 
 
 register_initializer("uniform", uniform())
@@ -145,20 +145,11 @@ register_initializer("he_normal", he_normal)
 register_initializer("kaiming_normal", he_normal)
 
 
-def known_names() -> List[str]:
-    """The registered initializer names, sorted."""
-    return sorted(INITIALIZERS)
-
-
 def get_initializer(spec: Union[str, Initializer]) -> Initializer:
     """The initializer named ``spec``, or ``spec`` itself if it is callable.
 
     Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
     """
-    if isinstance(spec, str) and spec in INITIALIZERS:
-        return INITIALIZERS[spec]
     if callable(spec) and not isinstance(spec, str):
         return spec
-    raise ConfigurationError(
-        f"unknown initializer {spec!r}; known initializers: {', '.join(known_names())}"
-    )
+    return INITIALIZERS.lookup(spec)

@@ -11,16 +11,19 @@ step can differentiate through it.
 """
 
 import math
-from typing import Any, Dict, List, Sequence, Union
+from typing import Any, List, Sequence, Union
 
 from purenn.activations import softmax
 from purenn.encoding import is_label_list, one_hot
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix, format_shape
+from purenn.registry import Registry
 from purenn.scalar import exp, log
 
 __all__ = [
+    "squared_error_sum",
+    "scaled_differences",
     "Loss",
     "SumSquaredError",
     "MeanSquaredError",
@@ -75,6 +78,24 @@ class Loss:
         return f"<loss {self.name}>"
 
 
+def squared_error_sum(output: Matrix, target: Matrix) -> float:
+    """Σ_ij (P_ij − T_ij)² for P and T of the same shape."""
+    total = 0.0
+    for output_row, target_row in zip(output, target):
+        for p, t in zip(output_row, target_row):
+            difference = p - t
+            total += difference * difference
+    return total
+
+
+def scaled_differences(output: Matrix, target: Matrix, factor: float) -> Matrix:
+    """c·(P − T), entrywise, for P and T of the same shape: the squared errors' gradients."""
+    return [
+        [factor * (p - t) for p, t in zip(output_row, target_row)]
+        for output_row, target_row in zip(output, target)
+    ]
+
+
 class SumSquaredError(Loss):
     """The seed's loss: L = Σ_ij (T_ij − P_ij)², summed over samples and outputs."""
 
@@ -83,19 +104,11 @@ class SumSquaredError(Loss):
 
     def value(self, output: Matrix, target: Matrix) -> float:
         """L = Σ_ij (T_ij − P_ij)²."""
-        total = 0.0
-        for output_row, target_row in zip(output, target):
-            for p, t in zip(output_row, target_row):
-                difference = p - t
-                total += difference * difference
-        return total
+        return squared_error_sum(output, target)
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
         """∂L/∂P_ij = 2(P_ij − T_ij)."""
-        return [
-            [2.0 * (p - t) for p, t in zip(output_row, target_row)]
-            for output_row, target_row in zip(output, target)
-        ]
+        return scaled_differences(output, target, 2.0)
 
 
 def _is_flat_list(target: Any) -> bool:
@@ -129,20 +142,11 @@ class MeanSquaredError(Loss):
 
     def value(self, output: Matrix, target: Matrix) -> float:
         """L = (1/(n·m)) Σ_ij (P_ij − T_ij)² for P, T both n × m."""
-        total = 0.0
-        for output_row, target_row in zip(output, target):
-            for p, t in zip(output_row, target_row):
-                difference = p - t
-                total += difference * difference
-        return total / (len(output) * len(output[0]))
+        return squared_error_sum(output, target) / (len(output) * len(output[0]))
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
         """∂L/∂P_ij = 2(P_ij − T_ij) / (n·m), n × m."""
-        factor = 2.0 / (len(output) * len(output[0]))
-        return [
-            [factor * (p - t) for p, t in zip(output_row, target_row)]
-            for output_row, target_row in zip(output, target)
-        ]
+        return scaled_differences(output, target, 2.0 / (len(output) * len(output[0])))
 
 
 def _clamped_log(x: float) -> float:
@@ -299,24 +303,18 @@ class CrossEntropy(Loss):
         return result
 
 
-LOSSES: Dict[str, Loss] = {}
+LOSSES: Registry[Loss] = Registry("loss")
 
 
 def register_loss(loss: Loss) -> Loss:
     """Add a loss to the registry under ``loss.name``; returns it."""
-    LOSSES[loss.name] = loss
-    return loss
+    return LOSSES.register(loss.name, loss)
 
 
 register_loss(SumSquaredError())
 register_loss(MeanSquaredError())
 register_loss(BinaryCrossEntropy())
 register_loss(CrossEntropy())
-
-
-def known_names() -> List[str]:
-    """The registered loss names, sorted."""
-    return sorted(LOSSES)
 
 
 def get_loss(spec: Union[str, Loss]) -> Loss:
@@ -326,6 +324,4 @@ def get_loss(spec: Union[str, Loss]) -> Loss:
     """
     if isinstance(spec, Loss):
         return spec
-    if isinstance(spec, str) and spec in LOSSES:
-        return LOSSES[spec]
-    raise ConfigurationError(f"unknown loss {spec!r}; known losses: {', '.join(known_names())}")
+    return LOSSES.lookup(spec)

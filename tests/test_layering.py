@@ -14,7 +14,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 
 LAYERS = [
     "errors", "kernels", "scalar", "progress",
-    "matrix", "encoding",
+    "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
