@@ -6,7 +6,7 @@ Every entry of every parameter's gradient is compared with (L(θ + h) − L(θ �
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from strategies import networks_with_data
+from strategies import loss_setup, networks_with_data
 
 import purenn as pn
 from purenn import kernels
@@ -192,6 +192,8 @@ LOSS_CASES = {
 @given(data=st.data())
 def test_backprop_through_each_loss(name, data):
     network, x, y = data.draw(LOSS_CASES[name])
+    # bce on saturated probabilities is ill-conditioned (see strategies.py); not a wrong gradient.
+    assume(loss_setup(network.loss_function.name).conditioned(network.predict(x)))
     _, grads = network.gradients(x, y)
     assert gradient_mismatches(network, x, y, grads) == []
 
