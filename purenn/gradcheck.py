@@ -449,11 +449,11 @@ def _branch_signature(network: Network) -> BranchSignature:
     # equal signatures ran through the same smooth pieces.  Recording the branch, not a
     # three-way side, matters for the complex step: at a pre-activation of exactly 0 it can move
     # the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.  Reads
-    # Dense's cache of (X, Z, A), which this module, the one above layers, is trusted to know.
+    # the (X, Z, A) that each Dense layer caches in ``cache`` during forward.
     sides: List[bool] = []
     for layer in network.layers:
         kinks = getattr(getattr(layer, "activation", None), "kinks", ())
-        cache = layer._cache if isinstance(layer, Dense) else None
+        cache = layer.cache if isinstance(layer, Dense) else None
         if not kinks or cache is None:
             continue
         for z_row in cache[1]:
@@ -513,9 +513,9 @@ def gradcheck(
         raise ConfigurationError(f"{where}: sample must be None or an int ≥ 1, got {sample!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigurationError(f"{where}: seed must be an int, got {seed!r}")
-    inputs, targets = net._check_data(X, Y, where)
+    inputs, targets = net.check_data(X, Y, where)
 
-    _, analytic = net._loss_and_gradients(inputs, targets)
+    _, analytic = net.backprop(inputs, targets)
     analytic = [[list(row) for row in matrix] for matrix in analytic]
     signatures: List[BranchSignature] = []
 

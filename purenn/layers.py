@@ -69,7 +69,8 @@ class Dense(Layer):
     1 × n_out row added to every row of X·W, and f is the activation (a name or an Activation).
     ``bias=False`` gives the seed's bias-free layer.  ``init`` names an initializer or is one;
     the weights are drawn when a Network takes the layer, from the network's own generator, and
-    the bias starts at zero.
+    the bias starts at zero.  After a forward pass ``cache`` holds (X, Z, A), what backward
+    needs, and what a reader can inspect: Z is the pre-activation of the last batch.
     """
 
     def __init__(
@@ -92,7 +93,7 @@ class Dense(Layer):
         self.bias: Optional[Parameter] = None
         if bias:
             self.bias = Parameter("bias", kernels.zeros(1, n_out))
-        self._cache: Optional[Tuple[Matrix, Matrix, Matrix]] = None
+        self.cache: Optional[Tuple[Matrix, Matrix, Matrix]] = None
 
     def initialize(self, rng: random.Random) -> None:
         """W ← init(rng, n_in, n_out); b ← 0."""
@@ -113,7 +114,7 @@ class Dense(Layer):
         if self.bias is not None:
             z = kernels.add_row(z, self.bias.value[0])
         a = self.activation.forward(z)
-        self._cache = (x, z, a)
+        self.cache = (x, z, a)
         return a
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
@@ -124,9 +125,9 @@ class Dense(Layer):
         ∂L/∂b = Σ_rows δ              (1 × n_out: the bias is added to every row)
         ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
         """
-        if self._cache is None:
+        if self.cache is None:
             raise RuntimeError("Dense.backward called before forward")
-        x, z, a = self._cache
+        x, z, a = self.cache
         delta = self.activation.backward(z, a, grad_output)
         self.weights.grad = kernels.matmul_tn(x, delta)
         if self.bias is not None:

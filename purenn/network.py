@@ -1,6 +1,6 @@
 """The network: layers in sequence, a loss, a seeded generator, and the public surface.
 
-Read it from ``gradients`` down: ``_loss_and_gradients`` runs forward through every layer, the
+Read it from ``gradients`` down: ``backprop`` runs forward through every layer, the
 loss, then backward through the layers in reverse (the chain rule).  ``fit`` checks its
 arguments and hands the epochs to ``purenn.training.train``, which repeats that computation per
 batch and lets the optimizer step.  Inputs are checked here, once, at the public boundary; below
@@ -79,7 +79,10 @@ class Network:
             )
         return matrix
 
-    def _check_data(self, x: Any, y: Any, where: str) -> Tuple[Matrix, Matrix]:
+    def check_data(self, x: Any, y: Any, where: str) -> Tuple[Matrix, Matrix]:
+        """(X, Y) checked and converted as every public method does: X to a float matrix of
+        n_in columns, Y by the loss's ``prepare_target``; errors name ``where``.  For code built
+        on the network (the gradient checker) that then calls ``backprop`` or ``forward``."""
         inputs = self._check_inputs(x, where)
         targets = self.loss_function.prepare_target(y, len(inputs), self.n_out, where)
         return inputs, targets
@@ -99,7 +102,9 @@ class Network:
             if result is not None:
                 grad_output = result
 
-    def _loss_and_gradients(self, x: Matrix, y: Matrix) -> Tuple[float, List[Matrix]]:
+    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, List[Matrix]]:
+        """(L, [∂L/∂θ for θ in parameters()]) on already-checked data: forward, the loss, and
+        the chain rule back through every layer.  ``gradients`` is this with checking."""
         output = self.forward(x)
         loss = self.loss_function.value(output, y)
         self.backward(self.loss_function.gradient(output, y))
@@ -113,13 +118,13 @@ class Network:
 
     def loss(self, x: Any, y: Any) -> float:
         """The loss L(predict(X), Y) as a number."""
-        inputs, targets = self._check_data(x, y, "loss")
+        inputs, targets = self.check_data(x, y, "loss")
         return self.loss_function.value(self.forward(inputs), targets)
 
     def gradients(self, x: Any, y: Any) -> Tuple[float, List[Matrix]]:
         """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation."""
-        inputs, targets = self._check_data(x, y, "gradients")
-        return self._loss_and_gradients(inputs, targets)
+        inputs, targets = self.check_data(x, y, "gradients")
+        return self.backprop(inputs, targets)
 
     def fit(
         self,
@@ -159,7 +164,7 @@ class Network:
         DivergenceError when the loss or the weights become NaN or infinite: the message names
         the epoch and batch, and the network keeps the last finite weights.
         """
-        inputs, targets = self._check_data(x, y, "fit")
+        inputs, targets = self.check_data(x, y, "fit")
         options = fit_options(
             epochs,
             learning_rate,
@@ -194,7 +199,7 @@ class Network:
                 f"fit: validation_data must be a pair (X_val, Y_val), got {validation_data!r:.60}"
             )
         x_val, y_val = validation_data
-        return (x, y), self._check_data(x_val, y_val, "fit (validation_data)")
+        return (x, y), self.check_data(x_val, y_val, "fit (validation_data)")
 
     def predict_classes(self, x: Any) -> List[int]:
         """The class of each row of X: argmax of the outputs, or for a single output column
@@ -207,7 +212,7 @@ class Network:
 
         ``metrics`` defaults to those the latest ``fit`` recorded (none before any fit).
         """
-        inputs, targets = self._check_data(x, y, "evaluate")
+        inputs, targets = self.check_data(x, y, "evaluate")
         chosen = get_metrics(self.metric_names if metrics is None else metrics, "evaluate")
         output = self.forward(inputs)
         values = {"loss": self.loss_function.value(output, targets)}

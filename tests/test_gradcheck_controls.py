@@ -95,7 +95,7 @@ class FirstRowBiasDense(pn.Dense):
     def backward(self, grad_output, need_input_grad=True):
         result = super().backward(grad_output, need_input_grad)
         if self.bias is not None:
-            _, z, a = self._cache
+            _, z, a = self.cache
             delta = self.activation.backward(z, a, grad_output)
             self.bias.grad = [list(delta[0])]
         return result

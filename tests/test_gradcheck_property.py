@@ -62,7 +62,7 @@ def nearest_kink_distance(network, x):
     distances = [math.inf]
     for layer in network.layers:
         for kink in layer.activation.kinks:
-            distances.extend(abs(z - kink) for row in layer._cache[1] for z in row)
+            distances.extend(abs(z - kink) for row in layer.cache[1] for z in row)
     return min(distances)
 
 
@@ -134,6 +134,6 @@ def test_the_all_zero_example_puts_relu_on_its_kink():
 def test_the_saturated_example_saturates():
     network, x, y = build_network(SATURATED, "sigmoid", "sse")
     network.forward(x)
-    first = network.layers[0]._cache[1]
+    first = network.layers[0].cache[1]
     assert min(abs(z) for row in first for z in row) >= 40
     assert math.isfinite(network.loss(x, y))

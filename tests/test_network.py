@@ -1,5 +1,6 @@
 """The Network's public surface: parameters, predict, loss, gradients, fit, and bad input."""
 
+import math
 import random
 
 import pytest
@@ -243,3 +244,24 @@ def test_dense_sizes_must_be_positive_ints(sizes):
 def test_backward_before_forward_is_an_error():
     with pytest.raises(RuntimeError, match="before forward"):
         pn.Dense(2, 2).backward([[1.0, 1.0]])
+
+
+def test_check_data_and_backprop_are_gradients_in_two_steps():
+    network = small_network()
+    inputs, targets = network.check_data([(0, 0, 1)], [[1]], "my_tool")
+    assert (inputs, targets) == ([[0.0, 0.0, 1.0]], [[1.0]])
+    assert network.backprop(inputs, targets) == network.gradients([(0, 0, 1)], [[1]])
+    with pytest.raises(pn.ShapeError, match=r"my_tool: Y is 1×2"):
+        network.check_data(inputs, [[1.0, 0.0]], "my_tool")
+
+
+def test_dense_caches_its_pre_activation():
+    network = small_network()
+    network.predict(X)
+    x, z, a = network.layers[0].cache
+    assert x == X
+    weights = network.parameters()[0].value
+    for x_row, z_row, a_row in zip(x, z, a):
+        for j, (pre, post) in enumerate(zip(z_row, a_row)):
+            assert pre == pytest.approx(sum(x_row[k] * weights[k][j] for k in range(3)), abs=1e-15)
+            assert post == pytest.approx(1.0 / (1.0 + math.exp(-pre)), rel=1e-15)
