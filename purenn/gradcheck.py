@@ -217,8 +217,9 @@ def numerical_gradient(
     (they are perturbed in place, one entry at a time, and always restored).  ``params`` is a
     list of nested-list matrices; the result has the same shapes.  ``method`` is one of METHODS;
     ``eps`` the base step (default DEFAULT_STEPS[method]).  For "complex", f must be complex-safe
-    (``purenn.scalar`` functions, no abs/float); a real return value for a complex input warns
-    ComplexStepWarning.  There is no kink detection here: f is opaque.
+    (``purenn.scalar`` functions, no abs/float); if f returns a real number for every complex
+    input it is not, and ComplexStepWarning says so.  (A real value for some entries is fine:
+    f may simply not depend on them.)  There is no kink detection here: f is opaque.
     """
     where = "numerical_gradient"
     method = _check_method(method, where)
@@ -231,19 +232,18 @@ def numerical_gradient(
         check_matrix(matrix, where, f"params[{index}]")
         if not all(isinstance(row, list) for row in matrix):
             raise ConfigurationError(f"{where}: params[{index}] must be a list of lists")
-    dropped = []
+    real_results: List[bool] = []
 
     def evaluate() -> Number:
         value = f(params)
-        if method == "complex" and not isinstance(value, complex):
-            dropped.append(value)
+        real_results.append(not isinstance(value, complex))
         return value
 
     gradient = [
         [[entry_derivative(evaluate, row, j, method, step) for j in range(len(row))] for row in m]
         for m in params
     ]
-    if dropped:
+    if method == "complex" and all(real_results):
         warnings.warn(
             f"{where}: f returned a real number for complex input, so the complex step read "
             "an imaginary part of 0; f is not complex-safe",

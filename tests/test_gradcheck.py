@@ -5,6 +5,7 @@ import copy
 import io
 import math
 import re
+import warnings
 from contextlib import redirect_stdout
 
 import pytest
@@ -85,6 +86,17 @@ def test_numerical_gradient_restores_the_matrices_and_keeps_their_identity():
     for method in METHODS:
         pn.numerical_gradient(lambda params: params[0][0][0] * params[0][1][1], [a], method)
     assert a == before and all(x is y for x, y in zip(a, rows))
+
+
+def test_numerical_gradient_does_not_warn_for_entries_f_ignores():
+    # f uses only two of the four entries: perturbing the others leaves its value real, which
+    # is a zero derivative, not a complex-safety bug.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gradient = pn.numerical_gradient(lambda p: p[0][0][0] * p[0][1][1], [[[2.0, 5.0],
+                                                                              [7.0, 3.0]]],
+                                         "complex")
+    assert gradient == [[[3.0, 0.0], [0.0, 2.0]]]
 
 
 def test_numerical_gradient_warns_when_f_drops_the_imaginary_part():
