@@ -81,10 +81,14 @@ def log1p(x: Number) -> Number:
         return math.log1p(x)  # type: ignore[arg-type]
     except TypeError:
         # cmath has no log1p, and cmath.log(1 + z) rounds 1 + x first, losing a tiny real part.
+        # The log1p form serves |x| ≤ ½; farther out 1 + x is exact enough for ln|1 + z| via
+        # hypot, and the log1p form would cancel instead (x(2 + x) + y² → −1 as x → −1).
         real, imag = x.real, x.imag
-        return complex(
-            0.5 * math.log1p(real * (2.0 + real) + imag * imag), math.atan2(imag, 1.0 + real)
-        )
+        if abs(real) <= 0.5:
+            modulus_log = 0.5 * math.log1p(real * (2.0 + real) + imag * imag)
+        else:
+            modulus_log = math.log(math.hypot(1.0 + real, imag))
+        return complex(modulus_log, math.atan2(imag, 1.0 + real))
 
 
 @overload

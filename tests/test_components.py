@@ -5,7 +5,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import purenn as pn
@@ -131,6 +131,9 @@ def test_registries_accept_objects_and_reject_non_strings():
 
 
 @given(st.floats(-30, 30).filter(lambda x: x != 0.0) | st.floats(-1e-20, 1e-20).filter(bool))
+@example(-1.0)
+@example(-0.5)
+@example(0.5000001)
 def test_complex_expm1_and_log1p_keep_tiny_real_parts(x):
     # cmath.exp(z) − 1 and cmath.log(1 + z) round the real part of a tiny z to 0, which would
     # flip a branch (z.real > 0) in the layer above; purenn's versions keep it to the last bits.
@@ -141,6 +144,9 @@ def test_complex_expm1_and_log1p_keep_tiny_real_parts(x):
     if x > -1:
         assert log1p.real == pytest.approx(math.log1p(x), rel=1e-15)
         assert log1p.imag == pytest.approx(h / (1 + x), rel=1e-15)
+    else:  # ln(1 + z) with 1 + x ≤ 0: the modulus and the argument of a point left of 0
+        assert log1p.real == pytest.approx(math.log(math.hypot(1 + x, h)), rel=1e-15)
+        assert log1p.imag == pytest.approx(math.atan2(h, 1 + x), rel=1e-15)
 
 
 def test_the_naive_complex_forms_lose_the_real_part_the_fixed_ones_keep():

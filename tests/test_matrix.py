@@ -12,6 +12,10 @@ import purenn as pn
 from purenn import kernels
 from purenn import matrix as mx
 
+# Below the normal range (2.2e-308) rounding is absolute: each operation may be off by half the
+# smallest subnormal, 2.5e-324.  A dot product of k ≤ 5 terms makes ≤ 10 such roundings per side.
+SUBNORMAL_ABS_TOL = 20 * 5e-324
+
 # Float matmul is not exactly distributive: each of the k products and k−1 sums of a dot product
 # rounds once, by at most ε = 2.2e-16 of the magnitudes involved.  For k ≤ 5 the two sides of
 # A(B + C) = AB + AC differ by at most about (2k + 2)ε × Σ_k |A_ik|(|B_kj| + |C_kj|); 1e-14 of
@@ -63,7 +67,7 @@ def test_matmul_distributes_over_addition(triple):
     for i, (left_row, right_row) in enumerate(zip(left, right)):
         for j, (p, q) in enumerate(zip(left_row, right_row)):
             scale = sum(abs(a[i][k]) * (abs(b[k][j]) + abs(c[k][j])) for k in range(len(b)))
-            assert abs(p - q) <= DISTRIBUTIVE_REL_TOL * scale
+            assert abs(p - q) <= DISTRIBUTIVE_REL_TOL * scale + SUBNORMAL_ABS_TOL
 
 
 @given(matrices())
@@ -80,7 +84,7 @@ def test_matmul_matches_index_loops(pair):
     for got_row, want_row, a_row in zip(product, reference_matmul(a, b), a):
         for j, (got, want) in enumerate(zip(got_row, want_row)):
             scale = sum(abs(a_row[k]) * abs(b[k][j]) for k in range(len(b)))
-            assert abs(got - want) <= REFERENCE_REL_TOL * scale
+            assert abs(got - want) <= REFERENCE_REL_TOL * scale + SUBNORMAL_ABS_TOL
 
 
 @given(
