@@ -2,8 +2,9 @@
 
 The networks come from the same specs as test_gradcheck_property.py.  Activations and losses
 that torch has are mapped below; parameterised ones (leaky_relu's slope, elu's α) are read off
-purenn's own function, and a loss's normalisation (sum, mean over rows, mean over entries) is
-the one whose value matches purenn's.  Names with no torch counterpart are skipped.
+purenn's own function, and each loss has PyTorch's reduction (sse is torch's sum; mse, bce and
+cross_entropy are torch's "mean"), so the values must agree too.  Names with no torch
+counterpart are skipped.
 """
 
 import itertools
@@ -25,7 +26,7 @@ functional = torch.nn.functional
 # over a few layers.  1e-10 relative to max(1, |g|) allows ~1e5 ulps of accumulated difference;
 # a real mismatch (a wrong formula) is O(|g|).
 TORCH_TOL = 1e-10
-# The value check that identifies a loss's normalisation: the same rounding argument.
+# The loss values must agree as well: the same rounding argument.
 VALUE_TOL = 1e-10
 
 
@@ -58,14 +59,18 @@ def torch_activation(name):
     return None
 
 
-def torch_loss_sum(name):
-    """The loss summed over every sample and output, as a torch function of (P, T)."""
-    if name in ("sse", "mse"):
+def torch_loss(name):
+    """The loss as a torch function of (P, T), with the reduction PyTorch (and purenn's
+    documentation) gives it: sse sums, mse and bce average over every entry, cross_entropy
+    averages over the rows."""
+    if name == "sse":
         return lambda p, t: ((p - t) ** 2).sum()
+    if name == "mse":
+        return lambda p, t: functional.mse_loss(p, t, reduction="mean")
     if name == "bce":
-        return lambda p, t: functional.binary_cross_entropy(p, t, reduction="sum")
+        return lambda p, t: functional.binary_cross_entropy(p, t, reduction="mean")
     if name == "cross_entropy":
-        return lambda p, t: functional.cross_entropy(p, t, reduction="sum")
+        return lambda p, t: functional.cross_entropy(p, t, reduction="mean")
     return None
 
 
@@ -89,22 +94,17 @@ def torch_gradients(network, x, y, loss_name):
             z = z + next(remaining)
         a = torch_activation(layer.activation.name)(z)
     target = as_target_tensor(loss_name, y, len(x), network.n_out)
-    total = torch_loss_sum(loss_name)(a, target)
-    # normalisation: whichever of sum, mean over rows, mean over entries gives purenn's value
+    loss = torch_loss(loss_name)(a, target)
     value = network.loss(x, y)
-    for count in (1, target.shape[0], target.numel()):
-        if abs(total.item() / count - value) <= VALUE_TOL * max(1.0, abs(value)):
-            break
-    else:
-        pytest.fail(f"{loss_name}: purenn's value {value!r} matches no torch normalisation")
-    (total / count).backward()
+    assert abs(loss.item() - value) <= VALUE_TOL * max(1.0, abs(value)), (loss.item(), value)
+    loss.backward()
     return [t.grad.tolist() for t in tensors]
 
 
 CASES = [
     (activation, loss)
     for activation, loss in itertools.product(sorted(ACTIVATIONS), sorted(LOSSES))
-    if torch_activation(activation) is not None and torch_loss_sum(loss) is not None
+    if torch_activation(activation) is not None and torch_loss(loss) is not None
 ]
 
 
