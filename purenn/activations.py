@@ -13,7 +13,7 @@ checker's complex step works through every activation.
 """
 
 import math
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Any, Callable, List, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.errors import ConfigurationError
@@ -149,6 +149,12 @@ class ReLU(Elementwise):
         super().__init__("relu", relu, relu_derivative, kinks=(0.0,))
 
 
+def _finite_number(value: Any, label: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigurationError(f"{where}: {label} must be a finite number, got {value!r}")
+    return float(value)
+
+
 class LeakyReLU(Elementwise):
     """f(z) = z for z > 0, slope·z otherwise; f′(z) = 1 for z > 0, slope otherwise.
 
@@ -158,11 +164,7 @@ class LeakyReLU(Elementwise):
     """
 
     def __init__(self, slope: float = 0.01) -> None:
-        if not isinstance(slope, (int, float)) or isinstance(slope, bool) or not math.isfinite(
-            slope
-        ):
-            raise ConfigurationError(f"LeakyReLU: slope must be a finite number, got {slope!r}")
-        self.slope = float(slope)
+        self.slope = _finite_number(slope, "slope", "LeakyReLU")
         name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
         super().__init__(name, self.leaky_relu, self.leaky_relu_derivative, kinks=(0.0,))
 
@@ -186,11 +188,7 @@ class ELU(Elementwise):
     """
 
     def __init__(self, alpha: float = 1.0) -> None:
-        if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not math.isfinite(
-            alpha
-        ):
-            raise ConfigurationError(f"ELU: alpha must be a finite number, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = _finite_number(alpha, "alpha", "ELU")
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
         super().__init__(name, self.elu, self.elu_derivative, kinks=(0.0,))
 
