@@ -13,10 +13,10 @@ checker's complex step works through every activation.
 """
 
 import math
-from typing import Any, Callable, List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 from purenn import kernels
-from purenn.errors import ConfigurationError
+from purenn.arguments import check_real
 from purenn.kernels import Matrix
 from purenn.registry import Registry
 from purenn.scalar import erfc, exp, expm1, log1p, tanh
@@ -149,12 +149,6 @@ class ReLU(Elementwise):
         super().__init__("relu", relu, relu_derivative, kinks=(0.0,))
 
 
-def _finite_number(value: Any, label: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigurationError(f"{where}: {label} must be a finite number, got {value!r}")
-    return float(value)
-
-
 class LeakyReLU(Elementwise):
     """f(z) = z for z > 0, slope·z otherwise; f′(z) = 1 for z > 0, slope otherwise.
 
@@ -164,7 +158,7 @@ class LeakyReLU(Elementwise):
     """
 
     def __init__(self, slope: float = 0.01) -> None:
-        self.slope = _finite_number(slope, "slope", "LeakyReLU")
+        self.slope = check_real(slope, "slope", "LeakyReLU")
         name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
         super().__init__(name, self.leaky_relu, self.leaky_relu_derivative, kinks=(0.0,))
 
@@ -188,7 +182,7 @@ class ELU(Elementwise):
     """
 
     def __init__(self, alpha: float = 1.0) -> None:
-        self.alpha = _finite_number(alpha, "alpha", "ELU")
+        self.alpha = check_real(alpha, "alpha", "ELU")
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
         super().__init__(name, self.elu, self.elu_derivative, kinks=(0.0,))
 

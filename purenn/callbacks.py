@@ -8,6 +8,7 @@ place, so ``Parameter.value`` objects (and an optimizer's state keyed by them) s
 import math
 from typing import Any, List, Optional, Sequence
 
+from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
@@ -57,19 +58,8 @@ class EarlyStopping:
         monitor: Optional[str] = None,
         restore_best_weights: bool = True,
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ConfigurationError(
-                f"EarlyStopping: patience must be an int ≥ 0, got {patience!r}"
-            )
-        if (
-            isinstance(min_delta, bool)
-            or not isinstance(min_delta, (int, float))
-            or not math.isfinite(min_delta)
-            or min_delta < 0
-        ):
-            raise ConfigurationError(
-                f"EarlyStopping: min_delta must be a finite number ≥ 0, got {min_delta!r}"
-            )
+        check_int(patience, "patience", "EarlyStopping", 0)
+        min_delta = check_real(min_delta, "min_delta", "EarlyStopping", low=0.0)
         if monitor not in (None, "loss", "val_loss"):
             raise ConfigurationError(
                 f"EarlyStopping: monitor must be 'loss', 'val_loss' or None, got {monitor!r}"

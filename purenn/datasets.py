@@ -19,6 +19,7 @@ import math
 import random
 from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
+from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.initializers import box_muller
 from purenn.kernels import Matrix
@@ -39,27 +40,12 @@ T = TypeVar("T")
 Labelled = Tuple[Matrix, List[int]]
 
 
-def _check_int(value: Any, label: str, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{where}: {label} must be an int ≥ {minimum}, got {value!r}")
-    return value
-
-
 def _check_noise(value: Any, where: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ConfigurationError(f"{where}: noise must be a finite number ≥ 0, got {value!r}")
-    return float(value)
+    return check_real(value, "noise", where, low=0.0)
 
 
 def _check_seed(seed: Any, where: str) -> Optional[int]:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ConfigurationError(f"{where}: seed must be an int or None, got {seed!r}")
-    return seed
+    return None if seed is None else check_int(seed, "seed", where)
 
 
 def _shuffle(x: Matrix, labels: List[int], rng: random.Random) -> Labelled:
@@ -96,7 +82,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labe
     t evenly spaced over [0, π] in each class.  Then noise·N(0, 1) is added to each coordinate
     and the rows are shuffled.  Draw order: the noise (row by row), then the shuffle.
     """
-    _check_int(n, "n", "two_moons", 2)
+    check_int(n, "n", "two_moons", 2)
     scale = _check_noise(noise, "two_moons")
     rng = random.Random(_check_seed(seed, "two_moons"))
     outer, inner = n - n // 2, n // 2
@@ -120,14 +106,9 @@ def circles(
     ``factor`` (0 < factor < 1), angles evenly spaced over [0, 2π); then noise·N(0, 1) on each
     coordinate and a shuffle.  Draw order: the noise (row by row), then the shuffle.
     """
-    _check_int(n, "n", "circles", 2)
+    check_int(n, "n", "circles", 2)
     scale = _check_noise(noise, "circles")
-    if (
-        isinstance(factor, bool)
-        or not isinstance(factor, (int, float))
-        or not 0.0 < factor < 1.0
-    ):
-        raise ConfigurationError(f"circles: factor must be in (0, 1), got {factor!r}")
+    check_real(factor, "factor", "circles", low=0.0, high=1.0, include_low=False)
     rng = random.Random(_check_seed(seed, "circles"))
     outer, inner = n - n // 2, n // 2
     points: Matrix = []
@@ -149,8 +130,8 @@ def spirals(
     sits at (r cos θ, r sin θ).  Each arm turns through 4 radians.  Every class has exactly N
     points.  Draw order: the angle noise (arm by arm, point by point), then the shuffle.
     """
-    count = _check_int(n_per_class, "n_per_class", "spirals", 1)
-    k = _check_int(classes, "classes", "spirals", 2)
+    count = check_int(n_per_class, "n_per_class", "spirals", 1)
+    k = check_int(classes, "classes", "spirals", 2)
     scale = _check_noise(noise, "spirals")
     rng = random.Random(_check_seed(seed, "spirals"))
     draws = box_muller(rng, k * count)
@@ -170,7 +151,7 @@ def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tup
 
     Draw order: the n values of x, then the n noise draws.
     """
-    _check_int(n, "n", "noisy_sine", 1)
+    check_int(n, "n", "noisy_sine", 1)
     scale = _check_noise(noise, "noisy_sine")
     rng = random.Random(_check_seed(seed, "noisy_sine"))
     xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
@@ -196,14 +177,9 @@ def train_test_split(
             f"train_test_split: Y must be a list with one entry per row of X ({rows}), "
             f"got {length}"
         )
-    if (
-        isinstance(test_fraction, bool)
-        or not isinstance(test_fraction, (int, float))
-        or not 0.0 < test_fraction < 1.0
-    ):
-        raise ConfigurationError(
-            f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}"
-        )
+    check_real(
+        test_fraction, "test_fraction", "train_test_split", low=0.0, high=1.0, include_low=False
+    )
     n_test = math.ceil(test_fraction * rows)
     if rows < 2 or n_test >= rows:
         raise ConfigurationError(

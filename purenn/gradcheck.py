@@ -29,6 +29,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError, GradientCheckError
 from purenn.kernels import Matrix
 from purenn.layers import Dense
@@ -188,18 +189,10 @@ def _check_method(method: Any, where: str) -> str:
     return str(method)
 
 
-def _check_real(value: Any, label: str, where: str, positive: bool) -> float:
-    good = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if good and math.isfinite(value) and (value > 0 if positive else value >= 0):
-        return float(value)
-    bound = "> 0" if positive else "≥ 0"
-    raise ConfigurationError(f"{where}: {label} must be a finite number {bound}, got {value!r}")
-
-
 def _check_step(eps: Any, method: str, where: str) -> float:
     if eps is None:
         return DEFAULT_STEPS[method]
-    return _check_real(eps, "eps", where, positive=True)
+    return check_real(eps, "eps", where, low=0.0, include_low=False)
 
 
 # -- numerical_gradient ------------------------------------------------------------------------
@@ -465,7 +458,7 @@ def _branch_signature(network: Network) -> BranchSignature:
 def _check_tolerance(value: Any, method: str, index: int, label: str) -> float:
     if value is None:
         return DEFAULT_TOLERANCES[method][index]
-    return _check_real(value, label, "gradcheck", positive=False)
+    return check_real(value, label, "gradcheck", low=0.0)
 
 
 def _chosen_entries(
@@ -507,12 +500,9 @@ def gradcheck(
     step = _check_step(eps, method, where)
     relative = _check_tolerance(rtol, method, 0, "rtol")
     absolute = _check_tolerance(atol, method, 1, "atol")
-    if sample is not None and (
-        isinstance(sample, bool) or not isinstance(sample, int) or sample < 1
-    ):
-        raise ConfigurationError(f"{where}: sample must be None or an int ≥ 1, got {sample!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigurationError(f"{where}: seed must be an int, got {seed!r}")
+    if sample is not None:
+        check_int(sample, "sample", where, 1)
+    check_int(seed, "seed", where)
     inputs, targets = net.check_data(X, Y, where)
 
     _, analytic = net.backprop(inputs, targets)

@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import Activation, get_activation
-from purenn.errors import ConfigurationError
+from purenn.arguments import check_int
 from purenn.initializers import Initializer, get_initializer
 from purenn.kernels import Matrix
 
@@ -82,11 +82,8 @@ class Dense(Layer):
         bias: bool = True,
         init: Union[str, Initializer] = "xavier_uniform",
     ) -> None:
-        for label, size in (("n_in", n_in), ("n_out", n_out)):
-            if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-                raise ConfigurationError(f"Dense: {label} must be a positive int, got {size!r}")
-        self.n_in = n_in
-        self.n_out = n_out
+        self.n_in = check_int(n_in, "n_in", "Dense", 1)
+        self.n_out = check_int(n_out, "n_out", "Dense", 1)
         self.activation = get_activation(activation)
         self.init = get_initializer(init)
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))

@@ -14,6 +14,7 @@ assigning it checks the value.
 import math
 from typing import Any, Dict, List, Sequence, Tuple
 
+from purenn.arguments import check_real
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
@@ -33,32 +34,14 @@ __all__ = [
 CLIP_EPSILON = 1e-6
 
 
-def _is_real(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float))
-
-
 def check_learning_rate(learning_rate: Any, where: str) -> float:
     """Return ``learning_rate`` as a float; it must be a finite number ≥ 0."""
-    if not _is_real(learning_rate):
-        raise ConfigurationError(f"{where}: learning rate must be a number, got {learning_rate!r}")
-    if not math.isfinite(learning_rate) or learning_rate < 0:
-        raise ConfigurationError(
-            f"{where}: learning rate must be finite and ≥ 0, got {learning_rate!r}"
-        )
-    return float(learning_rate)
+    return check_real(learning_rate, "learning rate", where, low=0.0)
 
 
 def _check_fraction(value: Any, label: str, where: str) -> float:
     """A number in [0, 1): momentum and Adam's betas (1 would never forget a gradient)."""
-    if not _is_real(value) or not 0 <= value < 1:
-        raise ConfigurationError(f"{where}: {label} must be a number in [0, 1), got {value!r}")
-    return float(value)
-
-
-def _check_non_negative(value: Any, label: str, where: str) -> float:
-    if not _is_real(value) or not math.isfinite(value) or value < 0:
-        raise ConfigurationError(f"{where}: {label} must be a finite number ≥ 0, got {value!r}")
-    return float(value)
+    return check_real(value, label, where, low=0.0, high=1.0)
 
 
 def _check_aligned(
@@ -141,7 +124,7 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0:
             raise ConfigurationError("SGD: nesterov=True needs a momentum > 0, got momentum=0")
         self.nesterov = nesterov
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay", "SGD")
+        self.weight_decay = check_real(weight_decay, "weight_decay", "SGD", low=0.0)
         # id(parameter) -> (parameter, momentum buffer b); keeping the parameter alive keeps
         # its id from being reused by another object.
         self._buffers: Dict[int, Tuple[Parameter, Matrix]] = {}
@@ -230,10 +213,8 @@ class Adam(Optimizer):
             _check_fraction(betas[0], "betas[0]", "Adam"),
             _check_fraction(betas[1], "betas[1]", "Adam"),
         )
-        if not _is_real(eps) or not math.isfinite(eps) or eps <= 0:
-            raise ConfigurationError(f"Adam: eps must be a finite number > 0, got {eps!r}")
-        self.eps = float(eps)
-        self.weight_decay = _check_non_negative(weight_decay, "weight_decay", "Adam")
+        self.eps = check_real(eps, "eps", "Adam", low=0.0, include_low=False)
+        self.weight_decay = check_real(weight_decay, "weight_decay", "Adam", low=0.0)
         self._states: Dict[int, _AdamState] = {}
 
     def reset(self) -> None:
@@ -289,9 +270,7 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
 
 def check_max_norm(max_norm: Any, where: str) -> float:
     """Return ``max_norm`` as a float; it must be a finite number > 0."""
-    if not _is_real(max_norm) or not math.isfinite(max_norm) or max_norm <= 0:
-        raise ConfigurationError(f"{where}: max_norm must be a finite number > 0, got {max_norm!r}")
-    return float(max_norm)
+    return check_real(max_norm, "max_norm", where, low=0.0, include_low=False)
 
 
 def clip_checked_gradients(gradients: Sequence[Matrix], max_norm: float) -> float:

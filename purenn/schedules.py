@@ -11,24 +11,14 @@ each epoch), using their closed forms.
 import math
 from typing import Any
 
-from purenn.errors import ConfigurationError
+from purenn.arguments import check_int, check_real
 from purenn.optimizers import check_learning_rate
 
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
 
 
-def _check_positive_int(value: Any, label: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"{where}: {label} must be an int ≥ 1, got {value!r}")
-    return value
-
-
 def _check_gamma(gamma: Any, where: str) -> float:
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)):
-        raise ConfigurationError(f"{where}: gamma must be a number, got {gamma!r}")
-    if not math.isfinite(gamma) or gamma <= 0:
-        raise ConfigurationError(f"{where}: gamma must be finite and > 0, got {gamma!r}")
-    return float(gamma)
+    return check_real(gamma, "gamma", where, low=0.0, include_low=False)
 
 
 class Schedule:
@@ -41,8 +31,7 @@ class Schedule:
 
         Raises ConfigurationError for t that is not an int ≥ 0 or η₀ that is not ≥ 0.
         """
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-            raise ConfigurationError(f"{self.name}.rate: epoch must be an int ≥ 0, got {epoch!r}")
+        check_int(epoch, "epoch", f"{self.name}.rate", 0)
         return self._rate(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
 
     def _rate(self, epoch: int, base_lr: float) -> float:
@@ -55,7 +44,7 @@ class StepLR(Schedule):
     name = "StepLR"
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _check_positive_int(step_size, "step_size", "StepLR")
+        self.step_size = check_int(step_size, "step_size", "StepLR", 1)
         self.gamma = _check_gamma(gamma, "StepLR")
 
     def _rate(self, epoch: int, base_lr: float) -> float:
@@ -89,7 +78,7 @@ class CosineAnnealingLR(Schedule):
     name = "CosineAnnealingLR"
 
     def __init__(self, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 (PyTorch's name)
-        self.T_max = _check_positive_int(T_max, "T_max", "CosineAnnealingLR")
+        self.T_max = check_int(T_max, "T_max", "CosineAnnealingLR", 1)
         self.eta_min = check_learning_rate(eta_min, "CosineAnnealingLR (eta_min)")
 
     def _rate(self, epoch: int, base_lr: float) -> float:

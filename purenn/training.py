@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
+from purenn.arguments import check_int, check_real
 from purenn.callbacks import EarlyStopping, all_finite, check_early_stopping, restore, snapshot
 from purenn.errors import ConfigurationError, DivergenceError
 from purenn.kernels import Matrix
@@ -44,7 +45,6 @@ __all__ = [
     "shuffled_indices",
     "batch_slices",
     "take_rows",
-    "check_count",
 ]
 
 Data = Tuple[Matrix, Matrix]
@@ -112,13 +112,6 @@ class Trainable(Protocol):
         ...
 
 
-def check_count(value: Any, label: str, where: str, minimum: int) -> int:
-    """``value`` if it is an int ≥ ``minimum``, else ConfigurationError naming ``where``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{where}: {label} must be an int ≥ {minimum}, got {value!r}")
-    return value
-
-
 @dataclass
 class FitOptions:
     """Everything ``train`` needs besides the model and the data, already checked."""
@@ -155,9 +148,9 @@ def fit_options(
     ``learning_rate`` (default 0.01) builds plain SGD and cannot be combined with
     ``optimizer``.  ``verbose`` true writes a ``ProgressLine`` to the current ``sys.stderr``.
     """
-    check_count(epochs, "epochs", where, 0)
+    check_int(epochs, "epochs", where, 0)
     if batch_size is not None:
-        check_count(batch_size, "batch_size", where, 1)
+        check_int(batch_size, "batch_size", where, 1)
     if optimizer is None:
         rate = 0.01 if learning_rate is None else learning_rate
         optimizer = SGD(lr=check_learning_rate(rate, where))
@@ -194,12 +187,7 @@ def split_validation(x: Matrix, y: Matrix, fraction: Any, where: str) -> Tuple[D
 
     Raises ConfigurationError unless 0 < fraction < 1 leaves at least one row on each side.
     """
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not (
-        0 < fraction < 1
-    ):
-        raise ConfigurationError(
-            f"{where}: validation_split must be a number in (0, 1), got {fraction!r}"
-        )
+    check_real(fraction, "validation_split", where, low=0.0, high=1.0, include_low=False)
     n = len(x)
     split_at = int(n * (1.0 - fraction))
     if not 0 < split_at < n:

@@ -91,7 +91,7 @@ def test_parameter_and_dense_reprs_name_shapes_and_options() -> None:
 
 @pytest.mark.parametrize("n_in, n_out", [(0, 2), (2, -1), (True, 2), (2.0, 2)])
 def test_dense_rejects_bad_sizes(n_in: Any, n_out: Any) -> None:
-    with pytest.raises(pn.ConfigurationError, match=r"Dense: n_(in|out) must be a positive int"):
+    with pytest.raises(pn.ConfigurationError, match=r"Dense: n_(in|out) must be an int ≥ 1"):
         pn.Dense(n_in, n_out)
 
 
@@ -130,9 +130,9 @@ def test_network_rejects_inputs_and_targets_of_the_wrong_width() -> None:
         ({"epochs": -1}, "epochs must be an int ≥ 0"),
         ({"epochs": 1.5}, "epochs must be an int ≥ 0"),
         ({"batch_size": 0}, "batch_size must be an int ≥ 1"),
-        ({"learning_rate": -0.1}, "learning rate must be finite and ≥ 0"),
-        ({"learning_rate": math.nan}, "learning rate must be finite and ≥ 0"),
-        ({"learning_rate": "fast"}, "learning rate must be a number"),
+        ({"learning_rate": -0.1}, "learning rate must be a finite number ≥ 0"),
+        ({"learning_rate": math.nan}, "learning rate must be a finite number ≥ 0"),
+        ({"learning_rate": "fast"}, "learning rate must be a finite number ≥ 0"),
     ],
 )
 def test_fit_rejects_bad_options(options: Any, message: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 
 LAYERS = [
-    "errors", "kernels", "scalar", "progress",
+    "errors", "arguments", "kernels", "scalar", "progress",
     "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
