@@ -12,6 +12,7 @@ from purenn.encoding import argmax
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.losses import Loss
+from purenn.registry import Registry
 
 __all__ = [
     "Metric",
@@ -52,7 +53,8 @@ def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     return hits / len(output)
 
 
-METRICS: Dict[str, Metric] = {"accuracy": accuracy}
+METRICS: Registry[Metric] = Registry("metric")
+METRICS.register("accuracy", accuracy)
 
 
 def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
@@ -67,13 +69,10 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
         )
     chosen: List[Tuple[str, Metric]] = []
     for spec in specs:
-        if not isinstance(spec, str) or spec not in METRICS:
-            raise ConfigurationError(
-                f"{where}: unknown metric {spec!r}; known metrics: {', '.join(sorted(METRICS))}"
-            )
+        metric = METRICS.lookup(spec, where)
         if spec in (name for name, _ in chosen):
             raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")
-        chosen.append((spec, METRICS[spec]))
+        chosen.append((spec, metric))
     return chosen
 
 

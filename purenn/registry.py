@@ -30,15 +30,17 @@ class Registry(Dict[str, Entry]):
         """The registered names, sorted."""
         return sorted(self)
 
-    def lookup(self, name: object) -> Entry:
+    def lookup(self, name: object, where: str = "") -> Entry:
         """The entry registered as ``name``.
 
         Raises ConfigurationError (a ValueError), e.g. "unknown loss 'hinge'; known losses:
-        bce, cross_entropy, mse, sse", for a name that is not registered or not a string.
+        bce, cross_entropy, mse, sse", for a name that is not registered or not a string;
+        ``where``, if given, names the function that asked ("evaluate: unknown metric …").
         """
         if isinstance(name, str) and name in self:
             return self[name]
         plural = "losses" if self.kind.endswith("s") else f"{self.kind}s"
+        prefix = f"{where}: " if where else ""
         raise ConfigurationError(
-            f"unknown {self.kind} {name!r}; known {plural}: {', '.join(self.names())}"
+            f"{prefix}unknown {self.kind} {name!r}; known {plural}: {', '.join(self.names())}"
         )
