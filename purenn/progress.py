@@ -7,7 +7,7 @@ plain line only every ``every`` epochs, and on the last, so logs stay short.
 """
 
 import time
-from typing import Callable, Dict, Optional, TextIO
+from typing import Callable, Dict, Optional, TextIO, Tuple
 
 __all__ = ["ProgressLine", "format_duration", "DEFAULT_LINES"]
 
@@ -47,11 +47,14 @@ class ProgressLine:
         self.clock = clock
         self.started = clock()
         self._width = 0
-        self._pending = ""  # a non-terminal stream's latest line, until it is printed
+        # A non-terminal stream's latest unprinted epoch: (epoch, values, time), formatted only
+        # if training stops before the next printed line.
+        self._pending: Optional[Tuple[int, Dict[str, float], float]] = None
 
-    def line(self, epoch: int, values: Dict[str, float]) -> str:
-        """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}."""
-        elapsed = self.clock() - self.started
+    def line(self, epoch: int, values: Dict[str, float], now: Optional[float] = None) -> str:
+        """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}, at time
+        ``now`` (default: the clock's current reading)."""
+        elapsed = (self.clock() if now is None else now) - self.started
         parts = [f"epoch {epoch}/{self.epochs}"]
         parts += [f"{name} {value:.4g}" for name, value in values.items()]
         if elapsed > 0:
@@ -69,9 +72,10 @@ class ProgressLine:
             self._width = len(text)
         elif epoch == 1 or epoch % self.every == 0 or epoch == self.epochs:
             self.stream.write(self.line(epoch, values) + "\n")
-            self._pending = ""
+            self._pending = None
         else:
-            self._pending = self.line(epoch, values)
+            self._pending = (epoch, values, self.clock())
+            return  # nothing written, nothing to flush
         self.stream.flush()
 
     def close(self) -> None:
@@ -80,7 +84,7 @@ class ProgressLine:
         """
         if self.interactive and self._width:
             self.stream.write("\n")
-        elif self._pending:
-            self.stream.write(self._pending + "\n")
-            self._pending = ""
+        elif self._pending is not None:
+            self.stream.write(self.line(*self._pending) + "\n")
+            self._pending = None
         self.stream.flush()
