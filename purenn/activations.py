@@ -40,6 +40,7 @@ __all__ = [
     "softplus_derivative",
     "gelu",
     "gelu_derivative",
+    "softmax_shift",
     "softmax",
     "Softmax",
 ]
@@ -235,17 +236,26 @@ def gelu_derivative(z: float, a: float) -> float:
     return 0.5 * math.erfc(-z * _SQRT_HALF) + z * _INV_SQRT_TWO_PI * math.exp(-0.5 * (z * z))
 
 
-def softmax(row: Sequence[float]) -> List[float]:
-    """softmax(z)_j = e^(z_j − c) / Σ_k e^(z_k − c) for one row z, with c = max_k Re z_k.
+def softmax_shift(row: Sequence[float]) -> float:
+    """c = max_k Re z_k, the shift that makes every exponent of a softmax ≤ 0.
 
-    Subtracting c changes nothing mathematically and makes every exponent ≤ 0, so nothing
-    overflows and the largest term is 1 (the sum is ≥ 1, never 0).  c is the real part of the
-    entry with the largest real part: shifting by a real constant leaves the complex step intact.
+    Subtracting c changes nothing mathematically, and e^(z_k − c) can neither overflow nor all
+    underflow (the largest is 1).  c is real, taken from the real parts, never max() of the
+    values: shifting by a real constant leaves the complex step's imaginary parts intact.
     """
     shift = row[0].real
     for value in row:
         if value.real > shift:
             shift = value.real
+    return shift
+
+
+def softmax(row: Sequence[float]) -> List[float]:
+    """softmax(z)_j = e^(z_j − c) / Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
+
+    Every exponent is ≤ 0, so nothing overflows and the sum is ≥ 1, never 0.
+    """
+    shift = softmax_shift(row)
     exps = [exp(value - shift) for value in row]
     total = sum(exps)
     return [e / total for e in exps]

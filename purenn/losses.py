@@ -13,7 +13,7 @@ step can differentiate through it.
 import math
 from typing import Any, List, Sequence, Union
 
-from purenn.activations import softmax
+from purenn.activations import softmax, softmax_shift
 from purenn.encoding import is_label_list, one_hot
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
@@ -225,15 +225,12 @@ class BinaryCrossEntropy(Loss):
 
 
 def log_softmax(row: Sequence[float]) -> List[float]:
-    """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, with c = max_k Re z_k.
+    """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
-    The max shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor
-    ln 0, even for logits of ±1e300 (the log-sum-exp trick).  Complex-safe: c is real.
+    The shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor ln 0,
+    even for logits of ±1e300 (the log-sum-exp trick).
     """
-    shift = row[0].real
-    for value in row:
-        if value.real > shift:
-            shift = value.real
+    shift = softmax_shift(row)
     log_total = log(sum(exp(value - shift) for value in row))
     return [value - shift - log_total for value in row]
 
