@@ -1,18 +1,19 @@
 """purenn: neural networks in pure Python, with every formula in plain sight.
 
 Matrices are nested lists of floats (rows of columns).  The modules, bottom to top, each
-importing only those before it:
+importing only those before it (tests/test_layering.py holds the order):
 
-    errors, kernels, matrix, scalar      numbers and matrices
-    activations, losses, initializers,    functions and their derivatives,
-    encoding                              class labels
+    errors, arguments                     the error family; checks of users' arguments
+    kernels, scalar, progress             matrix arithmetic; complex-safe exp/log; progress line
+    matrix, encoding, registry            the checked matrix API; class labels; name tables
+    activations, losses, initializers     functions and their derivatives
     layers                                parameters and the chain rule per layer
     optimizers, schedules                 updates and learning rates
-    metrics, callbacks, progress          accuracy, early stopping, the progress line
+    callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
-    gradcheck                             backprop against numerical derivatives
-    datasets, cli                         data and the command line
+    gradcheck, datasets                   backprop against numerical derivatives; data
+    cli                                   the command line
 """
 
 from purenn import datasets

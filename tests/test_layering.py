@@ -18,7 +18,7 @@ LAYERS = [
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
-    "gradcheck", "datasets", "sweep",
+    "gradcheck", "datasets",
     "cli", "__main__", "__init__",
 ]
 
