@@ -27,12 +27,11 @@ import math
 import random
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 
 from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError, GradientCheckError
 from purenn.kernels import Matrix
-from purenn.layers import Dense
 from purenn.matrix import check_matrix, format_shape
 from purenn.network import Network
 
@@ -433,26 +432,13 @@ def format_result(result: GradientCheckResult) -> str:
 
 # -- gradcheck ---------------------------------------------------------------------------------
 
-BranchSignature = Tuple[bool, ...]
+BranchSignature = Tuple[Tuple[Hashable, ...], ...]
 
 
 def _branch_signature(network: Network) -> BranchSignature:
-    # Which branch, z.real > kink or not, every pre-activation cached by the last forward pass
-    # took at every kink (activations branch on the strict inequality): two evaluations with
-    # equal signatures ran through the same smooth pieces.  Recording the branch, not a
-    # three-way side, matters for the complex step: at a pre-activation of exactly 0 it can move
-    # the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.  Reads
-    # the (X, Z, A) that each Dense layer caches in ``cache`` during forward.
-    sides: List[bool] = []
-    for layer in network.layers:
-        kinks = getattr(getattr(layer, "activation", None), "kinks", ())
-        cache = layer.cache if isinstance(layer, Dense) else None
-        if not kinks or cache is None:
-            continue
-        for z_row in cache[1]:
-            for z in z_row:
-                sides.extend(z.real > kink for kink in kinks)
-    return tuple(sides)
+    # Every layer's branch signature after the last forward pass: two evaluations with equal
+    # signatures ran through the same smooth pieces of every layer.
+    return tuple(layer.branch_signature() for layer in network.layers)
 
 
 def _check_tolerance(value: Any, method: str, index: int, label: str) -> float:

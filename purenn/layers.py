@@ -7,7 +7,7 @@ optimizer subtracts them.
 """
 
 import random
-from typing import List, Optional, Tuple, Union
+from typing import Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import Activation, get_activation
@@ -60,6 +60,16 @@ class Layer:
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
         """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
         raise NotImplementedError
+
+    def branch_signature(self) -> Tuple[Hashable, ...]:
+        """Which smooth piece of its function the last forward pass ran through.
+
+        A layer whose function has kinks (a relu's 0, a max pool's ties) reports, for every value
+        that met a kink, the branch it took; two forward passes with equal signatures ran through
+        the same smooth pieces.  The gradient checker compares signatures to skip numerical
+        derivatives whose steps crossed a kink.  Smooth layers report ().
+        """
+        return ()
 
 
 class Dense(Layer):
@@ -132,6 +142,18 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         return kernels.matmul_nt(delta, self.weights.value)
+
+    def branch_signature(self) -> Tuple[Hashable, ...]:
+        """For each entry z of the cached Z and each kink k of the activation, whether
+        z.real > k: the branch the activation took (it branches on that strict inequality).
+
+        The branch, not a three-way side, matters for the complex step: at z = 0 exactly it can
+        move the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.
+        """
+        kinks = self.activation.kinks
+        if not kinks or self.cache is None:
+            return ()
+        return tuple(z.real > kink for row in self.cache[1] for z in row for kink in kinks)
 
     def __repr__(self) -> str:
         bias = "" if self.bias is not None else ", bias=False"

@@ -2,6 +2,9 @@
 
 LAYERS lists purenn's modules bottom to top; a module may import only modules listed before
 it.  A new module must be placed here, which is the point: its place in the order is a decision.
+A module inside a subpackage is listed by its dotted name ("plot.svg"), and the subpackage's
+``__init__`` by the subpackage's name ("plot"), after the modules it gathers.  Importing a
+subpackage ("from purenn.plot import x") depends on its ``__init__``.
 """
 
 import ast
@@ -22,14 +25,26 @@ LAYERS = [
     "cli", "__main__", "__init__",
 ]
 
-MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
+
+
+def module_name(path):
+    """"network" for purenn/network.py, "plot.svg" for purenn/plot/svg.py, "plot" for
+    purenn/plot/__init__.py (the package's own __init__ stays "__init__")."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
+PATHS = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+MODULES = sorted(PATHS)
 
 # sys.stdlib_module_names exists from 3.10; on older interpreters the run on 3.10+ covers it.
 STDLIB = getattr(sys, "stdlib_module_names", None)
 
 
 def imports_of(module):
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(PATHS[module].read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -38,14 +53,28 @@ def imports_of(module):
             yield node, node.module or ""
 
 
+def resolve(name):
+    """The listed module that ``import purenn.<name>`` (or from it) depends on."""
+    while name and name not in PATHS:
+        name = name.rpartition(".")[0]
+    return name
+
+
 def purenn_dependencies(module):
     found = set()
     for node, name in imports_of(module):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{module}: relative import; write purenn.… in full")
         if name == "purenn" and isinstance(node, ast.ImportFrom):
-            found.update(alias.name for alias in node.names)
+            found.update(resolve(alias.name) for alias in node.names)
         elif name.startswith("purenn."):
-            found.add(name.split(".")[1])
-    return found
+            dotted = name.split(".", 1)[1]
+            if isinstance(node, ast.ImportFrom):
+                # "from purenn.plot import svg" may name a module of the subpackage
+                found.update(resolve(f"{dotted}.{alias.name}") for alias in node.names)
+            else:
+                found.add(resolve(dotted))
+    return found - {module}
 
 
 def test_every_module_has_a_place_in_the_order():
@@ -71,7 +100,7 @@ def test_only_the_standard_library_and_no_star_imports(module):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_imports_are_at_module_level(module):
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(PATHS[module].read_text(encoding="utf-8"))
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for node in ast.walk(function):
@@ -82,7 +111,7 @@ def test_imports_are_at_module_level(module):
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m != "__main__"])
 def test_every_module_declares_all_and_every_public_name_has_a_docstring(module):
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(PATHS[module].read_text(encoding="utf-8"))
     assert ast.get_docstring(tree), f"{module} has no module docstring"
     exported = None
     for node in tree.body:
