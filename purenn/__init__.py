@@ -22,10 +22,12 @@ from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
+    DataError,
     DivergenceError,
     GradientCheckError,
     PurennError,
     ShapeError,
+    StateError,
 )
 from purenn.gradcheck import (
     ComplexStepWarning,
@@ -34,11 +36,11 @@ from purenn.gradcheck import (
     numerical_gradient,
 )
 from purenn.initializers import (
+    Normal,
+    Uniform,
     box_muller,
     he_normal,
     he_uniform,
-    normal,
-    uniform,
     xavier_normal,
     xavier_uniform,
 )
@@ -68,7 +70,9 @@ __all__ = [
     "PurennError",
     "SGD",
     "ShapeError",
-    "uniform",
+    "DataError",
+    "StateError",
+    "Uniform",
     "xavier_uniform",
     "argmax",
     "one_hot",
@@ -80,7 +84,7 @@ __all__ = [
     "MeanSquaredError",
     "BinaryCrossEntropy",
     "CrossEntropy",
-    "normal",
+    "Normal",
     "xavier_normal",
     "he_uniform",
     "he_normal",

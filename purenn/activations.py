@@ -13,7 +13,7 @@ checker's complex step works through every activation.
 """
 
 import math
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_real
@@ -25,8 +25,6 @@ __all__ = [
     "Activation",
     "Elementwise",
     "ACTIVATIONS",
-    "get_activation",
-    "register_activation",
     "identity",
     "sigmoid",
     "sigmoid_derivative",
@@ -58,6 +56,10 @@ class Activation:
     # activations list none.  Kinked activations branch on ``z.real > kink``, so a value exactly
     # at the kink takes the left piece, and the checker compares that same predicate.
     kinks: Tuple[float, ...] = ()
+    # The closed interval every output lies in: a loss that needs probabilities (bce) asks the
+    # network's last layer for it once, when the network is built, instead of checking every
+    # output of every batch.  Unknown for a custom activation unless it says.
+    output_range: Tuple[float, float] = (-math.inf, math.inf)
 
     def forward(self, z: Matrix) -> Matrix:
         """A = f(Z) for a batch × width matrix Z."""
@@ -80,9 +82,11 @@ class Elementwise(Activation):
         function: ScalarFunction,
         derivative: ScalarDerivative,
         kinks: Tuple[float, ...] = (),
+        output_range: Tuple[float, float] = (-math.inf, math.inf),
     ) -> None:
         self.name = name
         self.kinks = kinks
+        self.output_range = output_range
         self.function = function
         self.derivative = derivative
 
@@ -147,7 +151,9 @@ class ReLU(Elementwise):
     """relu(z) = max(0, z), relu′(z) = 1 for z > 0 else 0; kinked at 0."""
 
     def __init__(self) -> None:
-        super().__init__("relu", relu, relu_derivative, kinks=(0.0,))
+        super().__init__(
+            "relu", relu, relu_derivative, kinks=(0.0,), output_range=(0.0, math.inf)
+        )
 
 
 class LeakyReLU(Elementwise):
@@ -185,7 +191,11 @@ class ELU(Elementwise):
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = check_real(alpha, "alpha", "ELU")
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
-        super().__init__(name, self.elu, self.elu_derivative, kinks=(0.0,))
+        # α(eᶻ − 1) lies between −α and 0 for z ≤ 0 (between 0 and −α for a negative α).
+        lowest = min(-self.alpha, 0.0)
+        super().__init__(
+            name, self.elu, self.elu_derivative, kinks=(0.0,), output_range=(lowest, math.inf)
+        )
 
     def elu(self, z: float) -> float:
         """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
@@ -270,6 +280,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    output_range = (0.0, 1.0)
 
     def forward(self, z: Matrix) -> Matrix:
         """A_i = softmax(Z_i) for each row i of Z (batch × classes)."""
@@ -286,30 +297,21 @@ class Softmax(Activation):
 
 identity = Identity()
 
-ACTIVATIONS: Registry[Activation] = Registry("activation")
+ACTIVATIONS: Registry[Activation] = Registry(
+    "activation", lambda spec: isinstance(spec, Activation)
+)
+"""The activations by name: ``Dense(…, activation=name)`` resolves here.  Register your own
+with ``ACTIVATIONS.register(activation.name, activation)``."""
 
-
-def register_activation(activation: Activation) -> Activation:
-    """Add an activation to the registry under ``activation.name``; returns it."""
-    return ACTIVATIONS.register(activation.name, activation)
-
-
-register_activation(identity)
-register_activation(Elementwise("sigmoid", sigmoid, sigmoid_derivative))
-register_activation(Elementwise("tanh", tanh, tanh_derivative))
-register_activation(ReLU())
-register_activation(LeakyReLU())
-register_activation(ELU())
-register_activation(Elementwise("softplus", softplus, softplus_derivative))
-register_activation(Elementwise("gelu", gelu, gelu_derivative))
-register_activation(Softmax())
-
-
-def get_activation(spec: Union[str, Activation]) -> Activation:
-    """The activation named ``spec`` (or ``spec`` itself if it already is one).
-
-    Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
-    """
-    if isinstance(spec, Activation):
-        return spec
-    return ACTIVATIONS.lookup(spec)
+for _activation in (
+    identity,
+    Elementwise("sigmoid", sigmoid, sigmoid_derivative, output_range=(0.0, 1.0)),
+    Elementwise("tanh", tanh, tanh_derivative, output_range=(-1.0, 1.0)),
+    ReLU(),
+    LeakyReLU(),
+    ELU(),
+    Elementwise("softplus", softplus, softplus_derivative, output_range=(0.0, math.inf)),
+    Elementwise("gelu", gelu, gelu_derivative),
+    Softmax(),
+):
+    ACTIVATIONS.register(_activation.name, _activation)

@@ -1,19 +1,19 @@
-"""What happens between epochs: weight snapshots and early stopping.
+"""Early stopping, and the weight snapshots it keeps of the best epoch.
 
-``snapshot`` copies every parameter's values; ``restore`` writes a snapshot back row by row, in
-place, so ``Parameter.value`` objects (and an optimizer's state keyed by them) stay the same.
-``EarlyStopping`` watches one number per epoch and says when to stop.
+``EarlyStopping`` watches one number per epoch and says when to stop.  ``snapshot`` copies every
+parameter's values; ``restore`` writes a snapshot back row by row, in place, so the
+``Parameter.value`` lists (and the optimizer state keyed by the parameters) stay the same.
 """
 
 import math
-from typing import Any, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
 
-__all__ = ["snapshot", "restore", "all_finite", "EarlyStopping", "check_early_stopping"]
+__all__ = ["snapshot", "restore", "EarlyStopping"]
 
 
 def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
@@ -26,16 +26,6 @@ def restore(parameters: Sequence[Parameter], values: Sequence[Matrix]) -> None:
     for parameter, saved in zip(parameters, values):
         for row, saved_row in zip(parameter.value, saved):
             row[:] = saved_row
-
-
-def all_finite(parameters: Sequence[Parameter]) -> bool:
-    """True when every parameter entry is finite.
-
-    Checks one sum per row rather than each entry: a NaN or ±inf entry makes its row's sum NaN
-    or ±inf.  (A row of finite entries near 1e308 could overflow its sum and read as non-finite;
-    weights that large have diverged anyway.)
-    """
-    return all(math.isfinite(sum(row)) for parameter in parameters for row in parameter.value)
 
 
 class EarlyStopping:
@@ -105,12 +95,3 @@ class EarlyStopping:
             f"EarlyStopping(patience={self.patience!r}, min_delta={self.min_delta!r}, "
             f"monitor={self.monitor!r}, restore_best_weights={self.restore_best_weights!r})"
         )
-
-
-def check_early_stopping(value: Any, where: str) -> Optional[EarlyStopping]:
-    """``value`` if it is None or an EarlyStopping, else ConfigurationError naming ``where``."""
-    if value is not None and not isinstance(value, EarlyStopping):
-        raise ConfigurationError(
-            f"{where}: early_stopping must be an EarlyStopping, got {value!r}"
-        )
-    return value

@@ -58,10 +58,9 @@ def deep_network(seed: int) -> Network:
         seed=seed,
     )
     for layer_index, layer in enumerate(network.layers):
-        for _, parameter in layer.named_parameters():
-            if parameter.name.endswith("bias"):
-                row = parameter.value[0]
-                row[:] = [0.1 * (layer_index + 1) - 0.05 * j for j in range(len(row))]
+        if isinstance(layer, Dense) and layer.bias is not None:
+            row = layer.bias.value[0]
+            row[:] = [0.1 * (layer_index + 1) - 0.05 * j for j in range(len(row))]
     return network
 
 

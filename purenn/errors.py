@@ -9,8 +9,10 @@ both shapes involved.
 __all__ = [
     "PurennError",
     "ShapeError",
+    "DataError",
     "ConfigurationError",
     "DivergenceError",
+    "StateError",
     "GradientCheckError",
 ]
 
@@ -23,12 +25,23 @@ class ShapeError(PurennError, ValueError):
     """A matrix is ragged, empty or non-numeric, or two shapes do not fit the operation."""
 
 
+class DataError(PurennError, ValueError):
+    """A value in the data cannot be used: NaN or ±inf in X or Y, a target outside the range
+    its loss allows (a bce target of 2), a class index with no output to match."""
+
+
 class ConfigurationError(PurennError, ValueError):
     """A name, size or hyper-parameter is not one purenn knows or accepts."""
 
 
 class DivergenceError(PurennError, ArithmeticError):
-    """Training produced a loss that is NaN or infinite."""
+    """Training diverged: a batch's loss became NaN or ±inf, or an update would have made a
+    weight NaN or ±inf.  The network keeps the last finite weights (and the optimizer the
+    state that goes with them)."""
+
+
+class StateError(PurennError, RuntimeError):
+    """A method was called before what it depends on: a layer's backward before its forward."""
 
 
 class GradientCheckError(PurennError, AssertionError):

@@ -491,8 +491,8 @@ def gradcheck(
     check_int(seed, "seed", where)
     inputs, targets = net.check_data(X, Y, where)
 
-    _, analytic = net.backprop(inputs, targets)
-    analytic = [[list(row) for row in matrix] for matrix in analytic]
+    net.backprop(inputs, targets)
+    analytic = [[list(row) for row in parameter.grad or ()] for parameter in net.parameters()]
     signatures: List[BranchSignature] = []
 
     def evaluate() -> Number:

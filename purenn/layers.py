@@ -6,13 +6,15 @@ returns ∂L/∂X for the layer below.  The gradients stored are the true gradie
 optimizer subtracts them.
 """
 
+import math
 import random
 from typing import Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
-from purenn.activations import Activation, get_activation
+from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_int
-from purenn.initializers import Initializer, get_initializer
+from purenn.errors import StateError
+from purenn.initializers import INITIALIZERS, Initializer
 from purenn.kernels import Matrix
 
 __all__ = ["Parameter", "Layer", "Dense"]
@@ -61,6 +63,11 @@ class Layer:
         """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
         raise NotImplementedError
 
+    def output_range(self) -> Tuple[float, float]:
+        """The closed interval every output lies in, as far as the layer knows: a loss that
+        needs probabilities checks the last layer's range when the network is built."""
+        return (-math.inf, math.inf)
+
     def branch_signature(self) -> Tuple[Hashable, ...]:
         """Which smooth piece of its function the last forward pass ran through.
 
@@ -94,8 +101,8 @@ class Dense(Layer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", "Dense", 1)
         self.n_out = check_int(n_out, "n_out", "Dense", 1)
-        self.activation = get_activation(activation)
-        self.init = get_initializer(init)
+        self.activation = ACTIVATIONS.resolve(activation, "Dense")
+        self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
         self.bias: Optional[Parameter] = None
         if bias:
@@ -133,7 +140,7 @@ class Dense(Layer):
         ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
         """
         if self.cache is None:
-            raise RuntimeError("Dense.backward called before forward")
+            raise StateError("Dense.backward: called before forward (nothing cached)")
         x, z, a = self.cache
         delta = self.activation.backward(z, a, grad_output)
         self.weights.grad = kernels.matmul_tn(x, delta)
@@ -142,6 +149,10 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         return kernels.matmul_nt(delta, self.weights.value)
+
+    def output_range(self) -> Tuple[float, float]:
+        """The activation's ``output_range``."""
+        return self.activation.output_range
 
     def branch_signature(self) -> Tuple[Hashable, ...]:
         """For each entry z of the cached Z and each kink k of the activation, whether

@@ -11,11 +11,11 @@ step can differentiate through it.
 """
 
 import math
-from typing import Any, List, Sequence, Union
+from typing import Any, List, Sequence, Tuple
 
 from purenn.activations import softmax, softmax_shift
 from purenn.encoding import is_label_list, one_hot
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.registry import Registry
@@ -31,8 +31,6 @@ __all__ = [
     "CrossEntropy",
     "log_softmax",
     "LOSSES",
-    "get_loss",
-    "register_loss",
 ]
 
 # PyTorch's BCELoss clamps each log at −100, so a probability of exactly 0 or 1 costs at most 100
@@ -46,10 +44,19 @@ ROW_SUM_TOLERANCE = 1e-6
 
 
 class Loss:
-    """Base class: ``value(P, T) -> float`` and ``gradient(P, T) -> ∂L/∂P``."""
+    """Base class: ``value(P, T) -> float`` and ``gradient(P, T) -> ∂L/∂P``.
+
+    ``reduction`` is "sum" or "mean" (how batch losses combine into an epoch's).
+    ``takes_logits`` says the outputs are unnormalised scores the loss turns into probabilities
+    itself (so a single output column is never read as a probability).  ``output_range`` is the
+    interval the network's outputs must lie in for the loss to make sense; the network checks
+    its last layer against it once, when it is built.
+    """
 
     name: str = "loss"
     reduction: str = "sum"
+    takes_logits: bool = False
+    output_range: Tuple[float, float] = (-math.inf, math.inf)
 
     def value(self, output: Matrix, target: Matrix) -> float:
         """L(P, T) for output P and target T of the same shape."""
@@ -124,7 +131,7 @@ def _check_probabilities(matrix: Matrix, where: str, loss: str) -> None:
     for i, row in enumerate(matrix):
         for j, t in enumerate(row):
             if not 0.0 <= t <= 1.0:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: Y[{i}][{j}] = {t!r} is not a probability in [0, 1] (the {loss} "
                     "loss needs targets in [0, 1])"
                 )
@@ -151,13 +158,14 @@ class MeanSquaredError(Loss):
 
 def _clamped_log(x: float) -> float:
     """ln x, but LOG_CLAMP (−100) where ln x would be below it, including x = 0."""
-    # Decided on x.real so the complex step passes through the unclamped branch.
-    return log(x) if x.real > _LOG_CLAMP_ARGUMENT else LOG_CLAMP
+    # Decided on x.real so the complex step passes through the unclamped branch; the test is
+    # written so that NaN fails it and stays NaN (a diverged output must not read as −100).
+    return LOG_CLAMP if x.real <= _LOG_CLAMP_ARGUMENT else log(x)
 
 
 def _clamped_log_derivative(x: float) -> float:
     """d/dx of _clamped_log: 1/x above the clamp, 0 where the constant −100 is returned."""
-    return 1.0 / x if x.real > _LOG_CLAMP_ARGUMENT else 0.0
+    return 0.0 if x.real <= _LOG_CLAMP_ARGUMENT else 1.0 / x
 
 
 class BinaryCrossEntropy(Loss):
@@ -165,8 +173,9 @@ class BinaryCrossEntropy(Loss):
 
     L = −(1/(n·m)) Σ_ij [T_ij · ln P_ij + (1 − T_ij) · ln(1 − P_ij)], each ln clamped at −100.
 
-    Reduction "mean" over all n·m entries.  P must be probabilities (end the network with a
-    sigmoid layer); a P outside [0, 1] raises ConfigurationError.  The clamp keeps P = 0 and
+    Reduction "mean" over all n·m entries.  P must be probabilities: ``output_range`` is
+    [0, 1], so a network whose last layer is not known to give probabilities (end it with a
+    sigmoid layer) is refused when it is built.  The clamp keeps P = 0 and
     P = 1 finite (a term costs at most 100); the gradient is the exact gradient of the clamped
     loss, so a clamped log contributes 0 (PyTorch instead floors the denominator at 1e-12).
     Targets are a matrix of values in [0, 1] of the output's shape, or, for a single output, a
@@ -175,12 +184,17 @@ class BinaryCrossEntropy(Loss):
 
     name = "bce"
     reduction = "mean"
+    output_range = (0.0, 1.0)
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
         """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1."""
         if outputs == 1 and is_label_list(target):
-            if len(target) != rows or max(target) > 1:
+            if len(target) != rows:
                 raise ShapeError(
+                    f"{where}: Y has {len(target)} labels but X has {rows} rows"
+                )
+            if max(target) > 1:
+                raise DataError(
                     f"{where}: Y as labels for the bce loss must be {rows} ints 0 or 1, got "
                     f"{len(target)} with largest {max(target)}"
                 )
@@ -189,18 +203,8 @@ class BinaryCrossEntropy(Loss):
         _check_probabilities(matrix, where, self.name)
         return matrix
 
-    def _check_output(self, output: Matrix) -> None:
-        for i, row in enumerate(output):
-            for j, p in enumerate(row):
-                if not 0.0 <= p.real <= 1.0:
-                    raise ConfigurationError(
-                        f"bce: output P[{i}][{j}] = {p!r} is not a probability in [0, 1]; "
-                        "the bce loss needs a sigmoid output layer"
-                    )
-
     def value(self, output: Matrix, target: Matrix) -> float:
         """L = −(1/(n·m)) Σ_ij [T_ij ln P_ij + (1 − T_ij) ln(1 − P_ij)], logs clamped at −100."""
-        self._check_output(output)
         total = 0.0
         for output_row, target_row in zip(output, target):
             for p, t in zip(output_row, target_row):
@@ -212,7 +216,6 @@ class BinaryCrossEntropy(Loss):
 
         A term whose log is clamped contributes 0 (the clamp is constant there).
         """
-        self._check_output(output)
         factor = -1.0 / (len(output) * len(output[0]))
         return [
             [
@@ -249,6 +252,7 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
     reduction = "mean"
+    takes_logits = True
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
         """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities."""
@@ -258,7 +262,7 @@ class CrossEntropy(Loss):
                     f"{where}: Y has {len(target)} class indices but X has {rows} rows"
                 )
             if max(target) >= outputs:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: class index {max(target)} in Y is out of range for a network "
                     f"with {outputs} outputs (indices 0..{outputs - 1})"
                 )
@@ -272,7 +276,7 @@ class CrossEntropy(Loss):
         _check_probabilities(matrix, where, self.name)
         for i, row in enumerate(matrix):
             if abs(sum(row) - 1.0) > ROW_SUM_TOLERANCE:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: Y row {i} sums to {sum(row)!r}, not 1 (the cross_entropy loss "
                     "needs one-hot or probability rows, or class indices)"
                 )
@@ -300,25 +304,9 @@ class CrossEntropy(Loss):
         return result
 
 
-LOSSES: Registry[Loss] = Registry("loss")
+LOSSES: Registry[Loss] = Registry("loss", lambda spec: isinstance(spec, Loss))
+"""The losses by name: ``Network(…, loss=name)`` resolves here.  Register your own with
+``LOSSES.register(loss.name, loss)``."""
 
-
-def register_loss(loss: Loss) -> Loss:
-    """Add a loss to the registry under ``loss.name``; returns it."""
-    return LOSSES.register(loss.name, loss)
-
-
-register_loss(SumSquaredError())
-register_loss(MeanSquaredError())
-register_loss(BinaryCrossEntropy())
-register_loss(CrossEntropy())
-
-
-def get_loss(spec: Union[str, Loss]) -> Loss:
-    """The loss named ``spec`` (or ``spec`` itself if it already is one).
-
-    Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
-    """
-    if isinstance(spec, Loss):
-        return spec
-    return LOSSES.lookup(spec)
+for _loss in (SumSquaredError(), MeanSquaredError(), BinaryCrossEntropy(), CrossEntropy()):
+    LOSSES.register(_loss.name, _loss)

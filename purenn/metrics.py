@@ -29,15 +29,17 @@ Metric = Callable[[Matrix, Matrix, Loss], float]
 # it class 1 only when strictly above one half.
 BINARY_THRESHOLD = 0.5
 
-# Losses whose network outputs are unnormalised scores (logits): never thresholded, only argmax'd.
-LOGIT_LOSSES = frozenset({"cross_entropy"})
-
-
 def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
-    """The class of each row: argmax over the columns, or for a single column (not a logit
-    loss) 1 if p > 0.5 else 0.  n × outputs → n ints.
+    """The class of each row: argmax over the columns, or for a single column of a loss that
+    does not take logits, 1 if p > 0.5 else 0.  n × outputs → n ints.
+
+    >>> from purenn.losses import LOSSES
+    >>> predicted_classes([[0.2, 0.7], [0.9, 0.1]], LOSSES["cross_entropy"])
+    [1, 0]
+    >>> predicted_classes([[0.2], [0.7]], LOSSES["bce"])
+    [0, 1]
     """
-    if len(output[0]) == 1 and loss.name not in LOGIT_LOSSES:
+    if len(output[0]) == 1 and not loss.takes_logits:
         return [1 if row[0] > BINARY_THRESHOLD else 0 for row in output]
     return argmax(output)
 
@@ -53,7 +55,9 @@ def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     return hits / len(output)
 
 
-METRICS: Registry[Metric] = Registry("metric")
+METRICS: Registry[Metric] = Registry("metric", callable)
+"""The metrics by name: ``fit(…, metrics=[name])`` and ``evaluate`` resolve here.  Register your
+own with ``METRICS.register(name, metric)``."""
 METRICS.register("accuracy", accuracy)
 
 
@@ -69,7 +73,9 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
         )
     chosen: List[Tuple[str, Metric]] = []
     for spec in specs:
-        metric = METRICS.lookup(spec, where)
+        if not isinstance(spec, str):
+            raise ConfigurationError(f"{where}: metrics are given by name, got {spec!r:.60}")
+        metric = METRICS.resolve(spec, where)
         if spec in (name for name, _ in chosen):
             raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")
         chosen.append((spec, metric))
