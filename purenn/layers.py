@@ -8,7 +8,7 @@ optimizer subtracts them.
 
 import math
 import random
-from typing import Hashable, List, Optional, Tuple, Union
+from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
@@ -68,6 +68,13 @@ class Layer:
         needs probabilities checks the last layer's range when the network is built."""
         return (-math.inf, math.inf)
 
+    def config(self) -> Dict[str, Any]:
+        """The keyword arguments that rebuild this layer: ``type(layer)(**layer.config())`` is
+        the same layer before training (its parameter values aside).  Activations and
+        initializers appear as the objects the layer holds; a file format turns them into names.
+        """
+        raise NotImplementedError
+
     def branch_signature(self) -> Tuple[Hashable, ...]:
         """Which smooth piece of its function the last forward pass ran through.
 
@@ -114,6 +121,20 @@ class Dense(Layer):
         self.weights.value = self.init(rng, self.n_in, self.n_out)
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.n_out)
+
+    def config(self) -> Dict[str, Any]:
+        """{"n_in", "n_out", "activation", "bias", "init"}: Dense's own arguments.
+
+        >>> Dense(3, 4, "tanh", bias=False).config()["bias"]
+        False
+        """
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": self.activation,
+            "bias": self.bias is not None,
+            "init": self.init,
+        }
 
     def named_parameters(self) -> List[Tuple[str, Parameter]]:
         """[("weights", W), ("bias", b)], without the bias when bias=False."""
