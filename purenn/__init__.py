@@ -7,7 +7,8 @@ importing only those before it (tests/test_layering.py holds the order):
     kernels, scalar, progress             matrix arithmetic; complex-safe exp/log; progress line
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
-    layers                                parameters and the chain rule per layer
+    layers                                parameters, the layer interface, Dense
+    im2col, conv, pooling, flatten        image layers: receptive fields, Conv2D, pooling, Flatten
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
@@ -19,6 +20,7 @@ importing only those before it (tests/test_layering.py holds the order):
 from purenn import datasets
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
+from purenn.conv import Conv2D
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -29,6 +31,7 @@ from purenn.errors import (
     ShapeError,
     StateError,
 )
+from purenn.flatten import Flatten
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -49,6 +52,7 @@ from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredErr
 from purenn.metrics import accuracy
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
+from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
@@ -99,6 +103,10 @@ __all__ = [
     "accuracy",
     "gradcheck",
     "numerical_gradient",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "Flatten",
 ]
 
 __version__ = "0.1.0"

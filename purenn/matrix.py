@@ -38,9 +38,14 @@ __all__ = [
 Shape = Tuple[int, int]
 
 
-def format_shape(dimensions: Shape) -> str:
-    """'n×m' for the shape (n, m), as error messages print it."""
-    return f"{dimensions[0]}×{dimensions[1]}"
+def format_shape(dimensions: Tuple[int, ...]) -> str:
+    """'n×m' for the shape (n, m), as error messages print it; any number of dimensions
+    ('1×8×8' for an image, '10' for a vector).
+
+    >>> format_shape((3, 4)), format_shape((1, 8, 8)), format_shape((10,))
+    ('3×4', '1×8×8', '10')
+    """
+    return "×".join(str(size) for size in dimensions)
 
 
 def _is_number(value: object) -> bool:
