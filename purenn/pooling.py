@@ -120,16 +120,13 @@ class MaxPool2D(Pool2D):
     def forward(self, x: Matrix) -> Matrix:
         """Each window's maximum, channel-major; caches the index of each winner."""
         outputs, winners = [], []
-        table = self.windows.table
         for image in x:
-            row, sources = [], []
-            for gather, cells in zip(self.windows.gathers, table):
-                window = gather(image)
-                largest = max(window, key=_real_part)  # max keeps the first of equals
-                row.append(largest)
-                sources.append(cells[window.index(largest)])
-            outputs.append(row)
-            winners.append(sources)
+            windows = [gather(image) for gather in self.windows.gathers]
+            # max returns the first of equal maxima, and index finds that first one again.
+            largest = [max(window, key=_real_part) for window in windows]
+            outputs.append(largest)
+            winners.append([cells[window.index(value)] for cells, window, value
+                            in zip(self.windows.table, windows, largest)])
         self.cache = winners
         return outputs
 
