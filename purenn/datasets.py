@@ -9,10 +9,11 @@ out).  ``bars`` draws tiny images in code, for convolution tests that must run i
 target is the XOR of the first two.
 
 The classification sets (``xor``, ``two_moons``, ``circles``, ``spirals``, ``digits``, ``bars``)
-return ``(X, labels)``: X is a list of rows ([x, y] for the points, C·H·W pixels for images) and ``labels`` a list of class indices (ints 0..k−1), which the
-"cross_entropy" loss takes as they are; ``purenn.one_hot(labels)`` gives one-hot rows, and
-``[[float(label)] for label in labels]`` a column for one sigmoid output (the "bce" loss also
-takes 0/1 labels directly).  ``noisy_sine`` is a regression set and returns ``(X, Y)`` matrices.
+return ``(X, labels)``: X is a list of rows ([x, y] for the points, C·H·W pixels for images)
+and ``labels`` a list of class indices (ints 0..k−1), which the "cross_entropy" loss takes as
+they are; ``purenn.one_hot(labels)`` gives one-hot rows, and ``[[float(label)] for label in
+labels]`` a column for one sigmoid output (the "bce" loss also takes 0/1 labels directly).
+``noisy_sine`` is a regression set and returns ``(X, Y)`` matrices.
 
 Each generator makes its own ``random.Random(seed)`` and draws from its ``random()`` only (normal
 noise by ``purenn.initializers.box_muller``), so a seed gives the same data on every interpreter.

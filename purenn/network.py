@@ -261,8 +261,8 @@ def build_layers(layers: Sequence[Layer]) -> Tuple[SampleShape, SampleShape]:
             shape = layers[index].build(shape)
         except ShapeError as error:
             raise ConfigurationError(
-                f"Network: layers[{index - 1}] gives {_described(shape)} "
-                f"({layers[index - 1]!r}), but layers[{index}] {error}"
+                f"Network: layers[{index - 1}] gives {_described(shape)} but layers[{index}] "
+                f"{error}; layers[{index - 1}] is {layers[index - 1]!r}"
             ) from None
     return input_shape, shape
 
