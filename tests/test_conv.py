@@ -279,6 +279,36 @@ def test_backward_before_forward_is_a_state_error(layer):
         layer.backward([[1.0] * 4])
 
 
+def test_layers_report_no_branches_before_a_forward_pass():
+    for layer in (pn.Conv2D(1, 1, 1, activation="relu", input_shape=(1, 2, 2)),
+                  pn.MaxPool2D(1, input_shape=(1, 2, 2)), pn.Dense(2, 2, "relu")):
+        assert layer.branch_signature() == ()
+
+
+def test_a_pooling_layer_can_come_first_and_passes_no_gradient_below_itself():
+    network = pn.Network([pn.AvgPool2D(2, input_shape=(1, 4, 4)), pn.MaxPool2D(2),
+                          pn.Flatten(), pn.Dense(1, 1)], seed=0)
+    loss, grads = network.gradients([[float(k) for k in range(16)]], [[1.0]])
+    assert [len(g) for g in grads] == [1, 1] and loss >= 0.0
+    assert network.layers[0].backward([[1.0, 1.0, 1.0, 1.0]], need_input_grad=False) is None
+    assert network.layers[1].backward([[1.0]], need_input_grad=False) is None
+
+
+class DeclaresTooLittle(pn.Layer):
+    """A custom layer that declares an input shape its own build refuses."""
+
+    n_in, n_out = 4, 1
+
+    def declared_input_shape(self):
+        return (2, 2)
+
+
+def test_a_first_layer_refusing_its_own_declared_shape_is_a_configuration_error():
+    with pytest.raises(pn.ConfigurationError, match=r"Network: layers\[0\] <.*> takes 4 inputs, "
+                                                    r"not 2×2 \(a flat vector"):
+        pn.Network([DeclaresTooLittle()])
+
+
 @pytest.mark.parametrize("layer", [
     pn.Conv2D(2, 3, (1, 2), stride=2, padding=(0, 1), activation="relu", bias=False,
               init="he_normal", input_shape=(2, 4, 4)),

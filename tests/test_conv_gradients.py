@@ -45,9 +45,10 @@ def assert_passes(result):
 
 @pytest.mark.parametrize("method", METHODS)
 @settings(max_examples=EXAMPLES)
-@given(case=conv_cases(), activation=st.sampled_from(ACTIVATIONS), data=st.data())
-def test_conv2d(method, case, activation, data):
-    layers = [stem(case.shape), pn.Conv2D(**case.kwargs, activation=activation)]
+@given(case=conv_cases(), activation=st.sampled_from(ACTIVATIONS), bias=st.booleans(),
+       data=st.data())
+def test_conv2d(method, case, activation, bias, data):
+    layers = [stem(case.shape), pn.Conv2D(**case.kwargs, activation=activation, bias=bias)]
     network, x, y = with_drawn_values(layers, case.x, data)
     assert_passes(pn.gradcheck(network, x, y, method))
 
