@@ -55,6 +55,7 @@ from purenn.layers import (
     Layer,
     Parameter,
     SampleShape,
+    check_built,
     check_declared,
     kink_branches,
     sample_shape,
@@ -189,6 +190,7 @@ class Conv2D(Layer):
     def forward(self, x: Matrix) -> Matrix:
         """A = f(Z), Z_n = W·cols_nᵀ + b for each image row X_n, cols_n = im2col(X_n); caches
         (cols, Z, A)."""
+        check_built(self)
         columns = [self.windows.im2col(image) for image in x]
         z = [self._convolve(image_columns) for image_columns in columns]
         a = self.activation.forward(z)

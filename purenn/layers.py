@@ -33,6 +33,7 @@ __all__ = [
     "kink_branches",
     "sample_shape",
     "check_declared",
+    "check_built",
 ]
 
 SampleShape = Tuple[int, ...]
@@ -295,3 +296,13 @@ def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
             f"not {format_shape(shape)}"
         )
     return shape
+
+
+def check_built(layer: Layer) -> None:
+    """StateError unless ``layer`` has been built (it knows its input shape): the check a layer
+    whose forward pass needs its shape makes before it runs outside a network."""
+    if layer.output_shape is None:
+        raise StateError(
+            f"{layer!r}: not built, so its input shape is unknown: give it "
+            "input_shape=(C, H, W) or put it in a Network"
+        )

@@ -34,7 +34,7 @@ from purenn.im2col import (
     window_fits,
 )
 from purenn.kernels import Matrix
-from purenn.layers import Layer, SampleShape, check_declared, sample_shape
+from purenn.layers import Layer, SampleShape, check_built, check_declared, sample_shape
 
 __all__ = ["Pool2D", "MaxPool2D", "AvgPool2D"]
 
@@ -119,6 +119,7 @@ class MaxPool2D(Pool2D):
 
     def forward(self, x: Matrix) -> Matrix:
         """Each window's maximum, channel-major; caches the index of each winner."""
+        check_built(self)
         outputs, winners = [], []
         for image in x:
             windows = [gather(image) for gather in self.windows.gathers]
@@ -167,6 +168,7 @@ class AvgPool2D(Pool2D):
 
     def forward(self, x: Matrix) -> Matrix:
         """Each window's mean, channel-major."""
+        check_built(self)
         count = self.pool_size[0] * self.pool_size[1]
         self.forward_ran = True
         return [[sum(gather(image)) / count for gather in self.windows.gathers] for image in x]

@@ -279,6 +279,12 @@ def test_backward_before_forward_is_a_state_error(layer):
         layer.backward([[1.0] * 4])
 
 
+@pytest.mark.parametrize("layer", [pn.Conv2D(1, 1, 1), pn.MaxPool2D(1), pn.AvgPool2D(1)])
+def test_forward_before_the_input_shape_is_known_is_a_state_error(layer):
+    with pytest.raises(pn.StateError, match=r"not built, so its input shape is unknown"):
+        layer.forward([[1.0]])
+
+
 def test_layers_report_no_branches_before_a_forward_pass():
     for layer in (pn.Conv2D(1, 1, 1, activation="relu", input_shape=(1, 2, 2)),
                   pn.MaxPool2D(1, input_shape=(1, 2, 2)), pn.Dense(2, 2, "relu")):
