@@ -77,7 +77,6 @@ class Conv2D(Layer):
     OH = ⌊(H + 2ph − kh)/sh⌋ + 1, OW likewise.  After a forward pass ``cache`` holds
     (cols, Z, A): each image's receptive-field matrix, the pre-activation and the output.
 
-    >>> import purenn as pn
     >>> layer = Conv2D(1, 1, 2, input_shape=(1, 3, 3))
     >>> layer.output_shape
     (1, 2, 2)
