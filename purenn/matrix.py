@@ -13,7 +13,8 @@ import numbers
 from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn import kernels
-from purenn.errors import ShapeError
+from purenn.arguments import check_int
+from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 
 __all__ = [
@@ -96,10 +97,9 @@ def shape(a: Matrix) -> Shape:
 
 
 def zeros(rows: int, columns: int) -> Matrix:
-    """The rows × columns matrix of 0.0; both sizes must be positive ints."""
-    for size in (rows, columns):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ShapeError(f"zeros: sizes must be positive ints, got {rows!r} × {columns!r}")
+    """The rows × columns matrix of 0.0; both sizes must be ints ≥ 1 (ConfigurationError)."""
+    check_int(rows, "rows", "zeros", 1)
+    check_int(columns, "columns", "zeros", 1)
     return kernels.zeros(rows, columns)
 
 
@@ -154,14 +154,14 @@ def scale(a: Matrix, factor: float) -> Matrix:
     """(cA)_ij = c · A_ij for a number c."""
     check_matrix(a, "scale", "A")
     if not _is_number(factor):
-        raise ShapeError(f"scale: factor must be a number, got {factor!r:.60}")
+        raise ConfigurationError(f"scale: factor must be a number, got {factor!r:.60}")
     return kernels.scale(a, factor)
 
 
 def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
     """f(A)_ij = f(A_ij) for a scalar function f."""
     if not callable(function):
-        raise ShapeError(f"apply: function must be callable, got {function!r:.60}")
+        raise ConfigurationError(f"apply: function must be callable, got {function!r:.60}")
     check_matrix(a, "apply", "A")
     return kernels.apply(function, a)
 

@@ -220,16 +220,17 @@ def test_add_row_rejects_wrong_length():
         mx.add_row(GOOD, [1.0, 2.0, 3.0])
 
 
-def test_scale_and_apply_reject_bad_arguments():
-    with pytest.raises(pn.ShapeError, match="scale"):
+def test_scale_and_apply_reject_arguments_that_are_not_matrices_as_configuration_errors():
+    # A factor or a function is not a matrix: its mistake is not about shapes.
+    with pytest.raises(pn.ConfigurationError, match="scale: factor must be a number"):
         mx.scale(GOOD, "2")
-    with pytest.raises(pn.ShapeError, match="apply"):
+    with pytest.raises(pn.ConfigurationError, match="apply: function must be callable"):
         mx.apply("abs", GOOD)
 
 
 @pytest.mark.parametrize("sizes", [(0, 1), (1, 0), (-1, 2), (1.5, 2), (True, 2)])
 def test_zeros_rejects_bad_sizes(sizes):
-    with pytest.raises(pn.ShapeError, match="zeros"):
+    with pytest.raises(pn.ConfigurationError, match=r"zeros: (rows|columns) must be an int ≥ 1"):
         mx.zeros(*sizes)
 
 
