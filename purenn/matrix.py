@@ -9,12 +9,13 @@ Entries may be ints, floats or complex numbers (complex ones carry the complex-s
 results are new lists and the arguments are never modified.
 """
 
+import math
 import numbers
 from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_int
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
 
 __all__ = [
@@ -82,13 +83,44 @@ def as_float_matrix(a: Any, where: str, name: str = "matrix") -> Matrix:
     """A checked copy of ``a`` with every entry converted to float (ints become floats).
 
     Raises ShapeError for a ragged, empty or non-numeric matrix and for complex entries, which
-    only the gradient checker's complex step may introduce, into parameters, never into data.
+    only the gradient checker's complex step may introduce, into parameters, never into data;
+    DataError for an entry that is NaN or ±inf, or too large for a float, naming its row and
+    column: training on it could only end in a misleading "divergence".
+
+    >>> as_float_matrix([[1, 2], [3, 4.5]], "fit", "X")
+    [[1.0, 2.0], [3.0, 4.5]]
+    >>> as_float_matrix([[1, float("nan")]], "fit", "X")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DataError: fit: X[0][1] is nan; data must be finite numbers
     """
     check_matrix(a, where, name)
     try:
-        return [[float(value) for value in row] for row in a]
+        matrix = [[float(value) for value in row] for row in a]
     except TypeError:
         raise ShapeError(f"{where}: {name} must hold real numbers, found a complex one") from None
+    except OverflowError:
+        matrix = [
+            [_bounded_float(value, where, f"{name}[{i}][{j}]") for j, value in enumerate(row)]
+            for i, row in enumerate(a)
+        ]
+    for i, row in enumerate(matrix):
+        # One sum per row in the common case; a non-finite sum is searched entry by entry
+        # (finite entries near ±1e308 can overflow the sum).
+        if not math.isfinite(sum(row)):
+            for j, value in enumerate(row):
+                if not math.isfinite(value):
+                    raise DataError(
+                        f"{where}: {name}[{i}][{j}] is {value}; data must be finite numbers"
+                    )
+    return matrix
+
+
+def _bounded_float(value: Any, where: str, entry: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise DataError(f"{where}: {entry} is {str(value)[:16]}…, too large for a float") from None
 
 
 def shape(a: Matrix) -> Shape:

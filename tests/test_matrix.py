@@ -244,3 +244,27 @@ def test_as_float_matrix_converts_and_rejects_complex():
     assert all(type(v) is float for v in mx.as_float_matrix([[1, 2]], "f")[0])
     with pytest.raises(pn.ShapeError, match="f: X must hold real numbers"):
         mx.as_float_matrix([[1j]], "f", "X")
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"),
+    [(math.nan, r"X\[1\]\[0\] is nan"), (math.inf, r"X\[1\]\[0\] is inf"),
+     (-math.inf, r"X\[1\]\[0\] is -inf"), (10**400, r"X\[1\]\[0\] is 1000.*too large for a float")],
+    ids=["nan", "inf", "-inf", "10**400"],
+)
+def test_data_that_is_not_finite_is_refused_naming_row_and_column(bad, where):
+    with pytest.raises(pn.DataError, match=f"fit: {where}"):
+        mx.as_float_matrix([[1.0, 2.0], [bad, 3.0]], "fit", "X")
+
+
+def test_finite_entries_whose_row_sum_overflows_are_accepted():
+    # Negative control for the row-sum shortcut: 1e308 + 1e308 overflows, the entries do not.
+    assert mx.as_float_matrix([[1e308, 1e308]], "fit", "X") == [[1e308, 1e308]]
+
+
+@pytest.mark.parametrize("method", ["predict", "loss", "fit", "gradients", "evaluate"])
+def test_every_network_method_refuses_nan_data(method):
+    network = pn.Network([pn.Dense(2, 1)], seed=0)
+    arguments = ([[0.0, math.nan]],) if method == "predict" else ([[0.0, 1.0]], [[math.nan]])
+    with pytest.raises(pn.DataError, match=f"{method}: (X|Y)\\[0\\]"):
+        getattr(network, method)(*arguments)
