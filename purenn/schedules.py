@@ -17,6 +17,19 @@ from purenn.optimizers import check_learning_rate
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
 
 
+def _scaled_power(base_lr: float, gamma: float, exponent: int) -> float:
+    """η₀ · γᵏ, +inf only where the product itself is beyond the largest float."""
+    try:
+        return base_lr * gamma**exponent
+    except OverflowError:
+        # γᵏ alone overflows (float ** raises rather than returning inf: γ = 2, k = 1100), yet
+        # η₀ · γᵏ may still be finite (η₀ = 1e-300): take the product in logarithms.
+        if base_lr == 0.0:
+            return 0.0
+        exponent_of_e = math.log(base_lr) + exponent * math.log(gamma)
+        return math.exp(exponent_of_e) if exponent_of_e < 709.0 else math.inf
+
+
 def _check_gamma(gamma: Any, where: str) -> float:
     return check_real(gamma, "gamma", where, low=0.0, include_low=False)
 
@@ -27,14 +40,18 @@ class Schedule:
     name = "Schedule"
 
     def rate(self, epoch: int, base_lr: float) -> float:
-        """The learning rate for 0-based epoch t given the starting rate η₀ ≥ 0.
+        """The learning rate for 0-based epoch t given the starting rate η₀ ≥ 0: ``closed_form``
+        after checking its arguments.  It may be +inf where the closed form overflows (a γ > 1
+        raised to a large t); the training loop reports that as divergence.
 
         Raises ConfigurationError for t that is not an int ≥ 0 or η₀ that is not ≥ 0.
         """
         check_int(epoch, "epoch", f"{self.name}.rate", 0)
-        return self._rate(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
+        return self.closed_form(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η_t for an int t ≥ 0 and a finite η₀ ≥ 0 already known to be valid (the training
+        loop's path: it checked both before the first epoch); no argument checks."""
         raise NotImplementedError
 
 
@@ -47,8 +64,9 @@ class StepLR(Schedule):
         self.step_size = check_int(step_size, "step_size", "StepLR", 1)
         self.gamma = _check_gamma(gamma, "StepLR")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        return base_lr * self.gamma ** (epoch // self.step_size)
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η₀ · γ^⌊t / step_size⌋ (+inf where the power overflows)."""
+        return _scaled_power(base_lr, self.gamma, epoch // self.step_size)
 
     def __repr__(self) -> str:
         return f"StepLR(step_size={self.step_size!r}, gamma={self.gamma!r})"
@@ -62,8 +80,9 @@ class ExponentialLR(Schedule):
     def __init__(self, gamma: float) -> None:
         self.gamma = _check_gamma(gamma, "ExponentialLR")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        return base_lr * self.gamma**epoch
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η₀ · γ^t (+inf where the power overflows)."""
+        return _scaled_power(base_lr, self.gamma, epoch)
 
     def __repr__(self) -> str:
         return f"ExponentialLR(gamma={self.gamma!r})"
@@ -81,7 +100,8 @@ class CosineAnnealingLR(Schedule):
         self.T_max = check_int(T_max, "T_max", "CosineAnnealingLR", 1)
         self.eta_min = check_learning_rate(eta_min, "CosineAnnealingLR (eta_min)")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η_min + ½(η₀ − η_min)(1 + cos(π t / T_max))."""
         cosine = math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + 0.5 * (base_lr - self.eta_min) * (1.0 + cosine)
 

@@ -293,7 +293,7 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
-                optimizer.lr = options.schedule.rate(epoch - 1, base_lr)
+                optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
             values = train_epoch(model, data, options, epoch)
             if validation is not None:
@@ -315,6 +315,17 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     if stopper is not None:
         stopper.finish(model.parameters())
     return history
+
+
+def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
+    """The schedule's rate for ``epoch`` (from 1); DivergenceError if it overflowed."""
+    rate = schedule.closed_form(epoch - 1, base_lr)
+    if not math.isfinite(rate):
+        raise DivergenceError(
+            f"fit: {schedule!r} gives a learning rate of {rate} at epoch {epoch}; the weights "
+            "are left as they were at the end of the epoch before"
+        )
+    return rate
 
 
 def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> str:
