@@ -325,11 +325,9 @@ def check_max_norm(max_norm: Any, where: str) -> float:
 
 def clip_checked_gradients(gradients: Sequence[Matrix], max_norm: float) -> float:
     """``clip_grad_norm`` on gradients and max_norm already checked (the training loop's)."""
-    squares = 0.0
-    for gradient in gradients:
-        for row in gradient:
-            squares += sum(g * g for g in row)
-    total_norm = math.sqrt(squares)
+    # hypot scales internally, so a norm of entries near 1e200 (whose squares overflow) or
+    # 1e-200 (whose squares underflow to 0) is still exact to rounding, and clipping works.
+    total_norm = math.hypot(*(math.hypot(*row) for gradient in gradients for row in gradient))
     factor = max_norm / (total_norm + CLIP_EPSILON)
     if math.isfinite(total_norm) and factor < 1.0:
         for gradient in gradients:
