@@ -114,6 +114,12 @@ class Summary:
 
     The one implementation of the summaries, shared by ParameterCheck (one parameter's entries)
     and GradientCheckResult (every entry).  A subclass provides the two attributes.
+
+    >>> wrong = EntryCheck("b", (0, 0), analytic=0.5, numeric=0.25, ok=False)
+    >>> row = ParameterCheck("b", (1, 2), (wrong,), n_skipped=1)
+    >>> both = GradientCheckResult("central", 1e-5, 1e-7, 6e-6, (row, row))
+    >>> [(s.n_checked, s.n_skipped, s.max_rel_err, s.verdict, bool(s)) for s in (row, both)]
+    [(1, 1, 0.5, 'wrong', False), (2, 2, 0.5, 'wrong', False)]
     """
 
     entries: Tuple[EntryCheck, ...]
