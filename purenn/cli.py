@@ -32,6 +32,7 @@ __all__ = [
     "seed_network",
     "deep_network",
     "run_demo",
+    "add_gradcheck_command",
     "run_gradcheck",
     "run_sweep",
     "run_planted_bug",
@@ -113,8 +114,9 @@ a worked example, for a class:
   python -m purenn gradcheck --sweep
       why central differences step by 6e-6: their error against the step size
 
-planted bugs (--plant-bug NAME):
 """
+
+_PLANTED_HEADING = "planted bugs (--plant-bug NAME):"
 
 
 def add_gradcheck_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -126,7 +128,7 @@ def add_gradcheck_command(commands: "argparse._SubParsersAction[argparse.Argumen
             "Check backpropagation against numerical derivatives of the loss, entry by entry,\n"
             "for the seed network and a deeper 3-5-4-1 tanh/sigmoid network with biases."
         ),
-        epilog=_GRADCHECK_EXAMPLE + format_planted_bugs(),
+        epilog=f"{_GRADCHECK_EXAMPLE}{_PLANTED_HEADING}\n{format_planted_bugs()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
@@ -218,7 +220,7 @@ def run_gradcheck_command(args: argparse.Namespace, out: TextIO) -> int:
         run_sweep(args.check_seed, out)
         return 0
     if args.plant_bug == "list":
-        print(f"bugs to plant (--plant-bug NAME):\n{format_planted_bugs()}", file=out)
+        print(f"{_PLANTED_HEADING}\n{format_planted_bugs()}", file=out)
         return 0
     if args.plant_bug is not None:
         return 0 if run_planted_bug(args.plant_bug, args.method, args.check_seed, out) else 1

@@ -12,7 +12,7 @@ import purenn as pn
 from purenn import cli, kernels
 from purenn.activations import Elementwise
 from purenn.datasets import seed_data
-from purenn.gradcheck import DEFAULT_TOLERANCES, METHODS
+from purenn.gradcheck import DEFAULT_TOLERANCES, METHODS, verdict
 from purenn.losses import SumSquaredError
 from purenn.scalar import exp
 
@@ -205,6 +205,21 @@ def test_the_whole_check_is_summarised_as_each_row_is():
     assert result.max_rel_err == max(row.max_rel_err for row in rows) == result.worst.rel_err
     assert (result.ok, result.verdict) == (False, "wrong")
     assert "not checked" not in str(result)
+
+
+def test_a_check_that_skipped_every_entry_says_so_and_fails_nothing():
+    # One relu unit with z = 0 on every row: every step of every entry crosses the kink.
+    network = pn.Network([pn.Dense(3, 1, "relu")], seed=0)
+    network.layers[0].weights.value = [[0.0], [0.0], [0.0]]
+    result = pn.gradcheck(network, X, Y)
+    assert (result.n_checked, result.n_skipped, result.worst) == (0, 4, None)
+    assert result.ok and result.verdict == "not checked"
+    assert "no entry checked: every step crossed a kink" in str(result)
+
+
+def test_a_nan_error_is_judged_wrong():
+    # NaN compares false with every bound, so it must not fall through to a passing verdict.
+    assert verdict(math.nan) == "wrong"
 
 
 def test_the_table_counts_one_entry_in_the_singular():

@@ -101,7 +101,7 @@ class _LossProbe:
     def __init__(self, net: Network, inputs: Matrix, targets: Matrix) -> None:
         self.net, self.inputs, self.targets = net, inputs, targets
         self.signatures: List[BranchSignature] = []
-        self()
+        self()  # the pieces the unmoved parameters run through, to compare every step with
         self.base_signature = self.signatures.pop()
 
     def __call__(self) -> Number:

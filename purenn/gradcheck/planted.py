@@ -214,7 +214,9 @@ def plant_bug(net: Network, name: str) -> str:
     """Plant the bug PLANTED_BUGS[name] into ``net`` (in place); return where it went.
 
     Plant one bug into a fresh network: the loss and the forward pass are unchanged, only a
-    gradient is wrong.  Raises ConfigurationError for an unknown name (listing the known ones)
+    gradient is wrong.  A bug can be invisible on some networks, and the check then rightly
+    passes: derivative_at_activation changes nothing for relu and leaky_relu, whose
+    f′(f(z)) = f′(z).  Raises ConfigurationError for an unknown name (listing the known ones)
     or a network the bug cannot go into (e.g. a bias bug in a network without biases).
 
     >>> import purenn as pn
