@@ -3,8 +3,8 @@
 The subpackage, by concept (each module importing only those before it):
 
     numerical    the numerical derivative of one entry: forward, central, Richardson, complex step
-    report       checked entries, their summaries and verdicts, the printed table
-    checker      gradcheck: every entry of every parameter, kinks skipped, the pass rule
+    report       checked entries, the pass rule, their summaries and verdicts, the table
+    checker      gradcheck: every entry of every parameter, kinks skipped, default tolerances
     sweep        the error of each method against its step size, and its table
     planted      classic backprop bugs to plant into a network, to see a check fail
 
