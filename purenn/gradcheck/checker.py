@@ -146,7 +146,14 @@ def _check_parameter(
     return ParameterCheck(parameter.name, parameter.shape, tuple(entries), skipped)
 
 
-def _warn_if_the_imaginary_part_was_lost(result: GradientCheckResult) -> None:
+def _analytic_gradients(net: Network, inputs: Matrix, targets: Matrix) -> List[Matrix]:
+    _, gradients = net.backprop(inputs, targets)
+    # A copy: the gradients compared must not change whatever the forward passes of the check
+    # do to the layers' grads.
+    return [[list(row) for row in matrix] for matrix in gradients]
+
+
+def _warn_or_raise(result: GradientCheckResult, raise_on_failure: bool) -> None:
     # A complex step that reads exactly 0 where backprop has a nonzero gradient usually means
     # the forward pass dropped Im θ (abs, float, math.*), not that backprop is wrong.
     silent = [e for e in result.failures if e.numeric == 0.0 and e.analytic != 0.0]
@@ -159,30 +166,24 @@ def _warn_if_the_imaginary_part_was_lost(result: GradientCheckResult) -> None:
             ComplexStepWarning,
             stacklevel=3,
         )
+    if raise_on_failure and not result.ok:
+        raise GradientCheckError(f"{_WHERE}: analytic and numerical gradients disagree\n{result}")
 
 
 def gradcheck(
-    net: Network,
-    X: Any,  # noqa: N803  (X, Y: the library's names for inputs and targets)
-    Y: Any,  # noqa: N803
-    method: str = "central",
-    *,
-    rtol: Optional[float] = None,
-    atol: Optional[float] = None,
-    eps: Optional[float] = None,
-    sample: Optional[int] = None,
-    seed: int = 0,
-    raise_on_failure: bool = False,
+    net: Network, X: Any, Y: Any, method: str = "central", *,  # noqa: N803 (the library's X, Y)
+    rtol: Optional[float] = None, atol: Optional[float] = None, eps: Optional[float] = None,
+    sample: Optional[int] = None, seed: int = 0, raise_on_failure: bool = False,
 ) -> GradientCheckResult:
-    """Compare ``net.gradients(X, Y)`` (backprop) with numerical derivatives of the loss.
+    """Compare backprop's ∂L/∂θ (``net.gradients(X, Y)``) with numerical derivatives of the loss.
 
-    X is samples × n_in, Y the targets the network's loss takes.  Every entry of every parameter
-    is checked, unless ``sample=k``: then k entries per parameter, drawn from
-    ``random.Random(seed)``.  ``method``: "central" (default), "richardson", "complex" or
-    "forward"; ``eps`` the base step (numerical.DEFAULT_STEPS), ``rtol``/``atol`` the pass rule
-    |a − n| ≤ atol + rtol·max(|a|, |n|) (DEFAULT_TOLERANCES).  Entries whose difference steps
-    cross a kink are skipped and counted.  Parameters are restored even if the loss raises.
-    With ``raise_on_failure`` a failed check raises GradientCheckError with the table.
+    X is samples × n_in, Y the targets the loss takes.  An entry with analytic a and numeric n
+    passes when |a − n| ≤ atol + rtol·max(|a|, |n|).  ``method``: "central" (default),
+    "richardson", "complex" or "forward"; ``eps`` the base step; ``rtol``, ``atol`` and ``eps``
+    default per method (DEFAULT_TOLERANCES, numerical.DEFAULT_STEPS).  Every entry of every
+    parameter is checked, or with ``sample=k`` k per parameter, drawn from random.Random(seed).
+    Entries whose steps cross a kink are skipped and counted; parameters are restored even if
+    the loss raises.  ``raise_on_failure`` turns a failed check into a GradientCheckError.
 
     >>> import purenn as pn
     >>> net = pn.Network([pn.Dense(2, 1, "sigmoid")], loss="sse", seed=0)
@@ -192,19 +193,13 @@ def gradcheck(
     """
     options = _options(net, method, rtol, atol, eps, sample, seed)
     inputs, targets = net.check_data(X, Y, _WHERE)
-    _, gradients = net.backprop(inputs, targets)
-    # A copy: the gradients compared must not change whatever the forward passes below do to
-    # the layers' grads.
-    analytic = [[list(row) for row in matrix] for matrix in gradients]
-    probe = _LossProbe(net, inputs, targets)
-    rng = random.Random(options.seed)
+    analytic = _analytic_gradients(net, inputs, targets)
+    probe, rng = _LossProbe(net, inputs, targets), random.Random(options.seed)
     rows = tuple(
         _check_parameter(probe, parameter, gradient, options, rng)
         for parameter, gradient in zip(net.parameters(), analytic)
     )
     net.forward(inputs)  # leave the layer caches as the real parameters give them
     result = GradientCheckResult(options.method, options.rtol, options.atol, options.step, rows)
-    _warn_if_the_imaginary_part_was_lost(result)
-    if raise_on_failure and not result.ok:
-        raise GradientCheckError(f"{_WHERE}: analytic and numerical gradients disagree\n{result}")
+    _warn_or_raise(result, raise_on_failure)
     return result
