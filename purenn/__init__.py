@@ -12,7 +12,8 @@ importing only those before it (tests/test_layering.py holds the order):
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
-    gradcheck, datasets                   backprop against numerical derivatives; data
+    gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
+                                          bugs; data
     cli                                   the command line
 """
 

@@ -21,6 +21,8 @@ LAYERS = [
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
+    "gradcheck.numerical", "gradcheck.report", "gradcheck.checker", "gradcheck.sweep",
+    "gradcheck.planted",
     "gradcheck", "datasets",
     "cli", "__main__", "__init__",
 ]
