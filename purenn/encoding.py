@@ -18,7 +18,11 @@ def _is_label(value: object) -> bool:
 
 
 def is_label_list(values: Any) -> bool:
-    """True for a non-empty flat list of ints ≥ 0 (class indices), False otherwise."""
+    """True for a non-empty flat list (or tuple) of ints ≥ 0 (class indices), False otherwise.
+
+    >>> is_label_list([2, 0, 1]), is_label_list([[0.0, 1.0]]), is_label_list([1, -1])
+    (True, False, False)
+    """
     return isinstance(values, (list, tuple)) and bool(values) and all(map(_is_label, values))
 
 
@@ -26,7 +30,12 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
     """Row i is e_{labels[i]}: 1.0 in column labels[i], 0.0 elsewhere; n × n_classes.
 
     ``n_classes`` defaults to max(labels) + 1.  Raises ShapeError for an empty list, a label
-    that is not an int ≥ 0, or a label ≥ n_classes.
+    that is not an int ≥ 0, or an ``n_classes`` that is not an int greater than every label.
+
+    >>> one_hot([2, 0])
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    >>> one_hot([1], n_classes=4)
+    [[0.0, 1.0, 0.0, 0.0]]
     """
     if not is_label_list(labels):
         raise ShapeError(
@@ -44,6 +53,10 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
 
 
 def argmax(matrix: Matrix) -> List[int]:
-    """For each row, the index of its largest entry (the first one on ties): n × m → n ints."""
+    """For each row, the index of its largest entry (the first one on ties): n × m → n ints.
+
+    >>> argmax([[0.1, 0.7, 0.2], [0.5, 0.5, 0.0]])
+    [1, 0]
+    """
     check_matrix(matrix, "argmax", "matrix")
     return [max(range(len(row)), key=row.__getitem__) for row in matrix]

@@ -41,7 +41,11 @@ Shape = Tuple[int, int]
 
 
 def format_shape(dimensions: Shape) -> str:
-    """'n×m' for the shape (n, m), as error messages print it."""
+    """'n×m' for the shape (n, m), as error messages print it.
+
+    >>> format_shape((2, 3))
+    '2×3'
+    """
     return f"{dimensions[0]}×{dimensions[1]}"
 
 
@@ -55,6 +59,13 @@ def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
 
     ``where`` names the public function doing the check and ``name`` the argument, so the
     ShapeError says e.g. "matmul: B is ragged: row 0 has 3 entries, row 2 has 2".
+
+    >>> check_matrix([[1, 2.5, 3], [4, 5, 6]], "matmul", "B")
+    (2, 3)
+    >>> check_matrix([[1, 2, 3], [4, 5]], "matmul", "B")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ShapeError: matmul: B is ragged: row 0 has 3 entries, row 1 has 2
     """
     if not isinstance(a, (list, tuple)) or not a:
         raise ShapeError(f"{where}: {name} must be a non-empty list of rows, got {a!r:.60}")
@@ -124,12 +135,25 @@ def _bounded_float(value: Any, where: str, entry: str) -> float:
 
 
 def shape(a: Matrix) -> Shape:
-    """(rows, columns) of a matrix, after checking that it is one."""
+    """(rows, columns) of a matrix, after checking that it is one: (n, m) for n × m.
+
+    >>> shape([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    (2, 3)
+    """
     return check_matrix(a, "shape", "a")
 
 
 def zeros(rows: int, columns: int) -> Matrix:
-    """The rows × columns matrix of 0.0; both sizes must be ints ≥ 1 (ConfigurationError)."""
+    """Z_ij = 0.0, the rows × columns matrix of zeros; both sizes must be ints ≥ 1
+    (ConfigurationError).
+
+    >>> zeros(2, 3)
+    [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> zeros(0, 3)
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: zeros: rows must be an int ≥ 1, got 0
+    """
     check_int(rows, "rows", "zeros", 1)
     check_int(columns, "columns", "zeros", 1)
     return kernels.zeros(rows, columns)
@@ -148,7 +172,16 @@ def _same_shape(where: str, a: Matrix, b: Matrix) -> None:
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
-    """C = A·B, (C)_ij = Σ_k A_ik B_kj; A is n × k, B is k × m, C is n × m."""
+    """C = A·B, (C)_ij = Σ_k A_ik B_kj; A is n × k, B is k × m, C is n × m.
+
+    >>> matmul([[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]])
+    [[19.0, 22.0], [43.0, 50.0]]
+    >>> try:
+    ...     matmul([[1.0, 2.0]], [[1.0, 2.0]])
+    ... except ValueError as error:  # a ShapeError
+    ...     print(error)
+    matmul: cannot multiply A 1×2 by B 1×2: A has 2 columns but B has 1 rows
+    """
     shape_a, shape_b = _two_shapes("matmul", a, b)
     if shape_a[1] != shape_b[0]:
         raise ShapeError(
@@ -159,31 +192,56 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
 
 
 def transpose(a: Matrix) -> Matrix:
-    """(Aᵀ)_ij = A_ji; an n × m matrix becomes m × n."""
+    """(Aᵀ)_ij = A_ji; an n × m matrix becomes m × n.
+
+    >>> transpose([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+    """
     check_matrix(a, "transpose", "A")
     return kernels.transpose(a)
 
 
 def add(a: Matrix, b: Matrix) -> Matrix:
-    """(A + B)_ij = A_ij + B_ij; A and B have the same shape."""
+    """(A + B)_ij = A_ij + B_ij; A and B have the same shape n × m, and so has the sum.
+
+    >>> add([[1.0, 2.0]], [[10.0, 20.0]])
+    [[11.0, 22.0]]
+    >>> add([[1.0, 2.0]], [[1.0], [2.0]])
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ShapeError: add: shapes differ: A is 1×2, B is 2×1
+    """
     _same_shape("add", a, b)
     return kernels.add(a, b)
 
 
 def subtract(a: Matrix, b: Matrix) -> Matrix:
-    """(A − B)_ij = A_ij − B_ij; A and B have the same shape."""
+    """(A − B)_ij = A_ij − B_ij; A and B have the same shape n × m, and so has the result.
+
+    >>> subtract([[10.0, 20.0]], [[1.0, 2.0]])
+    [[9.0, 18.0]]
+    """
     _same_shape("subtract", a, b)
     return kernels.subtract(a, b)
 
 
 def multiply(a: Matrix, b: Matrix) -> Matrix:
-    """(A ⊙ B)_ij = A_ij · B_ij, the elementwise (Hadamard) product; same shapes."""
+    """(A ⊙ B)_ij = A_ij · B_ij, the elementwise (Hadamard) product; A, B and A ⊙ B are all
+    n × m.
+
+    >>> multiply([[1.0, 2.0], [3.0, 4.0]], [[10.0, 10.0], [0.5, -1.0]])
+    [[10.0, 20.0], [1.5, -4.0]]
+    """
     _same_shape("multiply", a, b)
     return kernels.multiply(a, b)
 
 
 def scale(a: Matrix, factor: float) -> Matrix:
-    """(cA)_ij = c · A_ij for a number c."""
+    """(cA)_ij = c · A_ij for a number c; n × m stays n × m.
+
+    >>> scale([[1.0, -2.0]], 0.5)
+    [[0.5, -1.0]]
+    """
     check_matrix(a, "scale", "A")
     if not _is_number(factor):
         raise ConfigurationError(f"scale: factor must be a number, got {factor!r:.60}")
@@ -191,7 +249,11 @@ def scale(a: Matrix, factor: float) -> Matrix:
 
 
 def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
-    """f(A)_ij = f(A_ij) for a scalar function f."""
+    """f(A)_ij = f(A_ij) for a scalar function f; n × m stays n × m.
+
+    >>> apply(abs, [[-1.0, 2.0], [3.0, -4.0]])
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
     if not callable(function):
         raise ConfigurationError(f"apply: function must be callable, got {function!r:.60}")
     check_matrix(a, "apply", "A")
@@ -199,7 +261,12 @@ def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
 
 
 def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
-    """(A + 1·r)_ij = A_ij + r_j: the row vector r (length m) added to each row of n × m A."""
+    """(A + 1·r)_ij = A_ij + r_j: the row vector r (length m) added to each row of n × m A;
+    the result is n × m.
+
+    >>> add_row([[1.0, 2.0], [3.0, 4.0]], [10.0, 20.0])
+    [[11.0, 22.0], [13.0, 24.0]]
+    """
     shape_a = check_matrix(a, "add_row", "A")
     shape_r = check_matrix([row], "add_row", "row")
     if shape_r[1] != shape_a[1]:
@@ -210,6 +277,10 @@ def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
 
 
 def column_sums(a: Matrix) -> List[float]:
-    """s_j = Σ_i A_ij for n × m A; a list of m sums."""
+    """s_j = Σ_i A_ij for n × m A; a list of m sums.
+
+    >>> column_sums([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    [9.0, 12.0]
+    """
     check_matrix(a, "column_sums", "A")
     return kernels.column_sums(a)
