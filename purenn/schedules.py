@@ -35,7 +35,17 @@ def _check_gamma(gamma: Any, where: str) -> float:
 
 
 class Schedule:
-    """Base class: ``rate(epoch, base_lr)`` is the learning rate of epoch ``epoch`` (from 0)."""
+    """Base class: ``rate(epoch, base_lr)`` is the learning rate of epoch ``epoch`` (from 0).
+
+    ``rate`` checks its arguments and calls ``closed_form(epoch, base_lr)``, which a subclass
+    writes:
+
+    >>> class Halving(Schedule):
+    ...     def closed_form(self, epoch, base_lr):
+    ...         return base_lr / 2**epoch
+    >>> [Halving().rate(t, 1.0) for t in range(4)]
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     name = "Schedule"
 
@@ -45,6 +55,11 @@ class Schedule:
         raised to a large t); the training loop reports that as divergence.
 
         Raises ConfigurationError for t that is not an int ≥ 0 or η₀ that is not ≥ 0.
+
+        >>> StepLR(step_size=2).rate(-1, 0.1)
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ConfigurationError: StepLR.rate: epoch must be an int ≥ 0, got -1
         """
         check_int(epoch, "epoch", f"{self.name}.rate", 0)
         return self.closed_form(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
@@ -56,7 +71,11 @@ class Schedule:
 
 
 class StepLR(Schedule):
-    """η_t = η₀ · γ^⌊t / step_size⌋: multiply by γ every ``step_size`` epochs (PyTorch StepLR)."""
+    """η_t = η₀ · γ^⌊t / step_size⌋: multiply by γ every ``step_size`` epochs (PyTorch StepLR).
+
+    >>> [StepLR(step_size=2, gamma=0.5).rate(t, 1.0) for t in range(5)]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
 
     name = "StepLR"
 
@@ -65,7 +84,7 @@ class StepLR(Schedule):
         self.gamma = _check_gamma(gamma, "StepLR")
 
     def closed_form(self, epoch: int, base_lr: float) -> float:
-        """η₀ · γ^⌊t / step_size⌋ (+inf where the power overflows)."""
+        """η₀ · γ^⌊t / step_size⌋ (+inf only where that product exceeds the largest float)."""
         return _scaled_power(base_lr, self.gamma, epoch // self.step_size)
 
     def __repr__(self) -> str:
@@ -73,7 +92,11 @@ class StepLR(Schedule):
 
 
 class ExponentialLR(Schedule):
-    """η_t = η₀ · γ^t: multiply by γ every epoch (PyTorch ExponentialLR)."""
+    """η_t = η₀ · γ^t: multiply by γ every epoch (PyTorch ExponentialLR).
+
+    >>> [ExponentialLR(gamma=0.5).rate(t, 0.1) for t in range(3)]
+    [0.1, 0.05, 0.025]
+    """
 
     name = "ExponentialLR"
 
@@ -81,7 +104,13 @@ class ExponentialLR(Schedule):
         self.gamma = _check_gamma(gamma, "ExponentialLR")
 
     def closed_form(self, epoch: int, base_lr: float) -> float:
-        """η₀ · γ^t (+inf where the power overflows)."""
+        """η₀ · γ^t, +inf only where that product exceeds the largest float (γ^t alone may
+        overflow while η₀ · γ^t is finite).
+
+        >>> schedule = ExponentialLR(gamma=2.0)
+        >>> schedule.closed_form(1100, 1.0), f"{schedule.closed_form(1100, 1e-300):.6g}"
+        (inf, '1.3583e+31')
+        """
         return _scaled_power(base_lr, self.gamma, epoch)
 
     def __repr__(self) -> str:
@@ -92,6 +121,9 @@ class CosineAnnealingLR(Schedule):
     """η_t = η_min + ½(η₀ − η_min)(1 + cos(π t / T_max)) (PyTorch CosineAnnealingLR's closed
     form): from η₀ at t = 0 down to η_min at t = T_max; past T_max the cosine rises again
     (period 2·T_max), as PyTorch's closed form does.
+
+    >>> [round(CosineAnnealingLR(T_max=2).rate(t, 1.0), 12) for t in range(5)]
+    [1.0, 0.5, 0.0, 0.5, 1.0]
     """
 
     name = "CosineAnnealingLR"
