@@ -57,7 +57,11 @@ def sparkline(values: Sequence[float], width: int = SPARK_WIDTH, log: bool = Fal
 
 
 def format_duration(seconds: float) -> str:
-    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration."""
+    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration.
+
+    >>> format_duration(42.0), format_duration(187), format_duration(7500)
+    ('42.0s', '3m07s', '2h05m')
+    """
     if seconds < 60:
         return f"{seconds:.1f}s"
     minutes, secs = divmod(round(seconds), 60)
@@ -72,6 +76,16 @@ class ProgressLine:
 
     ``clock`` returns seconds (``time.perf_counter`` by default; tests pass a fake).  ``every``
     is how often a non-terminal stream gets a line (default: about ``DEFAULT_LINES`` per fit).
+
+    >>> import io
+    >>> progress = ProgressLine(io.StringIO(), epochs=3, every=2, clock=lambda: 0.0)
+    >>> for epoch, loss in enumerate([1.0, 0.5, 0.25], 1): progress.update(epoch, {"loss": loss})
+    >>> progress.close([1.0, 0.5, 0.25])
+    >>> print(progress.stream.getvalue(), end="")
+    epoch 1/3  loss 1
+    epoch 2/3  loss 0.5
+    epoch 3/3  loss 0.25
+    loss █▄▁ 1 → 0.25
     """
 
     def __init__(
@@ -94,7 +108,14 @@ class ProgressLine:
 
     def line(self, epoch: int, values: Dict[str, float], now: Optional[float] = None) -> str:
         """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}, at time
-        ``now`` (default: the clock's current reading)."""
+        ``now`` (default: the clock's current reading).  Once time has passed since the start,
+        it adds the rate r = epoch / elapsed seconds and the ETA (epochs − epoch) / r.
+
+        >>> import io
+        >>> progress = ProgressLine(io.StringIO(), epochs=100, clock=lambda: 0.0)
+        >>> progress.line(10, {"loss": 0.1234567}, now=2.0)
+        'epoch 10/100  loss 0.1235  5 epochs/s  ETA 18.0s'
+        """
         elapsed = (self.clock() if now is None else now) - self.started
         parts = [f"epoch {epoch}/{self.epochs}"]
         parts += [f"{name} {value:.4g}" for name, value in values.items()]
