@@ -287,10 +287,10 @@ class CrossEntropy(Loss):
     L = −(1/n) Σ_i Σ_j T_ij · ln softmax(P_i)_j, computed through log_softmax (log-sum-exp).
 
     Reduction "mean" over the n samples (summed over classes).  P are logits: the network's
-    output layer must use the "identity" activation, since this loss applies the softmax itself
-    (a softmax output layer would apply it twice).  Targets are one-hot rows or probability rows
-    (entries in [0, 1], each row summing to 1), or a list of n class indices, converted to
-    one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+    output layer should use the "identity" activation, since this loss applies the softmax
+    itself (a softmax output layer would apply it twice; nothing checks this).  Targets are
+    one-hot rows or probability rows (entries in [0, 1], each row summing to 1), or a list of n
+    class indices, converted to one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
 
     >>> ce = CrossEntropy()
     >>> round(ce.value([[0.0, 0.0]], [[1.0, 0.0]]), 12), ce.gradient([[0.0, 0.0]], [[1.0, 0.0]])

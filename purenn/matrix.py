@@ -2,7 +2,8 @@
 
 A matrix is a non-empty list of equally long, non-empty rows of numbers: ``[[1.0, 2.0], [3.0,
 4.0]]`` is 2 × 2.  Each function here checks its arguments and raises ``ShapeError`` (a
-``ValueError``) naming the function and the shapes, then calls the unchecked kernel of the same
+``ValueError``) naming the function and the shapes (``ConfigurationError``, also a
+``ValueError``, for a bad size, factor or function), then calls the unchecked kernel of the same
 name in ``purenn.kernels``.  Library code that already knows its shapes calls the kernels directly.
 
 Entries may be ints, floats or complex numbers (complex ones carry the complex-step derivative);
@@ -55,7 +56,8 @@ def _is_number(value: object) -> bool:
 
 
 def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
-    """Check that ``a`` is a non-empty rectangular list of lists of numbers; return (rows, cols).
+    """Check that ``a`` is a non-empty rectangular list of lists (or tuples) of numbers; return
+    (rows, cols).
 
     ``where`` names the public function doing the check and ``name`` the argument, so the
     ShapeError says e.g. "matmul: B is ragged: row 0 has 3 entries, row 2 has 2".

@@ -1,10 +1,11 @@
 """The progress line ``fit(..., verbose=True)`` writes to stderr.
 
-One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.0150  accuracy 0.9500  85.3 epochs/s
-ETA 1.0s``.  On a terminal (``stream.isatty()``) every epoch redraws the same line in place with a
-carriage return and the line ends when training does; elsewhere (a log file, a pipe) it prints a
-plain line only every ``every`` epochs, and on the last, so logs stay short.  When training ends
-it prints the loss of every epoch as a one-line Unicode sparkline (``sparkline``).
+One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.015  accuracy 0.95  85.3 epochs/s
+ETA 1.0s`` (each value to 4 significant digits).  On a terminal (``stream.isatty()``) every
+epoch redraws the same line in place with a carriage return and the line ends when training
+does; elsewhere (a log file, a pipe) it prints a plain line only for the first epoch, every
+``every`` epochs and the last, so logs stay short.  When training ends it prints the loss of
+every epoch as a one-line Unicode sparkline (``sparkline``).
 """
 
 import math

@@ -145,8 +145,9 @@ class FitOptions:
     callback         callback(epoch, history) after every epoch; returning True stops
     verbose          write a progress line to stderr
 
-    Raises ConfigurationError naming ``fit`` for any option that is not one of these or not
-    acceptable.
+    Raises ConfigurationError naming ``fit`` for an option whose value is not acceptable;
+    ``from_keywords`` also turns an option that is not one of these into a ConfigurationError
+    (``FitOptions(**keywords)`` itself raises TypeError for it).
 
     >>> options = FitOptions(epochs=10, batch_size=2)
     >>> options.optimizer_in_use
@@ -280,7 +281,8 @@ def batch_slices(n: int, batch_size: Optional[int]) -> Iterator[Tuple[int, int]]
 
 
 def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
-    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied).
+    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied): k
+    indices into an n × m matrix give k × m.
 
     >>> take_rows([[1.0], [2.0], [3.0]], [2, 0])
     [[3.0], [1.0]]
