@@ -161,6 +161,10 @@ def zeros(rows: int, columns: int) -> Matrix:
     return kernels.zeros(rows, columns)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _two_shapes(where: str, a: Matrix, b: Matrix) -> Tuple[Shape, Shape]:
     return check_matrix(a, where, "A"), check_matrix(b, where, "B")
 
@@ -182,13 +186,13 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
     ...     matmul([[1.0, 2.0]], [[1.0, 2.0]])
     ... except ValueError as error:  # a ShapeError
     ...     print(error)
-    matmul: cannot multiply A 1×2 by B 1×2: A has 2 columns but B has 1 rows
+    matmul: cannot multiply A 1×2 by B 1×2: A has 2 columns but B has 1 row
     """
     shape_a, shape_b = _two_shapes("matmul", a, b)
     if shape_a[1] != shape_b[0]:
         raise ShapeError(
             f"matmul: cannot multiply A {format_shape(shape_a)} by B {format_shape(shape_b)}: "
-            f"A has {shape_a[1]} columns but B has {shape_b[0]} rows"
+            f"A has {_count(shape_a[1], 'column')} but B has {_count(shape_b[0], 'row')}"
         )
     return kernels.matmul(a, b)
 

@@ -60,10 +60,10 @@ def sparkline(values: Sequence[float], width: int = SPARK_WIDTH, log: bool = Fal
 def format_duration(seconds: float) -> str:
     """'42.0s', '3m07s' or '2h05m': seconds as a short human duration.
 
-    >>> format_duration(42.0), format_duration(187), format_duration(7500)
-    ('42.0s', '3m07s', '2h05m')
+    >>> format_duration(42.0), format_duration(59.96), format_duration(187), format_duration(7500)
+    ('42.0s', '1m00s', '3m07s', '2h05m')
     """
-    if seconds < 60:
+    if round(seconds, 1) < 60:  # 59.96 s would print as "60.0s"
         return f"{seconds:.1f}s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
