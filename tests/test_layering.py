@@ -22,6 +22,9 @@ LAYERS = [
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
     "gradcheck", "datasets",
+    "plot.svg", "plot.colors", "plot.ticks", "plot.scales", "plot.checks", "plot.axes",
+    "plot.lines", "plot.history", "plot.stepsweep",
+    "plot",
     "cli", "__main__", "__init__",
 ]
 
