@@ -23,7 +23,7 @@ LAYERS = [
     "network",
     "gradcheck", "datasets",
     "plot.svg", "plot.colors", "plot.ticks", "plot.scales", "plot.checks", "plot.axes",
-    "plot.lines", "plot.history", "plot.stepsweep",
+    "plot.lines", "plot.raster", "plot.history", "plot.stepsweep", "plot.diagram",
     "plot",
     "cli", "__main__", "__init__",
 ]
