@@ -27,7 +27,7 @@ __all__ = [
     "legend",
     "legend_width",
     "tick_label_width",
-    "title",
+    "title_text",
 ]
 
 TICK_FONT = 11
@@ -75,7 +75,8 @@ class Axes:
 
     A data point (x, y) sits at pixel (left + width·fx(x), bottom − height·fy(y)), where fx, fy
     are the scales' fractions.  ``x_tick_labels`` false leaves the x tick labels out (for stacked
-    panels that share the x axis of the one below).
+    panels that share the x axis of the one below); ``grid`` false leaves out the grid lines
+    (for pictures that fill the box, such as class regions).
 
     >>> from purenn.plot.scales import LinearScale
     >>> axes = Axes(Box(50, 10, 200, 100), LinearScale(0, 10), LinearScale(0, 1), "x", "y")
@@ -93,6 +94,7 @@ class Axes:
         x_label: str,
         y_label: str,
         x_tick_labels: bool = True,
+        grid: bool = True,
     ) -> None:
         self.box = box
         self.x = x
@@ -100,6 +102,7 @@ class Axes:
         self.x_label = x_label
         self.y_label = y_label
         self.x_tick_labels = x_tick_labels
+        self.grid = grid
 
     def x_pixel(self, position: float) -> float:
         """The pixel column of an x position already in the scale's coordinate (a tick's)."""
@@ -118,7 +121,7 @@ class Axes:
 
     def draw(self) -> List[str]:
         """Grid lines, axis lines, tick marks and labels, and the two axis labels."""
-        parts = self._grid()
+        parts = self._grid() if self.grid else []
         box = self.box
         axis_style: Dict[str, Attribute] = {"stroke": colors.MUTED, "stroke-width": 1}
         parts.append(
@@ -236,12 +239,14 @@ def _tick_label(x: float, y: float, tick: Tick, anchor: str) -> str:
 @dataclass(frozen=True)
 class LegendEntry:
     """One line of a legend: a ``label`` next to a sample of a line in ``color`` (``dashed``
-    or solid) or, with ``swatch``, a filled square."""
+    or solid), or with ``swatch`` a filled square, or with ``ring`` a white circle ringed in
+    ``color``."""
 
     label: str
     color: str
     dashed: bool = False
     swatch: bool = False
+    ring: bool = False
 
 
 _SAMPLE = 22
@@ -281,6 +286,18 @@ def legend(entries: Sequence[LegendEntry], left: float, top: float) -> List[str]
 
 
 def _sample(entry: LegendEntry, left: float, y: float) -> str:
+    if entry.ring:
+        return element(
+            "circle",
+            {
+                "cx": left + 11,
+                "cy": y,
+                "r": 5,
+                "fill": "#ffffff",
+                "stroke": entry.color,
+                "stroke-width": 1.8,
+            },
+        )
     if entry.swatch:
         return element(
             "rect",
@@ -300,10 +317,10 @@ def _sample(entry: LegendEntry, left: float, y: float) -> str:
     return element("line", {"x1": left, "y1": y, "x2": left + _SAMPLE, "y2": y, **style})
 
 
-def title(content: str, x: float, y: float, font_size: float = TITLE_FONT) -> str:
+def title_text(content: str, x: float, y: float, font_size: float = TITLE_FONT) -> str:
     """The heading ``content`` centred at (x, y) (y is the baseline).
 
-    >>> title("Loss", 100, 20)
+    >>> title_text("Loss", 100, 20)
     '<text x="100" y="20" class="title" font-size="16" font-weight="600" fill="#1a202c" \
 text-anchor="middle">Loss</text>'
     """

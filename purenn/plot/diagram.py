@@ -485,7 +485,7 @@ def architecture(
     sizes = "–".join(str(column.units) for column in columns)
     heading = heading or f"Network {sizes}"
     drawing = Drawing(width, bottom + 70, heading)
-    drawing.add(axes.title(heading, width / 2, 30))
+    drawing.add(axes.title_text(heading, width / 2, 30))
     for link, left, right in zip(links, columns, columns[1:]):
         drawing.add(*_draw_link(link, left, right, layout))
     for column in columns:

@@ -23,7 +23,7 @@ from purenn.plot.axes import (
     legend,
     legend_width,
     tick_label_width,
-    title,
+    title_text,
 )
 from purenn.plot.scales import LinearScale, LogScale, Scale
 from purenn.plot.svg import Attribute, Drawing, element, escape, number, text
@@ -194,7 +194,7 @@ def line_chart(
     notes = _clamp_notes(panels, y_scales)
     height = _TOP + sum(panel.height for panel in panels) + _GAP * (len(panels) - 1) + _BOTTOM
     drawing = Drawing(_WIDTH + right, height + 18 * len(notes), heading)
-    drawing.add(title(heading, (left + _WIDTH - 20) / 2, 28))
+    drawing.add(title_text(heading, (left + _WIDTH - 20) / 2, 28))
     top = float(_TOP)
     for index, (panel, y_scale) in enumerate(zip(panels, y_scales)):
         box = Box(left, top, _WIDTH - 20 - left, panel.height)
