@@ -57,14 +57,16 @@ class Guide:
 
 @dataclass
 class Panel:
-    """One plot box of a chart: its series, y-axis label, y scale kind, height in pixels, and
-    vertical guides."""
+    """One plot box of a chart: its series, y-axis label, y scale kind, height in pixels,
+    vertical guides, and for a log y axis the range to show when no value is positive (None:
+    such a panel is refused)."""
 
     series: Sequence[Series]
     y_label: str
     log_y: bool = False
     height: float = 300.0
     guides: Sequence[Guide] = field(default_factory=tuple)
+    empty_log_range: Optional[Tuple[float, float]] = None
 
 
 def make_scale(
@@ -74,10 +76,12 @@ def make_scale(
     name: str,
     integer: bool = False,
     compress_below: Optional[float] = None,
+    empty_log_range: Optional[Tuple[float, float]] = None,
 ) -> Scale:
     """A LogScale over the positive ``values`` when ``log`` (compressing the range below
     ``compress_below``, if given), else a LinearScale over all (with integer steps when
-    ``integer``); ConfigurationError naming ``where`` when a log scale gets no positive value.
+    ``integer``).  A log scale with no positive value spans ``empty_log_range`` when given,
+    else raises ConfigurationError naming ``where``.
 
     >>> make_scale([0.0, 0.5, 2.0], True, "demo", "loss").ticks.low
     -1.0
@@ -85,6 +89,8 @@ def make_scale(
     if not log:
         return LinearScale(min(values), max(values), integer=integer)
     positive = [value for value in values if value > 0.0]
+    if not positive and empty_log_range is not None:
+        return LogScale(*empty_log_range)
     if not positive:
         raise ConfigurationError(
             f"{where}: a log scale needs a positive value, and every value of {name} is ≤ 0"
@@ -188,7 +194,16 @@ def line_chart(
     (1, 2)
     """
     x_scale = make_scale(_x_values(panels), log_x, where, x_label, integer_x, compress_x_below)
-    y_scales = [make_scale(_y_values(panel), panel.log_y, where, panel.y_label) for panel in panels]
+    y_scales = [
+        make_scale(
+            _y_values(panel),
+            panel.log_y,
+            where,
+            panel.y_label,
+            empty_log_range=panel.empty_log_range,
+        )
+        for panel in panels
+    ]
     left = max(tick_label_width(scale) for scale in y_scales) + 44
     right = max(legend_width(_entries(panel)) for panel in panels) + 36
     notes = _clamp_notes(panels, y_scales)

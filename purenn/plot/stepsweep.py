@@ -7,7 +7,8 @@ bottom near h ≈ √ε for forward and ∛ε for central differences (dotted gu
 complex step has no left arm.
 
 An error of exactly 0 (the complex step can match backprop to the last bit) cannot sit on a log
-axis: it is drawn on the bottom edge and a note says so.
+axis: it is drawn on the bottom edge and a note says so.  When every error is 0, the error axis
+spans ε/2 … 1 (ε = 2⁻⁵²), so the points still sit on a readable floor.
 """
 
 import sys
@@ -93,7 +94,14 @@ def sweep(results: Mapping[str, Any], path: PathArgument = None, *, title: Any =
     guides = [Guide(_EPSILON ** (1 / 2), "√ε"), Guide(_EPSILON ** (1 / 3), "∛ε")]
     steps = [h for line in series for h, _ in line.points]
     inside = [guide for guide in guides if min(steps) <= guide.x <= max(steps)]
-    panel = Panel(series, "max |backprop − numerical|", log_y=True, height=340.0, guides=inside)
+    panel = Panel(
+        series,
+        "max |backprop − numerical|",
+        log_y=True,
+        height=340.0,
+        guides=inside,
+        empty_log_range=(_EPSILON / 2, 1.0),
+    )
     chart = line_chart(
         [panel],
         "step h",

@@ -36,19 +36,32 @@ PathArgument = Union[str, "os.PathLike[str]", None]
 # Characters XML 1.0 forbids even when escaped (C0 controls other than tab, newline and carriage
 # return, lone surrogates, U+FFFE and U+FFFF): a title holding one would make the file unreadable.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# "&" first, so the references made after it are not escaped again.
+_REFERENCES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\t", "&#9;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+)
 
 
 def escape(value: str) -> str:
     """``value`` made safe inside XML text and double-quoted attributes.
 
-    & < > " become entities; characters XML cannot hold at all become U+FFFD (�).
+    & < > " become entities; tab, newline and carriage return become character references (a
+    parser would otherwise turn them into spaces in attributes, and "\\r" into "\\n" anywhere);
+    characters XML cannot hold at all become U+FFFD (�).
 
     >>> escape('loss < 1 & "val" > 0')
     'loss &lt; 1 &amp; &quot;val&quot; &gt; 0'
     """
     value = _FORBIDDEN.sub("\ufffd", value)
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace('"', "&quot;")
+    for character, reference in _REFERENCES:
+        value = value.replace(character, reference)
+    return value
 
 
 def number(value: float) -> str:
