@@ -10,6 +10,7 @@ import doctest
 import importlib
 import inspect
 import math
+import pathlib
 import pkgutil
 import re
 import xml.etree.ElementTree as ElementTree
@@ -147,9 +148,7 @@ def all_pictures():
 PICTURES = all_pictures()
 
 
-@pytest.mark.parametrize("name", sorted(PICTURES))
-def test_every_picture_is_a_self_contained_svg(name):
-    svg = PICTURES[name]
+def assert_self_contained(svg):
     root = parse(svg)
     width, height = canvas(root)
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
@@ -162,6 +161,21 @@ def test_every_picture_is_a_self_contained_svg(name):
     assert "url(" not in svg and "@import" not in svg and "http" not in svg.replace(NS[1:-1], "")
     assert_geometry_is_finite_and_on_the_canvas(root)
     assert text_of(root.find(f"{NS}title"))
+
+
+@pytest.mark.parametrize("name", sorted(PICTURES))
+def test_every_picture_is_a_self_contained_svg(name):
+    assert_self_contained(PICTURES[name])
+
+
+def test_the_readme_pictures_exist_are_small_and_self_contained():
+    root = pathlib.Path(__file__).resolve().parent.parent
+    linked = re.findall(r"\]\((docs/[\w.]+\.svg)\)", (root / "README.md").read_text("utf-8"))
+    assert len(linked) == 4
+    for name in linked:
+        svg = (root / name).read_text(encoding="utf-8")
+        assert len(svg.encode("utf-8")) < 50_000, name
+        assert_self_contained(svg)
 
 
 PLOT_MODULES = [

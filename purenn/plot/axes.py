@@ -27,6 +27,7 @@ __all__ = [
     "legend",
     "legend_width",
     "tick_label_width",
+    "title_room",
     "title_text",
 ]
 
@@ -317,16 +318,29 @@ def _sample(entry: LegendEntry, left: float, y: float) -> str:
     return element("line", {"x1": left, "y1": y, "x2": left + _SAMPLE, "y2": y, **style})
 
 
-def title_text(content: str, x: float, y: float, font_size: float = TITLE_FONT) -> str:
-    """The heading ``content`` centred at (x, y) (y is the baseline).
+def title_room(content: str) -> float:
+    """The canvas width a title needs: its estimated width in bold (1.1 × the regular
+    estimate) and 16 pixels on each side.
 
-    >>> title_text("Loss", 100, 20)
+    >>> round(title_room("Loss"), 2)
+    74.24
+    """
+    return 1.1 * text_width(content, TITLE_FONT) + 32
+
+
+def title_text(content: str, x: float, y: float, canvas_width: float) -> str:
+    """The heading ``content``, centred at x but moved inwards where it would cross the edge
+    of a canvas ``canvas_width`` wide (y is the baseline).
+
+    >>> title_text("Loss", 100, 20, 300)
     '<text x="100" y="20" class="title" font-size="16" font-weight="600" fill="#1a202c" \
 text-anchor="middle">Loss</text>'
     """
+    half = title_room(content) / 2
+    x = max(half, min(x, canvas_width - half))
     style: Dict[str, Attribute] = {
         "class": "title",
-        "font-size": font_size,
+        "font-size": TITLE_FONT,
         "font-weight": "600",
         "fill": colors.TEXT,
         "text-anchor": "middle",

@@ -25,6 +25,7 @@ from purenn.plot.axes import (
     legend,
     legend_width,
     tick_label_width,
+    title_room,
     title_text,
 )
 from purenn.plot.checks import finite_matrix, optional_text
@@ -185,8 +186,9 @@ def decision_boundary(
     wrong = sum(guess != label for guess, label in zip(predicted, checked_labels))
     n_classes = max(max(checked_labels), max(predicted), network.n_out - 1) + 1
     entries = _entries(n_classes, wrong)
-    drawing = Drawing(box.right + legend_width(entries) + 40, box.bottom + 56, heading)
-    drawing.add(title_text(heading, box.left + box.width / 2, 26))
+    width = max(box.right + legend_width(entries) + 40, title_room(heading))
+    drawing = Drawing(width, box.bottom + 56, heading)
+    drawing.add(title_text(heading, box.left + box.width / 2, 26, width))
     accuracy = 100.0 * (len(points) - wrong) / len(points)
     drawing.add(
         text(

@@ -484,8 +484,9 @@ def architecture(
     bottom = _TOP + layout.height + 64
     sizes = "–".join(str(column.units) for column in columns)
     heading = heading or f"Network {sizes}"
+    width = max(width, axes.title_room(heading))
     drawing = Drawing(width, bottom + 70, heading)
-    drawing.add(axes.title_text(heading, width / 2, 30))
+    drawing.add(axes.title_text(heading, width / 2, 30, width))
     for link, left, right in zip(links, columns, columns[1:]):
         drawing.add(*_draw_link(link, left, right, layout))
     for column in columns:

@@ -22,7 +22,7 @@ from purenn.arguments import check_int, is_real
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.plot import colors
-from purenn.plot.axes import LABEL_FONT, TICK_FONT, title_text
+from purenn.plot.axes import LABEL_FONT, TICK_FONT, title_room, title_text
 from purenn.plot.checks import finite_matrix, optional_text
 from purenn.plot.raster import Grid, raster
 from purenn.plot.svg import Attribute, Drawing, PathArgument, element, text
@@ -124,6 +124,7 @@ class _Layout:
     shape: Tuple[int, int, int]
     per_row: int
     captioned: bool
+    minimum_width: float
 
     @property
     def cell(self) -> float:
@@ -149,8 +150,9 @@ class _Layout:
 
     @property
     def canvas_width(self) -> float:
-        """The drawing's width: the grid and a margin, at least 240 pixels."""
-        return max(self.per_row * (self.slot_size[0] + _GAP) - _GAP + 40, 240.0)
+        """The drawing's width: the grid and a margin, at least 240 and minimum_width pixels."""
+        grid_width = self.per_row * (self.slot_size[0] + _GAP) - _GAP
+        return max(grid_width + 40, 240.0, self.minimum_width)
 
     def origin(self, index: int) -> Tuple[float, float]:
         """Top-left corner of image ``index``."""
@@ -228,16 +230,17 @@ def image_grid(
     rows = _check_images(images, shape, image_shape)
     captions = _check_labels(labels, len(rows))
     per_row = math.ceil(math.sqrt(len(rows))) if columns is None else columns
-    layout = _Layout(shape, check_int(per_row, "columns", _WHERE, 1), captions is not None)
+    check_int(per_row, "columns", _WHERE, 1)
     channels, height, width = shape
     sizes = f"{height}×{width}" if channels == 1 else f"{channels}×{height}×{width}"
     heading = optional_text(title, _WHERE, "title") or f"{len(rows)} images, {sizes}"
+    layout = _Layout(shape, per_row, captions is not None, title_room(heading))
     values = [value for row in rows for value in row]
     to_color = channel_colors(values, channels)
     lines = math.ceil(len(rows) / layout.per_row)
     canvas_width = layout.canvas_width
     drawing = Drawing(canvas_width, _TOP + lines * (layout.slot_size[1] + _GAP) + 10, heading)
-    drawing.add(title_text(heading, canvas_width / 2, 28))
+    drawing.add(title_text(heading, canvas_width / 2, 28, canvas_width))
     note_style: Dict[str, Attribute] = {
         "font-size": TICK_FONT,
         "fill": colors.MUTED,

@@ -23,6 +23,7 @@ from purenn.plot.axes import (
     legend,
     legend_width,
     tick_label_width,
+    title_room,
     title_text,
 )
 from purenn.plot.scales import LinearScale, LogScale, Scale
@@ -117,7 +118,8 @@ def draw_series(axes: Axes, series: Series, markers: bool) -> List[str]:
     }
     if series.dashed:
         style["stroke-dasharray"] = "7 4"
-    coordinates = " ".join(f"{number(x)},{number(y)}" for x, y in pixels)
+    # A tenth of a pixel is finer than any screen shows; long histories stay small files.
+    coordinates = " ".join(f"{number(x, 1)},{number(y, 1)}" for x, y in pixels)
     parts = [
         element(
             "polyline", {"points": coordinates, **style}, element("title", {}, escape(series.label))
@@ -208,8 +210,9 @@ def line_chart(
     right = max(legend_width(_entries(panel)) for panel in panels) + 36
     notes = _clamp_notes(panels, y_scales)
     height = _TOP + sum(panel.height for panel in panels) + _GAP * (len(panels) - 1) + _BOTTOM
-    drawing = Drawing(_WIDTH + right, height + 18 * len(notes), heading)
-    drawing.add(title_text(heading, (left + _WIDTH - 20) / 2, 28))
+    width = max(_WIDTH + right, title_room(heading))
+    drawing = Drawing(width, height + 18 * len(notes), heading)
+    drawing.add(title_text(heading, (left + _WIDTH - 20) / 2, 28, width))
     top = float(_TOP)
     for index, (panel, y_scale) in enumerate(zip(panels, y_scales)):
         box = Box(left, top, _WIDTH - 20 - left, panel.height)

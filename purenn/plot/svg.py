@@ -64,13 +64,13 @@ def escape(value: str) -> str:
     return value
 
 
-def number(value: float) -> str:
-    """A coordinate as SVG text: rounded to 2 decimals, without trailing zeros or "-0".
+def number(value: float, decimals: int = 2) -> str:
+    """A coordinate as SVG text: rounded to ``decimals`` places, without trailing zeros or "-0".
 
-    >>> number(12.3456), number(3.0), number(-0.001)
-    ('12.35', '3', '0')
+    >>> number(12.3456), number(12.3456, 1), number(3.0), number(-0.001)
+    ('12.35', '12.3', '3', '0')
     """
-    formatted = f"{value:.2f}".rstrip("0").rstrip(".")
+    formatted = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if formatted in ("-0", "") else formatted
 
 
