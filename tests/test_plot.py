@@ -107,6 +107,14 @@ def history_of(loss, val_loss=(), **metrics):
     return history
 
 
+def raw_history(**fields):
+    """A History with attributes set as given, unchecked: for what a caller might break."""
+    history = History()
+    for name, value in fields.items():
+        setattr(history, name, value)
+    return history
+
+
 def trained_seed():
     x, y = pn.datasets.seed_data()
     net = Network([Dense(3, 4, "sigmoid", bias=False, init="uniform"),
@@ -321,6 +329,7 @@ def test_a_real_history_draws_every_epoch():
     (history_of([1]), {"log_scale": "yes"}, ConfigurationError, "log_scale must be True"),
     (history_of([1]), {"title": 3}, ConfigurationError, "title must be a str"),
     (history_of(["1"]), {}, ConfigurationError, r"history.loss\[0\] is not a number"),
+    (raw_history(loss="123"), {}, ConfigurationError, "history.loss must be a list of numbers"),
     ([1.0, 2.0], {}, ConfigurationError, "history must be a History"),
 ])
 def test_loss_curve_refuses_bad_input_by_name(history, options, error, message):
@@ -662,6 +671,7 @@ def test_labels_are_written_under_their_images_and_escaped():
     ([[0.0] * 4], (4,), {}, ConfigurationError, r"image_shape must be \(C, H, W\) or \(H, W\)"),
     ([[0.0] * 4], (2, 2), {"labels": ["a", "b"]}, ShapeError, "1 rows but labels has 2"),
     ([[0.0] * 4], (2, 2), {"labels": [None]}, ConfigurationError, r"labels\[0\] must be a str"),
+    ([[0.0] * 4], (2, 2), {"labels": "a"}, ConfigurationError, "labels must be a list or None"),
     ([[0.0, math.inf, 0.0, 0.0]], (2, 2), {}, ConfigurationError, r"images\[0\]\[1\] is inf"),
     ([[0.0] * 4], (2, 2), {"columns": 0}, ConfigurationError, "columns must be an int ≥ 1"),
     ([], (2, 2), {}, ShapeError, "images must be a non-empty list"),

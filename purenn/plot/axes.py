@@ -182,13 +182,12 @@ class Axes:
             "text-anchor": "middle",
         }
         parts = []
-        if self.x_label and self.x_tick_labels:
+        if self.x_tick_labels:
             parts.append(text(box.left + box.width / 2, box.bottom + 38, self.x_label, style))
-        if self.y_label:
-            x = box.left - tick_label_width(self.y) - 20
-            y = box.top + box.height / 2
-            rotation = {"transform": f"rotate(-90 {x:.2f} {y:.2f})"}
-            parts.append(text(x, y, self.y_label, {**style, **rotation}))
+        x = box.left - tick_label_width(self.y) - 20
+        y = box.top + box.height / 2
+        rotation = {"transform": f"rotate(-90 {x:.2f} {y:.2f})"}
+        parts.append(text(x, y, self.y_label, {**style, **rotation}))
         return parts
 
 

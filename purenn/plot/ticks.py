@@ -92,9 +92,7 @@ def _decimal_labels(values: List[Decimal], exponent: int) -> List[str]:
 
 
 def _typeset(label: str) -> str:
-    """A typographic minus, and "0" for "-0"."""
-    if label.startswith("-") and label.strip("-0.e") == "":
-        label = label[1:]
+    """The label with a typographic minus (−) for the hyphen."""
     return label.replace("-", _MINUS)
 
 
