@@ -20,6 +20,7 @@ from purenn.plot.ticks import linear_ticks, log_ticks, nice_number
 FINITE = st.floats(allow_nan=False, allow_infinity=False)
 POSITIVE = st.floats(min_value=5e-324, max_value=sys.float_info.max)
 SVG = "{http://www.w3.org/2000/svg}"
+SMALLEST_SUBNORMAL = 5e-324
 
 
 def label_value(label: str) -> float:
@@ -105,13 +106,16 @@ def test_linear_ticks_cover_the_data_with_even_exact_steps(a, b):
     low, high = min(a, b), max(a, b)
     axis = linear_ticks(low, high)
     positions = [tick.position for tick in axis.ticks]
-    assert 2 <= len(positions) <= 12
+    # one tick is all there is room for when the next one would be beyond the largest float
+    assert 2 <= len(positions) <= 12 or (len(positions) == 1 and abs(low) > 1e308)
     assert all(math.isfinite(p) for p in positions)
     assert positions == sorted(set(positions))
     assert axis.low <= low and axis.high >= high
     assert axis.low <= positions[0] and positions[-1] <= axis.high
-    steps = [Decimal(q) - Decimal(p) for p, q in zip(positions, positions[1:])]
-    assert max(steps) - min(steps) <= max(steps) * Decimal("1e-12")
+    steps = [q - p for p, q in zip(positions, positions[1:])] or [0.0]
+    # positions are floats: even up to their rounding (relative, or absolute among subnormals)
+    rounding = 2 * sys.float_info.epsilon * max(map(abs, positions)) + 4 * SMALLEST_SUBNORMAL
+    assert max(steps) - min(steps) <= rounding
     for tick in axis.ticks:
         assert label_value(tick.label) == tick.position
 
@@ -126,6 +130,9 @@ def test_a_single_value_gets_an_axis_around_it():
     for value in (0.0, 3.0, -5.0, 1e-320, 1e300):
         axis = linear_ticks(value, value)
         assert axis.low < value < axis.high
+    for value in (sys.float_info.max, -sys.float_info.max):
+        axis = linear_ticks(value, value)
+        assert axis.low <= value <= axis.high and axis.low < axis.high
 
 
 @given(POSITIVE, POSITIVE)
@@ -172,13 +179,21 @@ def test_a_log_scale_maps_positive_data_into_the_axis_and_clamps_the_rest(a, b):
     assert not scale.clamps(low)
 
 
-@given(st.floats(-300, -20), st.floats(-14, 0), st.lists(st.floats(-310, 5), max_size=20))
+@given(st.floats(-320, 0), st.floats(-320, 0), st.lists(st.floats(-330, 5), max_size=20))
 def test_a_compressed_log_scale_keeps_order_across_its_break(tail, joint, exponents):
-    assume(tail < joint - 1)
-    scale = LogScale(10.0**tail, 1.0, compress_below=10.0**joint)
-    points = sorted(10.0**e for e in exponents if 10.0**tail <= 10.0**e <= 1.0)
+    low, joint = 10.0 ** min(tail, joint), 10.0 ** max(tail, joint)
+    assume(low > 0)
+    scale = LogScale(low, 1.0, compress_below=joint)
+    points = sorted(10.0**e for e in exponents if low <= 10.0**e <= 1.0)
     fractions = [scale.fraction(p) for p in points]
     assert fractions == sorted(fractions)
-    assert scale.breaks and all(0 <= f <= 1 for f in fractions)
-    assert scale.fraction(10.0**joint) >= scale.breaks[0]
+    assert all(0 <= f <= 1 for f in fractions)
+    assert scale.fraction(low) >= 0 and scale.fraction(1.0) <= 1
+    if scale.breaks:
+        assert scale.fraction(joint) >= scale.breaks[0]
 
+
+def test_a_tail_inside_the_first_decade_is_not_compressed():
+    scale = LogScale(1e-300, 1.0, compress_below=5e-284)
+    assert scale.breaks == () and scale.fraction(1e-300) >= 0
+    assert LogScale(1e-300, 1.0, compress_below=1e-15).breaks == (0.16,)

@@ -74,10 +74,11 @@ class LogScale:
     def __init__(self, low: float, high: float, compress_below: Optional[float] = None) -> None:
         self._tail: Optional[Tuple[float, float]] = None
         self.breaks: Tuple[float, ...] = ()
-        if compress_below is None or compress_below <= low:
+        main = log_ticks(compress_below or low, high)
+        if compress_below is None or main.low <= math.log10(low):
+            # Nothing lies below the main axis's first decade: there is no tail to compress.
             self.ticks: AxisTicks = log_ticks(low, high)
             return
-        main = log_ticks(compress_below, high)
         tail = log_ticks(low, compress_below)
         self._tail = (tail.low, main.low)
         below = [tick for tick in tail.ticks if tick.major and tick.position < main.low]

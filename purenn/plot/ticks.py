@@ -76,6 +76,10 @@ def _widen(low: float, high: float) -> Tuple[float, float]:
     if low != high:
         return low, high
     pad = abs(low) * 0.1 if abs(low) > 1e-300 else 1.0
+    if math.isinf(high + pad):  # near the largest float: widen downwards only
+        return low - 2 * pad, high
+    if math.isinf(low - pad):
+        return low, high + 2 * pad
     return low - pad, high + pad
 
 
@@ -99,8 +103,9 @@ def _typeset(label: str) -> str:
 def linear_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> AxisTicks:
     """Nice ticks covering [low, high] (finite, low ≤ high), about ``count`` (≥ 2) of them.
 
-    The step is s = nice_number((high − low)/(count − 1)), at least 1 when ``integer``; the axis
-    runs from ⌊low/s⌋·s to ⌈high/s⌉·s (clamped to the finite floats).  A single value v gets the
+    The step is s = nice_number((high − low)/(count − 1)), at least 1 when ``integer`` and at
+    least 1e-14·max(|low|, |high|) (finer ticks would not be distinct floats); the axis runs
+    from ⌊low/s⌋·s to ⌈high/s⌉·s (clamped to the finite floats).  A single value v gets the
     axis v ± 0.1|v| (± 1 for v = 0).
 
     >>> [tick.label for tick in linear_ticks(0.02, 1.2).ticks]
@@ -110,8 +115,10 @@ def linear_ticks(low: float, high: float, count: int = 5, integer: bool = False)
     (0.0, 1500.0, ['0', '500', '1000', '1500'])
     """
     low, high = _widen(low, high)
-    # Divided before subtracting: high − low overflows for data spanning ±1e308.
-    nice, exponent = _nice_parts(high / (count - 1) - low / (count - 1), True)
+    # Divided before subtracting: high − low overflows for data spanning ±1e308.  A step below
+    # 1e-14 of the values' size would put neighbouring ticks on the same float.
+    raw_step = high / (count - 1) - low / (count - 1)
+    nice, exponent = _nice_parts(max(raw_step, 1e-14 * max(abs(low), abs(high))), True)
     if integer and exponent < 0:
         nice, exponent = 1, 0
     step = Decimal(nice).scaleb(exponent)
