@@ -502,6 +502,21 @@ def test_architecture_refuses_bad_input_by_name(change, options, message):
         architecture([Dense(2, 3)])
 
 
+def test_architecture_refuses_parameters_reshaped_behind_the_layers_back():
+    net = Network([Dense(2, 3)], seed=0)
+    net.layers[0].weights.value = [[1.0, 2.0]]
+    with pytest.raises(ShapeError, match=r"architecture: layers\[0\].weights is 1×2 but Dense"):
+        architecture(net)
+    net = Network([Dense(2, 3)], seed=0)
+    net.layers[0].bias.value = [[1.0]]
+    with pytest.raises(ShapeError, match=r"layers\[0\].bias is 1×1 .* needs 1×3"):
+        architecture(net)
+    net = Network([Dense(2, 3), Box(3, 2)], seed=0)
+    net.layers[1].n_out = 0
+    with pytest.raises(ConfigurationError, match=r"layers\[1\].n_out must be an int ≥ 1"):
+        architecture(net)
+
+
 # -- the decision boundary -----------------------------------------------------------------------
 
 
@@ -545,8 +560,7 @@ def test_the_accuracy_line_counts_the_points_the_network_gets_right():
 
 clouds = st.integers(1, 25).flatmap(
     lambda n: st.tuples(
-        st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)).map(list),
-                 min_size=n, max_size=n),
+        st.lists(st.tuples(HUGE, HUGE).map(list), min_size=n, max_size=n),
         st.lists(st.integers(0, 3), min_size=n, max_size=n),
     )
 )

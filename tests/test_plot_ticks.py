@@ -197,3 +197,15 @@ def test_a_tail_inside_the_first_decade_is_not_compressed():
     scale = LogScale(1e-300, 1.0, compress_below=5e-284)
     assert scale.breaks == () and scale.fraction(1e-300) >= 0
     assert LogScale(1e-300, 1.0, compress_below=1e-15).breaks == (0.16,)
+
+
+@given(FINITE, FINITE)
+def test_tight_ticks_keep_the_axis_at_the_data_or_fall_back(a, b):
+    low, high = min(a, b), max(a, b)
+    assume(low < high)  # a single value is widened first, tight or not
+    axis = linear_ticks(low, high, tight=True)
+    if (axis.low, axis.high) == (low, high):
+        assert len(axis.ticks) >= 2
+        assert all(low <= tick.position <= high for tick in axis.ticks)
+    else:
+        assert axis == linear_ticks(low, high)

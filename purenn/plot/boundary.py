@@ -9,6 +9,7 @@ units (a circle in the data looks round) and the title line reports the accuracy
 For 2-D inputs only: a network with more inputs has no plane to shade.
 """
 
+import sys
 from typing import Any, Dict, List, Sequence, Tuple
 
 from purenn.arguments import check_int
@@ -62,27 +63,36 @@ def _check_inputs(network: Any, x: Any, labels: Any) -> Tuple[Matrix, List[int]]
 
 
 def _ranges(points: Matrix) -> Tuple[Tuple[float, float], Tuple[float, float]]:
-    """The data's x and y ranges, padded by 8% of the longer span, the shorter span widened to
-    at least half the longer so the picture is never a sliver."""
-    ranges = []
-    for axis in (0, 1):
-        values = [point[axis] for point in points]
-        ranges.append((min(values), max(values)))
-    spans = [high / 2 - low / 2 for low, high in ranges]
-    longest = max(max(spans), 0.5)
+    """The data's x and y ranges, padded on each side by 5% of the longer span, the shorter
+    widened to at least half the longer (the picture is never a sliver), a single point to
+    a window 1 wide; clamped to the finite floats."""
+    ranges = [
+        (min(point[axis] for point in points), max(point[axis] for point in points))
+        for axis in (0, 1)
+    ]
+    # Half spans throughout: a full span of data near ±1e308 overflows.
+    half_spans = [high / 2 - low / 2 for low, high in ranges]
+    longest = max(max(half_spans), 0.5)
     padded = []
-    for (low, high), span in zip(ranges, spans):
-        extra = max(0.08 * longest, longest / 2 - span)
-        padded.append((low - extra, high + extra))
+    for (low, high), half in zip(ranges, half_spans):
+        extra = max(0.1 * longest, longest / 2 - half)
+        padded.append(
+            (max(low - extra, -sys.float_info.max), min(high + extra, sys.float_info.max))
+        )
     return padded[0], padded[1]
 
 
 def _box(x_scale: LinearScale, y_scale: LinearScale, left: float) -> Box:
     """A box with equal units on both axes, its longer side _SIDE pixels."""
-    x_span = x_scale.ticks.high - x_scale.ticks.low
-    y_span = y_scale.ticks.high - y_scale.ticks.low
-    unit = _SIDE / max(x_span, y_span)
-    return Box(left, _TOP, x_span * unit, y_span * unit)
+    x_half = x_scale.ticks.high / 2 - x_scale.ticks.low / 2
+    y_half = y_scale.ticks.high / 2 - y_scale.ticks.low / 2
+    unit = _SIDE / max(x_half, y_half)
+    return Box(left, _TOP, x_half * unit, y_half * unit)
+
+
+def _centre(low: float, high: float, fraction: float) -> float:
+    """low + fraction·(high − low), computed in halves so that it cannot overflow."""
+    return 2 * (low / 2 + (high / 2 - low / 2) * fraction)
 
 
 def _grid_centres(
@@ -95,10 +105,7 @@ def _grid_centres(
     x_low, x_high = x_scale.ticks.low, x_scale.ticks.high
     y_low, y_high = y_scale.ticks.low, y_scale.ticks.high
     centres = [
-        [
-            x_low + (x_high - x_low) * (c + 0.5) / columns,
-            y_high - (y_high - y_low) * (r + 0.5) / rows,
-        ]
+        [_centre(x_low, x_high, (c + 0.5) / columns), _centre(y_high, y_low, (r + 0.5) / rows)]
         for r in range(rows)
         for c in range(columns)
     ]
@@ -158,7 +165,7 @@ def decision_boundary(
 ) -> str:
     """An SVG of a 2-input classifier's class regions with the labelled points on top.
 
-    X is n×2 (finite), ``labels`` n class indices.  The plane around the data (padded by 8%,
+    X is n×2 (finite), ``labels`` n class indices.  The plane around the data (padded by 5%,
     equal units on both axes) is cut into square cells, ``resolution`` (≥ 2) along the longer
     side; each cell is shaded by ``network.predict_classes`` of its centre.  Every point is one
     circle, coloured by its label and ringed when the network's class differs.  The subtitle
@@ -179,7 +186,8 @@ def decision_boundary(
     check_int(resolution, "resolution", _WHERE, 2)
     heading = optional_text(title, _WHERE, "title") or "Decision boundary"
     (x_low, x_high), (y_low, y_high) = _ranges(points)
-    x_scale, y_scale = LinearScale(x_low, x_high), LinearScale(y_low, y_high)
+    x_scale = LinearScale(x_low, x_high, tight=True)
+    y_scale = LinearScale(y_low, y_high, tight=True)
     box = _box(x_scale, y_scale, tick_label_width(y_scale) + 44)
     axes = Axes(box, x_scale, y_scale, "x₁", "x₂", grid=False)
     predicted = network.predict_classes(points)

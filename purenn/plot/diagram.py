@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from purenn.arguments import check_int
-from purenn.errors import ConfigurationError
+from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
 from purenn.network import Network
@@ -67,17 +67,27 @@ class _Link:
     """What stands for one layer between its input and output columns."""
 
     layer: Layer
-    index: int
     weights: Optional[Matrix]
     kind: str  # "edges", "heatmap" or "box"
     width: float = float(_NODE_GAP)
 
 
 def _checked_weights(layer: Dense, index: int) -> Tuple[Matrix, Optional[List[float]]]:
-    weights = finite_matrix(layer.weights.value, _WHERE, f"layers[{index}].weights")
-    if layer.bias is None:
-        return weights, None
-    bias = finite_matrix(layer.bias.value, _WHERE, f"layers[{index}].bias")[0]
+    """W (n_in × n_out) and b (n_out values, or None), finite and of the layer's shape."""
+    name = f"layers[{index}]"
+    weights = finite_matrix(layer.weights.value, _WHERE, f"{name}.weights")
+    expected = [(weights, "weights", layer.n_in)]
+    bias = None
+    if layer.bias is not None:
+        bias_matrix = finite_matrix(layer.bias.value, _WHERE, f"{name}.bias")
+        expected.append((bias_matrix, "bias", 1))
+        bias = bias_matrix[0]
+    for matrix, label, rows in expected:
+        if (len(matrix), len(matrix[0])) != (rows, layer.n_out):
+            raise ShapeError(
+                f"{_WHERE}: {name}.{label} is {len(matrix)}×{len(matrix[0])} but {layer!r} "
+                f"needs {rows}×{layer.n_out}"
+            )
     return weights, bias
 
 
@@ -94,16 +104,16 @@ def _columns(network: Network, max_nodes: int) -> Tuple[List[_Column], List[_Lin
     )
     columns, links = [inputs], []
     for index, layer in enumerate(network.layers):
-        units = layer.n_out
+        units = check_int(getattr(layer, "n_out", None), f"layers[{index}].n_out", _WHERE, 1)
         if isinstance(layer, Dense):
             weights, bias = _checked_weights(layer, index)
             scale = _largest(bias or [])
             fills = [colors.signed(b, scale) for b in bias] if bias else ["#ffffff"] * units
             header = ("Dense", f"{units} · {layer.activation.name}")
-            links.append(_Link(layer, index, weights, "edges"))
+            links.append(_Link(layer, weights, "edges"))
         else:
             fills, header = ["#ffffff"] * units, (type(layer).__name__, f"{units} units")
-            links.append(_Link(layer, index, None, "box"))
+            links.append(_Link(layer, None, "box"))
         columns.append(_Column(units, header, fills))
     columns[-1].labels = [f"ŷ{i + 1}" for i in range(columns[-1].units)]
     for column in columns:
@@ -464,8 +474,9 @@ def architecture(
     Other layers draw a box holding their repr.  ``title`` defaults to "Network 3–4–1" (the
     column sizes).  Returns the SVG text and writes it to ``path`` unless that is None.
 
-    Raises ConfigurationError for something that is not a Network, bad limits, or a weight or
-    bias that is NaN or ±inf.
+    Raises ConfigurationError for something that is not a Network, bad limits, a layer without
+    a positive n_out, or a weight or bias that is NaN or ±inf; ShapeError for weights or a
+    bias whose shape no longer matches its layer.
 
     >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], seed=1)
     >>> svg = architecture(net)

@@ -218,29 +218,29 @@ def line_chart(
         box = Box(left, top, _WIDTH - 20 - left, panel.height)
         last = index == len(panels) - 1
         axes = Axes(box, x_scale, y_scale, x_label, panel.y_label, x_tick_labels=last)
-        drawing.add(*axes.draw())
-        for guide in panel.guides:
-            drawing.add(*_guide(axes, guide))
-        markers = max(len(series.points) for series in panel.series) <= MARKER_LIMIT
-        for series in panel.series:
-            drawing.add(*draw_series(axes, series, markers))
-        drawing.add(*legend(_entries(panel), box.right + 20, box.top))
+        drawing.add(*_draw_panel(axes, panel))
         top += panel.height + _GAP
+    style: Dict[str, Attribute] = {
+        "font-size": TICK_FONT,
+        "fill": colors.MUTED,
+        "class": "note",
+        "font-style": "italic",
+    }
     for line, note in enumerate(notes):
-        drawing.add(
-            text(
-                left,
-                height + 18 * line,
-                note,
-                {
-                    "font-size": TICK_FONT,
-                    "fill": colors.MUTED,
-                    "class": "note",
-                    "font-style": "italic",
-                },
-            )
-        )
+        drawing.add(text(left, height + 18 * line, note, style))
     return drawing
+
+
+def _draw_panel(axes: Axes, panel: Panel) -> List[str]:
+    """The frame, guides, series (with markers when every series is short) and legend."""
+    parts = axes.draw()
+    for guide in panel.guides:
+        parts.extend(_guide(axes, guide))
+    markers = max(len(series.points) for series in panel.series) <= MARKER_LIMIT
+    for series in panel.series:
+        parts.extend(draw_series(axes, series, markers))
+    parts.extend(legend(_entries(panel), axes.box.right + 20, axes.box.top))
+    return parts
 
 
 def _clamp_notes(panels: Sequence[Panel], scales: Sequence[Scale]) -> List[str]:

@@ -26,7 +26,8 @@ _GAP = 0.04
 
 class LinearScale:
     """A linear axis over finite [low, high] with nice ticks: fraction(v) = (v − a)/(b − a),
-    where [a, b] ⊇ [low, high] is the axis ``ticks`` chose.  ``integer`` keeps steps ≥ 1.
+    where [a, b] ⊇ [low, high] is the axis ``ticks`` chose.  ``integer`` keeps steps ≥ 1;
+    ``tight`` makes [a, b] = [low, high] (see ``linear_ticks``).
 
     ``breaks`` is empty: a linear axis is never broken.
 
@@ -35,8 +36,8 @@ class LinearScale:
     (0.5, 1.0)
     """
 
-    def __init__(self, low: float, high: float, integer: bool = False) -> None:
-        self.ticks: AxisTicks = linear_ticks(low, high, integer=integer)
+    def __init__(self, low: float, high: float, integer: bool = False, tight: bool = False) -> None:
+        self.ticks: AxisTicks = linear_ticks(low, high, integer=integer, tight=tight)
 
         self.breaks: Tuple[float, ...] = ()
 

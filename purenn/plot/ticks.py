@@ -100,19 +100,25 @@ def _typeset(label: str) -> str:
     return label.replace("-", _MINUS)
 
 
-def linear_ticks(low: float, high: float, count: int = 5, integer: bool = False) -> AxisTicks:
+def linear_ticks(
+    low: float, high: float, count: int = 5, integer: bool = False, tight: bool = False
+) -> AxisTicks:
     """Nice ticks covering [low, high] (finite, low ≤ high), about ``count`` (≥ 2) of them.
 
     The step is s = nice_number((high − low)/(count − 1)), at least 1 when ``integer`` and at
     least 1e-14·max(|low|, |high|) (finer ticks would not be distinct floats); the axis runs
     from ⌊low/s⌋·s to ⌈high/s⌉·s (clamped to the finite floats).  A single value v gets the
-    axis v ± 0.1|v| (± 1 for v = 0).
+    axis v ± 0.1|v| (± 1 for v = 0).  ``tight`` keeps the axis at [low, high] itself, with the
+    ticks that fall inside it (unless fewer than two do).
 
     >>> [tick.label for tick in linear_ticks(0.02, 1.2).ticks]
     ['0.0', '0.2', '0.4', '0.6', '0.8', '1.0', '1.2']
     >>> axis = linear_ticks(1, 1500, integer=True)
     >>> axis.low, axis.high, [tick.label for tick in axis.ticks]
     (0.0, 1500.0, ['0', '500', '1000', '1500'])
+    >>> axis = linear_ticks(-1.1, 1.1, tight=True)
+    >>> axis.low, axis.high, [tick.label for tick in axis.ticks]
+    (-1.1, 1.1, ['−1.0', '−0.5', '0.0', '0.5', '1.0'])
     """
     low, high = _widen(low, high)
     # Divided before subtracting: high − low overflows for data spanning ±1e308.  A step below
@@ -128,6 +134,9 @@ def linear_ticks(low: float, high: float, count: int = 5, integer: bool = False)
     kept = [value for value in values if math.isfinite(float(value))]
     labels = _decimal_labels(kept, exponent)
     ticks = tuple(Tick(float(value), label) for value, label in zip(kept, labels))
+    inside = tuple(tick for tick in ticks if low <= tick.position <= high)
+    if tight and len(inside) >= 2:
+        return AxisTicks(low, high, inside)
     axis_low = float(values[0]) if math.isfinite(float(values[0])) else low
     axis_high = float(values[-1]) if math.isfinite(float(values[-1])) else high
     return AxisTicks(axis_low, axis_high, ticks)
