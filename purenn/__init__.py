@@ -14,10 +14,12 @@ importing only those before it (tests/test_layering.py holds the order):
     network                               forward, loss, backward, fit
     gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
                                           bugs; data
+    plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
+                                          boundaries, the step-size sweep, image grids
     cli                                   the command line
 """
 
-from purenn import datasets
+from purenn import datasets, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
@@ -78,6 +80,7 @@ __all__ = [
     "argmax",
     "one_hot",
     "datasets",
+    "plot",
     "ReLU",
     "LeakyReLU",
     "ELU",

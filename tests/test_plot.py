@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import purenn as pn
 import purenn.plot
 from purenn.cli import seed_network
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.gradcheck import step_sweep
 from purenn.layers import Dense, Layer
 from purenn.network import Network
@@ -319,8 +319,8 @@ def test_a_real_history_draws_every_epoch():
 @pytest.mark.parametrize("history, options, error, message", [
     (History(), {}, ShapeError, "loss_curve: history has no epochs"),
     (history_of([1, 2], [1]), {}, ShapeError, "history.val_loss has 1 values but"),
-    (history_of([1, float("nan")]), {}, ConfigurationError, r"history.loss\[1\] is nan"),
-    (history_of([1], [math.inf]), {}, ConfigurationError, r"history.val_loss\[0\] is inf"),
+    (history_of([1, float("nan")]), {}, DataError, r"history.loss\[1\] is nan"),
+    (history_of([1], [math.inf]), {}, DataError, r"history.val_loss\[0\] is inf"),
     (history_of([1, 2], accuracy=[1]), {"metrics": ["accuracy"]}, ShapeError,
      "history.accuracy has 1 values"),
     (history_of([1]), {"metrics": ["acc"]}, ConfigurationError, "has no metric 'acc'"),
@@ -484,19 +484,21 @@ def test_a_layer_it_does_not_know_is_a_labelled_box():
     assert len(by_class(root, "node")) == 2 + 5 + 1
 
 
-@pytest.mark.parametrize("change, options, message", [
-    (lambda net: net.layers[0].weights.value[1].__setitem__(2, math.nan), {},
+@pytest.mark.parametrize("change, options, error, message", [
+    (lambda net: net.layers[0].weights.value[1].__setitem__(2, math.nan), {}, DataError,
      r"architecture: layers\[0\].weights\[1\]\[2\] is nan"),
-    (lambda net: net.layers[0].bias.value[0].__setitem__(0, -math.inf), {},
+    (lambda net: net.layers[0].bias.value[0].__setitem__(0, -math.inf), {}, DataError,
      r"architecture: layers\[0\].bias\[0\]\[0\] is -inf"),
-    (lambda net: None, {"max_nodes": 0}, "architecture: max_nodes must be an int ≥ 1"),
-    (lambda net: None, {"max_edges": 2.5}, "architecture: max_edges must be an int"),
-    (lambda net: None, {"title": ["x"]}, "architecture: title must be a str"),
+    (lambda net: None, {"max_nodes": 0}, ConfigurationError,
+     "architecture: max_nodes must be an int ≥ 1"),
+    (lambda net: None, {"max_edges": 2.5}, ConfigurationError,
+     "architecture: max_edges must be an int"),
+    (lambda net: None, {"title": ["x"]}, ConfigurationError, "architecture: title must be a str"),
 ])
-def test_architecture_refuses_bad_input_by_name(change, options, message):
+def test_architecture_refuses_bad_input_by_name(change, options, error, message):
     net = Network([Dense(2, 3)], seed=0)
     change(net)
-    with pytest.raises(ConfigurationError, match=message):
+    with pytest.raises(error, match=message):
         architecture(net, **options)
     with pytest.raises(ConfigurationError, match="network must be a Network"):
         architecture([Dense(2, 3)])
@@ -600,7 +602,7 @@ def test_a_single_sigmoid_output_is_a_two_class_boundary():
     (Network([Dense(3, 2)]), [[0, 0]], [0], {}, ShapeError, "the network takes 3 inputs"),
     (sign_classifier(), [[0, 0], [1, 1]], [0], {}, ShapeError, "X has 2 rows but labels has 1"),
     (sign_classifier(), [[0, 0]], [0.5], {}, ConfigurationError, "labels must be a list of"),
-    (sign_classifier(), [[0, math.nan]], [0], {}, ConfigurationError, r"X\[0\]\[1\] is nan"),
+    (sign_classifier(), [[0, math.nan]], [0], {}, DataError, r"X\[0\]\[1\] is nan"),
     (sign_classifier(), [], [], {}, ShapeError, "X must be a non-empty list"),
     (sign_classifier(), [[0, 0]], [0], {"resolution": 1}, ConfigurationError,
      "resolution must be an int ≥ 2"),
@@ -686,7 +688,7 @@ def test_labels_are_written_under_their_images_and_escaped():
     ([[0.0] * 4], (2, 2), {"labels": ["a", "b"]}, ShapeError, "1 rows but labels has 2"),
     ([[0.0] * 4], (2, 2), {"labels": [None]}, ConfigurationError, r"labels\[0\] must be a str"),
     ([[0.0] * 4], (2, 2), {"labels": "a"}, ConfigurationError, "labels must be a list or None"),
-    ([[0.0, math.inf, 0.0, 0.0]], (2, 2), {}, ConfigurationError, r"images\[0\]\[1\] is inf"),
+    ([[0.0, math.inf, 0.0, 0.0]], (2, 2), {}, DataError, r"images\[0\]\[1\] is inf"),
     ([[0.0] * 4], (2, 2), {"columns": 0}, ConfigurationError, "columns must be an int ≥ 1"),
     ([], (2, 2), {}, ShapeError, "images must be a non-empty list"),
     ([[0.0, 1.0], [0.0]], (1, 2), {}, ShapeError, "images is ragged"),

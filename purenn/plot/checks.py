@@ -1,40 +1,40 @@
 """Checks of what the picture functions are given, with one rule for which error is raised.
 
 ShapeError when sizes do not fit: an empty, ragged or non-numeric matrix, lengths that differ,
-data that is not 2-D where a plane is drawn, an image of the wrong length.  ConfigurationError
-when a value cannot be drawn or an option is wrong: NaN or ±inf, a log scale with nothing
-positive, an argument of the wrong kind.  Every message starts with the picture function's name
-and names the argument, e.g. "loss_curve: history.loss[3] is nan; only finite values can be
-drawn".  Both errors are ValueErrors.
+data that is not 2-D where a plane is drawn, an image of the wrong length.  DataError when a
+value cannot be drawn: NaN or ±inf (as everywhere in purenn).  ConfigurationError when an option
+is wrong: a log scale with nothing positive, an argument of the wrong kind.  Every message starts
+with the picture function's name and names the argument, e.g. "loss_curve: history.loss[3] is
+nan; only finite values can be drawn".  All three are ValueErrors.
 """
 
 import math
 from typing import Any, List, Optional
 
 from purenn.arguments import is_real
-from purenn.errors import ConfigurationError
+from purenn.errors import ConfigurationError, DataError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix
 
 __all__ = ["finite_values", "finite_matrix", "optional_text"]
 
 
-def _not_finite(value: float, where: str, name: str) -> ConfigurationError:
-    return ConfigurationError(f"{where}: {name} is {value!r}; only finite values can be drawn")
+def _not_finite(value: float, where: str, name: str) -> DataError:
+    return DataError(f"{where}: {name} is {value!r}; only finite values can be drawn")
 
 
 def finite_values(values: Any, where: str, name: str) -> List[float]:
     """``values`` (a list or tuple of real numbers, possibly empty) as floats.
 
     ConfigurationError naming ``where`` and ``name[i]`` for a value that is not a real number
-    (bools included) or not finite.
+    (bools included), DataError for one that is not finite.
 
     >>> finite_values([1, 2.5], "demo", "ys")
     [1.0, 2.5]
     >>> finite_values([1, float("nan")], "demo", "ys")
     Traceback (most recent call last):
     ...
-    purenn.errors.ConfigurationError: demo: ys[1] is nan; only finite values can be drawn
+    purenn.errors.DataError: demo: ys[1] is nan; only finite values can be drawn
     """
     if not isinstance(values, (list, tuple)):
         raise ConfigurationError(f"{where}: {name} must be a list of numbers, got {values!r:.60}")
@@ -49,18 +49,13 @@ def finite_values(values: Any, where: str, name: str) -> List[float]:
 def finite_matrix(matrix: Any, where: str, name: str) -> Matrix:
     """A float copy of a non-empty rectangular matrix of finite reals.
 
-    ShapeError (from ``purenn.matrix.as_float_matrix``) when it is not a matrix;
-    ConfigurationError naming ``name[i][j]`` for NaN or ±inf.
+    ShapeError (from ``purenn.matrix.as_float_matrix``) when it is not a matrix, DataError
+    naming ``name[i][j]`` for NaN or ±inf (``as_float_matrix`` refuses those itself).
 
     >>> finite_matrix([[1, 2], [3, 4]], "demo", "X")
     [[1.0, 2.0], [3.0, 4.0]]
     """
-    floats = as_float_matrix(matrix, where, name)
-    for i, row in enumerate(floats):
-        for j, value in enumerate(row):
-            if not math.isfinite(value):
-                raise _not_finite(value, where, f"{name}[{i}][{j}]")
-    return floats
+    return as_float_matrix(matrix, where, name)
 
 
 def optional_text(value: Any, where: str, name: str) -> Optional[str]:
