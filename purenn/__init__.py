@@ -13,11 +13,14 @@ importing only those before it (tests/test_layering.py holds the order):
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
-    gradcheck, datasets                   backprop against numerical derivatives; data
+    gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
+                                          bugs; data
+    plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
+                                          boundaries, the step-size sweep, image grids
     cli                                   the command line
 """
 
-from purenn import datasets
+from purenn import datasets, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.conv import Conv2D
@@ -81,6 +84,7 @@ __all__ = [
     "argmax",
     "one_hot",
     "datasets",
+    "plot",
     "ReLU",
     "LeakyReLU",
     "ELU",

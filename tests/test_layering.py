@@ -22,7 +22,13 @@ LAYERS = [
     "layers", "im2col", "conv", "pooling", "flatten",
     "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
+    "gradcheck.numerical", "gradcheck.report", "gradcheck.checker", "gradcheck.sweep",
+    "gradcheck.planted",
     "gradcheck", "datasets",
+    "plot.svg", "plot.colors", "plot.ticks", "plot.scales", "plot.checks", "plot.axes",
+    "plot.lines", "plot.raster", "plot.history", "plot.stepsweep", "plot.diagram",
+    "plot.boundary", "plot.images",
+    "plot",
     "cli", "__main__", "__init__",
 ]
 
