@@ -45,7 +45,7 @@ def test_sine_regression(capsys):
 
 
 def test_digits_cnn_runs_both_networks_and_reports_accuracy_and_time(capsys):
-    # The full run (about half a minute) is measured in the README; here a small slice of the
+    # The full run (about a minute) is measured in the README; here a small slice of the
     # images and one epoch each show that it runs and what it prints.
     results = load("digits_cnn").main(epochs=1, dense_epochs=1, limit=120)
     assert set(results) == {"cnn", "dense"}
