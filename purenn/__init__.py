@@ -9,6 +9,7 @@ importing only those before it (tests/test_layering.py holds the order):
     activations, losses, initializers     functions and their derivatives
     layers                                parameters, the layer interface, Dense
     im2col, conv, pooling, flatten        image layers: receptive fields, Conv2D, pooling, Flatten
+    dropout, batchnorm                    layers that train and evaluate differently
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
@@ -22,8 +23,10 @@ importing only those before it (tests/test_layering.py holds the order):
 
 from purenn import datasets, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
+from purenn.batchnorm import BatchNorm
 from purenn.callbacks import EarlyStopping
 from purenn.conv import Conv2D
+from purenn.dropout import Dropout
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -50,7 +53,7 @@ from purenn.initializers import (
     xavier_normal,
     xavier_uniform,
 )
-from purenn.layers import Dense, Layer, Parameter
+from purenn.layers import Buffer, Dense, Layer, Parameter
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
 from purenn.metrics import accuracy
 from purenn.network import Network
@@ -111,6 +114,9 @@ __all__ = [
     "MaxPool2D",
     "AvgPool2D",
     "Flatten",
+    "Dropout",
+    "BatchNorm",
+    "Buffer",
 ]
 
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """Early stopping, and the weight snapshots it keeps of the best epoch.
 
 ``EarlyStopping`` watches one number per epoch and says when to stop.  ``snapshot`` copies every
-parameter's values; ``restore`` writes a snapshot back row by row, in place, so the
+parameter's (or buffer's) values; ``restore`` writes a snapshot back row by row, in place, so the
 ``Parameter.value`` lists (and the optimizer state keyed by the parameters) stay the same.
 """
 
@@ -11,15 +11,16 @@ from typing import List, Optional, Sequence
 from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
-from purenn.layers import Parameter
+from purenn.layers import Stored
 
 __all__ = ["snapshot", "restore", "EarlyStopping"]
 
 
-def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
-    """A copy of every parameter's value, aligned with ``parameters`` (each copy has its
-    parameter's shape).
+def snapshot(parameters: Sequence[Stored]) -> List[Matrix]:
+    """A copy of every parameter's (or buffer's) value, aligned with ``parameters`` (each copy
+    has its parameter's shape).
 
+    >>> from purenn.layers import Parameter
     >>> w = Parameter("w", [[1.0, 2.0]])
     >>> saved = snapshot([w])
     >>> w.value[0][0] = 5.0
@@ -29,10 +30,11 @@ def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
     return [[row[:] for row in parameter.value] for parameter in parameters]
 
 
-def restore(parameters: Sequence[Parameter], values: Sequence[Matrix]) -> None:
+def restore(parameters: Sequence[Stored], values: Sequence[Matrix]) -> None:
     """Write a ``snapshot`` back into the parameters, row by row, in place (the row lists stay
     the same objects).
 
+    >>> from purenn.layers import Parameter
     >>> w = Parameter("w", [[1.0, 2.0]])
     >>> row = w.value[0]
     >>> restore([w], [[[3.0, 4.0]]])
@@ -97,7 +99,7 @@ class EarlyStopping:
         self.best_weights = None
         self.wait = 0
 
-    def update(self, epoch: int, value: float, parameters: Sequence[Parameter]) -> bool:
+    def update(self, epoch: int, value: float, parameters: Sequence[Stored]) -> bool:
         """Record epoch ``epoch``'s monitored value; return True when training should stop.
 
         A value improves only if it is below best − ``min_delta``:
@@ -114,9 +116,10 @@ class EarlyStopping:
         self.wait += 1
         return self.wait >= self.patience
 
-    def finish(self, parameters: Sequence[Parameter]) -> None:
+    def finish(self, parameters: Sequence[Stored]) -> None:
         """Put the best epoch's weights back (when asked to and an epoch improved).
 
+        >>> from purenn.layers import Parameter
         >>> w, stopper = Parameter("w", [[1.0]]), EarlyStopping()
         >>> stopper.update(1, 0.5, [w])
         False

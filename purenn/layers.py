@@ -10,7 +10,14 @@ Shapes: a sample always travels as one row of numbers, but it has a shape, (n,) 
 layer reports the shape it gives for the shape it takes (``build``), and a network builds its
 layers in order when it is made, so a layer that does not fit the one below is refused then,
 not at the first batch.  The image layers live in their own modules (``purenn.conv``,
-``purenn.pooling``, ``purenn.flatten``); this one holds the interface and Dense.
+``purenn.pooling``, ``purenn.flatten``), and so do the layers that behave differently in
+training and in evaluation (``purenn.dropout``, ``purenn.batchnorm``); this one holds the
+interface and Dense.
+
+Modes: every layer has a ``training`` flag, set by its network (``Network.train()`` and
+``Network.eval()``).  Most layers ignore it.  A layer that uses it keeps its mode-dependent
+state in ``Buffer`` objects (``named_buffers``): matrices it updates itself, saved with the
+network, never seen by an optimizer.
 """
 
 import math
@@ -28,6 +35,8 @@ from purenn.matrix import format_shape
 __all__ = [
     "SampleShape",
     "Parameter",
+    "Buffer",
+    "Stored",
     "Layer",
     "Dense",
     "kink_branches",
@@ -62,9 +71,32 @@ class Parameter:
         return f"<Parameter {self.name} {rows}×{columns}>"
 
 
+class Buffer:
+    """A matrix of state a layer keeps and updates itself, such as BatchNorm's running mean:
+    ``value`` only, no ``grad``.  It is not among a network's ``parameters()``, so no optimizer
+    ever sees it, but it is part of the network's state (``Network.buffers()``) and is saved
+    with it.  ``name`` is its path in its network, e.g. ``"layers[1].running_mean"``.
+
+    >>> Buffer("running_var", [[1.0, 1.0]])
+    <Buffer running_var 1×2>
+    """
+
+    def __init__(self, name: str, value: Matrix) -> None:
+        self.name = name
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"<Buffer {self.name} {len(self.value)}×{len(self.value[0])}>"
+
+
+Stored = Union[Parameter, Buffer]
+"""What a network holds in matrices: its parameters (trained) and its buffers (not)."""
+
+
 class Layer:
     """Base class of layers: ``forward``, ``backward``, ``named_parameters``, ``initialize``,
-    and the shapes: ``declared_input_shape``, ``build``.
+    the shapes (``declared_input_shape``, ``build``) and the modes (``training``,
+    ``named_buffers``, ``check_training_batch``).
 
     Once built, a layer knows ``input_shape`` and ``output_shape`` (SampleShape tuples) and the
     widths of the rows it takes and gives, ``n_in`` and ``n_out`` (the products of the shapes).
@@ -76,6 +108,9 @@ class Layer:
     n_out: int
     input_shape: Optional[SampleShape] = None
     output_shape: Optional[SampleShape] = None
+    # Training mode (True) or evaluation mode (False); a network sets it on all its layers.
+    # A new layer starts in training mode, as in PyTorch.
+    training: bool = True
 
     def declared_input_shape(self) -> Optional[SampleShape]:
         """The input shape the layer was given when it was made, or None when it learns it from
@@ -117,6 +152,16 @@ class Layer:
     def named_parameters(self) -> List[Tuple[str, Parameter]]:
         """(local name, parameter) pairs, in a fixed order."""
         return []
+
+    def named_buffers(self) -> List[Tuple[str, Buffer]]:
+        """(local name, buffer) pairs, in a fixed order: the state the layer updates itself
+        (BatchNorm's running statistics); none for most layers."""
+        return []
+
+    def check_training_batch(self, rows: int) -> None:
+        """Raise ShapeError, its message beginning with the layer's repr, if a training-mode
+        forward pass cannot take a batch of ``rows`` rows (BatchNorm needs more than one value
+        per channel); the network asks before it trains.  Most layers take any batch."""
 
     def forward(self, x: Matrix) -> Matrix:
         """The layer's output for a batch X (batch × n_in); caches what backward needs."""

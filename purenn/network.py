@@ -5,19 +5,35 @@ through the layers in reverse (the chain rule).  ``gradients`` is that pass on c
 ``fit`` checks its data and options and hands the epochs to ``purenn.training.train``, which
 calls ``backprop`` per batch and lets the optimizer step.  Inputs are checked here, once, at the
 public boundary; below this everything is trusted.
+
+Modes.  A network is in training mode (as it starts, and as PyTorch's modules start) or in
+evaluation mode; ``train()`` and ``eval()`` switch it, and every layer, for good.  The passes
+on checked data (``forward``, ``backward``, ``backprop``) and ``gradients`` run in the current
+mode; so does ``purenn.gradcheck``.  The verbs choose their own mode for their duration and
+then put the user's back: ``fit`` trains in training mode and validates in evaluation mode;
+``predict``, ``predict_classes``, ``loss`` and ``evaluate`` run in evaluation mode.  Only
+Dropout and BatchNorm behave differently in the two modes.
 """
 
 import math
 import random
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+from purenn.arguments import check_flag
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
-from purenn.layers import Layer, Parameter, SampleShape
+from purenn.layers import Buffer, Layer, Parameter, SampleShape, Stored
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
-from purenn.training import FitOptions, History, split_validation, train
+from purenn.training import (
+    FitOptions,
+    History,
+    batch_slices,
+    in_mode,
+    split_validation,
+    train,
+)
 
 __all__ = ["Network", "build_layers"]
 
@@ -25,8 +41,12 @@ class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
 
     ``loss`` is a registered name (e.g. "sse") or a Loss.  ``seed`` seeds the network's own
-    ``random.Random``, which draws the initial weights (layer by layer, in order) and the
-    shuffling order, so a seed fixes a run completely; None seeds from the operating system.
+    ``random.Random``, which draws the initial weights (layer by layer, in order), the
+    shuffling order and the dropout masks, so a seed fixes a run completely; None seeds from
+    the operating system.
+
+    Modes: ``training`` is True in training mode (the start) and False in evaluation mode;
+    ``train()`` and ``eval()`` switch (see the module docstring for who uses which mode).
 
     Shapes: the first layer knows the shape of a sample, ``input_shape``: (n_in,) for a Dense
     layer, and for an image layer the (C, H, W) it was told, e.g.
@@ -52,8 +72,11 @@ class Network:
         self.rng = random.Random(seed)
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
-            for local_name, parameter in layer.named_parameters():
-                parameter.name = f"layers[{index}].{local_name}"
+            named: List[Tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
+            for local_name, held in named:
+                held.name = f"layers[{index}].{local_name}"
+        self.training = True
+        self.train(self.training)
 
     @property
     def n_in(self) -> int:
@@ -68,6 +91,60 @@ class Network:
     def parameters(self) -> List[Parameter]:
         """Every trainable parameter, layer by layer (weights before bias)."""
         return [parameter for layer in self.layers for _, parameter in layer.named_parameters()]
+
+    def buffers(self) -> List[Buffer]:
+        """Every buffer, layer by layer: the state layers update themselves in training mode
+        (BatchNorm's running statistics), never trained, always saved.
+
+        >>> import purenn as pn
+        >>> pn.Network([pn.Dense(2, 3), pn.BatchNorm(3)]).buffers()  # doctest: +ELLIPSIS
+        [<Buffer layers[1].running_mean 1×3>, <Buffer layers[1].running_var 1×3>, ...]
+        """
+        return [buffer for layer in self.layers for _, buffer in layer.named_buffers()]
+
+    # -- modes --------------------------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> "Network":
+        """Put the network and every layer in training mode (``mode`` True: dropout drops,
+        BatchNorm normalises by the batch and updates its running statistics) or evaluation
+        mode (False); return the network, as PyTorch's ``Module.train`` does.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 2), pn.Dropout(0.5)], seed=0)
+        >>> net.train(False).training, net.layers[1].training, net.train().training
+        (False, False, True)
+        """
+        self.training = check_flag(mode, "mode", "Network.train")
+        for layer in self.layers:
+            layer.training = self.training
+        return self
+
+    def eval(self) -> "Network":
+        """``train(False)``: evaluation mode (dropout is the identity, BatchNorm uses its
+        running statistics); return the network.
+
+        >>> import purenn as pn
+        >>> pn.Network([pn.Dense(2, 2)]).eval().training
+        False
+        """
+        return self.train(False)
+
+    def check_training_batch(self, rows: int, where: str) -> None:
+        """ShapeError naming ``where`` and the layer if a layer cannot run a training-mode pass
+        on a batch of ``rows`` rows (BatchNorm of vectors needs two rows).
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 2), pn.BatchNorm(2)])
+        >>> net.check_training_batch(1, "fit")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ShapeError: fit: layers[1] BatchNorm(2): in training mode it needs more ...
+        """
+        for index, layer in enumerate(self.layers):
+            try:
+                layer.check_training_batch(rows)
+            except ShapeError as error:
+                raise ShapeError(f"{where}: layers[{index}] {error}") from None
 
     # -- checking at the boundary -------------------------------------------------------------
 
@@ -121,17 +198,26 @@ class Network:
     # -- the public surface -------------------------------------------------------------------
 
     def predict(self, x: Any) -> Matrix:
-        """The network's output for X (samples × n_in): a nested list, one row per sample."""
-        return self.forward(self._check_inputs(x, "predict"))
+        """The network's output for X (samples × n_in): a nested list, one row per sample.
+        Runs in evaluation mode (and leaves the mode as it was)."""
+        inputs = self._check_inputs(x, "predict")
+        with in_mode(self, False):
+            return self.forward(inputs)
 
     def loss(self, x: Any, y: Any) -> float:
-        """The loss L(predict(X), Y) as a number."""
+        """The loss L(predict(X), Y) as a number, in evaluation mode, as ``predict``."""
         inputs, targets = self.check_data(x, y, "loss")
-        return self.loss_function.value(self.forward(inputs), targets)
+        with in_mode(self, False):
+            return self.loss_function.value(self.forward(inputs), targets)
 
     def gradients(self, x: Any, y: Any) -> Tuple[float, List[Matrix]]:
-        """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation."""
+        """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation,
+        in the current mode.  In training mode (the default) this is the pass a training step
+        takes: it draws dropout masks from the generator and updates BatchNorm's running
+        statistics, as one step of ``fit`` does before the optimizer moves."""
         inputs, targets = self.check_data(x, y, "gradients")
+        if self.training:
+            self.check_training_batch(len(inputs), "gradients")
         loss, _ = self.backprop(inputs, targets)
         return loss, [parameter.grad for parameter in self.parameters()]  # type: ignore[misc]
 
@@ -148,7 +234,11 @@ class Network:
         shuffle, schedule, clip_norm, validation_data, validation_split, metrics,
         early_stopping, callback, verbose.
 
-        Raises ConfigurationError or ShapeError (naming fit) for bad arguments, and
+        The batches run in training mode and the validation data in evaluation mode; fit
+        leaves the network in the mode it was in.
+
+        Raises ConfigurationError or ShapeError (naming fit) for bad arguments (a batch that
+        a layer cannot train on, such as one row for BatchNorm, before the first epoch), and
         DivergenceError when the loss or the weights would become NaN or infinite: the message
         names the epoch and batch, and the network keeps the last finite weights.
 
@@ -163,6 +253,8 @@ class Network:
         )
         inputs, targets = self.check_data(x, y, "fit")
         data, validation = self._validation(inputs, targets, settings)
+        for start, stop in batch_slices(len(data[0]), settings.batch_size):
+            self.check_training_batch(stop - start, "fit")
         return train(self, data, validation, settings)
 
     def _validation(
@@ -188,7 +280,7 @@ class Network:
 
     def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> Dict[str, float]:
         """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y), for the loss and each
-        metric named in ``metrics`` (e.g. ["accuracy"]).
+        metric named in ``metrics`` (e.g. ["accuracy"]); in evaluation mode, as ``predict``.
 
         >>> import purenn as pn
         >>> net = pn.Network([pn.Dense(2, 2)], loss="cross_entropy", seed=0)
@@ -197,7 +289,8 @@ class Network:
         """
         inputs, targets = self.check_data(x, y, "evaluate")
         chosen = get_metrics(metrics, "evaluate")
-        output = self.forward(inputs)
+        with in_mode(self, False):
+            output = self.forward(inputs)
         values = {"loss": self.loss_function.value(output, targets)}
         values.update(evaluate_metrics(chosen, output, targets, self.loss_function))
         return values

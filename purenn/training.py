@@ -7,6 +7,9 @@ each batch asks the model for ``backprop`` (forward, loss, the chain rule back: 
 pass, so the chain rule lives in one place) and hands the gradients to the optimizer.  Nothing in
 the batch loop checks its arguments again: everything was checked before the first epoch.
 
+Modes: ``train`` runs the batches in training mode and the validation data in evaluation mode
+(``in_mode``), and leaves the model in the mode it found it in.
+
 Shuffling uses only ``rng.random()`` (a Fisher–Yates shuffle written out here rather than
 ``random.shuffle``), so a seed gives the same order on every interpreter: the ``random()``
 sequence is the one Python promises to keep.
@@ -20,6 +23,7 @@ network keeps the last finite weights.
 import math
 import random
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
@@ -27,7 +31,7 @@ from purenn.arguments import check_flag, check_int, check_real
 from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, DivergenceError
 from purenn.kernels import Matrix
-from purenn.layers import Parameter
+from purenn.layers import Buffer, Parameter, Stored
 from purenn.losses import Loss
 from purenn.metrics import Metric, evaluate_metrics, get_metrics
 from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
@@ -40,6 +44,7 @@ __all__ = [
     "EpochCallback",
     "FitOptions",
     "train",
+    "in_mode",
     "split_validation",
     "shuffled_indices",
     "batch_slices",
@@ -111,9 +116,18 @@ class Trainable(Protocol):
 
     rng: random.Random
     loss_function: Loss
+    training: bool
 
     def parameters(self) -> List[Parameter]:
         """Every trainable parameter, in a fixed order."""
+        ...
+
+    def buffers(self) -> List[Buffer]:
+        """Every buffer (state the layers update themselves), in a fixed order."""
+        ...
+
+    def train(self, mode: bool = True) -> Any:
+        """Switch to training mode (``mode`` True) or evaluation mode (False)."""
         ...
 
     def forward(self, x: Matrix) -> Matrix:
@@ -298,8 +312,10 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
 
     Per epoch: set the scheduled learning rate, train on every batch, evaluate the validation
     data, record, report progress, then stop if early stopping or the callback says so.  The
-    optimizer's learning rate is put back when fit ends; with early stopping and
-    ``restore_best_weights`` the best epoch's weights are put back too.
+    batches run in training mode and the validation data in evaluation mode; between them (and
+    when fit ends) the model is in the mode it was given in.  The optimizer's learning rate is
+    put back when fit ends; with early stopping and ``restore_best_weights`` the best epoch's
+    weights and buffers (BatchNorm's running statistics) are put back too.
 
     >>> from purenn import Dense, Network
     >>> net = Network([Dense(1, 1)], seed=0)
@@ -317,15 +333,14 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
             if options.schedule is not None:
                 optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
-            values = train_epoch(model, data, options, epoch)
+            with in_mode(model, True):
+                values = train_epoch(model, data, options, epoch)
             if validation is not None:
                 values.update(validation_values(model, validation, options, epoch))
             history.record(values)
             if progress is not None:
                 progress.update(epoch, values)
-            stop = stopper is not None and stopper.update(
-                epoch, values[monitor], model.parameters()
-            )
+            stop = stopper is not None and stopper.update(epoch, values[monitor], _held(model))
             if options.callback is not None and options.callback(epoch, history) is True:
                 stop = True
             if stop:
@@ -335,8 +350,34 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
         if progress is not None:
             progress.close(history.loss)
     if stopper is not None:
-        stopper.finish(model.parameters())
+        stopper.finish(_held(model))
     return history
+
+
+def _held(model: Trainable) -> List[Stored]:
+    """Every matrix the model holds: what early stopping keeps of the best epoch."""
+    return [*model.parameters(), *model.buffers()]
+
+
+@contextmanager
+def in_mode(model: Trainable, training: bool) -> Iterator[None]:
+    """Run the block with ``model`` in training mode (True) or evaluation mode (False), then
+    put back the mode it had, whatever the block raises.
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1)], seed=0)
+    >>> with in_mode(net, False):
+    ...     net.training
+    False
+    >>> net.training
+    True
+    """
+    before = model.training
+    model.train(training)
+    try:
+        yield
+    finally:
+        model.train(before)
 
 
 def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
@@ -446,7 +487,8 @@ def step(parameters: List[Parameter], options: FitOptions, where: str) -> None:
 def validation_values(
     model: Trainable, validation: Data, options: FitOptions, epoch: int
 ) -> Dict[str, float]:
-    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights.
+    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights, in
+    evaluation mode (dropout off, BatchNorm's running statistics).
 
     >>> from purenn import Dense, Network
     >>> net = Network([Dense(1, 1, bias=False)], seed=0)
@@ -456,7 +498,8 @@ def validation_values(
     {'val_loss': 1.0, 'val_accuracy': 1.0}
     """
     x, y = validation
-    output = model.forward(x)
+    with in_mode(model, False):
+        output = model.forward(x)
     loss = model.loss_function.value(output, y)
     if not math.isfinite(loss):
         raise DivergenceError(

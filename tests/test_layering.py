@@ -19,7 +19,7 @@ LAYERS = [
     "errors", "arguments", "kernels", "scalar", "progress",
     "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
-    "layers", "im2col", "conv", "pooling", "flatten",
+    "layers", "im2col", "conv", "pooling", "flatten", "dropout", "batchnorm",
     "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
     "gradcheck.numerical", "gradcheck.report", "gradcheck.checker", "gradcheck.sweep",

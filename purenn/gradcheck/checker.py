@@ -10,8 +10,21 @@ layer which smooth piece it ran through (``Layer.branch_signature``) and skips, 
 entry whose steps change that.  The complex step moves θ only in the imaginary direction, so it
 skips only where a pre-activation lies within ~1e-60 of a kink.
 
+Modes: the network is checked in its current mode, so the check is of the function that
+mode computes, and the loss must be a deterministic function of the parameters while it is
+checked.  Before every pass (the analytic one and each numerical evaluation) the checker puts
+back the network's random generator and every buffer as they were when the check began, and
+puts them back once more at the end.  So in training mode each Dropout layer draws the same
+mask in every pass (the mask is frozen for the check: drawn from the generator's state at the
+start, and checked as a constant factor), BatchNorm normalises by the statistics of the checked
+batch (a function of the parameters below it, through which the derivatives flow), and its
+running statistics, which every pass updates, end as they began; the check leaves the network,
+its generator and its buffers exactly as it found them.  In evaluation mode dropout is the
+identity and BatchNorm an affine map by its running statistics.  A training-mode check of a
+batch that BatchNorm cannot normalise (one row of vectors) is refused with a ShapeError.
+
 It computes no derivative itself (``numerical``), formats nothing (``report``), and knows no
-layer's insides: branch signatures are the layers' own.
+layer's insides: branch signatures and buffers are the layers' own.
 """
 
 import random
@@ -20,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Hashable, List, Optional, Tuple
 
 from purenn.arguments import check_int, check_real
+from purenn.callbacks import restore, snapshot
 from purenn.errors import ConfigurationError, GradientCheckError
 from purenn.gradcheck.numerical import (
     ComplexStepWarning,
@@ -94,17 +108,32 @@ def _options(
     )
 
 
+class _Replay:
+    """The network's generator and buffers as at the start of the check; calling it puts them
+    back, so every pass draws the same dropout masks from the same running statistics."""
+
+    def __init__(self, net: Network) -> None:
+        self.rng, self.state = net.rng, net.rng.getstate()
+        self.buffers = net.buffers()
+        self.saved = snapshot(self.buffers)
+
+    def __call__(self) -> None:
+        self.rng.setstate(self.state)
+        restore(self.buffers, self.saved)
+
+
 class _LossProbe:
     """The loss at the parameters' current values, noting which smooth piece of every layer
-    each evaluation ran through."""
+    each evaluation ran through; each evaluation starts from the same generator and buffers."""
 
-    def __init__(self, net: Network, inputs: Matrix, targets: Matrix) -> None:
-        self.net, self.inputs, self.targets = net, inputs, targets
+    def __init__(self, net: Network, inputs: Matrix, targets: Matrix, replay: _Replay) -> None:
+        self.net, self.inputs, self.targets, self.replay = net, inputs, targets, replay
         self.signatures: List[BranchSignature] = []
         self()  # the pieces the unmoved parameters run through, to compare every step with
         self.base_signature = self.signatures.pop()
 
     def __call__(self) -> Number:
+        self.replay()
         output = self.net.forward(self.inputs)
         self.signatures.append(tuple(layer.branch_signature() for layer in self.net.layers))
         return self.net.loss_function.value(output, self.targets)
@@ -146,7 +175,10 @@ def _check_parameter(
     return ParameterCheck(parameter.name, parameter.shape, tuple(entries), skipped)
 
 
-def _analytic_gradients(net: Network, inputs: Matrix, targets: Matrix) -> List[Matrix]:
+def _analytic_gradients(
+    net: Network, inputs: Matrix, targets: Matrix, replay: _Replay
+) -> List[Matrix]:
+    replay()
     net.backprop(inputs, targets)
     # A copy: the gradients compared must not change whatever the forward passes of the check
     # do to the layers' grads.
@@ -185,6 +217,11 @@ def gradcheck(
     Entries whose steps cross a kink are skipped and counted; parameters are restored even if
     the loss raises.  ``raise_on_failure`` turns a failed check into a GradientCheckError.
 
+    The network is checked in its current mode (``net.train()``, the default, or
+    ``net.eval()``); in training mode every pass uses the same dropout masks and the checked
+    batch's BatchNorm statistics, and the generator and running statistics end as they began
+    (the module docstring says how).
+
     >>> import purenn as pn
     >>> net = pn.Network([pn.Dense(2, 1, "sigmoid")], loss="sse", seed=0)
     >>> result = pn.gradcheck(net, [[0.0, 1.0], [1.0, 0.5]], [[1.0], [0.0]], "complex")
@@ -193,13 +230,20 @@ def gradcheck(
     """
     options = _options(net, method, rtol, atol, eps, sample, seed)
     inputs, targets = net.check_data(X, Y, _WHERE)
-    analytic = _analytic_gradients(net, inputs, targets)
-    probe, rng = _LossProbe(net, inputs, targets), random.Random(options.seed)
-    rows = tuple(
-        _check_parameter(probe, parameter, gradient, options, rng)
-        for parameter, gradient in zip(net.parameters(), analytic)
-    )
-    net.forward(inputs)  # leave the layer caches as the real parameters give them
+    if net.training:
+        net.check_training_batch(len(inputs), _WHERE)
+    replay = _Replay(net)
+    try:
+        analytic = _analytic_gradients(net, inputs, targets, replay)
+        probe, rng = _LossProbe(net, inputs, targets, replay), random.Random(options.seed)
+        rows = tuple(
+            _check_parameter(probe, parameter, gradient, options, rng)
+            for parameter, gradient in zip(net.parameters(), analytic)
+        )
+        replay()
+        net.forward(inputs)  # leave the layer caches as the real parameters give them
+    finally:
+        replay()
     result = GradientCheckResult(options.method, options.rtol, options.atol, options.step, rows)
     _warn_or_raise(result, raise_on_failure)
     return result
