@@ -191,8 +191,9 @@ class BatchNorm(Layer):
         if shape[0] != self.num_features:
             raise ShapeError(
                 f"{self!r} normalises {self.num_features} channel"
-                f"{'s' * (self.num_features != 1)}, but its input {format_shape(shape)} has "
-                f"{shape[0]} (the first axis: features of a vector, channels of an image)"
+                f"{'s' * (self.num_features != 1)}, not the {shape[0]} of an input "
+                f"{format_shape(shape)} (the first axis: features of a vector, channels of an "
+                "image)"
             )
         self.positions = math.prod(shape[1:])
         return self.record_shapes(shape, shape)

@@ -253,8 +253,12 @@ class Network:
         )
         inputs, targets = self.check_data(x, y, "fit")
         data, validation = self._validation(inputs, targets, settings)
-        for start, stop in batch_slices(len(data[0]), settings.batch_size):
-            self.check_training_batch(stop - start, "fit")
+        rows, size = len(data[0]), settings.batch_size
+        for start, stop in batch_slices(rows, size):
+            # Name batch_size when the one row too few is the remainder it leaves at the end.
+            last = size is not None and stop - start not in (size, rows)
+            where = f"fit (batch_size={size} leaves {stop - start} of {rows} rows)"
+            self.check_training_batch(stop - start, where if last else "fit")
         return train(self, data, validation, settings)
 
     def _validation(
