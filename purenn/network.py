@@ -66,6 +66,13 @@ class Network:
         for index, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise ConfigurationError(f"Network: layers[{index}] is not a Layer: {layer!r}")
+            # One object in two places would keep one cache (one dropout mask) for both passes.
+            first = next(i for i, other in enumerate(self.layers) if other is layer)
+            if first != index:
+                raise ConfigurationError(
+                    f"Network: layers[{index}] is the same {layer!r} object as layers[{first}]: "
+                    "make a new layer for each place"
+                )
         self.input_shape, self.output_shape = build_layers(self.layers)
         self.loss_function = LOSSES.resolve(loss, "Network")
         _check_output_range(self.layers[-1], self.loss_function)

@@ -219,3 +219,12 @@ def test_use_without_a_generator_or_before_forward_is_a_state_error():
     declared = r"Dropout\(0\.5, input_shape=\(3,\)\) was made for input shape 3, not 2"
     with pytest.raises(pn.ConfigurationError, match=declared):
         pn.Network([pn.Dense(2, 2), pn.Dropout(0.5, input_shape=(3,))])
+
+
+def test_one_layer_object_in_two_places_is_refused():
+    # It would keep one mask (one cache) for both places, and backprop would use the wrong one.
+    drop = pn.Dropout(0.5)
+    with pytest.raises(pn.ConfigurationError, match=(
+            r"^Network: layers\[3\] is the same Dropout\(0\.5\) object as layers\[1\]: make a "
+            "new layer for each place")):
+        pn.Network([pn.Dense(2, 2), drop, pn.Dense(2, 2), drop])

@@ -55,7 +55,26 @@ def test_digits_cnn_runs_both_networks_and_reports_accuracy_and_time(capsys):
     assert "CNN  : test accuracy" in out and "dense: test accuracy" in out
 
 
-@pytest.mark.parametrize("name", ["xor", "moons", "spirals", "sine", "digits_cnn"])
+def test_dropout_batchnorm_runs_all_four_networks_and_reports_their_numbers(capsys):
+    # The full run (about 40 s) is measured in the README; here a few epochs and a slice of
+    # the digits show that it runs and what it prints.
+    results = load("dropout_batchnorm").main(moons_epochs=5, digits_epochs=1, limit=120)
+    assert {name: set(runs) for name, runs in results.items()} == {
+        "dropout": {"without dropout", "with Dropout(0.5)"},
+        "batchnorm": {"without BatchNorm", "with BatchNorm"},
+    }
+    numbers = [value for runs in results.values() for run in runs.values()
+               for value in run.values()]
+    assert len(numbers) == 12 and all(value >= 0.0 for value in numbers)
+    out = capsys.readouterr().out
+    assert "two moons, 60 training points, noise 0.3, 5 epochs:" in out
+    assert "digits, 90 training images, 4 sigmoid layers of 32, SGD, 1 epochs:" in out
+    assert out.count("test accuracy") == 4
+
+
+@pytest.mark.parametrize(
+    "name", ["xor", "moons", "spirals", "sine", "digits_cnn", "dropout_batchnorm"]
+)
 def test_examples_have_a_main_and_a_docstring(name):
     module = load(name)
     assert module.__doc__ and "Run: python examples/" in module.__doc__
