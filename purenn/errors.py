@@ -14,6 +14,7 @@ __all__ = [
     "DivergenceError",
     "StateError",
     "GradientCheckError",
+    "ModelFormatError",
 ]
 
 
@@ -46,3 +47,9 @@ class StateError(PurennError, RuntimeError):
 
 class GradientCheckError(PurennError, AssertionError):
     """A gradient check found analytic and numerical gradients that disagree."""
+
+
+class ModelFormatError(PurennError, ValueError):
+    """A saved model or exported file cannot be read back: truncated, corrupt, of an unknown
+    format version, holding a value of the wrong type, or with shapes that do not fit the network.
+    The message names the file and the field."""
