@@ -21,6 +21,8 @@ LAYERS = [
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
+    "formats.checks", "formats.files", "formats.names", "formats.architecture",
+    "formats.savefile", "formats",
     "gradcheck", "datasets",
     "cli", "__main__", "__init__",
 ]

@@ -1,0 +1,16 @@
+"""File formats: purenn's own JSON (save, load, checkpoints), NumPy's .npz, ONNX, standalone Python.
+
+Nothing in the core imports this subpackage: a network knows only ``state_dict`` and
+``load_state_dict``, and each format here builds on them and on ``Layer.config()``.  The
+modules, bottom to top:
+
+    checks         values read from a file, checked; ModelFormatError naming file and field
+    files          paths; atomic writes (temporary file, fsync, os.replace)
+    names          activations, losses, initializers by registered name and arguments
+    architecture   layers as plain data and back: LAYER_FORMATS, one entry per layer type
+    savefile       save, load, load_checkpoint: versioned JSON
+"""
+
+from purenn.formats.savefile import load, load_checkpoint, save
+
+__all__ = ["save", "load", "load_checkpoint"]
