@@ -12,11 +12,12 @@ importing only those before it (tests/test_layering.py holds the order):
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
+    formats                               save, load, checkpoints; export to NumPy, ONNX, Python
     gradcheck, datasets                   backprop against numerical derivatives; data
     cli                                   the command line
 """
 
-from purenn import datasets
+from purenn import datasets, formats
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
@@ -25,10 +26,12 @@ from purenn.errors import (
     DataError,
     DivergenceError,
     GradientCheckError,
+    ModelFormatError,
     PurennError,
     ShapeError,
     StateError,
 )
+from purenn.formats import load, load_checkpoint, save
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -99,6 +102,11 @@ __all__ = [
     "accuracy",
     "gradcheck",
     "numerical_gradient",
+    "formats",
+    "ModelFormatError",
+    "save",
+    "load",
+    "load_checkpoint",
 ]
 
 __version__ = "0.1.0"

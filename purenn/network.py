@@ -8,7 +8,7 @@ public boundary; below this everything is trusted.
 """
 
 import random
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
@@ -202,7 +202,7 @@ class Network:
 
     # state_dict keys are PyTorch's (torch.nn.Module.state_dict), "layers.0.weight", so code
     # written for PyTorch finds its way; purenn's parameter named "weights" is "weight" there.
-    STATE_NAMES = {"weights": "weight"}
+    STATE_NAMES: ClassVar[Mapping[str, str]] = {"weights": "weight"}
 
     def _state_items(self) -> List[Tuple[str, Parameter]]:
         return [

@@ -191,7 +191,8 @@ class Optimizer:
                 f"parameter), got {states!r:.60}"
             )
         new = [
-            None if plain is None else self.state_from_plain(plain, parameter, f"{where}: states[{index}]")
+            None if plain is None
+            else self.state_from_plain(plain, parameter, f"{where}: states[{index}]")
             for index, (parameter, plain) in enumerate(zip(parameters, states))
         ]
         for parameter, state in zip(parameters, new):
@@ -383,7 +384,9 @@ class Adam(Optimizer):
         >>> Adam().config()
         {'lr': 0.001, 'betas': (0.9, 0.999), 'eps': 1e-08, 'weight_decay': 0.0}
         """
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay
+        }
 
     def plain_state(self, state: Any) -> Dict[str, Any]:
         """{"step": t, "exp_avg": m, "exp_avg_sq": v}, the matrices copied."""
@@ -414,7 +417,9 @@ def _copy(matrix: Matrix) -> Matrix:
 def _check_keys(plain: Any, keys: Tuple[str, ...], where: str) -> None:
     """``plain`` is a dict with exactly ``keys``."""
     if not isinstance(plain, dict) or set(plain) != set(keys):
-        raise ShapeError(f"{where}: the state must be a dict of {', '.join(keys)}, got {plain!r:.60}")
+        raise ShapeError(
+            f"{where}: the state must be a dict of {', '.join(keys)}, got {plain!r:.60}"
+        )
 
 
 def _state_matrix(value: Any, parameter: Parameter, where: str, label: str) -> Matrix:

@@ -38,7 +38,7 @@ def fail(where: str, message: str) -> NoReturn:
     ...
     purenn.errors.ModelFormatError: load: m.json: not a purenn file
     """
-    raise ModelFormatError(f"{where}: {message}")
+    raise ModelFormatError(f"{where}: {message}") from None
 
 
 def _describe(value: Any) -> str:
@@ -159,8 +159,9 @@ def expect_matrix(
 
 def expect_like(value: Any, example: Any, label: str, where: str) -> Any:
     """``value`` checked to be the same kind of plain value as ``example``: a bool for a bool,
-    an int for an int, a finite number (int or float) for a float, a string for a string, a list of as many items, each like
-    the example's, for a list or tuple.  For arguments whose defaults are known (an optimizer's
+    an int for an int, a finite number (int or float) for a float, a string for a string, a
+    list of as many items, each like the example's, for a list or tuple.  For arguments whose
+    defaults are known (an optimizer's
     hyper-parameters, an activation's slope).
 
     >>> expect_like([0.9, 0.99], (0.9, 0.999), "betas", "load: m.json")

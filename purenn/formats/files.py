@@ -10,6 +10,7 @@ Errors of the operating system (a missing folder, no permission, a full disk) ar
 OSError they are: they name the path, and nothing in the file is at fault.
 """
 
+import contextlib
 import os
 import stat
 from typing import Any, Tuple, Union
@@ -97,10 +98,8 @@ def write_atomically(path: PathLike, data: bytes) -> None:
             os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
         os.replace(temporary, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
     _sync_folder(folder)
 

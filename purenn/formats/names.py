@@ -3,7 +3,9 @@
 A file cannot hold a function, so it names each activation, loss and initializer by the name it
 is registered under (``purenn.registry``), with the arguments that rebuild it::
 
-    {"name": "sigmoid"}    {"name": "leaky_relu", "slope": 0.2}    {"name": "uniform", "low": -1.0, "high": 1.0}
+    {"name": "sigmoid"}
+    {"name": "leaky_relu", "slope": 0.2}
+    {"name": "uniform", "low": -1.0, "high": 1.0}
 
 The rules, the same for every registry:
 
@@ -50,10 +52,13 @@ def _plain(value: Any, label: str, where: str) -> Any:
         return value
     if isinstance(value, (list, tuple)):
         return [_plain(item, label, where) for item in value]
-    raise ConfigurationError(f"{where}: {label} has an argument with no plain form: {value!r:.60}")
+    raise ConfigurationError(f"{where}: {label} has no plain form (a file holds numbers, flags, "
+                             f"strings and lists): {value!r:.60}")
 
 
-def _unregistered(thing: Any, registry: Registry[Any], label: str, where: str) -> ConfigurationError:
+def _unregistered(
+    thing: Any, registry: Registry[Any], label: str, where: str
+) -> ConfigurationError:
     kind = registry.kind
     suggestion = getattr(thing, "name", None) or getattr(thing, "__name__", f"my_{kind}")
     return ConfigurationError(
@@ -79,7 +84,8 @@ def spec_of(thing: Any, registry: Registry[Any], label: str, where: str) -> Dict
             name for name, entry in registry.items() if type(entry) is type(thing)
         ]
         if family:
-            arguments = _plain(config(), label, where)
+            arguments = {key: _plain(value, f"{label}.{key}", where)
+                         for key, value in config().items()}
             return {"name": family[0], **arguments}
     else:
         equals = named_itself + [name for name, entry in registry.items() if _equal(entry, thing)]

@@ -137,7 +137,8 @@ def _dumps(value: Any, indent: str = "") -> str:
     flat = isinstance(value, (list, tuple)) and not any(
         isinstance(item, (dict, list, tuple)) for item in value
     )
-    if flat or not isinstance(value, (dict, list, tuple)) or len(indent) + len(compact) <= LINE_WIDTH:
+    fits = len(indent) + len(compact) <= LINE_WIDTH
+    if flat or fits or not isinstance(value, (dict, list, tuple)):
         return compact
     inner = indent + "  "
     if isinstance(value, dict):
@@ -321,7 +322,7 @@ def load(path: PathLike) -> Network:
     >>> pn.load(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    purenn.errors.ModelFormatError: load: ...broken.json: not a purenn model: damaged or truncated JSON (Expecting value: line 1 column 45 (char 44))
+    purenn.errors.ModelFormatError: load: ...broken.json: not a purenn model: damaged or truncated JSON...
     """
     network, _ = _read(path, "load")
     return network
