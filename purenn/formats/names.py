@@ -61,8 +61,9 @@ def _unregistered(
 ) -> ConfigurationError:
     kind = registry.kind
     suggestion = getattr(thing, "name", None) or getattr(thing, "__name__", f"my_{kind}")
+    shown = f"(the function {thing.__name__})" if inspect.isroutine(thing) else f"{thing!r:.60}"
     return ConfigurationError(
-        f"{where}: {label} {thing!r:.60} is not a registered {kind}, so no file could rebuild "
+        f"{where}: {label} {shown} is not a registered {kind}, so no file could rebuild "
         f"it; register it, e.g. {_REGISTRIES.get(kind, kind)}.register({suggestion!r}, it), "
         "in the program that saves and in the one that loads"
     )
