@@ -87,7 +87,8 @@ def networks(draw: Any, max_layers: int = 3, max_width: int = 4, weights: Any = 
     network = pn.Network(layers, loss=draw(st.sampled_from(losses)), seed=draw(st.integers(0, 9)))
     for parameter in network.parameters():
         rows, columns = parameter.shape
-        parameter.value = [[draw(weights) for _ in range(columns)] for _ in range(rows)]
+        row = st.lists(weights, min_size=columns, max_size=columns)
+        parameter.value = draw(st.lists(row, min_size=rows, max_size=rows))
     return network
 
 

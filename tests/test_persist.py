@@ -24,6 +24,15 @@ def seed_network(seed=1):
                       seed=seed)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _fast_fsync():
+    """fsync costs milliseconds on a real disk and nothing a test can observe depends on it;
+    the tests of atomic writes below make it fail on purpose, which shows that save calls it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "fsync", lambda descriptor: None)
+        yield
+
+
 def leftovers(folder):
     return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
 
