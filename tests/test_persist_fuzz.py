@@ -1,4 +1,4 @@
-"""Damaged files: whatever is wrong with a model file, load raises ModelFormatError and nothing else.
+"""Damaged files: whatever is wrong in a model file, load raises ModelFormatError, nothing else.
 
 A small checkpoint (two layers, Adam state, the generator) is saved once, then damaged in every
 way listed in issue 12: truncated at every length, bytes flipped, every field removed, every
@@ -173,7 +173,7 @@ def test_other_versions_are_refused(checkpoint, tmp_path, version):
     message = outcome(tmp_path / "v.json", replaced(document, ("version",), version))
     assert "version" in message
     if version == 2:
-        assert "written by a newer purenn (format version 2); this purenn reads version 1" in message
+        assert "a newer purenn (format version 2); this purenn reads version 1" in message
 
 
 @pytest.mark.parametrize("value", ["PureNN", "", None, 1, ["purenn"]])
@@ -261,7 +261,8 @@ def optimizer_state(document, index):
      "internal_state[624] must be an int in [0, 624], got 625"),
     (lambda d: d["training"]["rng"]["internal_state"].__setitem__(3, 2**32),
      "internal_state[3] must be an int in [0, 4294967295]"),
-    (lambda d: d["training"]["rng"].update(version=2), "training.rng.version must be an int in [3, 3]"),
+    (lambda d: d["training"]["rng"].update(version=2),
+     "training.rng.version must be an int in [3, 3]"),
     (lambda d: d["training"]["rng"].update(gauss_next="x"), "gauss_next must be a finite number"),
 ])
 def test_inconsistent_contents_are_refused_by_name(checkpoint, tmp_path, edit, message):

@@ -264,10 +264,12 @@ def _read_rng(plain: Any, where: str) -> Tuple[int, Tuple[int, ...], Optional[fl
     spec = expect_keys(plain, ["version", "internal_state", "gauss_next"], label, where)
     version = expect_int(spec["version"], f"{label}.version", where, RNG_VERSION, RNG_VERSION)
     words = expect_list(spec["internal_state"], f"{label}.internal_state", where, RNG_WORDS + 1)
-    checked = [
-        expect_int(word, f"{label}.internal_state[{index}]", where, 0, 2**32 - 1)
-        for index, word in enumerate(words[:RNG_WORDS])
-    ]
+    checked = words[:RNG_WORDS]
+    if not all(type(word) is int and 0 <= word < 2**32 for word in checked):  # fast path first
+        checked = [
+            expect_int(word, f"{label}.internal_state[{index}]", where, 0, 2**32 - 1)
+            for index, word in enumerate(checked)
+        ]
     position = expect_int(words[RNG_WORDS], f"{label}.internal_state[{RNG_WORDS}]", where,
                           0, RNG_WORDS)
     gauss_next = spec["gauss_next"]
