@@ -31,7 +31,7 @@ from purenn.errors import (
     ShapeError,
     StateError,
 )
-from purenn.formats import load, load_checkpoint, save
+from purenn.formats import export_npz, import_npz, load, load_checkpoint, save
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -107,6 +107,8 @@ __all__ = [
     "save",
     "load",
     "load_checkpoint",
+    "export_npz",
+    "import_npz",
 ]
 
 __version__ = "0.1.0"

@@ -9,8 +9,11 @@ modules, bottom to top:
     names          activations, losses, initializers by registered name and arguments
     architecture   layers as plain data and back: LAYER_FORMATS, one entry per layer type
     savefile       save, load, load_checkpoint: versioned JSON
+    npy            NumPy's .npy and .npz byte formats
+    npz            export_npz, import_npz: parameters in PyTorch's names and layouts
 """
 
+from purenn.formats.npz import export_npz, import_npz
 from purenn.formats.savefile import load, load_checkpoint, save
 
-__all__ = ["save", "load", "load_checkpoint"]
+__all__ = ["save", "load", "load_checkpoint", "export_npz", "import_npz"]
