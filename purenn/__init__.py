@@ -31,7 +31,14 @@ from purenn.errors import (
     ShapeError,
     StateError,
 )
-from purenn.formats import export_npz, import_npz, load, load_checkpoint, save
+from purenn.formats import (
+    export_npz,
+    export_onnx,
+    import_npz,
+    load,
+    load_checkpoint,
+    save,
+)
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -109,6 +116,7 @@ __all__ = [
     "load_checkpoint",
     "export_npz",
     "import_npz",
+    "export_onnx",
 ]
 
 __version__ = "0.1.0"

@@ -22,7 +22,8 @@ LAYERS = [
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
     "formats.checks", "formats.files", "formats.names", "formats.architecture",
-    "formats.savefile", "formats.npy", "formats.npz", "formats",
+    "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
+    "formats",
     "gradcheck", "datasets",
     "cli", "__main__", "__init__",
 ]

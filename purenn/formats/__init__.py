@@ -11,9 +11,12 @@ modules, bottom to top:
     savefile       save, load, load_checkpoint: versioned JSON
     npy            NumPy's .npy and .npz byte formats
     npz            export_npz, import_npz: parameters in PyTorch's names and layouts
+    protobuf       Protocol Buffers' wire format, the writing half
+    onnx           export_onnx: an ONNX model, float64 or float32
 """
 
 from purenn.formats.npz import export_npz, import_npz
+from purenn.formats.onnx import export_onnx
 from purenn.formats.savefile import load, load_checkpoint, save
 
-__all__ = ["save", "load", "load_checkpoint", "export_npz", "import_npz"]
+__all__ = ["save", "load", "load_checkpoint", "export_npz", "import_npz", "export_onnx"]
