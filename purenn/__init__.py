@@ -34,6 +34,7 @@ from purenn.errors import (
 from purenn.formats import (
     export_npz,
     export_onnx,
+    export_python,
     import_npz,
     load,
     load_checkpoint,
@@ -117,6 +118,7 @@ __all__ = [
     "export_npz",
     "import_npz",
     "export_onnx",
+    "export_python",
 ]
 
 __version__ = "0.1.0"

@@ -23,7 +23,7 @@ LAYERS = [
     "network",
     "formats.checks", "formats.files", "formats.names", "formats.architecture",
     "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
-    "formats",
+    "formats.standalone", "formats",
     "gradcheck", "datasets",
     "cli", "__main__", "__init__",
 ]

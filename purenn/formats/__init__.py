@@ -13,10 +13,14 @@ modules, bottom to top:
     npz            export_npz, import_npz: parameters in PyTorch's names and layouts
     protobuf       Protocol Buffers' wire format, the writing half
     onnx           export_onnx: an ONNX model, float64 or float32
+    standalone     export_python: one .py file needing only math, for MicroPython and anywhere
 """
 
 from purenn.formats.npz import export_npz, import_npz
 from purenn.formats.onnx import export_onnx
 from purenn.formats.savefile import load, load_checkpoint, save
+from purenn.formats.standalone import export_python
 
-__all__ = ["save", "load", "load_checkpoint", "export_npz", "import_npz", "export_onnx"]
+__all__ = [
+    "save", "load", "load_checkpoint", "export_npz", "import_npz", "export_onnx", "export_python"
+]
