@@ -70,7 +70,9 @@ INITIALIZER_SPECS = st.one_of(
 
 
 @st.composite
-def networks(draw: Any, max_layers: int = 3, max_width: int = 4, weights: Any = WEIGHTS) -> pn.Network:
+def networks(
+    draw: Any, max_layers: int = 3, max_width: int = 4, weights: Any = WEIGHTS
+) -> pn.Network:
     """A network of 1..max_layers Dense layers of widths 1..max_width, each with any registered
     or parametrised activation and initializer, with or without bias, any loss that accepts
     its last layer, and every parameter drawn from ``weights``."""
@@ -130,7 +132,7 @@ def micropython_command() -> List[str]:
         if candidate.suffix == ".mjs" and candidate.is_file():
             node = shutil.which("node")
             if node is None:
-                pytest.skip(f"oracle 'micropython' unavailable: {candidate} needs node, not on PATH")
+                pytest.skip(f"oracle 'micropython' unavailable: {candidate} needs node")
             return [node, str(candidate), "-X", "heapsize=64M"]
         if candidate.is_file():
             return [str(candidate), "-X", "heapsize=64M"]
@@ -149,7 +151,7 @@ def run_micropython(script: str, tmp_path: pathlib.Path) -> str:
     'DONE' last)."""
     path = tmp_path / "script.py"
     path.write_text(script + "\nprint('DONE')\n", encoding="utf-8")
-    result = subprocess.run(micropython_command() + [str(path)], capture_output=True, text=True,
+    result = subprocess.run([*micropython_command(), str(path)], capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0 and result.stdout.rstrip().endswith("DONE"), (
         f"MicroPython failed (exit {result.returncode}):\n{result.stderr[-3000:]}"

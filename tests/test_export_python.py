@@ -73,7 +73,7 @@ def test_the_file_run_by_this_interpreter_prints_purenns_predictions(tmp_path):
     network = three_layers("tanh")
     x = inputs(4)
     pn.export_python(network, tmp_path / "model.py")
-    script = "from model import predict\nfor row in predict(%r):\n    print(repr(row))\n" % (x,)
+    script = f"from model import predict\nfor row in predict({x!r}):\n    print(repr(row))\n"
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert result.stdout.splitlines() == [repr(row) for row in network.predict(x)]
@@ -99,7 +99,7 @@ def test_predict_checks_its_rows():
 def test_refusals_name_what_is_wrong(tmp_path):
     network = pn.Network([pn.Dense(2, 1)], seed=0)
     network.layers[0].bias.value[0][0] = float("inf")
-    with pytest.raises(pn.DataError, match="export_python: layers.0.bias holds a NaN or infinite"):
+    with pytest.raises(pn.DataError, match=r"export_python: layers\.0\.bias holds a NaN"):
         pn.export_python(network, tmp_path / "m.py")
     with pytest.raises(pn.ConfigurationError, match="export_python: expected a Network"):
         pn.export_python("net", tmp_path / "m.py")
@@ -107,7 +107,7 @@ def test_refusals_name_what_is_wrong(tmp_path):
     class Custom(pn.Dense):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Custom, which has no Python"):
+    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Custom, which has no Py"):
         pn.export_python(pn.Network([Custom(2, 2)], seed=0), tmp_path / "m.py")
     swish = Elementwise("swish", lambda z: z * sigmoid(z), sigmoid_derivative)
     with pytest.raises(pn.ConfigurationError, match="is not a registered activation"):
