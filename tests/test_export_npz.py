@@ -119,9 +119,9 @@ def test_import_refuses_what_does_not_fit_and_changes_nothing(tmp_path, change, 
     assert network.state_dict() == before
 
 
-def member(name, data):
+def member(name, data, compression=zipfile.ZIP_STORED):
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zipped:
+    with zipfile.ZipFile(buffer, "w", compression) as zipped:
         zipped.writestr(name, data)
     return buffer.getvalue()
 
@@ -153,11 +153,20 @@ def npy_with_header(text, payload=b""):
      "a.npy should hold 2 values (16 bytes) after its header but has 15 bytes"),
     (member("a.npy", npy_with_header("{'descr': '<f8', 'shape': (2,), }")),
      "a.npy's header has no 'fortran_order'"),
+    (member("a.npy", b"\x93NUMPY\x02\x00\x10\x00"), "a.npy is truncated in its header"),
 ])
 def test_damaged_archives_raise_model_format_error(tmp_path, raw, message):
     with pytest.raises(pn.ModelFormatError) as caught:
         pn.import_npz(two_layer(), archive(tmp_path, None, raw))
     assert message in str(caught.value)
+
+
+def test_a_member_compressed_otherwise_than_numpy_does_is_refused(tmp_path):
+    path = tmp_path / "w.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as zipped:
+        zipped.writestr("a.npy", npy_bytes((1,), [0.0]))
+    with pytest.raises(pn.ModelFormatError, match=r"a\.npy is compressed in a way numpy does not"):
+        pn.import_npz(two_layer(), path)
 
 
 def test_export_and_import_refuse_what_is_not_a_network(tmp_path):
@@ -181,6 +190,9 @@ def test_fortran_order_and_float32_are_read_exactly():
     data = npy_with_header("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }",
                            struct.pack(">6f", *values))
     assert parse_npy(data, "a", "test") == ((2, 3), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    vector = npy_with_header("{'descr': '<f8', 'fortran_order': True, 'shape': (2,), }",
+                             struct.pack("<2d", 1.0, 2.0))
+    assert parse_npy(vector, "v", "test") == ((2,), [1.0, 2.0])
 
 
 # -- NumPy reads the archive as it is, and writes archives purenn reads ---------------------------

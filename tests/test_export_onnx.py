@@ -98,6 +98,35 @@ def test_every_attribute_carries_its_type():
     assert attribute[3] == [(1 << 64) - 1]  # −1 as an int64 varint
 
 
+OPERATORS = {
+    "identity": [],
+    "sigmoid": ["Sigmoid"],
+    "tanh": ["Tanh"],
+    "relu": ["Relu"],
+    "softmax": ["Softmax"],
+    "leaky_relu": ["Greater", "Mul", "Where"],
+    "elu": ["Greater", "Min", "Exp", "Sub", "Mul", "Where"],
+    "softplus": ["Abs", "Neg", "Exp", "Add", "Log", "Relu", "Add"],
+}
+
+
+@pytest.mark.parametrize("activation", every_activation(), ids=repr)
+def test_each_activation_becomes_the_documented_operators(activation):
+    graph = fields(fields(onnx_bytes(pn.Network([pn.Dense(2, 2, activation)], seed=0)))[7][0])
+    operators = [fields(node)[4][0].decode() for node in graph[1]]
+    assert operators[0] == "Gemm" and operators[-1] == "Identity"
+    name = activation if isinstance(activation, str) else activation.name.split("(")[0]
+    if name == "gelu":
+        # −z/√2; |a|, t and y (6 nodes); Clenshaw: 3 nodes for each of c₂₆ … c₁, 3 for c₀;
+        # −w², exp, t·exp, 2 − it, a > 0, Where (7); ½z and the product; the output.
+        assert operators[1:4] == ["Mul", "Abs", "Add"] and operators[-3:] == ["Mul", "Mul",
+                                                                              "Identity"]
+        assert len(operators) == 1 + 1 + 6 + 3 * 26 + 3 + 7 + 2 + 1
+        assert operators.count("Exp") == 1 and operators.count("Where") == 1
+    else:
+        assert operators[1:-1] == OPERATORS[name]
+
+
 def test_the_same_network_gives_the_same_bytes():
     assert onnx_bytes(pn.Network([pn.Dense(2, 2, "gelu")], seed=4)) == onnx_bytes(
         pn.Network([pn.Dense(2, 2, "gelu")], seed=4))

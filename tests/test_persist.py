@@ -452,3 +452,84 @@ def test_load_state_list_refuses_bad_state_and_changes_nothing(optimizer, plain,
     with pytest.raises(error, match=message):
         optimizer.load_state_list([theta], plain)
     assert optimizer.state == {}
+
+
+# -- the building blocks: checks of file values, temporary names, plain configs --------------------
+
+
+def test_the_checks_name_the_field_and_what_it_must_be():
+    from purenn.formats import checks
+
+    where = "load: m.json"
+    assert checks.expect_number(3, "x", where) == 3.0
+    for value, message in [(10**400, "x must be a finite number, got 1000"),
+                           (True, "x must be a finite number, got True"),
+                           ("1", "x must be a finite number, got '1'")]:
+        with pytest.raises(pn.ModelFormatError, match=message):
+            checks.expect_number(value, "x", where)
+    assert checks.expect_like("adam", "sgd", "name", where) == "adam"
+    with pytest.raises(pn.ModelFormatError, match="name must be a string, got 3"):
+        checks.expect_like(3, "sgd", "name", where)
+    with pytest.raises(pn.ModelFormatError, match=r"n must be an int, got 2\.0"):
+        checks.expect_like(2.0, 2, "n", where)
+    with pytest.raises(pn.ModelFormatError, match="x has no plain form"):
+        checks.expect_like(None, object(), "x", where)
+    with pytest.raises(pn.ModelFormatError, match=r"w\[1\]\[0\] must be a finite number"):
+        checks.expect_matrix([[1.0], [None]], "w", where)
+    with pytest.raises(pn.ModelFormatError, match="w is ragged: row 0 has 1 numbers, row 1 2"):
+        checks.expect_matrix([[1.0], [1.0, 2.0]], "w", where)
+    with pytest.raises(pn.ModelFormatError, match="w must be a non-empty matrix"):
+        checks.expect_matrix([[]], "w", where)
+    with pytest.raises(pn.ModelFormatError, match="layer must be an object with a, b"):
+        checks.expect_keys([1], ["a", "b"], "layer", where)
+
+
+def test_a_taken_temporary_name_is_skipped(tmp_path, monkeypatch):
+    from purenn.formats import files
+
+    draws = iter([b"\x00" * 8, b"\x00" * 8, b"\x01" * 8])
+    monkeypatch.setattr(os, "urandom", lambda size: next(draws))
+    (tmp_path / f".m.json.{'00' * 8}.tmp").write_bytes(b"someone else's")
+    files.write_atomically(tmp_path / "m.json", b"data")
+    assert (tmp_path / "m.json").read_bytes() == b"data"
+    assert (tmp_path / f".m.json.{'00' * 8}.tmp").read_bytes() == b"someone else's"
+    monkeypatch.setattr(files, "_NAME_ATTEMPTS", 1)
+    monkeypatch.setattr(os, "urandom", lambda size: b"\x00" * 8)
+    with pytest.raises(FileExistsError, match="no free temporary name"):
+        files.write_atomically(tmp_path / "m.json", b"other")
+
+
+def test_a_folder_that_refuses_fsync_does_not_fail_the_save(tmp_path, monkeypatch):
+    real_fsync = os.fsync
+    calls = []
+
+    def fsync(descriptor):
+        calls.append(descriptor)
+        if len(calls) == 2:  # the folder's, after the file's
+            raise OSError(22, "Invalid argument")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    pn.save(seed_network(), tmp_path / "m.json")
+    assert len(calls) == 2 and pn.load(tmp_path / "m.json").n_in == 3
+
+
+def test_a_config_with_no_plain_form_is_refused(tmp_path):
+    class Scaled(pn.LeakyReLU):
+        def config(self):
+            return {"slope": object()}
+
+    ACTIVATIONS.register("scaled", Scaled())
+    try:
+        with pytest.raises(pn.ConfigurationError, match=r"activation\.slope has no plain form"):
+            pn.save(pn.Network([pn.Dense(2, 2, Scaled())], seed=0), tmp_path / "m.json")
+    finally:
+        del ACTIVATIONS["scaled"]
+
+
+def test_a_layer_whose_config_outgrew_its_format_is_refused(tmp_path):
+    network = pn.Network([pn.Dense(2, 2)], seed=0)
+    layer = network.layers[0]
+    layer.config = lambda: {**pn.Dense.config(layer), "dropout": 0.5}
+    with pytest.raises(pn.ConfigurationError, match=r"Dense\.config\(\) gives .*'dropout'"):
+        pn.save(network, tmp_path / "m.json")
