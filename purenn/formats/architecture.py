@@ -132,7 +132,11 @@ _BY_NAME = {layer_format.name: (cls, layer_format) for cls, layer_format in LAYE
 
 def layer_format(layer: Layer, label: str, where: str) -> LayerFormat:
     """The LayerFormat of ``layer``'s class (exactly that class: a subclass may compute
-    something else); ConfigurationError naming ``label`` for a class with none."""
+    something else); ConfigurationError naming ``label`` for a class with none.
+
+    >>> layer_format(Dense(2, 1), "layers[0]", "save").name
+    'Dense'
+    """
     found = LAYER_FORMATS.get(type(layer))
     if found is None:
         raise ConfigurationError(
@@ -162,7 +166,11 @@ def describe_layer(layer: Layer, label: str, where: str) -> Dict[str, Any]:
 
 
 def describe_network(network: Network, where: str) -> Dict[str, Any]:
-    """{"loss": spec, "layers": [layer, …]}: the architecture of ``network`` as plain data."""
+    """{"loss": spec, "layers": [layer, …]}: the architecture of ``network`` as plain data.
+
+    >>> describe_network(Network([Dense(2, 1, "sigmoid")], loss="bce"), "save")["loss"]
+    {'name': 'bce'}
+    """
     return {
         "loss": spec_of(network.loss_function, LOSSES, "loss", where),
         "layers": [
@@ -174,7 +182,12 @@ def describe_network(network: Network, where: str) -> Dict[str, Any]:
 
 def read_layer(plain: Any, label: str, where: str) -> Tuple[type, Dict[str, Any], LayerFormat]:
     """(class, config, format) of a layer written by ``describe_layer``, every argument
-    checked; nothing is built."""
+    checked; nothing is built.
+
+    >>> cls, config, _ = read_layer(describe_layer(Dense(2, 1), "l", "save"), "l", "load")
+    >>> cls.__name__, config["n_out"], config["activation"]
+    ('Dense', 1, <activation identity>)
+    """
     if not isinstance(plain, dict) or not isinstance(plain.get("type"), str):
         fail(where, f"{label} must be an object with a \"type\", got {plain!r:.60}")
     if plain["type"] not in _BY_NAME:
@@ -190,7 +203,12 @@ def read_layer(plain: Any, label: str, where: str) -> Tuple[type, Dict[str, Any]
 def read_state(
     plain: Any, layers: Sequence[Tuple[type, Dict[str, Any], LayerFormat]], where: str
 ) -> Dict[str, Matrix]:
-    """The state entries, each checked to have the shape its layer's arguments give it."""
+    """The state entries, each checked to have the shape its layer's arguments give it.
+
+    >>> layers = [read_layer(describe_layer(Dense(2, 1, bias=False), "l", "s"), "l", "load")]
+    >>> read_state({"layers.0.weight": [[1], [2]]}, layers, "load")
+    {'layers.0.weight': [[1.0], [2.0]]}
+    """
     shapes: Dict[str, Shape] = {}
     for index, (_, config, found) in enumerate(layers):
         for name, shape in found.state_shapes(config).items():
@@ -210,7 +228,12 @@ def build_network(
 ) -> Network:
     """The network of checked layers, loss and state (from ``read_layer``, ``from_spec`` and
     ``read_state``).  What only the layers and the network can check (sizes that chain, a
-    loss that fits the last layer) raises ModelFormatError naming ``where``."""
+    loss that fits the last layer) raises ModelFormatError naming ``where``.
+
+    >>> layers = [read_layer(describe_layer(Dense(2, 1, bias=False), "l", "s"), "l", "load")]
+    >>> build_network(layers, "sse", {"layers.0.weight": [[1.0], [2.0]]}, "load").predict([[1, 1]])
+    [[3.0]]
+    """
     try:
         network = Network([cls(**config) for cls, config, _ in layers], loss=loss)
         network.load_state_dict(state)

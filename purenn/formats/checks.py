@@ -82,14 +82,24 @@ def expect_int(
 
 
 def expect_flag(value: Any, label: str, where: str) -> bool:
-    """``value`` if it is True or False (JSON true/false; 0 and 1 are refused)."""
+    """``value`` if it is True or False (JSON true/false; 0 and 1 are refused).
+
+    >>> expect_flag(1, "bias", "load: m.json")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ModelFormatError: load: m.json: bias must be true or false, got 1
+    """
     if not isinstance(value, bool):
         fail(where, f"{label} must be true or false, got {_describe(value)}")
     return value
 
 
 def expect_text(value: Any, label: str, where: str) -> str:
-    """``value`` if it is a string."""
+    """``value`` if it is a string.
+
+    >>> expect_text("sse", "loss.name", "load: m.json")
+    'sse'
+    """
     if not isinstance(value, str):
         fail(where, f"{label} must be a string, got {_describe(value)}")
     return value
@@ -112,7 +122,13 @@ def expect_number(value: Any, label: str, where: str) -> float:
 
 
 def expect_list(value: Any, label: str, where: str, length: Optional[int] = None) -> List[Any]:
-    """``value`` if it is a list (a JSON array), of ``length`` items when given."""
+    """``value`` if it is a list (a JSON array), of ``length`` items when given.
+
+    >>> expect_list([0.9], "betas", "load: m.json", 2)
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ModelFormatError: load: m.json: betas must hold 2 items, got 1
+    """
     if not isinstance(value, list):
         fail(where, f"{label} must be a list, got {_describe(value)}")
     if length is not None and len(value) != length:

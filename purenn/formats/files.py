@@ -105,6 +105,13 @@ def write_atomically(path: PathLike, data: bytes) -> None:
 
 
 def read_bytes(path: str) -> bytes:
-    """The whole file at ``path`` (an OSError if it cannot be read)."""
+    """The whole file at ``path`` (an OSError if it cannot be read).
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> write_atomically(path, b"{}")
+    >>> read_bytes(path)
+    b'{}'
+    """
     with open(path, "rb") as file:
         return file.read()

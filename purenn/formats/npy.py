@@ -137,7 +137,11 @@ def npz_bytes(arrays: Dict[str, Array]) -> bytes:
 
 def parse_npz(data: bytes, where: str) -> Dict[str, Array]:
     """name → (shape, values) of every array in an .npz archive's bytes; ModelFormatError for
-    a damaged archive, a member that is not NAME.npy, or an array purenn cannot read."""
+    a damaged archive, a member that is not NAME.npy, or an array purenn cannot read.
+
+    >>> parse_npz(npz_bytes({"w": ((2, 1), [1.0, 2.0])}), "import_npz")
+    {'w': ((2, 1), [1.0, 2.0])}
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
