@@ -15,7 +15,7 @@ import pytest
 import purenn as pn
 from purenn.formats import savefile
 
-OTHER_VALUES = [None, True, False, 0, -1, 2.5, "x", [], {}, [[1.0]], {"name": "sse"}, 10**30]
+OTHER_VALUES = [None, True, -1, 2.5, "x", [], {}, [[1.0]]]
 
 
 @pytest.fixture(scope="module")
