@@ -7,19 +7,24 @@ importing only those before it (tests/test_layering.py holds the order):
     kernels, scalar, progress             matrix arithmetic; complex-safe exp/log; progress line
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
-    layers                                parameters and the chain rule per layer
+    layers                                parameters, the layer interface, Dense
+    im2col, conv, pooling, flatten        image layers: receptive fields, Conv2D, pooling, Flatten
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
-    formats                               save, load, checkpoints; export to NumPy, ONNX, Python
-    gradcheck, datasets                   backprop against numerical derivatives; data
+    formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
+    gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
+                                          bugs; data
+    plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
+                                          boundaries, the step-size sweep, image grids
     cli                                   the command line
 """
 
-from purenn import datasets, formats
+from purenn import datasets, formats, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
+from purenn.conv import Conv2D
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -31,6 +36,7 @@ from purenn.errors import (
     ShapeError,
     StateError,
 )
+from purenn.flatten import Flatten
 from purenn.formats import (
     export_npz,
     export_onnx,
@@ -60,6 +66,7 @@ from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredErr
 from purenn.metrics import accuracy
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
+from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
@@ -88,6 +95,7 @@ __all__ = [
     "argmax",
     "one_hot",
     "datasets",
+    "plot",
     "ReLU",
     "LeakyReLU",
     "ELU",
@@ -110,6 +118,10 @@ __all__ = [
     "accuracy",
     "gradcheck",
     "numerical_gradient",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "Flatten",
     "formats",
     "ModelFormatError",
     "save",

@@ -17,12 +17,28 @@ __all__ = ["snapshot", "restore", "EarlyStopping"]
 
 
 def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
-    """A copy of every parameter's value, aligned with ``parameters``."""
+    """A copy of every parameter's value, aligned with ``parameters`` (each copy has its
+    parameter's shape).
+
+    >>> w = Parameter("w", [[1.0, 2.0]])
+    >>> saved = snapshot([w])
+    >>> w.value[0][0] = 5.0
+    >>> saved, w.value
+    ([[[1.0, 2.0]]], [[5.0, 2.0]])
+    """
     return [[row[:] for row in parameter.value] for parameter in parameters]
 
 
 def restore(parameters: Sequence[Parameter], values: Sequence[Matrix]) -> None:
-    """Write a ``snapshot`` back into the parameters, row by row, in place."""
+    """Write a ``snapshot`` back into the parameters, row by row, in place (the row lists stay
+    the same objects).
+
+    >>> w = Parameter("w", [[1.0, 2.0]])
+    >>> row = w.value[0]
+    >>> restore([w], [[[3.0, 4.0]]])
+    >>> w.value, w.value[0] is row
+    ([[3.0, 4.0]], True)
+    """
     for parameter, saved in zip(parameters, values):
         for row, saved_row in zip(parameter.value, saved):
             row[:] = saved_row
@@ -39,6 +55,12 @@ class EarlyStopping:
     weights as they were at the end of the best epoch.  The training "loss" of an epoch is
     measured during the epoch (for full-batch training, before its update), so monitoring it
     lags the weights by one update; "val_loss" is measured on the weights at the epoch's end.
+
+    >>> stopper = EarlyStopping(patience=2)
+    >>> [stopper.update(epoch, loss, []) for epoch, loss in enumerate([0.5, 0.4, 0.45, 0.41], 1)]
+    [False, False, False, True]
+    >>> stopper.best, stopper.best_epoch
+    (0.4, 2)
     """
 
     def __init__(
@@ -76,7 +98,14 @@ class EarlyStopping:
         self.wait = 0
 
     def update(self, epoch: int, value: float, parameters: Sequence[Parameter]) -> bool:
-        """Record epoch ``epoch``'s monitored value; return True when training should stop."""
+        """Record epoch ``epoch``'s monitored value; return True when training should stop.
+
+        A value improves only if it is below best − ``min_delta``:
+
+        >>> stopper = EarlyStopping(patience=1, min_delta=0.1)
+        >>> stopper.update(1, 1.0, []), stopper.update(2, 0.95, [])
+        (False, True)
+        """
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -86,7 +115,15 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def finish(self, parameters: Sequence[Parameter]) -> None:
-        """Put the best epoch's weights back (when asked to and an epoch improved)."""
+        """Put the best epoch's weights back (when asked to and an epoch improved).
+
+        >>> w, stopper = Parameter("w", [[1.0]]), EarlyStopping()
+        >>> stopper.update(1, 0.5, [w])
+        False
+        >>> w.value[0][0] = 9.0
+        >>> stopper.finish([w]); w.value
+        [[1.0]]
+        """
         if self.restore_best_weights and self.best_weights is not None:
             restore(parameters, self.best_weights)
 

@@ -1,13 +1,19 @@
-"""Small data sets generated in code: nothing is ever downloaded.
+"""Small data sets: generated in code, and one real set shipped with the package; nothing is
+ever downloaded.
+
+``digits`` is real: the UCI handwritten digits (8 × 8 images, 1797 of them), read from
+``purenn/data/digits.gz`` (CC BY 4.0; its header says where it comes from and how it is laid
+out).  ``bars`` draws tiny images in code, for convolution tests that must run in a blink.
 
 ``seed_data`` is the tutorial's: three inputs (the third always 1, standing in for a bias) whose
 target is the XOR of the first two.
 
-The classification sets (``xor``, ``two_moons``, ``circles``, ``spirals``) return ``(X, labels)``:
-X is a list of rows [x, y] and ``labels`` a list of class indices (ints 0..k−1), which the
-"cross_entropy" loss takes as they are; ``purenn.one_hot(labels)`` gives one-hot rows, and
-``[[float(label)] for label in labels]`` a column for one sigmoid output (the "bce" loss also
-takes 0/1 labels directly).  ``noisy_sine`` is a regression set and returns ``(X, Y)`` matrices.
+The classification sets (``xor``, ``two_moons``, ``circles``, ``spirals``, ``digits``, ``bars``)
+return ``(X, labels)``: X is a list of rows ([x, y] for the points, C·H·W pixels for images)
+and ``labels`` a list of class indices (ints 0..k−1), which the "cross_entropy" loss takes as
+they are; ``purenn.one_hot(labels)`` gives one-hot rows, and ``[[float(label)] for label in
+labels]`` a column for one sigmoid output (the "bce" loss also takes 0/1 labels directly).
+``noisy_sine`` is a regression set and returns ``(X, Y)`` matrices.
 
 Each generator makes its own ``random.Random(seed)`` and draws from its ``random()`` only (normal
 noise by ``purenn.initializers.box_muller``), so a seed gives the same data on every interpreter.
@@ -15,7 +21,9 @@ Samples of every class are generated in blocks, then shuffled with the same gene
 (Fisher–Yates), so any slice of the rows holds a mix of classes.
 """
 
+import gzip
 import math
+import pathlib
 import random
 from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
@@ -33,6 +41,9 @@ __all__ = [
     "circles",
     "spirals",
     "noisy_sine",
+    "DIGITS_SHAPE",
+    "digits",
+    "bars",
     "train_test_split",
 ]
 
@@ -157,6 +168,67 @@ def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tup
     xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
     draws = box_muller(rng, n)
     return [[x] for x in xs], [[math.sin(x) + scale * e] for x, e in zip(xs, draws)]
+
+
+DIGITS_FILE = pathlib.Path(__file__).resolve().parent / "data" / "digits.gz"
+DIGITS_SHAPE = (1, 8, 8)
+"""The shape of one digits image: 1 channel, 8 rows, 8 columns."""
+_DIGITS_RECORD = 65  # bytes per image: 64 pixels, then the label
+
+
+def digits() -> Labelled:
+    """The real handwritten digits: (X 1797 × 64, labels 0..9), pixels scaled to [0, 1].
+
+    The test set of the UCI "Optical Recognition of Handwritten Digits" data (E. Alpaydin and
+    C. Kaynak, 1998; CC BY 4.0), the same images scikit-learn ships as ``load_digits``.  Each
+    pixel of an 8 × 8 image counts the set pixels of a 4 × 4 block of a 32 × 32 bitmap, 0..16;
+    X holds pixel/16, row by row, so each row is an image of shape DIGITS_SHAPE = (1, 8, 8).
+    Rows come in the file's order, the classes mixed (174 to 183 images of each digit).  The
+    file is gzip'd: a text header, an empty line, then 65 bytes per image (64 pixels and the
+    label); it is read with the standard library only.
+
+    >>> X, labels = digits()
+    >>> len(X), len(X[0]), labels[:10]
+    (1797, 64, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+    data = gzip.decompress(DIGITS_FILE.read_bytes())
+    records = data[data.index(b"\n\n") + 2:]
+    starts = range(0, len(records), _DIGITS_RECORD)
+    x = [[pixel / 16.0 for pixel in records[start:start + 64]] for start in starts]
+    labels = [records[start + 64] for start in starts]
+    return x, labels
+
+
+def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: Optional[int] = 0) -> Labelled:
+    """Tiny images of one line each: (X n × size², labels), label 0 for a horizontal line and
+    1 for a vertical one; each row is an image of shape (1, size, size).
+
+    Image k (class k mod 2, so the classes alternate) has its line, of pixels 1, at a row (or
+    column) drawn uniformly from 0..size−1, every other pixel 0, and then noise·N(0, 1) on
+    every pixel.  Draw order: per image, the line's position, then its size² noise draws.
+
+    >>> X, labels = bars(4, size=3, noise=0.0)
+    >>> labels
+    [0, 1, 0, 1]
+    >>> X[0]                                        # a horizontal line in the last row
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    >>> X[1]                                        # a vertical line in the middle column
+    [0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+    """
+    count = check_int(n, "n", "bars", 2)
+    side = check_int(size, "size", "bars", 2)
+    scale = _check_noise(noise, "bars")
+    rng = random.Random(_check_seed(seed, "bars"))
+    x: Matrix = []
+    for k in range(count):
+        line = int(rng.random() * side)
+        draws = box_muller(rng, side * side)
+        x.append([
+            (1.0 if (i if k % 2 == 0 else j) == line else 0.0) + scale * draws[i * side + j]
+            for i in range(side)
+            for j in range(side)
+        ])
+    return x, [k % 2 for k in range(count)]
 
 
 def train_test_split(

@@ -52,6 +52,12 @@ def box_muller(rng: random.Random, count: int) -> List[float]:
     θ = 2πU₂ give two independent normals R·cos θ and R·sin θ.  Each pair calls ``rng.random()``
     twice, U₁ first; U₁ = 1 − random() lies in (0, 1], so ln U₁ never sees 0.  For an odd
     ``count`` the last sine is discarded, so exactly 2·⌈count/2⌉ uniforms are used.
+
+    >>> import random
+    >>> [round(draw, 12) for draw in box_muller(random.Random(0), 3)]
+    [0.096371578465, -1.926636120547, -0.058500079476]
+    >>> box_muller(random.Random(0), 2) == box_muller(random.Random(0), 3)[:2]
+    True
     """
     draws: List[float] = []
     while len(draws) < count:
@@ -136,14 +142,30 @@ class Normal:
 
 
 def xavier_uniform(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """Glorot & Bengio (2010): W_ij ~ U[−a, a) with a = √(6 / (n_in + n_out)); n_in × n_out."""
+    """Glorot & Bengio (2010): W_ij ~ U[−a, a) with a = √(6 / (n_in + n_out)); n_in × n_out.
+
+    Here a = √(6 / (2 + 4)) = 1:
+
+    >>> import random
+    >>> w = xavier_uniform(random.Random(0), 2, 4)
+    >>> len(w), len(w[0]), all(-1.0 <= value < 1.0 for row in w for value in row)
+    (2, 4, True)
+    """
     _check_fans(n_in, n_out, "xavier_uniform")
     limit = math.sqrt(6.0 / (n_in + n_out))
     return _uniform_matrix(rng, n_in, n_out, -limit, limit)
 
 
 def xavier_normal(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """Glorot & Bengio (2010): W_ij ~ N(0, σ²) with σ = √(2 / (n_in + n_out)); n_in × n_out."""
+    """Glorot & Bengio (2010): W_ij ~ N(0, σ²) with σ = √(2 / (n_in + n_out)); n_in × n_out.
+
+    Here σ = √(2 / 200) = 0.1, and 10,000 draws show it:
+
+    >>> import random, statistics
+    >>> w = xavier_normal(random.Random(0), 100, 100)
+    >>> round(statistics.pstdev([value for row in w for value in row]), 2)
+    0.1
+    """
     _check_fans(n_in, n_out, "xavier_normal")
     std = math.sqrt(2.0 / (n_in + n_out))
     return _normal_matrix(rng, n_in, n_out, 0.0, std)
@@ -153,7 +175,12 @@ def he_uniform(rng: random.Random, n_in: int, n_out: int) -> Matrix:
     """He et al. (2015), for relu layers: W_ij ~ U[−a, a) with a = √(6 / n_in); n_in × n_out.
 
     The variance a²/3 = 2/n_in keeps the variance of relu activations constant through depth
-    (PyTorch's kaiming_uniform_ with mode="fan_in", nonlinearity="relu").
+    (PyTorch's kaiming_uniform_ with mode="fan_in", nonlinearity="relu").  Here a = √(6/6) = 1:
+
+    >>> import random
+    >>> w = he_uniform(random.Random(0), 6, 2)
+    >>> len(w), len(w[0]), all(-1.0 <= value < 1.0 for row in w for value in row)
+    (6, 2, True)
     """
     _check_fans(n_in, n_out, "he_uniform")
     limit = math.sqrt(6.0 / n_in)
@@ -161,7 +188,15 @@ def he_uniform(rng: random.Random, n_in: int, n_out: int) -> Matrix:
 
 
 def he_normal(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """He et al. (2015), for relu layers: W_ij ~ N(0, σ²) with σ = √(2 / n_in); n_in × n_out."""
+    """He et al. (2015), for relu layers: W_ij ~ N(0, σ²) with σ = √(2 / n_in); n_in × n_out.
+
+    Here σ = √(2 / 200) = 0.1, and 10,000 draws show it:
+
+    >>> import random, statistics
+    >>> w = he_normal(random.Random(0), 200, 50)
+    >>> round(statistics.pstdev([value for row in w for value in row]), 2)
+    0.1
+    """
     _check_fans(n_in, n_out, "he_normal")
     std = math.sqrt(2.0 / n_in)
     return _normal_matrix(rng, n_in, n_out, 0.0, std)

@@ -4,6 +4,13 @@ A layer's ``forward(X)`` maps a batch (one row per sample) to its output and cac
 ``backward(grad_out)`` receives ∂L/∂(output), stores ∂L/∂θ in each parameter's ``grad`` and
 returns ∂L/∂X for the layer below.  The gradients stored are the true gradients of the loss; the
 optimizer subtracts them.
+
+Shapes: a sample always travels as one row of numbers, but it has a shape, (n,) for a vector or
+(C, H, W) for an image of C channels (its row holds them channel-major, then row-major).  Each
+layer reports the shape it gives for the shape it takes (``build``), and a network builds its
+layers in order when it is made, so a layer that does not fit the one below is refused then,
+not at the first batch.  The image layers live in their own modules (``purenn.conv``,
+``purenn.pooling``, ``purenn.flatten``); this one holds the interface and Dense.
 """
 
 import math
@@ -13,11 +20,24 @@ from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_int
-from purenn.errors import StateError
+from purenn.errors import ConfigurationError, ShapeError, StateError
 from purenn.initializers import INITIALIZERS, Initializer
 from purenn.kernels import Matrix
+from purenn.matrix import format_shape
 
-__all__ = ["Parameter", "Layer", "Dense"]
+__all__ = [
+    "SampleShape",
+    "Parameter",
+    "Layer",
+    "Dense",
+    "kink_branches",
+    "sample_shape",
+    "check_declared",
+    "check_built",
+]
+
+SampleShape = Tuple[int, ...]
+"""The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
 
 
 class Parameter:
@@ -43,10 +63,53 @@ class Parameter:
 
 
 class Layer:
-    """Base class of layers: ``forward``, ``backward``, ``named_parameters``, ``initialize``."""
+    """Base class of layers: ``forward``, ``backward``, ``named_parameters``, ``initialize``,
+    and the shapes: ``declared_input_shape``, ``build``.
+
+    Once built, a layer knows ``input_shape`` and ``output_shape`` (SampleShape tuples) and the
+    widths of the rows it takes and gives, ``n_in`` and ``n_out`` (the products of the shapes).
+    The defaults here serve layers of flat vectors that set ``n_in`` and ``n_out`` when they are
+    made, as Dense does: they declare the input shape (n_in,) and give (n_out,).
+    """
 
     n_in: int
     n_out: int
+    input_shape: Optional[SampleShape] = None
+    output_shape: Optional[SampleShape] = None
+
+    def declared_input_shape(self) -> Optional[SampleShape]:
+        """The input shape the layer was given when it was made, or None when it learns it from
+        the layer below.  A network asks its first layer, which must know (e.g. a first Conv2D
+        told ``input_shape=(C, H, W)``); for a later layer a declared shape is a check."""
+        return (self.n_in,)
+
+    def build(self, input_shape: SampleShape) -> SampleShape:
+        """Take samples of ``input_shape`` and return the output shape; a network calls this on
+        each layer in order when it is made (and again if the layer joins another network).
+
+        Raises ShapeError, its message beginning with the layer's repr, when the layer cannot
+        take that shape: the network adds which layer below gave it.
+
+        >>> Dense(3, 4).build((3,))
+        (4,)
+        >>> Dense(64, 10).build((1, 8, 8))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ShapeError: Dense(64, 10, ...) takes 64 inputs, not 1×8×8 (a flat vector: ...)
+        """
+        if tuple(input_shape) != (self.n_in,):
+            flat = " (a flat vector: put Flatten() before it)" if len(input_shape) > 1 else ""
+            raise ShapeError(
+                f"{self!r} takes {self.n_in} inputs, not {format_shape(input_shape)}{flat}"
+            )
+        return self.record_shapes((self.n_in,), (self.n_out,))
+
+    def record_shapes(self, input_shape: SampleShape, output_shape: SampleShape) -> SampleShape:
+        """Store the shapes of a built layer and its row widths n_in = ∏ input_shape,
+        n_out = ∏ output_shape; return ``output_shape`` (what ``build`` returns)."""
+        self.input_shape, self.output_shape = input_shape, output_shape
+        self.n_in, self.n_out = math.prod(input_shape), math.prod(output_shape)
+        return output_shape
 
     def initialize(self, rng: random.Random) -> None:
         """Draw the initial parameter values from ``rng`` (the network's generator)."""
@@ -176,17 +239,70 @@ class Dense(Layer):
         return self.activation.output_range
 
     def branch_signature(self) -> Tuple[Hashable, ...]:
-        """For each entry z of the cached Z and each kink k of the activation, whether
-        z.real > k: the branch the activation took (it branches on that strict inequality).
-
-        The branch, not a three-way side, matters for the complex step: at z = 0 exactly it can
-        move the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.
-        """
-        kinks = self.activation.kinks
-        if not kinks or self.cache is None:
+        """``kink_branches`` of the cached pre-activation Z: for each entry z and each kink k of
+        the activation, whether z.real > k."""
+        if self.cache is None:
             return ()
-        return tuple(z.real > kink for row in self.cache[1] for z in row for kink in kinks)
+        return kink_branches(self.activation, self.cache[1])
 
     def __repr__(self) -> str:
         bias = "" if self.bias is not None else ", bias=False"
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{bias})"
+
+
+def kink_branches(activation: Activation, z: Matrix) -> Tuple[Hashable, ...]:
+    """For each entry z of the pre-activation Z and each kink k of the activation, whether
+    z.real > k: the branch the activation took (it branches on that strict inequality); () for
+    a smooth activation.  The branch signature of a layer Z ↦ f(Z).
+
+    The branch, not a three-way side, matters for the complex step: at z = 0 exactly it can
+    move the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.
+
+    >>> kink_branches(ACTIVATIONS["relu"], [[-1.0, 0.0, 2.0]])
+    (False, False, True)
+    """
+    kinks = activation.kinks
+    if not kinks:
+        return ()
+    return tuple(value.real > kink for row in z for value in row for kink in kinks)
+
+
+def sample_shape(value: Any, where: str) -> SampleShape:
+    """A user's ``input_shape`` as a tuple: a non-empty tuple or list of ints ≥ 1 (e.g. (C, H, W)
+    for an image); otherwise ConfigurationError naming ``where``.
+
+    >>> sample_shape([1, 8, 8], "Flatten")
+    (1, 8, 8)
+    """
+    if isinstance(value, (tuple, list)) and value:
+        try:
+            return tuple(check_int(size, "input_shape", where, 1) for size in value)
+        except ConfigurationError:
+            pass
+    raise ConfigurationError(
+        f"{where}: input_shape must be a tuple of ints ≥ 1, such as (C, H, W), got {value!r:.60}"
+    )
+
+
+def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
+    """``input_shape`` as a tuple, once it is known to be the shape ``layer`` declares (if it
+    declares one); otherwise ShapeError naming the layer and both shapes.  The first check of
+    ``build`` for layers that learn their input shape from the layer below."""
+    shape = tuple(input_shape)
+    declared = layer.declared_input_shape()
+    if declared is not None and shape != declared:
+        raise ShapeError(
+            f"{layer!r} was made for input shape {format_shape(declared)}, "
+            f"not {format_shape(shape)}"
+        )
+    return shape
+
+
+def check_built(layer: Layer) -> None:
+    """StateError unless ``layer`` has been built (it knows its input shape): the check a layer
+    whose forward pass needs its shape makes before it runs outside a network."""
+    if layer.output_shape is None:
+        raise StateError(
+            f"{layer!r}: not built, so its input shape is unknown: give it "
+            "input_shape=(C, H, W) or put it in a Network"
+        )

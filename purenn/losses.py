@@ -51,6 +51,10 @@ class Loss:
     itself (so a single output column is never read as a probability).  ``output_range`` is the
     interval the network's outputs must lie in for the loss to make sense; the network checks
     its last layer against it once, when it is built.
+
+    >>> loss = LOSSES["mse"]
+    >>> loss.name, loss.reduction, loss.takes_logits, loss.output_range
+    ('mse', 'mean', False, (-inf, inf))
     """
 
     name: str = "loss"
@@ -69,7 +73,11 @@ class Loss:
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
         """Check the user's targets against ``rows`` samples and ``outputs`` network outputs.
 
-        Returns them as a float matrix; raises ShapeError naming ``where`` and both shapes.
+        Returns them as a float matrix (rows × outputs); raises ShapeError naming ``where`` and
+        both shapes.
+
+        >>> LOSSES["sse"].prepare_target([[1, 2], [3, 4]], 2, 2, "fit")
+        [[1.0, 2.0], [3.0, 4.0]]
         """
         matrix = as_float_matrix(target, where, "Y")
         got = (len(matrix), len(matrix[0]))
@@ -86,7 +94,11 @@ class Loss:
 
 
 def squared_error_sum(output: Matrix, target: Matrix) -> float:
-    """Σ_ij (P_ij − T_ij)² for P and T of the same shape."""
+    """Σ_ij (P_ij − T_ij)² for P and T of the same shape n × m; a number.
+
+    >>> squared_error_sum([[1.0, 2.0], [0.0, 3.0]], [[0.0, 0.0], [0.0, 1.0]])
+    9.0
+    """
     total = 0.0
     for output_row, target_row in zip(output, target):
         for p, t in zip(output_row, target_row):
@@ -96,7 +108,12 @@ def squared_error_sum(output: Matrix, target: Matrix) -> float:
 
 
 def scaled_differences(output: Matrix, target: Matrix, factor: float) -> Matrix:
-    """c·(P − T), entrywise, for P and T of the same shape: the squared errors' gradients."""
+    """c·(P − T), entrywise, for P and T of the same shape n × m (the result is n × m): the
+    squared errors' gradients.
+
+    >>> scaled_differences([[1.0, 2.0]], [[0.0, 0.5]], 2.0)
+    [[2.0, 3.0]]
+    """
     return [
         [factor * (p - t) for p, t in zip(output_row, target_row)]
         for output_row, target_row in zip(output, target)
@@ -104,7 +121,13 @@ def scaled_differences(output: Matrix, target: Matrix, factor: float) -> Matrix:
 
 
 class SumSquaredError(Loss):
-    """The seed's loss: L = Σ_ij (T_ij − P_ij)², summed over samples and outputs."""
+    """The seed's loss: L = Σ_ij (T_ij − P_ij)², summed over samples and outputs;
+    ∂L/∂P_ij = 2(P_ij − T_ij).  P and T are n × m, and so is the gradient.
+
+    >>> sse = SumSquaredError()
+    >>> sse.value([[1.0, 2.0]], [[0.0, 0.0]]), sse.gradient([[1.0, 2.0]], [[0.0, 0.0]])
+    (5.0, [[2.0, 4.0]])
+    """
 
     name = "sse"
     reduction = "sum"
@@ -141,7 +164,11 @@ class MeanSquaredError(Loss):
     """Mean squared error, as PyTorch's MSELoss: L = (1/(n·m)) Σ_ij (P_ij − T_ij)².
 
     Reduction "mean" over all n·m entries (n samples, m outputs), so its value does not grow
-    with the batch size or the number of outputs.
+    with the batch size or the number of outputs.  ∂L/∂P_ij = 2(P_ij − T_ij)/(n·m).
+
+    >>> mse = MeanSquaredError()
+    >>> mse.value([[1.0, 2.0]], [[0.0, 0.0]]), mse.gradient([[1.0, 2.0]], [[0.0, 0.0]])
+    (2.5, [[1.0, 2.0]])
     """
 
     name = "mse"
@@ -180,6 +207,12 @@ class BinaryCrossEntropy(Loss):
     loss, so a clamped log contributes 0 (PyTorch instead floors the denominator at 1e-12).
     Targets are a matrix of values in [0, 1] of the output's shape, or, for a single output, a
     list of class indices 0/1.
+
+    >>> bce = BinaryCrossEntropy()
+    >>> round(bce.value([[0.5]], [[1.0]]), 12), bce.gradient([[0.5]], [[1.0]])
+    (0.69314718056, [[-2.0]])
+    >>> bce.value([[0.0]], [[1.0]])
+    100.0
     """
 
     name = "bce"
@@ -187,7 +220,12 @@ class BinaryCrossEntropy(Loss):
     output_range = (0.0, 1.0)
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
-        """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1."""
+        """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1
+        (returned as an n × 1 column).
+
+        >>> BinaryCrossEntropy().prepare_target([1, 0], 2, 1, "fit")
+        [[1.0], [0.0]]
+        """
         if outputs == 1 and is_label_list(target):
             if len(target) != rows:
                 raise ShapeError(
@@ -231,7 +269,12 @@ def log_softmax(row: Sequence[float]) -> List[float]:
     """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
     The shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor ln 0,
-    even for logits of ±1e300 (the log-sum-exp trick).
+    even for logits of ±1e300 (the log-sum-exp trick).  A row of m logits gives m numbers.
+
+    >>> [round(value, 12) for value in log_softmax([0.0, 0.0])]
+    [-0.69314718056, -0.69314718056]
+    >>> log_softmax([1000.0, 1000.0]) == log_softmax([0.0, 0.0])
+    True
     """
     shift = softmax_shift(row)
     log_total = log(sum(exp(value - shift) for value in row))
@@ -244,10 +287,14 @@ class CrossEntropy(Loss):
     L = −(1/n) Σ_i Σ_j T_ij · ln softmax(P_i)_j, computed through log_softmax (log-sum-exp).
 
     Reduction "mean" over the n samples (summed over classes).  P are logits: the network's
-    output layer must use the "identity" activation, since this loss applies the softmax itself
-    (a softmax output layer would apply it twice).  Targets are one-hot rows or probability rows
-    (entries in [0, 1], each row summing to 1), or a list of n class indices, converted to
-    one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+    output layer should use the "identity" activation, since this loss applies the softmax
+    itself (a softmax output layer would apply it twice; nothing checks this).  Targets are
+    one-hot rows or probability rows (entries in [0, 1], each row summing to 1), or a list of n
+    class indices, converted to one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+
+    >>> ce = CrossEntropy()
+    >>> round(ce.value([[0.0, 0.0]], [[1.0, 0.0]]), 12), ce.gradient([[0.0, 0.0]], [[1.0, 0.0]])
+    (0.69314718056, [[-0.5, 0.5]])
     """
 
     name = "cross_entropy"
@@ -255,7 +302,11 @@ class CrossEntropy(Loss):
     takes_logits = True
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
-        """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities."""
+        """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities.
+
+        >>> CrossEntropy().prepare_target([2, 0], 2, 3, "fit")
+        [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+        """
         if is_label_list(target):
             if len(target) != rows:
                 raise ShapeError(

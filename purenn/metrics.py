@@ -47,7 +47,13 @@ def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
 def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     """The fraction of rows whose predicted class equals the target's class:
     (1/n) Σᵢ [class(Pᵢ) = class(Tᵢ)], classes read by ``predicted_classes`` for both P and T
-    (so a one-hot target row gives its hot column and a 0/1 column its value).
+    (so a one-hot target row gives its hot column and a 0/1 column its value).  P and T are
+    both n × outputs.
+
+    >>> from purenn.losses import LOSSES
+    >>> output, target = [[0.2, 0.7], [0.9, 0.1]], [[0.0, 1.0], [0.0, 1.0]]
+    >>> accuracy(output, target, LOSSES["cross_entropy"])
+    0.5
     """
     hits = sum(
         p == t for p, t in zip(predicted_classes(output, loss), predicted_classes(target, loss))
@@ -64,8 +70,15 @@ METRICS.register("accuracy", accuracy)
 def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
     """(name, metric) for each name in ``specs`` (a list or tuple of registered names).
 
-    Raises ConfigurationError naming ``where`` and listing the known metrics for an unknown
-    name, a repeated one, or a ``specs`` that is not a list or tuple of names.
+    Raises ConfigurationError naming ``where`` for an unknown name (listing the known
+    metrics), a repeated one, or a ``specs`` that is not a list or tuple of names.
+
+    >>> get_metrics(["accuracy"], "fit") == [("accuracy", accuracy)]
+    True
+    >>> get_metrics(["accuracy", "accuracy"], "fit")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: metric 'accuracy' is listed twice
     """
     if not isinstance(specs, (list, tuple)):
         raise ConfigurationError(
@@ -85,5 +98,11 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
 def evaluate_metrics(
     metrics: Sequence[Tuple[str, Metric]], output: Matrix, target: Matrix, loss: Loss
 ) -> Dict[str, float]:
-    """{name: metric(P, T, loss)} for each (name, metric)."""
+    """{name: metric(P, T, loss)} for each (name, metric); P and T are both n × outputs.
+
+    >>> from purenn.losses import LOSSES
+    >>> output, target = [[0.2, 0.7], [0.9, 0.1]], [[0.0, 1.0], [0.0, 1.0]]
+    >>> evaluate_metrics([("accuracy", accuracy)], output, target, LOSSES["cross_entropy"])
+    {'accuracy': 0.5}
+    """
     return {name: metric(output, target, loss) for name, metric in metrics}

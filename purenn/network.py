@@ -7,19 +7,19 @@ calls ``backprop`` per batch and lets the optimizer step.  Inputs are checked he
 public boundary; below this everything is trusted.
 """
 
+import math
 import random
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from purenn.errors import ConfigurationError, DataError, ShapeError
+from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
-from purenn.layers import Layer, Parameter
+from purenn.layers import Layer, Parameter, SampleShape
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
-from purenn.optimizers import all_finite
 from purenn.training import FitOptions, History, split_validation, train
 
-__all__ = ["Network"]
+__all__ = ["Network", "build_layers"]
 
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
@@ -27,6 +27,14 @@ class Network:
     ``loss`` is a registered name (e.g. "sse") or a Loss.  ``seed`` seeds the network's own
     ``random.Random``, which draws the initial weights (layer by layer, in order) and the
     shuffling order, so a seed fixes a run completely; None seeds from the operating system.
+
+    Shapes: the first layer knows the shape of a sample, ``input_shape``: (n_in,) for a Dense
+    layer, and for an image layer the (C, H, W) it was told, e.g.
+    ``Conv2D(1, 8, 3, input_shape=(1, 8, 8))``.  Every later layer learns its input shape from
+    the layer below when the network is made (``build_layers``), and a layer that cannot take
+    it is refused then, naming both layers and both shapes.  Samples still travel as rows: an
+    image is a row of C·H·W numbers, channel-major, so data, ``predict`` and every loss keep
+    their nested-list form.  ``summary()`` prints the shapes.
     """
 
     def __init__(
@@ -38,12 +46,7 @@ class Network:
         for index, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise ConfigurationError(f"Network: layers[{index}] is not a Layer: {layer!r}")
-        for index, (below, above) in enumerate(zip(self.layers, self.layers[1:])):
-            if below.n_out != above.n_in:
-                raise ConfigurationError(
-                    f"Network: layers[{index}] gives {below.n_out} outputs but "
-                    f"layers[{index + 1}] takes {above.n_in} inputs"
-                )
+        self.input_shape, self.output_shape = build_layers(self.layers)
         self.loss_function = LOSSES.resolve(loss, "Network")
         _check_output_range(self.layers[-1], self.loss_function)
         self.rng = random.Random(seed)
@@ -71,9 +74,15 @@ class Network:
     def _check_inputs(self, x: Any, where: str) -> Matrix:
         matrix = as_float_matrix(x, where, "X")
         if len(matrix[0]) != self.n_in:
+            samples = ""
+            if len(self.input_shape) > 1:
+                samples = (
+                    f" (samples of shape {format_shape(self.input_shape)} for layers[0] "
+                    f"{self.layers[0]!r}, each one row, channel-major)"
+                )
             raise ShapeError(
                 f"{where}: X is {format_shape((len(matrix), len(matrix[0])))} but the network "
-                f"takes {self.n_in} inputs per row"
+                f"takes {self.n_in} inputs per row{samples}"
             )
         return matrix
 
@@ -193,6 +202,36 @@ class Network:
         values.update(evaluate_metrics(chosen, output, targets, self.loss_function))
         return values
 
+    def summary(self) -> str:
+        """A table of the layers, as Keras's ``summary()`` prints it: each layer with the shape
+        of its output (C×H×W for images) and its number of parameters, then the total.
+
+        >>> import purenn as pn
+        >>> print(pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")]).summary())
+        layer                                        output shape  parameters
+        ---------------------------------------------------------------------
+        input                                                   3           0
+        layers[0] Dense(3, 4, activation='sigmoid')             4          16
+        layers[1] Dense(4, 1, activation='sigmoid')             1           5
+        ---------------------------------------------------------------------
+        total                                                              21
+        """
+        rows = [("input", format_shape(self.input_shape), 0)]
+        for index, layer in enumerate(self.layers):
+            count = sum(math.prod(parameter.shape) for _, parameter in layer.named_parameters())
+            shape = format_shape(layer.output_shape or ())
+            rows.append((f"layers[{index}] {layer!r}", shape, count))
+        name_width = max(len("layer"), *(len(name) for name, _, _ in rows))
+        shape_width = max(len("output shape"), *(len(shape) for _, shape, _ in rows))
+        header = f"{'layer':<{name_width}}  {'output shape':>{shape_width}}  parameters"
+        rule = "-" * len(header)
+        lines = [header, rule]
+        lines += [f"{name:<{name_width}}  {shape:>{shape_width}}  {count:>10}"
+                  for name, shape, count in rows]
+        total = sum(count for _, _, count in rows)
+        lines += [rule, f"{'total':<{name_width}}  {'':>{shape_width}}  {total:>10}"]
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{layers}], loss={self.loss_function.name!r})"
@@ -257,16 +296,52 @@ class Network:
 
     @staticmethod
     def _state_value(value: Any, key: str, expected: Tuple[int, int]) -> Matrix:
-        """``value`` as a float matrix of shape ``expected``, every entry finite."""
+        """``value`` as a float matrix of shape ``expected`` (as_float_matrix refuses NaN and
+        ±inf with a DataError)."""
         matrix = as_float_matrix(value, "load_state_dict", key)
         if (len(matrix), len(matrix[0])) != expected:
             raise ShapeError(
                 f"load_state_dict: {key} is {format_shape((len(matrix), len(matrix[0])))} but "
                 f"the network's is {format_shape(expected)}"
             )
-        if not all_finite(matrix):
-            raise DataError(f"load_state_dict: {key} holds a NaN or infinite value")
         return matrix
+
+
+def build_layers(layers: Sequence[Layer]) -> Tuple[SampleShape, SampleShape]:
+    """(input shape, output shape) of the network: each layer built in order on the output
+    shape of the one below, the first on the input shape it declares.
+
+    Raises ConfigurationError when the first layer does not know its input shape, or when a
+    layer cannot take what the layer below gives: the message names both layers (index and
+    repr) and both shapes.
+    """
+    first = layers[0]
+    input_shape = first.declared_input_shape()
+    if input_shape is None:
+        raise ConfigurationError(
+            f"Network: layers[0] {first!r} does not know the shape of its input: "
+            "give the first layer input_shape=(C, H, W)"
+        )
+    try:
+        shape = first.build(input_shape)
+    except ShapeError as error:
+        raise ConfigurationError(f"Network: layers[0] {error}") from None
+    for index in range(1, len(layers)):
+        try:
+            shape = layers[index].build(shape)
+        except ShapeError as error:
+            raise ConfigurationError(
+                f"Network: layers[{index - 1}] gives {_described(shape)} but layers[{index}] "
+                f"{error}; layers[{index - 1}] is {layers[index - 1]!r}"
+            ) from None
+    return input_shape, shape
+
+
+def _described(shape: SampleShape) -> str:
+    """"3 outputs" for a vector, "output shape 8×6×6" for anything else."""
+    if len(shape) == 1:
+        return f"{shape[0]} output{'s' if shape[0] != 1 else ''}"
+    return f"output shape {format_shape(shape)}"
 
 
 def _check_output_range(last: Layer, loss: Loss) -> None:

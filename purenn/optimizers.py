@@ -14,8 +14,8 @@ follows its parameters through ``copy.deepcopy((network, optimizer))`` and pickl
 optimizer can keep training the same network over several ``fit`` calls.  ``state_list`` and
 ``load_state_list`` give and take that state as plain data in the order of a list of parameters
 (PyTorch's names: ``momentum_buffer``; ``step``, ``exp_avg``, ``exp_avg_sq``), and ``config``
-the hyper-parameters, for checkpoints (``purenn.formats``).  ``lr`` is a plain
-attribute a learning-rate schedule may reassign; assigning it checks the value.
+the hyper-parameters, for checkpoints (``purenn.formats``).  ``lr`` is a
+property a learning-rate schedule may reassign; assigning it checks the value.
 """
 
 import math
@@ -93,6 +93,15 @@ class Optimizer:
 
     ``lr`` (the learning rate η ≥ 0) may be reassigned between steps, e.g. by a schedule.
     A subclass writes ``propose``: the new values and new state of one parameter.
+
+    >>> optimizer = SGD(lr=0.1)
+    >>> optimizer.lr = 0.05
+    >>> optimizer.lr
+    0.05
+    >>> optimizer.lr = -1.0
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: SGD: learning rate must be a finite number ≥ 0, got -1.0
     """
 
     name = "Optimizer"
@@ -126,7 +135,17 @@ class Optimizer:
 
     def update(self, parameters: Sequence[Parameter], gradients: Sequence[Matrix]) -> None:
         """``step`` for gradients already known to fit their parameters (the training loop's
-        path): propose every parameter's update, then commit them only if all are finite."""
+        path): propose every parameter's update, then commit them only if all are finite.
+
+        One non-finite entry, and no entry changes:
+
+        >>> w = Parameter("w", [[1.0, 2.0]])
+        >>> try:
+        ...     SGD(lr=1e10).update([w], [[[1.0, 1e300]]])
+        ... except ArithmeticError:  # a DivergenceError
+        ...     print(w.value)
+        [[1.0, 2.0]]
+        """
         proposals = [self.propose(p, g) for p, g in zip(parameters, gradients)]
         for parameter, (values, _) in zip(parameters, proposals):
             if not all_finite(values):
@@ -144,7 +163,15 @@ class Optimizer:
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Forget all per-parameter state (momentum buffers, moments, step counts)."""
+        """Forget all per-parameter state (momentum buffers, moments, step counts).
+
+        >>> w, optimizer = Parameter("w", [[1.0]]), SGD(lr=0.1, momentum=0.9)
+        >>> optimizer.step([w], [[[1.0]]])
+        >>> optimizer.state[w]
+        [[1.0]]
+        >>> optimizer.reset(); optimizer.state
+        {}
+        """
         self.state.clear()
 
     def config(self) -> Dict[str, Any]:
@@ -175,7 +202,7 @@ class Optimizer:
 
         Raises ShapeError for a list of the wrong length, a missing or unexpected key or a
         matrix that is not its parameter's shape, ConfigurationError for a bad step count and
-        DataError for a negative second moment.
+        DataError for a NaN or infinite value or a negative second moment.
 
         >>> theta = Parameter("θ", [[1.0, 2.0]])
         >>> adam = Adam()
@@ -219,6 +246,13 @@ class SGD(Optimizer):
         θ ← θ − ηg                                         (lr η ≥ 0)
 
     With μ = 0 and λ = 0 this is plain gradient descent θ ← θ − η ∂L/∂θ, the seed's rule.
+    θ, g and b have the parameter's shape.  With momentum, the second step goes further:
+
+    >>> theta, sgd = Parameter("θ", [[0.0]]), SGD(lr=0.5, momentum=0.5)
+    >>> sgd.step([theta], [[[1.0]]]); theta.value
+    [[-0.5]]
+    >>> sgd.step([theta], [[[1.0]]]); theta.value, sgd.state[theta]
+    ([[-1.25]], [[1.5]])
     """
 
     name = "SGD"
@@ -240,7 +274,13 @@ class SGD(Optimizer):
         self.weight_decay = check_real(weight_decay, "weight_decay", "SGD", low=0.0)
 
     def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
-        """(θ − η·direction, momentum buffer b or None), by the equations above."""
+        """(θ − η·direction, momentum buffer b or None), by the equations above; θ itself is
+        not changed.
+
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> SGD(lr=0.5).propose(theta, [[2.0, -2.0]]), theta.value
+        (([[0.0, 3.0]], None), [[1.0, 2.0]])
+        """
         lr = self.lr
         if self.momentum == 0 and self.weight_decay == 0:
             # The seed's rule, θ ← θ − η g, without building the direction separately.
@@ -309,7 +349,17 @@ class SGD(Optimizer):
 
 
 class AdamState:
-    """Adam's memory for one parameter: step count t, first moment m, second moment v."""
+    """Adam's memory for one parameter: step count t, first moment m, second moment v (m and v
+    have the parameter's shape).
+
+    After one step with g = 2: m = (1 − β₁)·2 = 0.2 and v = (1 − β₂)·2² = 0.004.
+
+    >>> theta, adam = Parameter("θ", [[1.0]]), Adam(lr=0.1)
+    >>> adam.step([theta], [[[2.0]]])
+    >>> state = adam.state[theta]
+    >>> state, state.step, round(state.m[0][0], 12), round(state.v[0][0], 12)
+    (<AdamState step 1>, 1, 0.2, 0.004)
+    """
 
     def __init__(self, step: int, m: Matrix, v: Matrix) -> None:
         self.step = step
@@ -329,7 +379,14 @@ class Adam(Optimizer):
         m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)   (bias correction for the zero start)
         θ ← θ − η m̂ / (√v̂ + ε)
 
-    Defaults are PyTorch's: η = 1e-3, (β₁, β₂) = (0.9, 0.999), ε = 1e-8.
+    Defaults are PyTorch's: η = 1e-3, (β₁, β₂) = (0.9, 0.999), ε = 1e-8.  θ, g, m and v have
+    the parameter's shape.  On the first step m̂ = g and v̂ = g², so each entry moves by
+    η·g/(|g| + ε), about η·sign(g) whenever |g| ≫ ε:
+
+    >>> theta, adam = Parameter("θ", [[1.0, 1.0]]), Adam(lr=0.1)
+    >>> adam.step([theta], [[[2.0, -0.5]]])
+    >>> [round(value, 6) for value in theta.value[0]]
+    [0.9, 1.1]
     """
 
     name = "Adam"
@@ -442,6 +499,12 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
     as soon as ‖g‖ > max_norm − 1e-6).  A non-finite norm leaves the gradients untouched.
     Raises ConfigurationError unless max_norm is a finite number > 0, and ShapeError unless
     ``gradients`` is a list of matrices.
+
+    >>> gradients = [[[3.0, 4.0]]]
+    >>> clip_grad_norm(gradients, 1.0)
+    5.0
+    >>> [round(g, 6) for g in gradients[0][0]]
+    [0.6, 0.8]
     """
     check_max_norm(max_norm, "clip_grad_norm")
     if not isinstance(gradients, (list, tuple)):
@@ -454,17 +517,33 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
 
 
 def check_max_norm(max_norm: Any, where: str) -> float:
-    """Return ``max_norm`` as a float; it must be a finite number > 0."""
+    """Return ``max_norm`` as a float; it must be a finite number > 0.
+
+    >>> check_max_norm(1, "fit")
+    1.0
+    >>> check_max_norm(0, "fit")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: max_norm must be a finite number > 0, got 0
+    """
     return check_real(max_norm, "max_norm", where, low=0.0, include_low=False)
 
 
 def clip_checked_gradients(gradients: Sequence[Matrix], max_norm: float) -> float:
-    """``clip_grad_norm`` on gradients and max_norm already checked (the training loop's)."""
-    squares = 0.0
-    for gradient in gradients:
-        for row in gradient:
-            squares += sum(g * g for g in row)
-    total_norm = math.sqrt(squares)
+    """``clip_grad_norm`` on gradients and max_norm already checked (the training loop's).
+
+    ‖g‖ = √(3² + 4² + 12²) = 13 here, below max_norm, so nothing changes; entries whose
+    squares would overflow still give their norm:
+
+    >>> gradients = [[[3.0, 4.0]], [[12.0]]]
+    >>> clip_checked_gradients(gradients, 100.0), gradients
+    (13.0, [[[3.0, 4.0]], [[12.0]]])
+    >>> f"{clip_checked_gradients([[[3e200, 4e200]]], 1e300):.3g}"
+    '5e+200'
+    """
+    # hypot scales internally, so a norm of entries near 1e200 (whose squares overflow) or
+    # 1e-200 (whose squares underflow to 0) is still exact to rounding, and clipping works.
+    total_norm = math.hypot(*(math.hypot(*row) for gradient in gradients for row in gradient))
     factor = max_norm / (total_norm + CLIP_EPSILON)
     if math.isfinite(total_norm) and factor < 1.0:
         for gradient in gradients:

@@ -1,10 +1,11 @@
 """The progress line ``fit(..., verbose=True)`` writes to stderr.
 
-One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.0150  accuracy 0.9500  85.3 epochs/s
-ETA 1.0s``.  On a terminal (``stream.isatty()``) every epoch redraws the same line in place with a
-carriage return and the line ends when training does; elsewhere (a log file, a pipe) it prints a
-plain line only every ``every`` epochs, and on the last, so logs stay short.  When training ends
-it prints the loss of every epoch as a one-line Unicode sparkline (``sparkline``).
+One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.015  accuracy 0.95  85.3 epochs/s
+ETA 1.0s`` (each value to 4 significant digits).  On a terminal (``stream.isatty()``) every
+epoch redraws the same line in place with a carriage return and the line ends when training
+does; elsewhere (a log file, a pipe) it prints a plain line only for the first epoch, every
+``every`` epochs and the last, so logs stay short.  When training ends it prints the loss of
+every epoch as a one-line Unicode sparkline (``sparkline``).
 """
 
 import math
@@ -57,8 +58,12 @@ def sparkline(values: Sequence[float], width: int = SPARK_WIDTH, log: bool = Fal
 
 
 def format_duration(seconds: float) -> str:
-    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration."""
-    if seconds < 60:
+    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration.
+
+    >>> format_duration(42.0), format_duration(59.96), format_duration(187), format_duration(7500)
+    ('42.0s', '1m00s', '3m07s', '2h05m')
+    """
+    if round(seconds, 1) < 60:  # 59.96 s would print as "60.0s"
         return f"{seconds:.1f}s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
@@ -72,6 +77,16 @@ class ProgressLine:
 
     ``clock`` returns seconds (``time.perf_counter`` by default; tests pass a fake).  ``every``
     is how often a non-terminal stream gets a line (default: about ``DEFAULT_LINES`` per fit).
+
+    >>> import io
+    >>> progress = ProgressLine(io.StringIO(), epochs=3, every=2, clock=lambda: 0.0)
+    >>> for epoch, loss in enumerate([1.0, 0.5, 0.25], 1): progress.update(epoch, {"loss": loss})
+    >>> progress.close([1.0, 0.5, 0.25])
+    >>> print(progress.stream.getvalue(), end="")
+    epoch 1/3  loss 1
+    epoch 2/3  loss 0.5
+    epoch 3/3  loss 0.25
+    loss █▄▁ 1 → 0.25
     """
 
     def __init__(
@@ -94,7 +109,14 @@ class ProgressLine:
 
     def line(self, epoch: int, values: Dict[str, float], now: Optional[float] = None) -> str:
         """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}, at time
-        ``now`` (default: the clock's current reading)."""
+        ``now`` (default: the clock's current reading).  Once time has passed since the start,
+        it adds the rate r = epoch / elapsed seconds and the ETA (epochs − epoch) / r.
+
+        >>> import io
+        >>> progress = ProgressLine(io.StringIO(), epochs=100, clock=lambda: 0.0)
+        >>> progress.line(10, {"loss": 0.1234567}, now=2.0)
+        'epoch 10/100  loss 0.1235  5 epochs/s  ETA 18.0s'
+        """
         elapsed = (self.clock() if now is None else now) - self.started
         parts = [f"epoch {epoch}/{self.epochs}"]
         parts += [f"{name} {value:.4g}" for name, value in values.items()]

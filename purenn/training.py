@@ -101,7 +101,13 @@ EpochCallback = Callable[[int, History], Optional[bool]]
 
 
 class Trainable(Protocol):
-    """What the training loop needs from a model (``Network`` provides it)."""
+    """What the training loop needs from a model (``Network`` provides it).
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(2, 1)], loss="mse", seed=0)
+    >>> net.loss_function, len(net.parameters()), len(net.forward([[1.0, 2.0]])[0])
+    (<loss mse>, 2, 1)
+    """
 
     rng: random.Random
     loss_function: Loss
@@ -139,8 +145,9 @@ class FitOptions:
     callback         callback(epoch, history) after every epoch; returning True stops
     verbose          write a progress line to stderr
 
-    Raises ConfigurationError naming ``fit`` for any option that is not one of these or not
-    acceptable.
+    Raises ConfigurationError naming ``fit`` for an option whose value is not acceptable;
+    ``from_keywords`` also turns an option that is not one of these into a ConfigurationError
+    (``FitOptions(**keywords)`` itself raises TypeError for it).
 
     >>> options = FitOptions(epochs=10, batch_size=2)
     >>> options.optimizer_in_use
@@ -171,7 +178,15 @@ class FitOptions:
     @classmethod
     def from_keywords(cls, where: str, **keywords: Any) -> "FitOptions":
         """FitOptions(**keywords), but an unknown keyword is a ConfigurationError naming
-        ``where`` and listing the options (not a TypeError from deep inside)."""
+        ``where`` and listing the options (not a TypeError from deep inside).
+
+        >>> FitOptions.from_keywords("fit", epochs=2, batch_size=4).batch_size
+        4
+        >>> FitOptions.from_keywords("fit", epoch=2)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ConfigurationError: fit: unknown option 'epoch'; options: epochs, ...
+        """
         known = [option.name for option in fields(cls) if option.init]
         unknown = sorted(set(keywords) - set(known))
         if unknown:
@@ -266,7 +281,8 @@ def batch_slices(n: int, batch_size: Optional[int]) -> Iterator[Tuple[int, int]]
 
 
 def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
-    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied).
+    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied): k
+    indices into an n × m matrix give k × m.
 
     >>> take_rows([[1.0], [2.0], [3.0]], [2, 0])
     [[3.0], [1.0]]
@@ -284,6 +300,12 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     data, record, report progress, then stop if early stopping or the callback says so.  The
     optimizer's learning rate is put back when fit ends; with early stopping and
     ``restore_best_weights`` the best epoch's weights are put back too.
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1)], seed=0)
+    >>> history = train(net, ([[1.0]], [[2.0]]), None, FitOptions(epochs=3, learning_rate=0.1))
+    >>> history.epochs, history.lr, history.loss[-1] < history.loss[0]
+    (3, [0.1, 0.1, 0.1], True)
     """
     history = History()
     optimizer, stopper = options.optimizer_in_use, options.early_stopping
@@ -293,7 +315,7 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
-                optimizer.lr = options.schedule.rate(epoch - 1, base_lr)
+                optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
             values = train_epoch(model, data, options, epoch)
             if validation is not None:
@@ -317,6 +339,27 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     return history
 
 
+def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
+    """The schedule's rate for ``epoch`` (from 1), closed_form(epoch − 1, η₀); DivergenceError
+    if it overflowed.
+
+    >>> from purenn.schedules import ExponentialLR
+    >>> scheduled_rate(ExponentialLR(gamma=0.5), 3, 0.1)
+    0.025
+    >>> scheduled_rate(ExponentialLR(gamma=2.0), 1100, 1.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DivergenceError: fit: ExponentialLR(gamma=2.0) gives a learning rate of inf ...
+    """
+    rate = schedule.closed_form(epoch - 1, base_lr)
+    if not math.isfinite(rate):
+        raise DivergenceError(
+            f"fit: {schedule!r} gives a learning rate of {rate} at epoch {epoch}; the weights "
+            "are left as they were at the end of the epoch before"
+        )
+    return rate
+
+
 def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> str:
     """The value early stopping watches; starts the stopper afresh."""
     monitor = "val_loss" if validation is not None else "loss"
@@ -332,7 +375,18 @@ def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> 
 
 def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -> Dict[str, float]:
     """One pass over (X, Y) in batches: for each, backprop and one optimizer step; returns
-    {"loss": …, metric: …} for the epoch."""
+    {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.
+
+    Here L = (1·w − 2)² + (2·w − 4)² = 5 at w = 1, and ∂L/∂w = −10, so w ← 1 − 0.1·(−10):
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1, bias=False)], seed=0)
+    >>> net.parameters()[0].value[0][0] = 1.0
+    >>> train_epoch(net, ([[1.0], [2.0]], [[2.0], [4.0]]), FitOptions(learning_rate=0.1), 1)
+    {'loss': 5.0}
+    >>> net.parameters()[0].value
+    [[2.0]]
+    """
     x, y = data
     n = len(x)
     if options.batch_size is not None and options.batch_size < n and options.shuffle:
@@ -367,7 +421,16 @@ def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -
 
 def step(parameters: List[Parameter], options: FitOptions, where: str) -> None:
     """Clip (if asked) and let the optimizer subtract the stored gradients; an update that would
-    make a weight non-finite changes nothing and raises DivergenceError naming ``where``."""
+    make a weight non-finite changes nothing and raises DivergenceError naming ``where``.
+
+    Clipping rescales the stored gradient in place, here from 4 to 4/(4 + 1e-6) ≈ 1:
+
+    >>> w = Parameter("w", [[1.0]])
+    >>> w.grad = [[4.0]]
+    >>> step([w], FitOptions(learning_rate=0.5, clip_norm=1.0), "epoch 1, batch 1 of 1")
+    >>> round(w.grad[0][0], 6), round(w.value[0][0], 6)
+    (1.0, 0.5)
+    """
     gradients: List[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
     if options.clip_norm is not None:
         clip_checked_gradients(gradients, options.clip_norm)
@@ -383,7 +446,15 @@ def step(parameters: List[Parameter], options: FitOptions, where: str) -> None:
 def validation_values(
     model: Trainable, validation: Data, options: FitOptions, epoch: int
 ) -> Dict[str, float]:
-    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights."""
+    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights.
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1, bias=False)], seed=0)
+    >>> net.parameters()[0].value[0][0] = 2.0
+    >>> options = FitOptions(metrics=["accuracy"])
+    >>> validation_values(net, ([[1.0], [3.0]], [[2.0], [5.0]]), options, 1)
+    {'val_loss': 1.0, 'val_accuracy': 1.0}
+    """
     x, y = validation
     output = model.forward(x)
     loss = model.loss_function.value(output, y)

@@ -44,7 +44,18 @@ def test_sine_regression(capsys):
     assert "sine: training mse" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["xor", "moons", "spirals", "sine"])
+def test_digits_cnn_runs_both_networks_and_reports_accuracy_and_time(capsys):
+    # The full run (about a minute) is measured in the README; here a small slice of the
+    # images and one epoch each show that it runs and what it prints.
+    results = load("digits_cnn").main(epochs=1, dense_epochs=1, limit=120)
+    assert set(results) == {"cnn", "dense"}
+    assert all(0.0 <= r["accuracy"] <= 1.0 and r["seconds"] > 0.0 for r in results.values())
+    out = capsys.readouterr().out
+    assert "90 training and 30 test images" in out
+    assert "CNN  : test accuracy" in out and "dense: test accuracy" in out
+
+
+@pytest.mark.parametrize("name", ["xor", "moons", "spirals", "sine", "digits_cnn"])
 def test_examples_have_a_main_and_a_docstring(name):
     module = load(name)
     assert module.__doc__ and "Run: python examples/" in module.__doc__

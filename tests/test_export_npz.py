@@ -106,7 +106,8 @@ def good_arrays(network):
      "layers.0.weight is (3, 4) but this network needs (4, 3) (PyTorch's layout of purenn's 3×4)"),
     (lambda a: a.update({"layers.0.bias": ((1, 4), [0.0] * 4)}),
      "layers.0.bias is (1, 4) but this network needs (4,)"),
-    (lambda a: a.update({"layers.1.bias": ((2,), [0.0, math.nan])}), "NaN or infinite"),
+    (lambda a: a.update({"layers.1.bias": ((2,), [0.0, math.nan])}),
+     "layers.1.bias[0][1] is nan; data must be finite numbers"),
 ])
 def test_import_refuses_what_does_not_fit_and_changes_nothing(tmp_path, change, message):
     network = two_layer()

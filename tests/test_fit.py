@@ -27,11 +27,12 @@ def weights(network):
     return [[row[:] for row in parameter.value] for parameter in network.parameters()]
 
 
-def recording_weights(store):
-    """A callback that keeps a copy of the weights at the end of every epoch."""
+def recording_weights(network, store):
+    """A fit callback that appends a copy of ``network``'s weights to ``store`` after every
+    epoch."""
 
     def callback(epoch, history):
-        store.append(weights(callback.network))
+        store.append(weights(network))
 
     return callback
 
@@ -255,8 +256,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
     x, y, y_flipped = diverging_validation()
     network = pn.Network([pn.Dense(2, 1, activation="sigmoid")], seed=4)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     stopper = pn.EarlyStopping(patience=3)
     history = network.fit(x, y, epochs=200, learning_rate=0.5, validation_data=(x, y_flipped),
                           early_stopping=stopper, callback=callback)
@@ -271,8 +271,7 @@ def test_early_stopping_without_restoring_keeps_the_last_weights():
     x, y, y_flipped = diverging_validation()
     network = pn.Network([pn.Dense(2, 1, activation="sigmoid")], seed=4)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     history = network.fit(x, y, epochs=200, learning_rate=0.5, validation_data=(x, y_flipped),
                           early_stopping=pn.EarlyStopping(patience=2, restore_best_weights=False),
                           callback=callback)
@@ -386,8 +385,7 @@ def test_a_nan_loss_stops_fit_naming_epoch_and_batch_without_stepping():
     loss = NaNAfter(3)
     network = loss.network = pn.Network([pn.Dense(2, 1)], loss=loss, seed=1)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     with pytest.raises(pn.DivergenceError, match=r"epoch 2, batch 2 of 2") as caught:
         network.fit(X4, Y4, epochs=5, learning_rate=0.05, batch_size=2, callback=callback)
     assert isinstance(caught.value, ArithmeticError)
@@ -414,8 +412,7 @@ def test_a_growing_loss_stops_fit_with_the_last_finite_weights():
     # whose loss was finite, i.e. the weights at the end of the last completed epoch.
     network = pn.Network([pn.Dense(2, 1)], seed=1)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     with pytest.raises(pn.DivergenceError) as caught:
         network.fit(X4, Y4, epochs=10_000, learning_rate=2.0, callback=callback)
     assert f"epoch {len(snapshots) + 1}," in str(caught.value)

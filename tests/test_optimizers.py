@@ -357,3 +357,17 @@ def test_optimizer_state_follows_its_parameters_through_deepcopy_and_pickle(make
         assert set(twin_optimizer.state) == set(twin.parameters())  # keyed by the copies
         twin.fit(x, y, epochs=3, optimizer=twin_optimizer)
         assert [p.value for p in twin.parameters()] == [p.value for p in network.parameters()]
+
+
+def test_clipping_works_where_the_squares_overflow():
+    # (3e200)² overflows a float; the norm, 5e200, does not, and clipping must still happen.
+    gradients = [[[3e200, 4e200]], [[0.0]]]
+    assert pn.clip_grad_norm(gradients, 1.0) == pytest.approx(5e200, rel=1e-15, abs=0)
+    assert gradients[0][0] == pytest.approx([0.6, 0.8], rel=1e-12, abs=0)  # direction 3 : 4 kept
+
+
+def test_the_norm_of_tiny_gradients_is_not_lost_to_underflow():
+    # (3e-200)² underflows to 0; the norm is still 5e-200 (below max_norm: nothing clipped).
+    gradients = [[[3e-200, 4e-200]]]
+    assert pn.clip_grad_norm(gradients, 1.0) == pytest.approx(5e-200, rel=1e-15, abs=0)
+    assert gradients == [[[3e-200, 4e-200]]]

@@ -232,7 +232,7 @@ def optimizer_state(document, index):
      "state['layers.0.weight'] is 2×2 but must be 1000000000×2"),
     (lambda d: d["layers"][1].update(n_in=3) or d["state"].update(
         {"layers.1.weight": [[0.5], [0.5], [0.5]]}),
-     "layers[0] gives 2 outputs but layers[1] takes 3 inputs"),
+     "takes 3 inputs, not 2"),
     (lambda d: d["layers"][1].update(activation={"name": "tanh"}),
      "the bce loss needs outputs in [0, 1]"),
     (lambda d: d["layers"][0].update(bias=False), "has an unexpected 'layers.0.bias'"),

@@ -1,0 +1,267 @@
+"""Conv2D: a two-dimensional convolution, written as im2col and one matrix product per image.
+
+A batch of images is a matrix with one row per image, C·H·W numbers channel-major (see
+``purenn.im2col``).  For image n, filter f (of F = out_channels) and output position (oi, oj):
+
+    Z[n, f, oi, oj] = b_f + Σ_c Σ_ki Σ_kj W[f, c, ki, kj] · X[n, c, i, j],
+                      i = oi·sh + ki − ph,  j = oj·sw + kj − pw
+    A = act(Z)
+
+with X taken as 0 in the padding.  The kernel is not flipped: like PyTorch's ``conv2d`` (and
+every deep-learning library) this is a cross-correlation, which is what "convolution" means here.
+
+The same sum as matrices.  im2col gathers the receptive field of each of the P = OH·OW output
+positions into a row of cols_n (P × K, K = C·kh·kw), and W holds one filter per row (F × K,
+PyTorch's weight of shape (F, C, kh, kw) flattened), so each image is one product through the
+kernels, and its F × P result is already the output row, channel-major:
+
+    Z_n = W · cols_nᵀ + b·1ᵀ                (F × P;  Z_n[f, p] = W_f · cols_n[p] + b_f)
+
+A Conv2D is a Dense layer applied to every receptive field with shared weights, and the chain
+rule reads as Dense's (δ = ∂L/∂Z, computed by the activation as there):
+
+    ∂L/∂W   = Σ_n δ_n · cols_n          (F × K: as Dense's Xᵀδ, the receptive fields as inputs)
+    ∂L/∂b_f = Σ_n Σ_p δ_n[f, p]         (the bias is added at every position of every image)
+    ∂L/∂cols_n = δ_nᵀ · W               (P × K)
+    ∂L/∂X_n = col2im(∂L/∂cols_n)        (each entry added back onto the pixel it came from)
+
+For the batch, the δ_n are laid side by side (F × N·P) and the cols_n stacked (N·P × K), so
+∂L/∂W is one product of long rows and ∂L/∂cols one more.  Everything is an addition, a
+product or a look-up, so the forward pass is complex-safe.
+
+What it does not do: dilation, groups, "same" padding by name, padding other than zeros.
+"""
+
+import random
+from itertools import chain
+from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
+
+from purenn import kernels
+from purenn.activations import ACTIVATIONS, Activation
+from purenn.arguments import check_flag, check_int
+from purenn.errors import ShapeError, StateError
+from purenn.im2col import (
+    Pair,
+    Windows,
+    convolution_table,
+    format_pair,
+    output_size,
+    pair,
+    window_fits,
+)
+from purenn.initializers import INITIALIZERS, Initializer
+from purenn.kernels import Matrix
+from purenn.layers import (
+    Layer,
+    Parameter,
+    SampleShape,
+    check_built,
+    check_declared,
+    kink_branches,
+    sample_shape,
+)
+from purenn.matrix import format_shape
+
+__all__ = ["Conv2D"]
+
+
+class Conv2D(Layer):
+    """A 2-D convolution (cross-correlation) of C = ``in_channels`` images with F =
+    ``out_channels`` filters of kh × kw, then an activation: Z_n = W·im2col(X_n)ᵀ + b, A = f(Z).
+
+    ``kernel_size``, ``stride`` and ``padding`` (zeros on every side) are an int or an (h, w)
+    pair.  ``activation``, ``bias`` and ``init`` are Dense's: the weights, F × C·kh·kw (one row
+    per filter), are drawn by ``init`` with fan-in C·kh·kw when a Network takes the layer, and
+    the bias (1 × F) starts at 0.  ``input_shape=(C, H, W)`` tells a first layer the shape of
+    its images; a later one learns it from the layer below.  Output shape: (F, OH, OW) with
+    OH = ⌊(H + 2ph − kh)/sh⌋ + 1, OW likewise.  After a forward pass ``cache`` holds
+    (cols, Z, A): each image's receptive-field matrix, the pre-activation and the output.
+
+    >>> layer = Conv2D(1, 1, 2, input_shape=(1, 3, 3))
+    >>> layer.output_shape
+    (1, 2, 2)
+    >>> layer.weights.value = [[1.0, 0.0, 0.0, -1.0]]        # W[0, 0] = [[1, 0], [0, −1]]
+    >>> layer.forward([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]])
+    [[-4.0, -4.0, -4.0, -4.0]]
+    """
+
+    windows: Windows  # the receptive fields, compiled by build
+    positions: int  # P = OH·OW output positions per filter
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Union[int, Pair],
+        stride: Union[int, Pair] = 1,
+        padding: Union[int, Pair] = 0,
+        activation: Union[str, Activation] = "identity",
+        *,
+        bias: bool = True,
+        init: Union[str, Initializer] = "xavier_uniform",
+        input_shape: Optional[SampleShape] = None,
+    ) -> None:
+        where = "Conv2D"
+        self.in_channels = check_int(in_channels, "in_channels", where, 1)
+        self.out_channels = check_int(out_channels, "out_channels", where, 1)
+        self.kernel_size = pair(kernel_size, "kernel_size", where, 1)
+        self.stride = pair(stride, "stride", where, 1)
+        self.padding = pair(padding, "padding", where, 0)
+        self.activation = ACTIVATIONS.resolve(activation, where)
+        self.init = INITIALIZERS.resolve(init, where)
+        self.fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        self.weights = Parameter("weights", kernels.zeros(self.out_channels, self.fan_in))
+        self.bias: Optional[Parameter] = None
+        if check_flag(bias, "bias", where):
+            self.bias = Parameter("bias", kernels.zeros(1, self.out_channels))
+        self.declared = None if input_shape is None else sample_shape(input_shape, where)
+        self.cache: Optional[Tuple[List[Matrix], Matrix, Matrix]] = None
+        if self.declared is not None:
+            self.build(self.declared)
+
+    # -- shapes ---------------------------------------------------------------------------------
+
+    def declared_input_shape(self) -> Optional[SampleShape]:
+        """The ``input_shape`` the layer was given, or None."""
+        return self.declared
+
+    def build(self, input_shape: SampleShape) -> SampleShape:
+        """(F, OH, OW) for images (C, H, W); compiles the receptive fields of every output
+        position (``windows``).  ShapeError, naming the layer and the shapes, when the input is
+        not an image of ``in_channels`` channels at least kh × kw once padded.
+
+        >>> Conv2D(3, 8, 3, stride=2, padding=1).build((3, 7, 5))
+        (8, 4, 3)
+        """
+        shape = check_declared(self, input_shape)
+        channels, height, width = window_fits(self, shape, self.kernel_size, self.padding)
+        if channels != self.in_channels:
+            raise ShapeError(
+                f"{self!r} takes {self.in_channels} channel{'s' * (self.in_channels != 1)}, "
+                f"not the {channels} of an input {format_shape(shape)}"
+            )
+        out_height, out_width = output_size(
+            height, width, self.kernel_size, self.stride, self.padding
+        )
+        table = convolution_table((channels, height, width), self.kernel_size, self.stride,
+                                  self.padding)
+        self.windows = Windows(table, channels * height * width)
+        self.positions = out_height * out_width
+        return self.record_shapes(shape, (self.out_channels, out_height, out_width))
+
+    # -- parameters -----------------------------------------------------------------------------
+
+    def initialize(self, rng: random.Random) -> None:
+        """W ← init(rng, C·kh·kw, F)ᵀ, so each filter is drawn as a column with fan-in C·kh·kw
+        (the inputs one output sees) and fan-out F; b ← 0.  (PyTorch counts the fan-out of a
+        convolution as F·kh·kw; only the xavier initializers notice the difference.)"""
+        self.weights.value = kernels.transpose(self.init(rng, self.fan_in, self.out_channels))
+        if self.bias is not None:
+            self.bias.value = kernels.zeros(1, self.out_channels)
+
+    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+        """[("weights", W), ("bias", b)], without the bias when bias=False."""
+        pairs = [("weights", self.weights)]
+        if self.bias is not None:
+            pairs.append(("bias", self.bias))
+        return pairs
+
+    def config(self) -> Dict[str, Any]:
+        """The arguments that rebuild the layer; sizes as (h, w) pairs.
+
+        >>> Conv2D(1, 8, 3, padding=1).config()["padding"]
+        (1, 1)
+        """
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "activation": self.activation,
+            "bias": self.bias is not None,
+            "init": self.init,
+            "input_shape": self.declared,
+        }
+
+    # -- the passes -----------------------------------------------------------------------------
+
+    def forward(self, x: Matrix) -> Matrix:
+        """A = f(Z), Z_n = W·cols_nᵀ + b for each image row X_n, cols_n = im2col(X_n); caches
+        (cols, Z, A)."""
+        check_built(self)
+        columns = [self.windows.im2col(image) for image in x]
+        z = [self._convolve(image_columns) for image_columns in columns]
+        a = self.activation.forward(z)
+        self.cache = (columns, z, a)
+        return a
+
+    def _convolve(self, columns: Matrix) -> List[float]:
+        """One image's Z row from its P × K receptive fields: W·colsᵀ (F × P, filter by filter)
+        plus b_f on filter f's row, laid out channel-major."""
+        planes = kernels.matmul_nt(self.weights.value, columns)
+        if self.bias is not None:
+            biases = self.bias.value[0]
+            planes = [[value + b for value in plane] for plane, b in zip(planes, biases)]
+        return list(chain.from_iterable(planes))
+
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+        """The chain rule through Z_n = W·cols_nᵀ + b, A = f(Z), given ∂L/∂A:
+
+        δ = ∂L/∂Z = ∂L/∂A ⊙ f′(Z)                 (the activation's backward)
+        ∂L/∂W = Σ_n δ_n·cols_n                    (F × C·kh·kw)
+        ∂L/∂b_f = Σ_n Σ_p δ_n[f, p]               (1 × F)
+        ∂L/∂X_n = col2im(δ_nᵀ·W)                  (batch × C·H·W, returned)
+        """
+        if self.cache is None:
+            raise StateError("Conv2D.backward: called before forward (nothing cached)")
+        columns, z, a = self.cache
+        delta = self.activation.backward(z, a, grad_output)
+        planes = self._side_by_side(delta)
+        stacked = [row for image_columns in columns for row in image_columns]
+        self.weights.grad = kernels.matmul(planes, stacked)
+        if self.bias is not None:
+            self.bias.grad = [[sum(plane) for plane in planes]]
+        if not need_input_grad:
+            return None
+        grad_columns = kernels.matmul_tn(planes, self.weights.value)
+        count = self.positions
+        return [
+            self.windows.col2im(grad_columns[start:start + count])
+            for start in range(0, len(grad_columns), count)
+        ]
+
+    def _side_by_side(self, delta: Matrix) -> Matrix:
+        """δ as F × N·P: row f holds filter f's δ_n[f, ·] of every image n, one after another
+        (the images' rows are channel-major, so filter f's block is [f·P, (f + 1)·P))."""
+        count = self.positions
+        return [
+            list(chain.from_iterable(row[f * count:(f + 1) * count] for row in delta))
+            for f in range(self.out_channels)
+        ]
+
+    # -- what the network and the gradient checker ask -----------------------------------------
+
+    def output_range(self) -> Tuple[float, float]:
+        """The activation's ``output_range``."""
+        return self.activation.output_range
+
+    def branch_signature(self) -> Tuple[Hashable, ...]:
+        """``kink_branches`` of the cached Z, as Dense's: for each entry z and each kink k of
+        the activation, whether z.real > k."""
+        if self.cache is None:
+            return ()
+        return kink_branches(self.activation, self.cache[1])
+
+    def __repr__(self) -> str:
+        arguments = [str(self.in_channels), str(self.out_channels), format_pair(self.kernel_size)]
+        if self.stride != (1, 1):
+            arguments.append(f"stride={format_pair(self.stride)}")
+        if self.padding != (0, 0):
+            arguments.append(f"padding={format_pair(self.padding)}")
+        arguments.append(f"activation={self.activation.name!r}")
+        if self.bias is None:
+            arguments.append("bias=False")
+        if self.declared is not None:
+            arguments.append(f"input_shape={self.declared!r}")
+        return f"Conv2D({', '.join(arguments)})"
