@@ -339,3 +339,79 @@ def test_a_purenn_model_exported_predicts_the_same_in_pytorch(tmp_path, sizes, b
     with torch.no_grad():
         expected = model(torch.tensor(x, dtype=torch.float64)).tolist()
     assert_close(network.predict(x), expected)
+
+
+# -- image layers: Conv2D's kernels are PyTorch's (F, C, kh, kw) ----------------------------------
+
+
+def image_network(seed=0):
+    return pn.Network([
+        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation="tanh", input_shape=(2, 7, 6)),
+        pn.MaxPool2D(2, stride=(2, 1)),
+        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=pn.LeakyReLU(0.3), bias=False),
+        pn.AvgPool2D((2, 1)),
+        pn.Flatten(),
+        pn.Dense(4, 3, "softmax"),
+    ], seed=seed)
+
+
+IMAGES = [[((i * 7 + k * 3) % 17) / 4.0 - 2.0 for i in range(84)] for k in range(3)]
+
+
+def test_an_image_network_round_trips_with_kernels_in_pytorchs_shape(tmp_path):
+    network = image_network()
+    pn.export_npz(network, tmp_path / "cnn.npz")
+    arrays = arrays_in(tmp_path / "cnn.npz")
+    assert list(arrays) == ["layers.0.weight", "layers.0.bias", "layers.2.weight",
+                            "layers.5.weight", "layers.5.bias"]
+    assert arrays["layers.0.weight"] == (
+        (3, 2, 3, 2), [v for row in network.layers[0].weights.value for v in row])
+    assert arrays["layers.2.weight"][0] == (2, 3, 2, 2)
+    other = image_network(seed=1)
+    pn.import_npz(other, tmp_path / "cnn.npz")
+    assert bits(other.predict(IMAGES)) == bits(network.predict(IMAGES))
+
+
+def torch_image_module(torch):
+    """image_network in PyTorch: the layers in a ModuleList, indexed as purenn's."""
+    functional = torch.nn.functional
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.ModuleList([
+                torch.nn.Conv2d(2, 3, (3, 2), padding=(1, 0), dtype=torch.float64),
+                torch.nn.MaxPool2d(2, stride=(2, 1)),
+                torch.nn.Conv2d(3, 2, 2, stride=(1, 2), bias=False, dtype=torch.float64),
+                torch.nn.AvgPool2d((2, 1)),
+                torch.nn.Flatten(),
+                torch.nn.Linear(4, 3, dtype=torch.float64),
+            ])
+
+        def forward(self, x):
+            x = torch.tanh(self.layers[0](x.reshape(-1, 2, 7, 6)))
+            x = functional.leaky_relu(self.layers[2](self.layers[1](x)), 0.3)
+            x = self.layers[4](self.layers[3](x))
+            return torch.softmax(self.layers[5](x), dim=1)
+
+    return Net()
+
+
+def test_a_pytorch_cnn_comes_to_purenn_and_back(tmp_path):
+    numpy, torch = require_numpy(), require_torch()
+    torch.manual_seed(0)
+    model = torch_image_module(torch)
+    numpy.savez(tmp_path / "torch.npz",
+                **{key: value.detach().numpy() for key, value in model.state_dict().items()})
+    network = image_network(seed=5)
+    pn.import_npz(network, tmp_path / "torch.npz")
+    with torch.no_grad():
+        expected = model(torch.tensor(IMAGES, dtype=torch.float64)).tolist()
+    assert_close(network.predict(IMAGES), expected)
+    network.fit(IMAGES, [[1, 0, 0], [0, 1, 0], [0, 0, 1]], epochs=2, learning_rate=0.1)
+    pn.export_npz(network, tmp_path / "purenn.npz")
+    with numpy.load(tmp_path / "purenn.npz") as arrays:
+        model.load_state_dict({key: torch.from_numpy(arrays[key]) for key in arrays.files})
+    with torch.no_grad():
+        expected = model(torch.tensor(IMAGES, dtype=torch.float64)).tolist()
+    assert_close(network.predict(IMAGES), expected)

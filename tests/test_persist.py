@@ -287,19 +287,56 @@ def test_a_missing_file_is_an_os_error(tmp_path):
         pn.load(tmp_path / "nothing.json")
 
 
-def test_every_layer_format_matches_its_layer():
-    """The file format's table and the layers must not drift apart: the fields are exactly the
-    config's keys, and the promised state shapes are the network's."""
-    for cls, layer_format in LAYER_FORMATS.items():
-        assert cls is pn.Dense
-        for bias in (True, False):
-            network = pn.Network([pn.Dense(3, 2, bias=bias)], seed=0)
-            config = network.layers[0].config()
-            assert set(config) == set(layer_format.fields)
-            shapes = {f"layers.0.{name}": shape
-                      for name, shape in layer_format.state_shapes(config).items()}
-            assert shapes == {key: (len(value), len(value[0]))
-                              for key, value in network.state_dict().items()}
+def image_network(bias=True, activation="relu"):
+    """Every image layer, with unequal sizes, padding and strides."""
+    return pn.Network([
+        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
+                  input_shape=(2, 7, 6)),
+        pn.MaxPool2D(2, stride=(2, 1)),
+        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=pn.LeakyReLU(0.3), init=pn.Normal(0, 0.5)),
+        pn.AvgPool2D((2, 1)),
+        pn.Flatten(),
+        pn.Dense(4, 3, "softmax"),
+    ], loss="mse", seed=0)
+
+
+IMAGES = [[((i * 7 + k * 3) % 17) / 4.0 - 2.0 for i in range(84)] for k in range(3)]
+
+
+def test_every_layer_class_has_a_format_that_matches_it():
+    """The file format's table and the layers must not drift apart: every layer class purenn
+    exports has an entry, its fields are exactly the config's keys, and the promised state
+    shapes are the network's."""
+    layer_classes = {value for value in vars(pn).values()
+                     if isinstance(value, type) and issubclass(value, pn.Layer)} - {pn.Layer}
+    assert set(LAYER_FORMATS) == layer_classes
+    for bias in (True, False):
+        network = image_network(bias)
+        dense = pn.Network([pn.Dense(3, 2, bias=bias)], seed=0)
+        for net in (network, dense):
+            state = net.state_dict()
+            for index, layer in enumerate(net.layers):
+                layer_format = LAYER_FORMATS[type(layer)]
+                config = layer.config()
+                assert set(config) == set(layer_format.fields)
+                for name, shape in layer_format.state_shapes(config).items():
+                    value = state.pop(f"layers.{index}.{name}")
+                    assert shape == (len(value), len(value[0]))
+            assert state == {}
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_an_image_network_comes_back_bit_for_bit(tmp_path, bias):
+    network = image_network(bias)
+    network.fit(IMAGES, [[0.2, 0.3, 0.5]] * 3, epochs=2, optimizer=pn.Adam(0.01))
+    pn.save(network, tmp_path / "cnn.json")
+    loaded = pn.load(tmp_path / "cnn.json")
+    assert repr(loaded) == repr(network)
+    assert bits(loaded.predict(IMAGES)) == bits(network.predict(IMAGES))
+    document = json.loads((tmp_path / "cnn.json").read_text())
+    assert document["layers"][1] == {"type": "MaxPool2D", "pool_size": [2, 2], "stride": [2, 1],
+                                     "input_shape": None}
+    assert document["layers"][0]["input_shape"] == [2, 7, 6]
 
 
 # -- atomic writes: a failed save keeps the old file ----------------------------------------------

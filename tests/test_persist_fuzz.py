@@ -269,3 +269,32 @@ def test_inconsistent_contents_are_refused_by_name(checkpoint, tmp_path, edit, m
     _, _, document = checkpoint
     got = outcome(tmp_path / "e.json", edited(document, edit))
     assert message in got
+
+
+@pytest.fixture(scope="module")
+def image_model(tmp_path_factory):
+    """The document of a small convolutional network's file."""
+    network = pn.Network([pn.Conv2D(1, 2, 2, input_shape=(1, 3, 3)), pn.MaxPool2D(2),
+                          pn.Flatten(), pn.Dense(2, 1)], seed=0)
+    path = tmp_path_factory.mktemp("fuzz") / "cnn.json"
+    pn.save(network, path)
+    return json.loads(path.read_bytes())
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["layers"][0].update(kernel_size=[3, 2]),
+     "state['layers.0.weight'] is 2×4 but must be 2×6"),
+    (lambda d: d["layers"][0].update(kernel_size=[2]), "layers[0].kernel_size must hold 2 items"),
+    (lambda d: d["layers"][0].update(padding=[-1, 0]),
+     "layers[0].padding[0] must be an int ≥ 0, got -1"),
+    (lambda d: d["layers"][0].update(input_shape=[1, 100000, 100000]),
+     "layers[0].input_shape must be a list of 1 to a few sizes holding at most"),
+    (lambda d: d["layers"][0].update(input_shape=[]), "layers[0].input_shape must be a list"),
+    (lambda d: d["layers"][0].update(input_shape=[2, 3, 3]), "takes 1 channel, not the 2"),
+    (lambda d: d["layers"][0].update(input_shape=None), "does not know the shape of its input"),
+    (lambda d: d["layers"][1].update(pool_size=[5, 5]), "is larger than the image"),
+    (lambda d: d["layers"][2].update(input_shape="flat"), "layers[2].input_shape must be a list"),
+])
+def test_inconsistent_image_layers_are_refused_by_name(image_model, tmp_path, edit, message):
+    got = outcome(tmp_path / "e.json", edited(image_model, edit))
+    assert message in got, got

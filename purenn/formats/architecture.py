@@ -14,23 +14,36 @@ against the stored values before any layer is built, so a corrupt size cannot ma
 allocate a huge matrix.  A new layer type is one entry here.
 """
 
+import math
 from typing import Any, Callable, Dict, NamedTuple, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS
+from purenn.conv import Conv2D
 from purenn.errors import ConfigurationError, PurennError
-from purenn.formats.checks import expect_flag, expect_int, expect_keys, expect_matrix, fail
+from purenn.flatten import Flatten
+from purenn.formats.checks import (
+    expect_flag,
+    expect_int,
+    expect_keys,
+    expect_list,
+    expect_matrix,
+    fail,
+)
 from purenn.formats.names import from_spec, spec_of
 from purenn.initializers import INITIALIZERS
 from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
 from purenn.losses import LOSSES
 from purenn.network import Network
+from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.registry import Registry
 
 __all__ = [
     "Field",
     "Count",
     "Flag",
+    "Pair",
+    "OptionalShape",
     "Registered",
     "LayerFormat",
     "LAYER_FORMATS",
@@ -74,6 +87,49 @@ class Flag(Field):
         return expect_flag(value, label, where)
 
 
+class Pair(Field):
+    """A size per image axis, (h, w), each an int ≥ ``minimum``: written as a list [h, w]."""
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+
+    def write(self, value: Any, label: str, where: str) -> Any:
+        """[h, w]."""
+        return list(value)
+
+    def read(self, value: Any, label: str, where: str) -> Any:
+        """(h, w) from a list of two ints ≥ minimum."""
+        items = expect_list(value, label, where, 2)
+        return tuple(expect_int(item, f"{label}[{index}]", where, self.minimum)
+                     for index, item in enumerate(items))
+
+
+# A sample of more values than this is refused as an input shape: no file purenn wrote holds
+# one (a pure-Python forward pass of a single such sample would take minutes), and building
+# the windows of a corrupt, huge shape would allocate without end.
+MAX_SAMPLE_SIZE = 10**8
+
+
+class OptionalShape(Field):
+    """A layer's declared input shape: null, or a list of ints ≥ 1 such as [C, H, W]."""
+
+    def write(self, value: Any, label: str, where: str) -> Any:
+        """null or the list of sizes."""
+        return None if value is None else list(value)
+
+    def read(self, value: Any, label: str, where: str) -> Any:
+        """None, or the sizes as a tuple."""
+        if value is None:
+            return None
+        items = expect_list(value, label, where)
+        shape = tuple(expect_int(item, f"{label}[{index}]", where, 1)
+                      for index, item in enumerate(items))
+        if not shape or math.prod(shape) > MAX_SAMPLE_SIZE:
+            fail(where, f"{label} must be a list of 1 to a few sizes holding at most "
+                        f"{MAX_SAMPLE_SIZE} values, got {value!r:.60}")
+        return shape
+
+
 class Registered(Field):
     """An activation or initializer, written by its registered name (``formats.names``)."""
 
@@ -91,6 +147,9 @@ class Registered(Field):
 
 COUNT = Count()
 FLAG = Flag()
+SIZE = Pair(1)
+PADDING = Pair(0)
+SHAPE = OptionalShape()
 ACTIVATION = Registered(ACTIVATIONS)
 INITIALIZER = Registered(INITIALIZERS)
 
@@ -117,6 +176,22 @@ def _dense_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
     return shapes
 
 
+def _conv_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
+    """W is F × C·kh·kw (one filter per row); b, when there is one, 1 × F."""
+    height, width = config["kernel_size"]
+    shapes = {"weight": (config["out_channels"], config["in_channels"] * height * width)}
+    if config["bias"]:
+        shapes["bias"] = (1, config["out_channels"])
+    return shapes
+
+
+def _no_state(config: Dict[str, Any]) -> Dict[str, Shape]:
+    """A layer without parameters."""
+    return {}
+
+
+_POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
+
 LAYER_FORMATS: Dict[type, LayerFormat] = {
     Dense: LayerFormat(
         "Dense",
@@ -124,6 +199,16 @@ LAYER_FORMATS: Dict[type, LayerFormat] = {
          "init": INITIALIZER},
         _dense_state_shapes,
     ),
+    Conv2D: LayerFormat(
+        "Conv2D",
+        {"in_channels": COUNT, "out_channels": COUNT, "kernel_size": SIZE, "stride": SIZE,
+         "padding": PADDING, "activation": ACTIVATION, "bias": FLAG, "init": INITIALIZER,
+         "input_shape": SHAPE},
+        _conv_state_shapes,
+    ),
+    MaxPool2D: LayerFormat("MaxPool2D", _POOLING, _no_state),
+    AvgPool2D: LayerFormat("AvgPool2D", _POOLING, _no_state),
+    Flatten: LayerFormat("Flatten", {"input_shape": SHAPE}, _no_state),
 }
 """Layer class → its LayerFormat: the layer types purenn's files know."""
 

@@ -8,6 +8,11 @@ also the names PyTorch gives the parameters of a module keeping its layers in a
     purenn                         in the file, as PyTorch has it
     Dense W   n_in × n_out         nn.Linear.weight   (n_out, n_in)   W transposed
     Dense b   1 × n_out            nn.Linear.bias     (n_out,)        a vector
+    Conv2D W  F × C·kh·kw          nn.Conv2d.weight   (F, C, kh, kw)  the same values, reshaped
+    Conv2D b  1 × F                nn.Conv2d.bias     (F,)            a vector
+
+(pooling and Flatten have no parameters; PyTorch's nn.MaxPool2d, nn.AvgPool2d and nn.Flatten
+have none either, and purenn's channel-major rows are what nn.Flatten makes of (C, H, W).)
 
 PyTorch's ``nn.Linear`` computes y = x·Wᵀ + b with its W stored out × in; purenn computes
 Z = X·W + b with W stored in × out.  The transposes happen here, in both directions, so the
@@ -17,14 +22,15 @@ between the two with its predictions equal to rounding (~1e-15 relative), not bi
 the two sum their dot products in different orders.
 
 ``TORCH_LAYOUTS`` is the one table that knows the layouts: layer class → {state name: Layout}.
-A new layer type is one entry there (a convolution, say: its kernel matrix to PyTorch's
-(out_channels, in_channels, kernel_height, kernel_width), written as a Layout whose
-``torch_shape`` reads the layer's arguments).
+A new layer type is one entry there: a Layout for each of its state entries, whose
+``torch_shape`` may read the layer's arguments (as ``Kernels`` does).
 """
 
 from typing import Any, Dict, List, Tuple
 
+from purenn.conv import Conv2D
 from purenn.errors import ConfigurationError, PurennError
+from purenn.flatten import Flatten
 from purenn.formats.checks import fail
 from purenn.formats.files import PathLike, file_path, read_bytes, write_atomically
 from purenn.formats.npy import Array, npz_bytes, parse_npz
@@ -32,8 +38,11 @@ from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
 from purenn.matrix import format_shape
 from purenn.network import Network
+from purenn.pooling import AvgPool2D, MaxPool2D
 
-__all__ = ["Layout", "Transposed", "Vector", "TORCH_LAYOUTS", "export_npz", "import_npz"]
+__all__ = [
+    "Layout", "Transposed", "Kernels", "Vector", "TORCH_LAYOUTS", "export_npz", "import_npz"
+]
 
 Shape = Tuple[int, ...]
 
@@ -71,6 +80,25 @@ class Transposed(Layout):
         return [[values[j * rows + i] for j in range(columns)] for i in range(rows)]
 
 
+class Kernels(Layout):
+    """Convolution filters, one per row of purenn's F × C·kh·kw matrix, each row PyTorch's
+    (C, kh, kw) kernel flattened in C order: PyTorch's (F, C, kh, kw) holds the same values in
+    the same order, so only the shape changes."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """(F, C, kh, kw), read from the layer's arguments."""
+        assert isinstance(layer, Conv2D)
+        return (rows, layer.in_channels, *layer.kernel_size)
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """The rows, one after the other."""
+        return [value for row in matrix for value in row]
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """Consecutive runs of ``columns`` values as rows."""
+        return [values[i * columns: (i + 1) * columns] for i in range(rows)]
+
+
 class Vector(Layout):
     """A row (1 × c) that PyTorch stores as a vector of c values (a bias)."""
 
@@ -89,6 +117,10 @@ class Vector(Layout):
 
 TORCH_LAYOUTS: Dict[type, Dict[str, Layout]] = {
     Dense: {"weight": Transposed(), "bias": Vector()},
+    Conv2D: {"weight": Kernels(), "bias": Vector()},
+    MaxPool2D: {},
+    AvgPool2D: {},
+    Flatten: {},
 }
 """Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
 
