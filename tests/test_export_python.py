@@ -154,3 +154,44 @@ def test_a_big_file_runs_on_micropython_as_it_is(tmp_path):
     x = inputs(520, rows=2, scale=0.2)
     script = python_source(network) + "\n" + PRINT_ROWS.format(call=f"predict({x!r})")
     assert_close(run_micropython(script, tmp_path).splitlines()[:-1], network.predict(x))
+
+
+# -- image layers -------------------------------------------------------------------------------
+
+
+def image_network(activation="relu", bias=True, seed=0):
+    return pn.Network([
+        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
+                  input_shape=(2, 7, 6)),
+        pn.MaxPool2D(2, stride=(2, 1)),
+        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=activation, bias=not bias),
+        pn.AvgPool2D((2, 1)),
+        pn.Flatten(),
+        pn.Dense(4, 3, activation),
+    ], seed=seed)
+
+
+@pytest.mark.parametrize("activation", every_activation(), ids=repr)
+def test_an_image_network_predicts_bit_for_bit(activation):
+    for bias in (True, False):
+        network = image_network(activation, bias)
+        x = inputs(84, rows=4, seed=1, scale=2.0)
+        assert bits(predict_of(network)(x)) == bits(network.predict(x))
+
+
+def test_max_pool_ties_and_signed_zeros_are_purenns():
+    network = pn.Network([pn.MaxPool2D(2, input_shape=(1, 2, 4)), pn.Flatten()], seed=0)
+    x = [[0.0, -0.0, 2.0, 2.0, -0.0, 0.0, 1.0, 2.0], [-0.0, 0.0, -1.0, -1.0, 0.0, -0.0, -1.0, -1.0]]
+    assert bits(predict_of(network)(x)) == bits(network.predict(x))
+
+
+def test_an_image_network_runs_on_micropython(tmp_path):
+    scripts, expected = [], []
+    for seed, activation in enumerate(["relu", "tanh", "softmax", "gelu"]):
+        network = image_network(activation, bias=seed % 2 == 0, seed=seed)
+        x = inputs(84, rows=2, seed=seed, scale=2.0)
+        scripts.append(f"namespace = {{}}\nexec({python_source(network)!r}, namespace)\n"
+                       + PRINT_ROWS.format(call=f"namespace['predict']({x!r})"))
+        expected.extend(network.predict(x))
+    output = run_micropython("\n".join(scripts), tmp_path)
+    assert_close(output.splitlines()[:-1], expected)

@@ -8,13 +8,17 @@ purenn itself may not.
 Bit for bit: run on the interpreter that runs purenn, ``predict`` gives exactly
 ``net.predict``, because it performs the same floating-point operations in the same order:
 
-* every entry of Z = X·W + b is ``dot(row, column of W) + b_j``, where ``dot`` is what purenn's
-  kernel uses on that interpreter: ``math.sumprod`` where the math module has it (CPython
+* every entry of Z = X·W + b is ``dot(row, column of W) + b_j`` (of a convolution:
+  ``dot(filter, receptive field) + b_f``, the fields gathered by purenn's index tables, which
+  the file computes when it is imported), where ``dot`` is what purenn's kernel uses on that
+  interpreter: ``math.sumprod`` where the math module has it (CPython
   3.12+), else ``sum(map(mul, row, column))``, a left-to-right sum (the same ``sum`` purenn
   calls, compensated on 3.12+ in both);
 * every activation is purenn's scalar formula with the same branches and the same order of
   operations (``PYTHON_ACTIVATIONS``), calling ``math.exp``, ``tanh``, ``expm1``, ``log1p`` and
-  ``erfc`` as ``purenn.scalar`` does for real numbers.
+  ``erfc`` as ``purenn.scalar`` does for real numbers;
+* a max pool takes ``max`` of each window (the first of equal values), an average pool its
+  ``sum`` divided by the count, and Flatten does nothing: the rows are already flat.
 
 MicroPython's floats are doubles too, but its ``math.tanh`` and ``math.exp`` differ from
 CPython's in the last bit for some inputs, and it has no ``math.log1p`` (the file then defines
@@ -31,12 +35,15 @@ import textwrap
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.conv import Conv2D
 from purenn.errors import ConfigurationError, DataError
+from purenn.flatten import Flatten
 from purenn.formats.files import PathLike, file_path, write_atomically
 from purenn.formats.names import spec_of
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
+from purenn.pooling import AvgPool2D, MaxPool2D
 
 __all__ = ["CHUNK", "PYTHON_ACTIVATIONS", "PYTHON_LAYERS", "python_source", "export_python"]
 
@@ -225,7 +232,125 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
     source.activation_step(layer.activation, f"layers[{index}].activation")
 
 
-PYTHON_LAYERS: Dict[type, Callable[[Source, Layer, int], None]] = {Dense: _dense}
+_WINDOWS = '''
+def plane_windows(height, width, kernel, stride, padding):
+    """For each output position, row-major, the indices i·W + j of the cells its window covers
+    in one H × W plane, −1 in the padding (purenn.im2col.plane_windows)."""
+    out_rows = (height + 2 * padding[0] - kernel[0]) // stride[0] + 1
+    out_columns = (width + 2 * padding[1] - kernel[1]) // stride[1] + 1
+    windows = []
+    for oi in range(out_rows):
+        rows = [oi * stride[0] + ki - padding[0] for ki in range(kernel[0])]
+        for oj in range(out_columns):
+            columns = [oj * stride[1] + kj - padding[1] for kj in range(kernel[1])]
+            windows.append([i * width + j if 0 <= i < height and 0 <= j < width else -1
+                            for i in rows for j in columns])
+    return windows
+'''
+
+_CONVOLUTION = '''
+def convolution_table(shape, kernel, stride, padding):
+    """For each output position, the C·kh·kw input indices of its receptive field, channel by
+    channel; C·H·W (where the image is extended by a 0) for a padding cell."""
+    channels, height, width = shape
+    plane = height * width
+    pad = channels * plane
+    return [[c * plane + cell if cell >= 0 else pad for c in range(channels) for cell in window]
+            for window in plane_windows(height, width, kernel, stride, padding)]
+
+
+def conv2d(rows, table, filters, bias):
+    """Z_n = W·cols_nᵀ + b, channel-major: Z_n[f, p] = dot(filter f, cols_n[p]) + b_f, with
+    cols_n[p] the image at table[p] (purenn.conv.Conv2D)."""
+    out = []
+    for image in rows:
+        padded = image + [0.0]
+        columns = [[padded[i] for i in window] for window in table]
+        z = []
+        if bias is None:
+            for kernel in filters:
+                z.extend([dot(kernel, column) for column in columns])
+        else:
+            for kernel, b in zip(filters, bias):
+                z.extend([dot(kernel, column) + b for column in columns])
+        out.append(z)
+    return out
+'''
+
+_POOLING = '''
+def pooling_table(shape, kernel, stride):
+    """For each output (c, oi, oj), channel-major, the input indices of its window."""
+    channels, height, width = shape
+    windows = plane_windows(height, width, kernel, stride, (0, 0))
+    plane = height * width
+    return [[c * plane + cell for cell in window] for c in range(channels) for window in windows]
+'''
+
+_MAX_POOL = '''
+def max_pool(rows, table):
+    """Each window's largest value, the first of equal ones (purenn.pooling.MaxPool2D)."""
+    return [[max([image[i] for i in window]) for window in table] for image in rows]
+'''
+
+_AVG_POOL = '''
+def avg_pool(rows, table, count):
+    """Each window's sum divided by its count of cells (purenn.pooling.AvgPool2D)."""
+    return [[sum([image[i] for i in window]) / count for window in table] for image in rows]
+'''
+
+
+def _add_blocks(source: Source, *blocks: str) -> None:
+    """Add each helper once, in order of need."""
+    for block in blocks:
+        if block not in source.blocks:
+            source.blocks.append(block)
+
+
+def _conv(source: Source, layer: Layer, index: int) -> None:
+    """Its receptive fields (computed when the file is imported), filters, bias; the step."""
+    assert isinstance(layer, Conv2D) and layer.input_shape is not None
+    _add_blocks(source, _WINDOWS, _CONVOLUTION)
+    names = f"LAYER{index}_TABLE", f"LAYER{index}_FILTERS", f"LAYER{index}_BIAS"
+    source.data.append(f"\n# layers[{index}]: {layer!r}\n# its receptive fields, W (one filter "
+                       "of C·kh·kw weights per row), then b")
+    source.data.append(f"{names[0]} = convolution_table({layer.input_shape!r}, "
+                       f"{layer.kernel_size!r}, {layer.stride!r}, {layer.padding!r})")
+    source.data.append(f"{names[1]} = []")
+    for kernel in layer.weights.value:
+        source.data.extend(_list_statements(f"{names[1]}[-1]", kernel, f"{names[1]}.append("))
+    if layer.bias is None:
+        source.data.append(f"{names[2]} = None")
+    else:
+        source.data.extend(_list_statements(names[2], layer.bias.value[0], f"{names[2]} = "))
+    source.steps.append(f"x = conv2d(x, {', '.join(names)})")
+    source.activation_step(layer.activation, f"layers[{index}].activation")
+
+
+def _pool(source: Source, layer: Layer, index: int) -> None:
+    """Its windows (computed when the file is imported) and the step."""
+    assert isinstance(layer, (MaxPool2D, AvgPool2D)) and layer.input_shape is not None
+    is_max = isinstance(layer, MaxPool2D)
+    _add_blocks(source, _WINDOWS, _POOLING, _MAX_POOL if is_max else _AVG_POOL)
+    table = f"LAYER{index}_TABLE"
+    source.data.append(f"\n# layers[{index}]: {layer!r}")
+    source.data.append(f"{table} = pooling_table({layer.input_shape!r}, {layer.pool_size!r}, "
+                       f"{layer.stride!r})")
+    count = layer.pool_size[0] * layer.pool_size[1]
+    source.steps.append(f"x = max_pool(x, {table})" if is_max
+                        else f"x = avg_pool(x, {table}, {count})")
+
+
+def _flatten(source: Source, layer: Layer, index: int) -> None:
+    """Nothing: a row already holds the image channel-major."""
+
+
+PYTHON_LAYERS: Dict[type, Callable[[Source, Layer, int], None]] = {
+    Dense: _dense,
+    Conv2D: _conv,
+    MaxPool2D: _pool,
+    AvgPool2D: _pool,
+    Flatten: _flatten,
+}
 """Layer class → the function adding the layer's data, its functions and its steps."""
 
 
