@@ -264,3 +264,44 @@ def test_generated_networks_run_the_same_in_onnxruntime(tmp_path_factory, networ
     got = check_and_run(network, x, dtype, tmp_path_factory.mktemp("onnx"))
     tolerance = FLOAT64_TOLERANCE if dtype == "float64" else FLOAT32_TOLERANCE
     assert_close(got, network.predict(x), tolerance)
+
+
+# -- image layers ------------------------------------------------------------------------------
+
+
+def image_network(activation="relu", bias=True, seed=0):
+    return pn.Network([
+        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
+                  input_shape=(2, 7, 6)),
+        pn.MaxPool2D(2, stride=(2, 1)),
+        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=activation, bias=not bias),
+        pn.AvgPool2D((2, 1)),
+        pn.Flatten(),
+        pn.Dense(4, 3, activation),
+    ], seed=seed)
+
+
+def test_image_layers_become_gathers_products_and_reductions():
+    graph = fields(fields(onnx_bytes(image_network("identity")))[7][0])
+    operators = [fields(node)[4][0].decode() for node in graph[1]]
+    assert operators == [
+        "Pad", "Gather", "Transpose", "MatMul", "Add", "Transpose", "Reshape",  # Conv2D
+        "Gather", "ReduceMax",                                                  # MaxPool2D
+        "Pad", "Gather", "Transpose", "MatMul", "Transpose", "Reshape",         # Conv2D, no b
+        "Gather", "ReduceMean",                                                 # AvgPool2D
+        "Gemm", "Identity",                                                     # Dense, output
+    ]
+    tensors = {fields(t)[8][0].decode(): fields(t) for t in graph[5]}
+    windows = tensors["layers.0.windows"]
+    assert windows[2] == [7] and windows[1] == [7 * 5, 2 * 3 * 2]  # int64, P × K
+    assert tensors["layers.0.weight"][1] == [3, 12]
+
+
+@pytest.mark.parametrize("activation", every_activation(), ids=repr)
+@pytest.mark.parametrize("dtype, tolerance", [("float64", FLOAT64_TOLERANCE),
+                                              ("float32", FLOAT32_TOLERANCE)])
+def test_onnxruntime_runs_image_networks_as_purenn(tmp_path, activation, dtype, tolerance):
+    for bias in (True, False):
+        network = image_network(activation, bias)
+        x = inputs(84, rows=4, scale=2.0)
+        assert_close(check_and_run(network, x, dtype, tmp_path), network.predict(x), tolerance)

@@ -12,6 +12,9 @@ from persist_helpers import bits, every_activation, networks
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
 from purenn.formats.architecture import LAYER_FORMATS, describe_network
+from purenn.formats.npz import TORCH_LAYOUTS
+from purenn.formats.onnx import ONNX_LAYERS
+from purenn.formats.standalone import PYTHON_LAYERS
 from purenn.initializers import INITIALIZERS
 from purenn.losses import LOSSES, SumSquaredError
 
@@ -309,7 +312,8 @@ def test_every_layer_class_has_a_format_that_matches_it():
     shapes are the network's."""
     layer_classes = {value for value in vars(pn).values()
                      if isinstance(value, type) and issubclass(value, pn.Layer)} - {pn.Layer}
-    assert set(LAYER_FORMATS) == layer_classes
+    for table in (LAYER_FORMATS, TORCH_LAYOUTS, ONNX_LAYERS, PYTHON_LAYERS):
+        assert set(table) == layer_classes, "a layer type needs an entry in every format's table"
     for bias in (True, False):
         network = image_network(bias)
         dense = pn.Network([pn.Dense(3, 2, bias=bias)], seed=0)

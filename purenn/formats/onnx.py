@@ -11,7 +11,17 @@ ONNX Runtime from 1.6 on and most other runtimes load it.  Its one graph, "puren
 T is DOUBLE (float64) or FLOAT (float32, every weight rounded to the nearest float32).  Each
 layer becomes nodes through ``ONNX_LAYERS``: a Dense layer is Gemm(X, W, b) with its default
 alpha = beta = 1 (no attribute written), or MatMul(X, W) without a bias, then its activation
-through ``ONNX_ACTIVATIONS``; a last Identity names the result "output".
+through ``ONNX_ACTIVATIONS``; a last Identity names the result "output".  Every tensor
+between layers is (N, values of a sample), as purenn's rows, so the image layers are written
+as purenn computes them, with its index tables (int64 initializers "layers.<i>.windows"):
+
+    Conv2D      Pad a 0 onto each row; Gather the receptive fields (N, P, C·kh·kw);
+                MatMul by Wᵀ; Add b; Transpose to (N, F, P); Reshape to (N, F·P); activation
+    MaxPool2D   Gather the windows (N, C·OH·OW, ph·pw); ReduceMax over each
+    AvgPool2D   the same with ReduceMean
+    Flatten     nothing
+
+(ONNX Runtime's CPU provider has no float64 Conv or AveragePool kernel.)
 
     identity     nothing
     sigmoid      Sigmoid                    tanh     Tanh
@@ -41,13 +51,17 @@ import struct
 from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.conv import Conv2D
 from purenn.errors import ConfigurationError, DataError
+from purenn.flatten import Flatten
 from purenn.formats import protobuf as pb
 from purenn.formats.files import PathLike, file_path, write_atomically
 from purenn.formats.names import spec_of
+from purenn.im2col import convolution_table, pooling_table
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
+from purenn.pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
     "IR_VERSION",
@@ -100,6 +114,8 @@ ERFC_CHEBYSHEV = (
 
 _SQRT_HALF = 0.7071067811865476  # math.sqrt(0.5), as purenn.activations.gelu uses it
 
+_INT64 = 7  # TensorProto.DataType of index tables and shapes
+
 # AttributeProto.type: required by ONNX Runtime, which otherwise cannot tell the fields apart.
 _ATTRIBUTE_INT = 2
 _ATTRIBUTE_INTS = 7
@@ -130,6 +146,14 @@ class Graph:
             fields = b"".join(pb.integer(1, size) for size in dims)
             fields += pb.integer(2, self.element) + pb.text(8, name) + pb.length_delimited(9, raw)
             self.initializers[name] = fields
+        return name
+
+    def indices(self, name: str, dims: Sequence[int], values: Sequence[int]) -> str:
+        """Add the int64 initializer ``name`` (an index table or a shape); return its name."""
+        fields = b"".join(pb.integer(1, size) for size in dims)
+        raw = struct.pack(f"<{len(values)}q", *values)
+        fields += pb.integer(2, _INT64) + pb.text(8, name) + pb.length_delimited(9, raw)
+        self.initializers[name] = fields
         return name
 
     def constant(self, value: float) -> str:
@@ -287,7 +311,62 @@ def _dense(graph: Graph, layer: Layer, index: int, x: str) -> str:
     return _activation(graph, layer.activation, index, z)
 
 
-ONNX_LAYERS: Dict[type, LayerNodes] = {Dense: _dense}
+def _gather(graph: Graph, x: str, table: List[List[int]], prefix: str) -> str:
+    """Gather(X, table, axis=1): (N, rows of the table, entries of a row), the windows of
+    every sample, as purenn's im2col reads them."""
+    flat = [index for row in table for index in row]
+    indices = graph.indices(f"{prefix}.windows", (len(table), len(table[0])), flat)
+    return graph.node("Gather", [x, indices], f"{prefix}.fields", axis=1)
+
+
+def _conv(graph: Graph, layer: Layer, index: int, x: str) -> str:
+    """purenn's im2col and product: Pad one zero onto each row (what padding cells read),
+    Gather the receptive fields (N, P, K), MatMul by Wᵀ (K × F), Add b, Transpose to
+    (N, F, P) and Reshape to rows (N, F·P), channel-major; then the activation."""
+    assert isinstance(layer, Conv2D) and layer.input_shape is not None
+    prefix = f"layers.{index}"
+    channels, height, width = layer.input_shape
+    table = convolution_table((channels, height, width), layer.kernel_size, layer.stride,
+                              layer.padding)
+    padding = graph.indices(f"{prefix}.pads", (4,), [0, 0, 0, 1])
+    padded = graph.node("Pad", [x, padding], f"{prefix}.padded")
+    fields = _gather(graph, padded, table, prefix)
+    filters, size = layer.weights.shape
+    flat = [value for row in layer.weights.value for value in row]
+    weight = graph.tensor(f"{prefix}.weight", (filters, size), flat)
+    transposed = graph.node("Transpose", [weight], f"{prefix}.weight_transposed", perm=[1, 0])
+    z = graph.node("MatMul", [fields, transposed], f"{prefix}.product")
+    if layer.bias is not None:
+        bias = graph.tensor(f"{prefix}.bias", (filters,), layer.bias.value[0])
+        z = graph.node("Add", [z, bias], f"{prefix}.biased")
+    planes = graph.node("Transpose", [z], f"{prefix}.planes", perm=[0, 2, 1])
+    shape = graph.indices(f"{prefix}.shape", (2,), [-1, filters * len(table)])
+    rows = graph.node("Reshape", [planes, shape], f"{prefix}.z")
+    return _activation(graph, layer.activation, index, rows)
+
+
+def _pool(graph: Graph, layer: Layer, index: int, x: str) -> str:
+    """Gather each window (N, C·OH·OW, ph·pw), then ReduceMax or ReduceMean over it."""
+    assert isinstance(layer, (MaxPool2D, AvgPool2D)) and layer.input_shape is not None
+    channels, height, width = layer.input_shape
+    table = pooling_table((channels, height, width), layer.pool_size, layer.stride)
+    fields = _gather(graph, x, table, f"layers.{index}")
+    reduce = "ReduceMax" if isinstance(layer, MaxPool2D) else "ReduceMean"
+    return graph.node(reduce, [fields], f"layers.{index}.pooled", axes=[2], keepdims=0)
+
+
+def _flatten(graph: Graph, layer: Layer, index: int, x: str) -> str:
+    """Nothing: between layers every tensor is already (N, values of a sample)."""
+    return x
+
+
+ONNX_LAYERS: Dict[type, LayerNodes] = {
+    Dense: _dense,
+    Conv2D: _conv,
+    MaxPool2D: _pool,
+    AvgPool2D: _pool,
+    Flatten: _flatten,
+}
 """Layer class → the function adding its nodes: (graph, layer, index, input name) → output."""
 
 
