@@ -14,6 +14,7 @@ importing only those before it (tests/test_layering.py holds the order):
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
+    formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
     gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
                                           bugs; data
     plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
@@ -21,7 +22,7 @@ importing only those before it (tests/test_layering.py holds the order):
     cli                                   the command line
 """
 
-from purenn import datasets, plot
+from purenn import datasets, formats, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.batchnorm import BatchNorm
 from purenn.callbacks import EarlyStopping
@@ -33,11 +34,21 @@ from purenn.errors import (
     DataError,
     DivergenceError,
     GradientCheckError,
+    ModelFormatError,
     PurennError,
     ShapeError,
     StateError,
 )
 from purenn.flatten import Flatten
+from purenn.formats import (
+    export_npz,
+    export_onnx,
+    export_python,
+    import_npz,
+    load,
+    load_checkpoint,
+    save,
+)
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -117,6 +128,15 @@ __all__ = [
     "Dropout",
     "BatchNorm",
     "Buffer",
+    "formats",
+    "ModelFormatError",
+    "save",
+    "load",
+    "load_checkpoint",
+    "export_npz",
+    "import_npz",
+    "export_onnx",
+    "export_python",
 ]
 
 __version__ = "0.1.0"
