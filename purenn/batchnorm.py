@@ -48,7 +48,7 @@ from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_int, check_real, is_real
-from purenn.errors import ConfigurationError, ShapeError, StateError
+from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
 from purenn.kernels import Matrix
 from purenn.layers import (
     Buffer,
@@ -63,7 +63,7 @@ from purenn.layers import (
 from purenn.matrix import format_shape
 from purenn.scalar import sqrt
 
-__all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics"]
+__all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics", "inverse_std"]
 
 
 def by_channel(x: Matrix, channels: int, positions: int) -> Matrix:
@@ -108,6 +108,16 @@ def channel_statistics(values: Sequence[Any]) -> Tuple[Any, Any]:
     mean = sum(values) / len(values)
     deviations = [value - mean for value in values]
     return mean, kernels.dot(deviations, deviations)
+
+
+def inverse_std(variances: Sequence[Any], eps: float) -> List[Any]:
+    """k = 1/√(σ² + ε) of each channel: the factor x − μ is multiplied by (an exported network
+    multiplies by the same k of the running variance, so that it computes what purenn does).
+
+    >>> inverse_std([3.0, 0.0], 1.0)
+    [0.5, 1.0]
+    """
+    return [1.0 / sqrt(variance + eps) for variance in variances]
 
 
 def _check_momentum(momentum: Any) -> Optional[float]:
@@ -232,6 +242,28 @@ class BatchNorm(Layer):
             ("num_batches_tracked", self.num_batches_tracked),
         ]
 
+    def check_buffers(self, values: Dict[str, Matrix]) -> None:
+        """DataError unless every running variance is ≥ 0 (it is a variance, and its square
+        root is taken) and the count of batches is a whole number ≥ 0.
+
+        >>> BatchNorm(2).check_buffers({"running_mean": [[0.0, 0.0]],
+        ...     "running_var": [[1.0, -0.5]], "num_batches_tracked": [[3.0]]})
+        Traceback (most recent call last):
+        ...
+        purenn.errors.DataError: BatchNorm(2): running_var[1] is -0.5, but a variance is ≥ 0
+        """
+        for index, variance in enumerate(values["running_var"][0]):
+            if not variance >= 0.0:
+                raise DataError(
+                    f"{self!r}: running_var[{index}] is {variance!r}, but a variance is ≥ 0"
+                )
+        count = values["num_batches_tracked"][0][0]
+        if not (count >= 0.0 and count == int(count)):
+            raise DataError(
+                f"{self!r}: num_batches_tracked is {count!r}, but it counts batches (a whole "
+                "number ≥ 0)"
+            )
+
     def config(self) -> Dict[str, Any]:
         """The arguments that rebuild the layer.
 
@@ -259,10 +291,10 @@ class BatchNorm(Layer):
             means, variances = self._batch_statistics(channels)
         else:
             means, variances = self.running_mean.value[0], self.running_var.value[0]
-        inverse_std = [1.0 / sqrt(variance + self.eps) for variance in variances]
+        factors = inverse_std(variances, self.eps)
         normalised = [
             [(value - mean) * k for value in channel]
-            for channel, mean, k in zip(channels, means, inverse_std)
+            for channel, mean, k in zip(channels, means, factors)
         ]
         shifted = [
             [g * value + b for value in channel]
@@ -270,7 +302,7 @@ class BatchNorm(Layer):
         ]
         z = by_sample(shifted, len(x), self.positions)
         a = self.activation.forward(z)
-        self.cache = (normalised, inverse_std, z, a, self.training)
+        self.cache = (normalised, factors, z, a, self.training)
         return a
 
     def _batch_statistics(self, channels: Matrix) -> Tuple[List[Any], List[Any]]:
@@ -305,7 +337,7 @@ class BatchNorm(Layer):
         """
         if self.cache is None:
             raise StateError("BatchNorm.backward: called before forward (nothing cached)")
-        normalised, inverse_std, z, a, training = self.cache
+        normalised, factors, z, a, training = self.cache
         delta = by_channel(self.activation.backward(z, a, grad_output), self.num_features,
                            self.positions)
         sums = [sum(channel) for channel in delta]
@@ -317,7 +349,7 @@ class BatchNorm(Layer):
         count = len(delta[0])
         grads = []
         for g, x_hat, gamma, k, total, product in zip(
-            delta, normalised, self.gamma.value[0], inverse_std, sums, products
+            delta, normalised, self.gamma.value[0], factors, sums, products
         ):
             scale = gamma * k
             if training:

@@ -85,8 +85,14 @@ class Buffer:
         self.name = name
         self.value = value
 
+    @property
+    def shape(self) -> Tuple[int, int]:
+        """(rows, columns) of ``value``."""
+        return len(self.value), len(self.value[0])
+
     def __repr__(self) -> str:
-        return f"<Buffer {self.name} {len(self.value)}×{len(self.value[0])}>"
+        rows, columns = self.shape
+        return f"<Buffer {self.name} {rows}×{columns}>"
 
 
 Stored = Union[Parameter, Buffer]
@@ -157,6 +163,12 @@ class Layer:
         """(local name, buffer) pairs, in a fixed order: the state the layer updates itself
         (BatchNorm's running statistics); none for most layers."""
         return []
+
+    def check_buffers(self, values: Dict[str, Matrix]) -> None:
+        """Raise DataError, its message beginning with the layer's repr, if ``values`` (local
+        buffer name → a matrix of the buffer's shape and finite numbers) cannot be this layer's
+        buffers, such as a negative running variance; ``Network.load_state_dict`` asks before
+        it changes anything.  Layers without buffers have nothing to check."""
 
     def check_training_batch(self, rows: int) -> None:
         """Raise ShapeError, its message beginning with the layer's repr, if a training-mode

@@ -20,7 +20,7 @@ import random
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from purenn.arguments import check_flag
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Buffer, Layer, Parameter, SampleShape, Stored
 from purenn.losses import LOSSES, Loss
@@ -79,8 +79,7 @@ class Network:
         self.rng = random.Random(seed)
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
-            named: List[Tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
-            for local_name, held in named:
+            for local_name, held in _named_state(layer):
                 held.name = f"layers[{index}].{local_name}"
         self.training = True
         self.train(self.training)
@@ -344,38 +343,54 @@ class Network:
     # File formats (purenn.formats) build on these two methods; the network knows no format.
 
     # state_dict keys are PyTorch's (torch.nn.Module.state_dict), "layers.0.weight", so code
-    # written for PyTorch finds its way; purenn's parameter named "weights" is "weight" there.
-    STATE_NAMES: ClassVar[Mapping[str, str]] = {"weights": "weight"}
+    # written for PyTorch finds its way; purenn's Dense "weights" and BatchNorm's γ and β are
+    # "weight" and "bias" there.
+    STATE_NAMES: ClassVar[Mapping[str, str]] = {
+        "weights": "weight", "gamma": "weight", "beta": "bias",
+    }
 
-    def _state_items(self) -> List[Tuple[str, Parameter]]:
+    def _state_items(self) -> List[Tuple[str, Stored]]:
+        """(key, parameter or buffer) of every state entry: per layer, its parameters, then
+        its buffers, as PyTorch orders a state dict."""
         return [
-            (f"layers.{index}.{self.STATE_NAMES.get(name, name)}", parameter)
+            (f"layers.{index}.{self.STATE_NAMES.get(name, name)}", held)
             for index, layer in enumerate(self.layers)
-            for name, parameter in layer.named_parameters()
+            for name, held in _named_state(layer)
         ]
 
     def state_dict(self) -> Dict[str, Matrix]:
-        """Every parameter's values, copied, by PyTorch-style name, in ``parameters()`` order:
-        {"layers.0.weight": W (n_in × n_out), "layers.0.bias": b (1 × n_out), …}.
+        """Every parameter's and buffer's values, copied, by PyTorch-style name, layer by layer
+        (parameters in ``parameters()`` order, then the layer's buffers):
+        {"layers.0.weight": W (n_in × n_out), "layers.0.bias": b (1 × n_out), …,
+        "layers.1.running_mean": (1 × C), …}.
 
         The names are those of a PyTorch module holding its layers in ``self.layers``; the
         values keep purenn's orientation (W is n_in × n_out, the transpose of ``nn.Linear``'s
-        weight: ``purenn.formats.export_npz`` writes PyTorch's).
+        weight: ``purenn.formats.export_npz`` writes PyTorch's).  Buffers (BatchNorm's running
+        statistics and its count of batches, 1 × 1) are state, as in PyTorch: never trained,
+        always saved.
 
         >>> import purenn as pn
         >>> net = pn.Network([pn.Dense(2, 1, bias=False)], seed=0)
         >>> net.state_dict()
         {'layers.0.weight': [[0.9741721072087512], [0.7296052302240599]]}
+        >>> net = pn.Network([pn.Dense(2, 2), pn.BatchNorm(2)])
+        >>> [key for key in net.state_dict() if key.startswith("layers.1")]  # γ, β, buffers
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ['layers.1.weight', 'layers.1.bias', 'layers.1.running_mean', 'layers.1.running_var',
+         'layers.1.num_batches_tracked']
         """
-        return {key: [row[:] for row in parameter.value] for key, parameter in self._state_items()}
+        return {key: [row[:] for row in held.value] for key, held in self._state_items()}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set every parameter from ``state``, a dict shaped like ``state_dict()``'s (numbers
-        may be ints; they are copied as floats).  All or nothing: ``state`` is checked whole
-        before any value changes.
+        """Set every parameter and buffer from ``state``, a dict shaped like ``state_dict()``'s
+        (numbers may be ints; they are copied as floats).  All or nothing: ``state`` is checked
+        whole before any value changes, each layer's buffers by the layer itself
+        (``Layer.check_buffers``: BatchNorm refuses a negative running variance).
 
         Raises ShapeError when a name is missing or unexpected or a matrix has the wrong shape,
-        and DataError for a NaN or infinite value; the message names the entry.
+        and DataError for a NaN or infinite value or buffers a layer refuses; the message names
+        the entry.
 
         >>> import purenn as pn
         >>> net = pn.Network([pn.Dense(2, 1)], seed=0)
@@ -394,9 +409,16 @@ class Network:
                 f"load_state_dict: missing {', '.join(missing) or 'nothing'}; unexpected "
                 f"{', '.join(unexpected) or 'nothing'} (this network has {', '.join(expected)})"
             )
-        values = [self._state_value(state[key], key, parameter.shape) for key, parameter in items]
-        for (_, parameter), value in zip(items, values):
-            parameter.value[:] = value
+        values = [self._state_value(state[key], key, held.shape) for key, held in items]
+        loaded = {id(held): value for (_, held), value in zip(items, values)}
+        for index, layer in enumerate(self.layers):
+            buffers = {name: loaded[id(buffer)] for name, buffer in layer.named_buffers()}
+            try:
+                layer.check_buffers(buffers)
+            except DataError as error:
+                raise DataError(f"load_state_dict: layers.{index}: {error}") from None
+        for (_, held), value in zip(items, values):
+            held.value[:] = value
 
     @staticmethod
     def _state_value(value: Any, key: str, expected: Tuple[int, int]) -> Matrix:
@@ -409,6 +431,12 @@ class Network:
                 f"the network's is {format_shape(expected)}"
             )
         return matrix
+
+
+def _named_state(layer: Layer) -> List[Tuple[str, Stored]]:
+    """The layer's (local name, parameter or buffer) pairs: its parameters, then its buffers."""
+    named: List[Tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
+    return named
 
 
 def build_layers(layers: Sequence[Layer]) -> Tuple[SampleShape, SampleShape]:

@@ -144,7 +144,7 @@ def npy_with_header(text, payload=b""):
     (member("a.npy", npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), ")),
      "a.npy has a damaged header"),
     (member("a.npy", npy_with_header("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }")),
-     "a.npy holds '|O' values; purenn reads float64 and float32 only"),
+     "a.npy holds '|O' values; purenn reads float64, float32 and int64 only"),
     (member("a.npy", npy_with_header("{'descr': '<f8', 'fortran_order': 0, 'shape': (1,), }")),
      "a.npy's fortran_order must be true or false"),
     (member("a.npy", npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }")),

@@ -9,7 +9,8 @@ registered names (``purenn.formats.names``)::
 
 ``LAYER_FORMATS`` is the one table that knows the layer types: for each class, its name in
 files, how each argument is written and read (``Field``), and the shapes of the state entries
-(``Network.state_dict()``) that a layer with given arguments has.  Those shapes are checked
+(``Network.state_dict()``: parameters and buffers, such as BatchNorm's running statistics) that
+a layer with given arguments has.  Those shapes are checked
 against the stored values before any layer is built, so a corrupt size cannot make purenn
 allocate a huge matrix.  A new layer type is one entry here.
 """
@@ -18,7 +19,9 @@ import math
 from typing import Any, Callable, Dict, NamedTuple, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS
+from purenn.batchnorm import BatchNorm
 from purenn.conv import Conv2D
+from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
 from purenn.flatten import Flatten
 from purenn.formats.checks import (
@@ -27,6 +30,7 @@ from purenn.formats.checks import (
     expect_keys,
     expect_list,
     expect_matrix,
+    expect_number,
     fail,
 )
 from purenn.formats.names import from_spec, spec_of
@@ -44,6 +48,7 @@ __all__ = [
     "Flag",
     "Pair",
     "OptionalShape",
+    "Number",
     "Registered",
     "LayerFormat",
     "LAYER_FORMATS",
@@ -130,6 +135,20 @@ class OptionalShape(Field):
         return shape
 
 
+class Number(Field):
+    """A finite number (a rate, ε, a momentum), or with ``optional`` also null; its range is
+    the layer's to check, when it is built from the file."""
+
+    def __init__(self, optional: bool = False) -> None:
+        self.optional = optional
+
+    def read(self, value: Any, label: str, where: str) -> Any:
+        """``value`` as a float, or None where allowed."""
+        if value is None and self.optional:
+            return None
+        return expect_number(value, label, where)
+
+
 class Registered(Field):
     """An activation or initializer, written by its registered name (``formats.names``)."""
 
@@ -150,6 +169,8 @@ FLAG = Flag()
 SIZE = Pair(1)
 PADDING = Pair(0)
 SHAPE = OptionalShape()
+NUMBER = Number()
+OPTIONAL_NUMBER = Number(optional=True)
 ACTIVATION = Registered(ACTIVATIONS)
 INITIALIZER = Registered(INITIALIZERS)
 
@@ -190,6 +211,14 @@ def _no_state(config: Dict[str, Any]) -> Dict[str, Shape]:
     return {}
 
 
+def _batchnorm_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
+    """γ ("weight") and β ("bias"), then the buffers: running mean and variance, 1 × C each,
+    and the count of training batches, 1 × 1."""
+    row = (1, config["num_features"])
+    return {"weight": row, "bias": row, "running_mean": row, "running_var": row,
+            "num_batches_tracked": (1, 1)}
+
+
 _POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
 
 LAYER_FORMATS: Dict[type, LayerFormat] = {
@@ -209,6 +238,13 @@ LAYER_FORMATS: Dict[type, LayerFormat] = {
     MaxPool2D: LayerFormat("MaxPool2D", _POOLING, _no_state),
     AvgPool2D: LayerFormat("AvgPool2D", _POOLING, _no_state),
     Flatten: LayerFormat("Flatten", {"input_shape": SHAPE}, _no_state),
+    Dropout: LayerFormat("Dropout", {"rate": NUMBER, "input_shape": SHAPE}, _no_state),
+    BatchNorm: LayerFormat(
+        "BatchNorm",
+        {"num_features": COUNT, "activation": ACTIVATION, "eps": NUMBER,
+         "momentum": OPTIONAL_NUMBER, "input_shape": SHAPE},
+        _batchnorm_state_shapes,
+    ),
 }
 """Layer class → its LayerFormat: the layer types purenn's files know."""
 

@@ -1,6 +1,7 @@
 """NumPy's .npy and .npz formats, written and read with the standard library only.
 
-An .npy file (format version 1.0, as ``numpy.save`` writes float64 arrays)::
+An .npy file (format version 1.0, as ``numpy.save`` writes float64 arrays; int64 likewise,
+'<i8', for a count)::
 
     bytes 0–5    b"\\x93NUMPY"                     the magic string
     bytes 6–7    1, 0                             format version 1.0
@@ -14,10 +15,12 @@ An .npz file is a zip archive holding NAME.npy for each array; ``numpy.load(path
 it back.  Members are stored uncompressed with a fixed date, so the same arrays give the same
 bytes.
 
-Reading accepts every float array numpy writes: format versions 1.0, 2.0 (uint32 header
-length) and 3.0 (UTF-8 header); descr '<f8', '>f8', '<f4' or '>f4' (float32 widens to float64
-exactly); C or Fortran order; stored or deflated members (``numpy.savez_compressed``).  It never
-unpickles: object arrays are refused.  An array is (shape, values in C order).
+Reading accepts every float array numpy writes, and int64 ones: format versions 1.0, 2.0
+(uint32 header length) and 3.0 (UTF-8 header); descr '<f8', '>f8', '<f4' or '>f4' (float32
+widens to float64 exactly), '<i8' or '>i8' (int64, read as ints: PyTorch's count of
+BatchNorm's batches); C or Fortran order; stored or deflated members
+(``numpy.savez_compressed``).  It never unpickles: object arrays are refused.  An array is
+(shape, values in C order).
 """
 
 import ast
@@ -40,23 +43,28 @@ MAGIC = b"\x93NUMPY"
 ALIGNMENT = 64
 # descr → (struct byte order, struct format, bytes per value)
 DESCRIPTIONS = {"<f8": ("<", "d", 8), ">f8": (">", "d", 8), "<f4": ("<", "f", 4),
-                ">f4": (">", "f", 4)}
+                ">f4": (">", "f", 4), "<i8": ("<", "q", 8), ">i8": (">", "q", 8)}
 # Each member's date in the archive: the zip format's earliest, so output does not vary.
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def npy_bytes(shape: Sequence[int], values: Sequence[float]) -> bytes:
-    """The .npy file of a float64 array of ``shape`` holding ``values`` in C order.
+    """The .npy file of an array of ``shape`` holding ``values`` in C order: float64, or
+    int64 when every value is a Python int (a count, such as BatchNorm's batches).
 
     >>> data = npy_bytes((2,), [1.0, -0.5])
     >>> data[10:70].decode().rstrip(), len(data)
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 144)
+    >>> npy_bytes((), [3])[10:66].decode().rstrip()
+    "{'descr': '<i8', 'fortran_order': False, 'shape': (), }"
     """
-    header = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {tuple(shape)!r}, }}"
+    integers = bool(values) and all(type(value) is int for value in values)
+    descr, code = ("<i8", "q") if integers else ("<f8", "d")
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {tuple(shape)!r}, }}"
     padding = -(len(MAGIC) + 4 + len(header) + 1) % ALIGNMENT
     text = (header + " " * padding + "\n").encode("ascii")
     return MAGIC + bytes([1, 0]) + struct.pack("<H", len(text)) + text + struct.pack(
-        f"<{len(values)}d", *values
+        f"<{len(values)}{code}", *values
     )
 
 
@@ -103,7 +111,8 @@ def parse_npy(data: bytes, label: str, where: str) -> Array:
     expect_keys(header, ["descr", "fortran_order", "shape"], f"{label}'s header", where)
     descr = expect_text(header["descr"], f"{label}'s descr", where)
     if descr not in DESCRIPTIONS:
-        fail(where, f"{label} holds {descr!r:.20} values; purenn reads float64 and float32 only")
+        fail(where, f"{label} holds {descr!r:.20} values; purenn reads float64, float32 and "
+                    "int64 only")
     fortran = expect_flag(header["fortran_order"], f"{label}'s fortran_order", where)
     shape = header["shape"]
     if not isinstance(shape, tuple) or not all(

@@ -10,9 +10,14 @@ also the names PyTorch gives the parameters of a module keeping its layers in a
     Dense b   1 × n_out            nn.Linear.bias     (n_out,)        a vector
     Conv2D W  F × C·kh·kw          nn.Conv2d.weight   (F, C, kh, kw)  the same values, reshaped
     Conv2D b  1 × F                nn.Conv2d.bias     (F,)            a vector
+    BatchNorm γ, β                 .weight, .bias     (C,)            vectors
+    BatchNorm running_mean, _var   the same names     (C,)            vectors (buffers)
+    BatchNorm num_batches_tracked  the same name      ()              an int64 scalar
 
-(pooling and Flatten have no parameters; PyTorch's nn.MaxPool2d, nn.AvgPool2d and nn.Flatten
-have none either, and purenn's channel-major rows are what nn.Flatten makes of (C, H, W).)
+(pooling, Flatten and Dropout have no parameters; PyTorch's nn.MaxPool2d, nn.AvgPool2d,
+nn.Flatten and nn.Dropout have none either, and purenn's channel-major rows are what nn.Flatten
+makes of (C, H, W).  purenn's BatchNorm is PyTorch's nn.BatchNorm1d for vectors and
+nn.BatchNorm2d for images, whose state dicts hold these five entries.)
 
 PyTorch's ``nn.Linear`` computes y = x·Wᵀ + b with its W stored out × in; purenn computes
 Z = X·W + b with W stored in × out.  The transposes happen here, in both directions, so the
@@ -28,7 +33,9 @@ A new layer type is one entry there: a Layout for each of its state entries, who
 
 from typing import Any, Dict, List, Tuple
 
+from purenn.batchnorm import BatchNorm
 from purenn.conv import Conv2D
+from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
 from purenn.flatten import Flatten
 from purenn.formats.checks import fail
@@ -41,7 +48,8 @@ from purenn.network import Network
 from purenn.pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
-    "Layout", "Transposed", "Kernels", "Vector", "TORCH_LAYOUTS", "export_npz", "import_npz"
+    "Layout", "Transposed", "Kernels", "Vector", "Count", "TORCH_LAYOUTS", "export_npz",
+    "import_npz",
 ]
 
 Shape = Tuple[int, ...]
@@ -115,12 +123,31 @@ class Vector(Layout):
         return [list(values)]
 
 
+class Count(Layout):
+    """A count (1 × 1, held as a float) that PyTorch stores as an int64 scalar of shape ()."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """(), a scalar."""
+        return ()
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """[the count as an int], which the archive writes as int64."""
+        return [int(matrix[0][0])]
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """[[the count as a float]]."""
+        return [[float(values[0])]]
+
+
 TORCH_LAYOUTS: Dict[type, Dict[str, Layout]] = {
     Dense: {"weight": Transposed(), "bias": Vector()},
     Conv2D: {"weight": Kernels(), "bias": Vector()},
     MaxPool2D: {},
     AvgPool2D: {},
     Flatten: {},
+    Dropout: {},
+    BatchNorm: {"weight": Vector(), "bias": Vector(), "running_mean": Vector(),
+                "running_var": Vector(), "num_batches_tracked": Count()},
 }
 """Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
 
@@ -145,8 +172,9 @@ def _entries(network: Network, where: str) -> List[Tuple[str, Layout, Layer]]:
 
 
 def export_npz(network: Network, path: PathLike) -> None:
-    """Write every parameter of ``network`` to the .npz archive ``path``, named and laid out as
-    PyTorch names and lays it out (the table in the module docstring), as float64.  The write
+    """Write every parameter and buffer of ``network`` to the .npz archive ``path``, named and
+    laid out as PyTorch names and lays it out (the table in the module docstring), as float64
+    (a count of batches as int64).  The write
     is atomic.  Raises ConfigurationError for a layer type with no layout, OSError if the file
     cannot be written.
 
@@ -179,9 +207,10 @@ def _describe_shape(shape: Shape) -> str:
 
 
 def import_npz(network: Network, path: PathLike) -> None:
-    """Set every parameter of ``network`` from the .npz archive ``path``, as ``export_npz``
-    writes it or NumPy saves a PyTorch state dict (PyTorch's names and layouts; float64 or
-    float32).  All or nothing: the whole file is checked against the network first.
+    """Set every parameter and buffer of ``network`` from the .npz archive ``path``, as
+    ``export_npz`` writes it or NumPy saves a PyTorch state dict (PyTorch's names and layouts;
+    float64, float32 or int64).  All or nothing: the whole file is checked against the network
+    first.
 
     Raises ModelFormatError naming the file and the array for a damaged archive, a missing or
     unexpected array, a shape that does not fit (with both shapes), or a NaN or infinite

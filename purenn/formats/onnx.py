@@ -7,6 +7,7 @@ ONNX Runtime from 1.6 on and most other runtimes load it.  Its one graph, "puren
     output  "output"   tensor(T, ["batch", n_out])
     initializers       "layers.<i>.weight" (n_in × n_out, purenn's orientation),
                        "layers.<i>.bias" (n_out,), and the scalar constants of the activations
+                       (BatchNorm's are (C, 1): weight, bias, running_mean, inverse_std)
 
 T is DOUBLE (float64) or FLOAT (float32, every weight rounded to the nearest float32).  Each
 layer becomes nodes through ``ONNX_LAYERS``: a Dense layer is Gemm(X, W, b) with its default
@@ -20,8 +21,13 @@ as purenn computes them, with its index tables (int64 initializers "layers.<i>.w
     MaxPool2D   Gather the windows (N, C·OH·OW, ph·pw); ReduceMax over each
     AvgPool2D   the same with ReduceMean
     Flatten     nothing
+    Dropout     nothing (an exported network predicts, in evaluation mode)
+    BatchNorm   in evaluation mode, as purenn: Reshape to (N, C, S); Sub the running mean;
+                Mul by k = 1/√(running_var + ε) (computed by purenn); Mul by γ; Add β, each
+                (C, 1); Reshape back to (N, C·S); activation
 
-(ONNX Runtime's CPU provider has no float64 Conv or AveragePool kernel.)
+(ONNX Runtime's CPU provider has no float64 Conv or AveragePool kernel; its BatchNormalization
+divides by √(var + ε) where purenn multiplies by its inverse, a last-bit difference.)
 
     identity     nothing
     sigmoid      Sigmoid                    tanh     Tanh
@@ -51,7 +57,9 @@ import struct
 from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.batchnorm import BatchNorm, inverse_std
 from purenn.conv import Conv2D
+from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
 from purenn.flatten import Flatten
 from purenn.formats import protobuf as pb
@@ -356,8 +364,36 @@ def _pool(graph: Graph, layer: Layer, index: int, x: str) -> str:
 
 
 def _flatten(graph: Graph, layer: Layer, index: int, x: str) -> str:
-    """Nothing: between layers every tensor is already (N, values of a sample)."""
+    """Nothing: between layers every tensor is already (N, values of a sample).  Dropout's
+    form too: an exported network runs in evaluation mode, where dropout is the identity."""
     return x
+
+
+def _batchnorm(graph: Graph, layer: Layer, index: int, x: str) -> str:
+    """Evaluation mode, in purenn's order of operations: each sample as (C, S); x̂ = (x − μ)·k
+    with the running mean μ and k = 1/√(running_var + ε); z = x̂·γ + β; back to rows; the
+    activation."""
+    assert isinstance(layer, BatchNorm)
+    prefix, channels = f"layers.{index}", layer.num_features
+    column = (channels, 1)
+
+    def constant(name: str, values: List[float]) -> str:
+        return graph.tensor(f"{prefix}.{name}", column, values)
+
+    by_channel = graph.indices(f"{prefix}.channels", (3,), [-1, channels, layer.positions])
+    planes = graph.node("Reshape", [x, by_channel], f"{prefix}.planes")
+    centred = graph.node("Sub", [planes, constant("running_mean", layer.running_mean.value[0])],
+                         f"{prefix}.centred")
+    factors = inverse_std(layer.running_var.value[0], layer.eps)
+    normalised = graph.node("Mul", [centred, constant("inverse_std", factors)],
+                            f"{prefix}.normalised")
+    scaled = graph.node("Mul", [normalised, constant("weight", layer.gamma.value[0])],
+                        f"{prefix}.scaled")
+    shifted = graph.node("Add", [scaled, constant("bias", layer.beta.value[0])],
+                         f"{prefix}.shifted")
+    by_row = graph.indices(f"{prefix}.shape", (2,), [-1, layer.n_out])
+    z = graph.node("Reshape", [shifted, by_row], f"{prefix}.z")
+    return _activation(graph, layer.activation, index, z)
 
 
 ONNX_LAYERS: Dict[type, LayerNodes] = {
@@ -366,6 +402,8 @@ ONNX_LAYERS: Dict[type, LayerNodes] = {
     MaxPool2D: _pool,
     AvgPool2D: _pool,
     Flatten: _flatten,
+    Dropout: _flatten,
+    BatchNorm: _batchnorm,
 }
 """Layer class → the function adding its nodes: (graph, layer, index, input name) → output."""
 

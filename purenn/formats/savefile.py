@@ -6,7 +6,9 @@ Version 1 is a JSON object with exactly these keys (``save`` writes them in this
     "version":  1
     "loss":     {"name": "sse"}                        registered name and arguments
     "layers":   [{"type": "Dense", "n_in": 3, …}, …]   purenn.formats.architecture
-    "state":    {"layers.0.weight": [[…], …], …}       Network.state_dict(): every value
+    "state":    {"layers.0.weight": [[…], …], …}       Network.state_dict(): every value,
+                                                       buffers too (BatchNorm's running_mean,
+                                                       running_var, num_batches_tracked)
     "training": null, or in a checkpoint:
         {"optimizer": {"type": "Adam", "config": {"lr": …, …},
                        "state": [one entry per net.parameters(), null or {"step": …, …}]},
@@ -16,9 +18,11 @@ Floats are written by ``repr``, the shortest text that reads back as the same fl
 value comes back bit for bit (−0.0 and subnormals included).  JSON has no NaN or infinity:
 ``save`` refuses a network or optimizer state holding one, naming the entry.
 
-A checkpoint holds what ``fit`` changes besides the weights: the optimizer (its type,
-hyper-parameters and per-parameter state: momentum buffers, Adam's moments and step counts) and
-the network's random generator (it shuffles the mini-batches).  So ``fit(…, epochs=a)``, save,
+Every file holds the buffers with the weights (a network with BatchNorm predicts by its running
+statistics).  A checkpoint also holds what ``fit`` changes besides them: the optimizer (its
+type, hyper-parameters and per-parameter state: momentum buffers, Adam's moments and step
+counts) and the network's random generator (it shuffles the mini-batches and draws the dropout
+masks).  So ``fit(…, epochs=a)``, save,
 load, ``fit(…, epochs=b)`` with the loaded optimizer gives bit for bit the weights of ``fit`` for
 ``a`` epochs then ``b`` more in one process.
 

@@ -18,7 +18,10 @@ Bit for bit: run on the interpreter that runs purenn, ``predict`` gives exactly
   operations (``PYTHON_ACTIVATIONS``), calling ``math.exp``, ``tanh``, ``expm1``, ``log1p`` and
   ``erfc`` as ``purenn.scalar`` does for real numbers;
 * a max pool takes ``max`` of each window (the first of equal values), an average pool its
-  ``sum`` divided by the count, and Flatten does nothing: the rows are already flat.
+  ``sum`` divided by the count, and Flatten does nothing: the rows are already flat;
+* the file predicts as ``net.predict`` does, in evaluation mode: Dropout does nothing, and
+  BatchNorm computes γ·((x − μ)·k) + β per value of channel c, with the running mean μ, the
+  factor k = 1/√(running_var + ε) purenn computed (written as a literal), γ and β.
 
 MicroPython's floats are doubles too, but its ``math.tanh`` and ``math.exp`` differ from
 CPython's in the last bit for some inputs, and it has no ``math.log1p`` (the file then defines
@@ -35,7 +38,9 @@ import textwrap
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.batchnorm import BatchNorm, inverse_std
 from purenn.conv import Conv2D
+from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
 from purenn.flatten import Flatten
 from purenn.formats.files import PathLike, file_path, write_atomically
@@ -341,7 +346,38 @@ def _pool(source: Source, layer: Layer, index: int) -> None:
 
 
 def _flatten(source: Source, layer: Layer, index: int) -> None:
-    """Nothing: a row already holds the image channel-major."""
+    """Nothing: a row already holds the image channel-major.  Dropout's form too: the file
+    predicts in evaluation mode, where dropout is the identity."""
+
+
+_BATCH_NORM = '''
+def batch_norm(rows, positions, mean, factor, gamma, beta):
+    """Evaluation mode: each value x of channel c becomes gamma_c·((x − mean_c)·factor_c) +
+    beta_c, a channel being ``positions`` consecutive values (purenn.batchnorm.BatchNorm)."""
+    out = []
+    for row in rows:
+        z = []
+        for c in range(len(mean)):
+            m, k, g, b = mean[c], factor[c], gamma[c], beta[c]
+            z.extend([g * ((x - m) * k) + b for x in row[c * positions:(c + 1) * positions]])
+        out.append(z)
+    return out
+'''
+
+
+def _batchnorm(source: Source, layer: Layer, index: int) -> None:
+    """Its running mean, factors k, γ and β as lists; the step; the activation."""
+    assert isinstance(layer, BatchNorm)
+    _add_blocks(source, _BATCH_NORM)
+    names = [f"LAYER{index}_{part}" for part in ("MEAN", "FACTOR", "GAMMA", "BETA")]
+    values = [layer.running_mean.value[0], inverse_std(layer.running_var.value[0], layer.eps),
+              layer.gamma.value[0], layer.beta.value[0]]
+    source.data.append(f"\n# layers[{index}]: {layer!r}\n# per channel: the running mean, "
+                       "k = 1/√(running variance + ε), γ, β")
+    for name, row in zip(names, values):
+        source.data.extend(_list_statements(name, row, f"{name} = "))
+    source.steps.append(f"x = batch_norm(x, {layer.positions}, {', '.join(names)})")
+    source.activation_step(layer.activation, f"layers[{index}].activation")
 
 
 PYTHON_LAYERS: Dict[type, Callable[[Source, Layer, int], None]] = {
@@ -350,6 +386,8 @@ PYTHON_LAYERS: Dict[type, Callable[[Source, Layer, int], None]] = {
     MaxPool2D: _pool,
     AvgPool2D: _pool,
     Flatten: _flatten,
+    Dropout: _flatten,
+    BatchNorm: _batchnorm,
 }
 """Layer class → the function adding the layer's data, its functions and its steps."""
 
