@@ -17,9 +17,10 @@ import purenn as pn
 torch = pytest.importorskip("torch")
 functional = torch.nn.functional
 
-# The same float64 sums in another order: a few ulps per operation; 1/√(σ² + ε) can amplify
-# them by up to 1/√ε ≈ 316 for a channel of nearly equal values.  A wrong formula is O(1) off.
-TORCH_TOL = 1e-10
+# The same float64 sums in another order: a few ulps per operation, which 1/√(σ² + ε) can
+# amplify up to 1/√ε ≈ 316 times for a channel of nearly equal values (measured over 300 drawn
+# cases: 3e-14 at worst, in a training-mode output).  A wrong formula is O(1) off.
+TORCH_TOL = 1e-12
 EXAMPLES = 30
 
 
