@@ -3,7 +3,11 @@ layer) by central differences and the complex step, for vectors and images, in t
 (the batch statistics of the checked batch) and in evaluation mode (the running statistics);
 what the checker leaves behind; and the classic bug, the mean-of-gradient term left out."""
 
+import contextlib
+import io
+import pathlib
 import random
+import re
 
 import pytest
 from batchnorm_cases import BatchNormWithoutMeanOfGradient, norm_cases, norm_network
@@ -152,3 +156,24 @@ def test_negative_control_the_missing_mean_of_gradient_term_is_caught(image, met
     # In evaluation mode the layer's (correct) other formula runs: the check passes.
     network.eval()
     assert pn.gradcheck(network, x, y, method).ok
+
+
+# -- the README ----------------------------------------------------------------------------------
+
+
+def test_the_readme_table_is_what_the_check_prints():
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("\n### Gradient checks of these layers\n", 1)[1].split("\n### ", 1)[0]
+    (code, table), = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.DOTALL)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, {})
+    # Digits that rounding may change between interpreters (math.sumprod on 3.12+) are masked,
+    # and so is which entry is worst among errors at the level of round-off.
+    number = re.compile(r"-?\d+\.\d+(?:e[+-]\d+)?")
+    worst = re.compile(r"^worst entry: .*$", re.MULTILINE)
+
+    def masked(text):
+        return worst.sub("worst entry: …", number.sub("#", text))
+
+    assert masked(printed.getvalue()) == masked(table)

@@ -56,7 +56,7 @@ def test_digits_cnn_runs_both_networks_and_reports_accuracy_and_time(capsys):
 
 
 def test_dropout_batchnorm_runs_all_four_networks_and_reports_their_numbers(capsys):
-    # The full run (about 40 s) is measured in the README; here a few epochs and a slice of
+    # The full run (about 20 s) is measured in the README; here a few epochs and a slice of
     # the digits show that it runs and what it prints.
     results = load("dropout_batchnorm").main(moons_epochs=5, digits_epochs=1, limit=120)
     assert {name: set(runs) for name, runs in results.items()} == {
