@@ -237,3 +237,16 @@ def test_use_before_build_or_forward_is_a_state_error():
         pn.BatchNorm(2).forward([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(pn.StateError, match=r"BatchNorm\.backward: called before forward"):
         pn.BatchNorm(2, input_shape=(2,)).backward([[1.0, 2.0]])
+
+
+def test_a_first_layer_batchnorm_trains_and_checks_and_reports_before_any_pass():
+    layer = pn.BatchNorm(2, "relu", input_shape=(2,))
+    assert layer.branch_signature() == ()
+    assert repr(layer.running_var) == "<Buffer running_var 1×2>"
+    network = pn.Network([layer, pn.Dense(2, 1)], seed=0)
+    assert repr(network.buffers()[0]) == "<Buffer layers[0].running_mean 1×2>"
+    x, y = [[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]], [[1.0], [0.0], [2.0]]
+    # The first layer's input gradient is not needed: γ and β still get theirs.
+    _, gradients = network.gradients(x, y)
+    assert len(gradients) == 4 and layer.gamma.grad is gradients[0]
+    assert pn.gradcheck(network, x, y, "complex").ok
