@@ -18,9 +18,17 @@ importing only those before it (tests/test_layering.py holds the order):
     plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
                                           boundaries, the step-size sweep, image grids
     cli                                   the command line
+
+``import purenn`` loads everything a network needs at once, and ``purenn.datasets`` and
+``purenn.plot`` (the digits file's reader and the SVG code, half of the import time) only
+when first used, as ``pn.datasets`` or ``pn.plot`` or by an import: PEP 562's module
+``__getattr__`` below imports them then.
 """
 
-from purenn import datasets, plot
+import importlib
+from types import ModuleType
+from typing import List
+
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.conv import Conv2D
@@ -114,3 +122,20 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Loaded on first use, by __getattr__: the modules a network does not need.
+_LAZY_MODULES = ("datasets", "plot")
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``pn.datasets`` and ``pn.plot``, imported when first asked for (PEP 562)."""
+    if name in _LAZY_MODULES:
+        # The import binds the submodule as this package's attribute: the next look-up finds
+        # it without coming here.
+        return importlib.import_module(f"purenn.{name}")
+    raise AttributeError(f"module 'purenn' has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    """The package's names, the lazily loaded modules included."""
+    return sorted({*globals(), *_LAZY_MODULES})
