@@ -20,7 +20,7 @@ comparisons and ``math`` calls raise TypeError, and they hand the matrix to the 
 """
 
 import math
-from typing import Callable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_real
@@ -307,6 +307,14 @@ class LeakyReLU(Elementwise):
         name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
         super().__init__(name, self.leaky_relu, self.leaky_relu_derivative, kinks=(0.0,))
 
+    def config(self) -> Dict[str, Any]:
+        """{"slope": s}: ``LeakyReLU(**config)`` rebuilds this activation (file formats use it).
+
+        >>> LeakyReLU(0.2).config()
+        {'slope': 0.2}
+        """
+        return {"slope": self.slope}
+
     def leaky_relu(self, z: float) -> float:
         """f(z) = z for z > 0, slope·z for z ≤ 0."""
         return z if z.real > 0.0 else self.slope * z
@@ -338,6 +346,14 @@ class ELU(Elementwise):
         super().__init__(
             name, self.elu, self.elu_derivative, kinks=(0.0,), output_range=(lowest, math.inf)
         )
+
+    def config(self) -> Dict[str, Any]:
+        """{"alpha": α}: ``ELU(**config)`` rebuilds this activation (file formats use it).
+
+        >>> ELU().config()
+        {'alpha': 1.0}
+        """
+        return {"alpha": self.alpha}
 
     def elu(self, z: float) -> float:
         """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""

@@ -14,6 +14,7 @@ __all__ = [
     "DivergenceError",
     "StateError",
     "GradientCheckError",
+    "ModelFormatError",
 ]
 
 
@@ -105,4 +106,21 @@ class GradientCheckError(PurennError, AssertionError):
     ... except AssertionError as error:
     ...     print(type(error).__name__)
     GradientCheckError
+    """
+
+
+class ModelFormatError(PurennError, ValueError):
+    """A saved model or exported file cannot be read back: truncated, corrupt, of an unknown
+    format version, holding a value of the wrong type, or with shapes that do not fit the network.
+    The message names the file and the field.
+
+    >>> import os, tempfile
+    >>> from purenn import load
+    >>> path = os.path.join(tempfile.mkdtemp(), "empty.json")
+    >>> _ = open(path, "w").close()
+    >>> try:
+    ...     load(path)
+    ... except ValueError as error:
+    ...     print(type(error).__name__, "damaged or truncated JSON" in str(error))
+    ModelFormatError True
     """

@@ -13,7 +13,7 @@ entries (row by row); for an odd number of entries the last pair's second normal
 
 import math
 import random
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List
 
 from purenn.arguments import check_int, check_real
 from purenn.kernels import Matrix
@@ -92,6 +92,14 @@ class Uniform:
         self.low = check_real(low, "low", "Uniform")
         self.high = check_real(high, "high", "Uniform", low=self.low, include_low=False)
 
+    def config(self) -> Dict[str, Any]:
+        """{"low": low, "high": high}: ``Uniform(**config)`` rebuilds it (file formats use it).
+
+        >>> Uniform(-1, 1).config()
+        {'low': -1.0, 'high': 1.0}
+        """
+        return {"low": self.low, "high": self.high}
+
     def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
         """W_ij ~ U[low, high), an n_in × n_out matrix."""
         _check_fans(n_in, n_out, "Uniform")
@@ -115,6 +123,14 @@ class Normal:
     def __init__(self, mean: float = 0.0, std: float = 1.0) -> None:
         self.mean = check_real(mean, "mean", "Normal")
         self.std = check_real(std, "std", "Normal", low=0.0, include_low=False)
+
+    def config(self) -> Dict[str, Any]:
+        """{"mean": mean, "std": std}: ``Normal(**config)`` rebuilds it (file formats use it).
+
+        >>> Normal(0, 0.1).config()
+        {'mean': 0.0, 'std': 0.1}
+        """
+        return {"mean": self.mean, "std": self.std}
 
     def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
         """W_ij ~ N(mean, std²), an n_in × n_out matrix."""

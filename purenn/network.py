@@ -9,7 +9,7 @@ public boundary; below this everything is trusted.
 
 import math
 import random
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
@@ -236,6 +236,76 @@ class Network:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{layers}], loss={self.loss_function.name!r})"
 
+    # -- the numbers as plain data ------------------------------------------------------------
+    # File formats (purenn.formats) build on these two methods; the network knows no format.
+
+    # state_dict keys are PyTorch's (torch.nn.Module.state_dict), "layers.0.weight", so code
+    # written for PyTorch finds its way; purenn's parameter named "weights" is "weight" there.
+    STATE_NAMES: ClassVar[Mapping[str, str]] = {"weights": "weight"}
+
+    def _state_items(self) -> List[Tuple[str, Parameter]]:
+        return [
+            (f"layers.{index}.{self.STATE_NAMES.get(name, name)}", parameter)
+            for index, layer in enumerate(self.layers)
+            for name, parameter in layer.named_parameters()
+        ]
+
+    def state_dict(self) -> Dict[str, Matrix]:
+        """Every parameter's values, copied, by PyTorch-style name, in ``parameters()`` order:
+        {"layers.0.weight": W (n_in × n_out), "layers.0.bias": b (1 × n_out), …}.
+
+        The names are those of a PyTorch module holding its layers in ``self.layers``; the
+        values keep purenn's orientation (W is n_in × n_out, the transpose of ``nn.Linear``'s
+        weight: ``purenn.formats.export_npz`` writes PyTorch's).
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1, bias=False)], seed=0)
+        >>> net.state_dict()
+        {'layers.0.weight': [[0.9741721072087512], [0.7296052302240599]]}
+        """
+        return {key: [row[:] for row in parameter.value] for key, parameter in self._state_items()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from ``state``, a dict shaped like ``state_dict()``'s (numbers
+        may be ints; they are copied as floats).  All or nothing: ``state`` is checked whole
+        before any value changes.
+
+        Raises ShapeError when a name is missing or unexpected or a matrix has the wrong shape,
+        and DataError for a NaN or infinite value; the message names the entry.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1)], seed=0)
+        >>> net.load_state_dict({"layers.0.weight": [[1], [2]], "layers.0.bias": [[0.5]]})
+        >>> net.predict([[1, 1]])
+        [[3.5]]
+        """
+        items = self._state_items()
+        if not isinstance(state, Mapping):
+            raise ShapeError(f"load_state_dict: state must be a dict, got {state!r:.60}")
+        expected = [key for key, _ in items]
+        missing = [key for key in expected if key not in state]
+        unexpected = [repr(key) for key in state if key not in expected]
+        if missing or unexpected:
+            raise ShapeError(
+                f"load_state_dict: missing {', '.join(missing) or 'nothing'}; unexpected "
+                f"{', '.join(unexpected) or 'nothing'} (this network has {', '.join(expected)})"
+            )
+        values = [self._state_value(state[key], key, parameter.shape) for key, parameter in items]
+        for (_, parameter), value in zip(items, values):
+            parameter.value[:] = value
+
+    @staticmethod
+    def _state_value(value: Any, key: str, expected: Tuple[int, int]) -> Matrix:
+        """``value`` as a float matrix of shape ``expected`` (as_float_matrix refuses NaN and
+        ±inf with a DataError)."""
+        matrix = as_float_matrix(value, "load_state_dict", key)
+        if (len(matrix), len(matrix[0])) != expected:
+            raise ShapeError(
+                f"load_state_dict: {key} is {format_shape((len(matrix), len(matrix[0])))} but "
+                f"the network's is {format_shape(expected)}"
+            )
+        return matrix
+
 
 def build_layers(layers: Sequence[Layer]) -> Tuple[SampleShape, SampleShape]:
     """(input shape, output shape) of the network: each layer built in order on the output
@@ -285,3 +355,4 @@ def _check_output_range(last: Layer, loss: Loss) -> None:
             f"layer {last!r} gives outputs in [{given_low:g}, {given_high:g}]"
             + (" (end with a sigmoid layer)" if (low, high) == (0.0, 1.0) else "")
         )
+

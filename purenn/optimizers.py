@@ -11,18 +11,21 @@ buffers, Adam's moments and step count) exactly as they were, with no copy taken
 
 State is kept per parameter in ``state``, a dict keyed by the Parameter objects themselves, so it
 follows its parameters through ``copy.deepcopy((network, optimizer))`` and pickling, and one
-optimizer can keep training the same network over several ``fit`` calls.  ``lr`` is a property
-a learning-rate schedule may reassign; assigning it checks the value.
+optimizer can keep training the same network over several ``fit`` calls.  ``state_list`` and
+``load_state_list`` give and take that state as plain data in the order of a list of parameters
+(PyTorch's names: ``momentum_buffer``; ``step``, ``exp_avg``, ``exp_avg_sq``), and ``config``
+the hyper-parameters, for checkpoints (``purenn.formats``).  ``lr`` is a
+property a learning-rate schedule may reassign; assigning it checks the value.
 """
 
 import math
-from typing import Any, Dict, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from purenn.arguments import check_real
-from purenn.errors import ConfigurationError, DivergenceError, ShapeError
+from purenn.arguments import check_int, check_real
+from purenn.errors import ConfigurationError, DataError, DivergenceError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
-from purenn.matrix import check_matrix
+from purenn.matrix import as_float_matrix, check_matrix, format_shape
 
 __all__ = [
     "Optimizer",
@@ -174,6 +177,68 @@ class Optimizer:
         """
         self.state.clear()
 
+    def config(self) -> Dict[str, Any]:
+        """The keyword arguments that rebuild this optimizer: ``type(o)(**o.config())`` is the
+        same optimizer with no state yet."""
+        raise NotImplementedError
+
+    def state_list(self, parameters: Sequence[Parameter]) -> List[Optional[Dict[str, Any]]]:
+        """The state of each of ``parameters``, in that order, as plain data (a dict of ints and
+        matrices, copied), or None for a parameter this optimizer has not stepped.
+
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> sgd = SGD(lr=0.5, momentum=0.9)
+        >>> sgd.step([theta], [[[2.0, -2.0]]])
+        >>> sgd.state_list([theta])
+        [{'momentum_buffer': [[2.0, -2.0]]}]
+        """
+        return [
+            None if parameter not in self.state else self.plain_state(self.state[parameter])
+            for parameter in parameters
+        ]
+
+    def load_state_list(
+        self, parameters: Sequence[Parameter], states: Sequence[Optional[Dict[str, Any]]]
+    ) -> None:
+        """Set the state of each of ``parameters`` from ``states``, as ``state_list`` gives it
+        (None forgets a parameter's state).  All or nothing: every entry is checked first.
+
+        Raises ShapeError for a list of the wrong length, a missing or unexpected key or a
+        matrix that is not its parameter's shape, ConfigurationError for a bad step count and
+        DataError for a NaN or infinite value or a negative second moment.
+
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> adam = Adam()
+        >>> adam.load_state_list([theta], [{"step": 3, "exp_avg": [[0.1, 0.2]],
+        ...                                  "exp_avg_sq": [[0.01, 0.04]]}])
+        >>> adam.state[theta]
+        <AdamState step 3>
+        """
+        where = f"{self.name}.load_state_list"
+        if not isinstance(states, (list, tuple)) or len(states) != len(parameters):
+            raise ShapeError(
+                f"{where}: states must be a list of {len(parameters)} entries (one per "
+                f"parameter), got {states!r:.60}"
+            )
+        new = [
+            None if plain is None
+            else self.state_from_plain(plain, parameter, f"{where}: states[{index}]")
+            for index, (parameter, plain) in enumerate(zip(parameters, states))
+        ]
+        for parameter, state in zip(parameters, new):
+            if state is None:
+                self.state.pop(parameter, None)
+            else:
+                self.state[parameter] = state
+
+    def plain_state(self, state: Any) -> Dict[str, Any]:
+        """One parameter's state as plain data (``state_list``'s entries)."""
+        raise NotImplementedError
+
+    def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
+        """One parameter's state from plain data, checked against the parameter's shape."""
+        raise NotImplementedError
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD`` (no dampening), per entry:
@@ -256,6 +321,28 @@ class SGD(Optimizer):
             for grad_row, buffer_row in zip(gradient, buffer)
         ]
         return nesterov, buffer
+
+    def config(self) -> Dict[str, Any]:
+        """{"lr", "momentum", "nesterov", "weight_decay"}: SGD's own arguments.
+
+        >>> SGD(lr=0.1, momentum=0.9).config()
+        {'lr': 0.1, 'momentum': 0.9, 'nesterov': False, 'weight_decay': 0.0}
+        """
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }
+
+    def plain_state(self, state: Any) -> Dict[str, Any]:
+        """{"momentum_buffer": b}, b copied."""
+        return {"momentum_buffer": _copy(state)}
+
+    def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
+        """The momentum buffer b from {"momentum_buffer": b}, b of the parameter's shape."""
+        _check_keys(plain, ("momentum_buffer",), where)
+        return _state_matrix(plain["momentum_buffer"], parameter, where, "momentum_buffer")
 
     def __repr__(self) -> str:
         return (
@@ -351,11 +438,59 @@ class Adam(Optimizer):
             moments2.append(new_v)
         return values, AdamState(t, moments1, moments2)
 
+    def config(self) -> Dict[str, Any]:
+        """{"lr", "betas", "eps", "weight_decay"}: Adam's own arguments.
+
+        >>> Adam().config()
+        {'lr': 0.001, 'betas': (0.9, 0.999), 'eps': 1e-08, 'weight_decay': 0.0}
+        """
+        return {
+            "lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay
+        }
+
+    def plain_state(self, state: Any) -> Dict[str, Any]:
+        """{"step": t, "exp_avg": m, "exp_avg_sq": v}, the matrices copied."""
+        return {"step": state.step, "exp_avg": _copy(state.m), "exp_avg_sq": _copy(state.v)}
+
+    def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
+        """An AdamState from {"step": t ≥ 1, "exp_avg": m, "exp_avg_sq": v ≥ 0}, m and v of the
+        parameter's shape (v is a mean of squares: a negative entry would fail √v̂)."""
+        _check_keys(plain, ("step", "exp_avg", "exp_avg_sq"), where)
+        step = check_int(plain["step"], "step", where, 1)
+        m = _state_matrix(plain["exp_avg"], parameter, where, "exp_avg")
+        v = _state_matrix(plain["exp_avg_sq"], parameter, where, "exp_avg_sq")
+        if not all(value >= 0.0 for row in v for value in row):
+            raise DataError(f"{where}: exp_avg_sq must be ≥ 0 everywhere (a mean of squares)")
+        return AdamState(step, m, v)
+
     def __repr__(self) -> str:
         return (
             f"Adam(lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
             f"weight_decay={self.weight_decay!r})"
         )
+
+
+def _copy(matrix: Matrix) -> Matrix:
+    return [row[:] for row in matrix]
+
+
+def _check_keys(plain: Any, keys: Tuple[str, ...], where: str) -> None:
+    """``plain`` is a dict with exactly ``keys``."""
+    if not isinstance(plain, dict) or set(plain) != set(keys):
+        raise ShapeError(
+            f"{where}: the state must be a dict of {', '.join(keys)}, got {plain!r:.60}"
+        )
+
+
+def _state_matrix(value: Any, parameter: Parameter, where: str, label: str) -> Matrix:
+    """``value`` as a float matrix of ``parameter``'s shape."""
+    matrix = as_float_matrix(value, where, label)
+    if (len(matrix), len(matrix[0])) != parameter.shape:
+        raise ShapeError(
+            f"{where}: {label} is {format_shape((len(matrix), len(matrix[0])))} but "
+            f"{parameter.name} is {format_shape(parameter.shape)}"
+        )
+    return matrix
 
 
 def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:

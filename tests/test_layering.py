@@ -23,6 +23,9 @@ LAYERS = [
     "layers", "im2col", "conv", "pooling", "flatten",
     "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
+    "formats.checks", "formats.files", "formats.names", "formats.architecture",
+    "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
+    "formats.standalone", "formats",
     "gradcheck.numerical", "gradcheck.report", "gradcheck.checker", "gradcheck.sweep",
     "gradcheck.planted",
     "gradcheck", "datasets",
@@ -118,8 +121,9 @@ def test_imports_are_at_module_level(module):
 
 
 # The one exception to "no imports at run time": purenn/__init__.py's module __getattr__ (PEP 562)
-# imports purenn.datasets and purenn.plot when they are first asked for, because they are half
-# of the import time and a network needs neither (benchmarks/bench_import.py).  It does so with
+# imports purenn.datasets, purenn.plot and purenn.formats when they are first asked for, because
+# they are more than half of the import time and a network needs none of them
+# (benchmarks/bench_import.py).  It does so with
 # importlib.import_module, so this test looks for that call (and __import__) everywhere else.
 LAZY_IMPORTER = ("__init__", "__getattr__")
 
@@ -146,17 +150,18 @@ def test_only_the_package_getattr_imports_at_run_time(module):
 def test_the_lazy_modules_load_on_first_use_only():
     code = (
         "import sys, purenn as pn\n"
-        "print(sorted(m for m in ('purenn.datasets', 'purenn.plot') if m in sys.modules))\n"
-        "print(pn.datasets.__name__, pn.plot.__name__, 'plot' in dir(pn))\n"
-        "from purenn import plot\n"
-        "print(plot is pn.plot)\n"
+        "print(sorted(m for m in ('purenn.datasets', 'purenn.plot', 'purenn.formats')"
+        " if m in sys.modules))\n"
+        "print(pn.datasets.__name__, pn.plot.__name__, 'plot' in dir(pn), 'save' in dir(pn))\n"
+        "from purenn import plot, save\n"
+        "print(plot is pn.plot, save is pn.formats.save)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         cwd=PACKAGE.parent,
     )
     assert result.stdout.split("\n")[:3] == [
-        "[]", "purenn.datasets purenn.plot True", "True"
+        "[]", "purenn.datasets purenn.plot True True", "True True"
     ]
 
 

@@ -1,0 +1,161 @@
+"""NumPy's .npy and .npz formats, written and read with the standard library only.
+
+An .npy file (format version 1.0, as ``numpy.save`` writes float64 arrays)::
+
+    bytes 0–5    b"\\x93NUMPY"                     the magic string
+    bytes 6–7    1, 0                             format version 1.0
+    bytes 8–9    H, uint16 little-endian          the header's length
+    H bytes      "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }"
+                 ASCII, padded with spaces and ended by "\\n" so that 10 + H is a multiple of
+                 64 (the data then starts aligned)
+    8·n bytes    the n values, float64 little-endian ('<f8'), in row-major (C) order
+
+An .npz file is a zip archive holding NAME.npy for each array; ``numpy.load(path)[NAME]`` reads
+it back.  Members are stored uncompressed with a fixed date, so the same arrays give the same
+bytes.
+
+Reading accepts every float array numpy writes: format versions 1.0, 2.0 (uint32 header
+length) and 3.0 (UTF-8 header); descr '<f8', '>f8', '<f4' or '>f4' (float32 widens to float64
+exactly); C or Fortran order; stored or deflated members (``numpy.savez_compressed``).  It never
+unpickles: object arrays are refused.  An array is (shape, values in C order).
+"""
+
+import ast
+import io
+import itertools
+import math
+import struct
+import zipfile
+import zlib
+from typing import Any, Dict, List, Sequence, Tuple
+
+from purenn.errors import ModelFormatError
+from purenn.formats.checks import expect_flag, expect_keys, expect_text, fail
+
+__all__ = ["Array", "npy_bytes", "parse_npy", "npz_bytes", "parse_npz"]
+
+Array = Tuple[Tuple[int, ...], List[float]]
+
+MAGIC = b"\x93NUMPY"
+ALIGNMENT = 64
+# descr → (struct byte order, struct format, bytes per value)
+DESCRIPTIONS = {"<f8": ("<", "d", 8), ">f8": (">", "d", 8), "<f4": ("<", "f", 4),
+                ">f4": (">", "f", 4)}
+# Each member's date in the archive: the zip format's earliest, so output does not vary.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def npy_bytes(shape: Sequence[int], values: Sequence[float]) -> bytes:
+    """The .npy file of a float64 array of ``shape`` holding ``values`` in C order.
+
+    >>> data = npy_bytes((2,), [1.0, -0.5])
+    >>> data[10:70].decode().rstrip(), len(data)
+    ("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 144)
+    """
+    header = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {tuple(shape)!r}, }}"
+    padding = -(len(MAGIC) + 4 + len(header) + 1) % ALIGNMENT
+    text = (header + " " * padding + "\n").encode("ascii")
+    return MAGIC + bytes([1, 0]) + struct.pack("<H", len(text)) + text + struct.pack(
+        f"<{len(values)}d", *values
+    )
+
+
+def _header(data: bytes, label: str, where: str) -> Tuple[Dict[str, Any], int]:
+    """(the header dict, where the data starts), for format versions 1, 2 and 3."""
+    if data[: len(MAGIC)] != MAGIC or len(data) < 10:
+        fail(where, f"{label} is not a .npy array (no \\x93NUMPY at its start)")
+    major = data[6]
+    if major not in (1, 2, 3):
+        fail(where, f"{label} is in .npy format version {major}.{data[7]}; purenn reads 1 to 3")
+    size_format, start = ("<H", 10) if major == 1 else ("<I", 12)
+    if len(data) < start:
+        fail(where, f"{label} is truncated in its header")
+    (length,) = struct.unpack(size_format, data[start - struct.calcsize(size_format): start])
+    try:
+        text = data[start: start + length].decode("latin-1" if major < 3 else "utf-8")
+        header = ast.literal_eval(text)
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        fail(where, f"{label} has a damaged header")
+    return header, start + length
+
+
+def _c_order(values: List[float], shape: Tuple[int, ...]) -> List[float]:
+    """Values stored in Fortran order (first index fastest) rearranged into C order."""
+    if len(shape) < 2:
+        return values
+    strides = [1]
+    for size in shape[:-1]:
+        strides.append(strides[-1] * size)
+    return [
+        values[sum(i * stride for i, stride in zip(index, strides))]
+        for index in itertools.product(*(range(size) for size in shape))
+    ]
+
+
+def parse_npy(data: bytes, label: str, where: str) -> Array:
+    """(shape, values in C order) of an .npy file's bytes; ModelFormatError naming ``label``
+    for anything that is not a float array numpy could have written.
+
+    >>> parse_npy(npy_bytes((1, 2), [3.0, 4.0]), "w", "import_npz")
+    ((1, 2), [3.0, 4.0])
+    """
+    header, start = _header(data, label, where)
+    expect_keys(header, ["descr", "fortran_order", "shape"], f"{label}'s header", where)
+    descr = expect_text(header["descr"], f"{label}'s descr", where)
+    if descr not in DESCRIPTIONS:
+        fail(where, f"{label} holds {descr!r:.20} values; purenn reads float64 and float32 only")
+    fortran = expect_flag(header["fortran_order"], f"{label}'s fortran_order", where)
+    shape = header["shape"]
+    if not isinstance(shape, tuple) or not all(
+        type(size) is int and size >= 0 for size in shape
+    ):
+        fail(where, f"{label} has a damaged shape {shape!r:.40}")
+    order, code, width = DESCRIPTIONS[descr]
+    count = math.prod(shape)
+    if len(data) - start != count * width:
+        fail(where, f"{label} should hold {count} values ({count * width} bytes) after its "
+                    f"header but has {len(data) - start} bytes")
+    values = list(struct.unpack(f"{order}{count}{code}", data[start:]))
+    return shape, _c_order(values, shape) if fortran else values
+
+
+def npz_bytes(arrays: Dict[str, Array]) -> bytes:
+    """The .npz archive of ``arrays`` (name → (shape, values)), one NAME.npy per array.
+
+    >>> import io, zipfile
+    >>> zipfile.ZipFile(io.BytesIO(npz_bytes({"b": ((1,), [0.5])}))).namelist()
+    ['b.npy']
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, (shape, values) in arrays.items():
+            member = zipfile.ZipInfo(f"{name}.npy", date_time=FIXED_DATE)
+            member.external_attr = 0o644 << 16  # an ordinary file, readable by all
+            archive.writestr(member, npy_bytes(shape, values))
+    return buffer.getvalue()
+
+
+def parse_npz(data: bytes, where: str) -> Dict[str, Array]:
+    """name → (shape, values) of every array in an .npz archive's bytes; ModelFormatError for
+    a damaged archive, a member that is not NAME.npy, or an array purenn cannot read.
+
+    >>> parse_npz(npz_bytes({"w": ((2, 1), [1.0, 2.0])}), "import_npz")
+    {'w': ((2, 1), [1.0, 2.0])}
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+        arrays: Dict[str, Array] = {}
+        for member in members:
+            name = member.filename
+            if not name.endswith(".npy"):
+                fail(where, f"the archive holds {name!r:.60}, which is not an .npy array")
+            if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                fail(where, f"{name} is compressed in a way numpy does not write")
+            arrays[name[: -len(".npy")]] = parse_npy(archive.read(member), name, where)
+    except ModelFormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+            ValueError, struct.error) as error:
+        fail(where, f"not an .npz archive, or a damaged one ({error})")
+    return arrays

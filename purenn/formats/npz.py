@@ -1,0 +1,227 @@
+"""A network's parameters as NumPy arrays in PyTorch's layout: ``export_npz``, ``import_npz``.
+
+The file is an .npz archive (``purenn.formats.npy``) that ``numpy.load`` reads as it is.  Each
+array is named as in ``Network.state_dict()`` ("layers.0.weight", "layers.0.bias", …), which are
+also the names PyTorch gives the parameters of a module keeping its layers in a
+``ModuleList`` called ``layers``, and each is laid out as PyTorch lays out that parameter:
+
+    purenn                         in the file, as PyTorch has it
+    Dense W   n_in × n_out         nn.Linear.weight   (n_out, n_in)   W transposed
+    Dense b   1 × n_out            nn.Linear.bias     (n_out,)        a vector
+    Conv2D W  F × C·kh·kw          nn.Conv2d.weight   (F, C, kh, kw)  the same values, reshaped
+    Conv2D b  1 × F                nn.Conv2d.bias     (F,)            a vector
+
+(pooling and Flatten have no parameters; PyTorch's nn.MaxPool2d, nn.AvgPool2d and nn.Flatten
+have none either, and purenn's channel-major rows are what nn.Flatten makes of (C, H, W).)
+
+PyTorch's ``nn.Linear`` computes y = x·Wᵀ + b with its W stored out × in; purenn computes
+Z = X·W + b with W stored in × out.  The transposes happen here, in both directions, so the
+arrays can go straight into ``torch_module.load_state_dict`` (float64 tensors) and a state dict
+saved from PyTorch through NumPy comes straight in.  The values are float64, so a model moves
+between the two with its predictions equal to rounding (~1e-15 relative), not bit for bit:
+the two sum their dot products in different orders.
+
+``TORCH_LAYOUTS`` is the one table that knows the layouts: layer class → {state name: Layout}.
+A new layer type is one entry there: a Layout for each of its state entries, whose
+``torch_shape`` may read the layer's arguments (as ``Kernels`` does).
+"""
+
+from typing import Any, Dict, List, Tuple
+
+from purenn.conv import Conv2D
+from purenn.errors import ConfigurationError, PurennError
+from purenn.flatten import Flatten
+from purenn.formats.checks import fail
+from purenn.formats.files import PathLike, file_path, read_bytes, write_atomically
+from purenn.formats.npy import Array, npz_bytes, parse_npz
+from purenn.kernels import Matrix
+from purenn.layers import Dense, Layer
+from purenn.matrix import format_shape
+from purenn.network import Network
+from purenn.pooling import AvgPool2D, MaxPool2D
+
+__all__ = [
+    "Layout", "Transposed", "Kernels", "Vector", "TORCH_LAYOUTS", "export_npz", "import_npz"
+]
+
+Shape = Tuple[int, ...]
+
+
+class Layout:
+    """How one state entry (a purenn matrix) maps to PyTorch's tensor and back.  ``layer`` is
+    passed for layouts whose shape depends on the layer's arguments (a kernel's size)."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """PyTorch's shape for a purenn matrix of rows × columns."""
+        raise NotImplementedError
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """The matrix's values in the order of PyTorch's tensor (C order)."""
+        raise NotImplementedError
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """The rows × columns purenn matrix from PyTorch's values (C order)."""
+        raise NotImplementedError
+
+
+class Transposed(Layout):
+    """A matrix that PyTorch stores transposed: purenn's r × c is PyTorch's (c, r)."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """(columns, rows)."""
+        return (columns, rows)
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """The columns of the matrix, one after the other (the rows of its transpose)."""
+        return [value for column in zip(*matrix) for value in column]
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """M_ij = values[j·rows + i]: the transpose of the C-order (columns, rows) array."""
+        return [[values[j * rows + i] for j in range(columns)] for i in range(rows)]
+
+
+class Kernels(Layout):
+    """Convolution filters, one per row of purenn's F × C·kh·kw matrix, each row PyTorch's
+    (C, kh, kw) kernel flattened in C order: PyTorch's (F, C, kh, kw) holds the same values in
+    the same order, so only the shape changes."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """(F, C, kh, kw), read from the layer's arguments."""
+        assert isinstance(layer, Conv2D)
+        return (rows, layer.in_channels, *layer.kernel_size)
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """The rows, one after the other."""
+        return [value for row in matrix for value in row]
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """Consecutive runs of ``columns`` values as rows."""
+        return [values[i * columns: (i + 1) * columns] for i in range(rows)]
+
+
+class Vector(Layout):
+    """A row (1 × c) that PyTorch stores as a vector of c values (a bias)."""
+
+    def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
+        """(columns,)."""
+        return (columns,)
+
+    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+        """The row's values."""
+        return list(matrix[0])
+
+    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+        """[values]."""
+        return [list(values)]
+
+
+TORCH_LAYOUTS: Dict[type, Dict[str, Layout]] = {
+    Dense: {"weight": Transposed(), "bias": Vector()},
+    Conv2D: {"weight": Kernels(), "bias": Vector()},
+    MaxPool2D: {},
+    AvgPool2D: {},
+    Flatten: {},
+}
+"""Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
+
+
+def _entries(network: Network, where: str) -> List[Tuple[str, Layout, Layer]]:
+    """(state key, layout, layer) for every state entry of ``network``, in state_dict order."""
+    state = network.state_dict()
+    entries = []
+    for index, layer in enumerate(network.layers):
+        layouts = TORCH_LAYOUTS.get(type(layer))
+        if layouts is None:
+            raise ConfigurationError(
+                f"{where}: layers[{index}] is a {type(layer).__name__}, which has no NumPy "
+                "layout (no entry in purenn.formats.npz.TORCH_LAYOUTS)"
+            )
+        for name, layout in layouts.items():
+            if f"layers.{index}.{name}" in state:
+                entries.append((f"layers.{index}.{name}", layout, layer))
+    if [key for key, _, _ in entries] != list(state):
+        raise ConfigurationError(f"{where}: the layouts do not cover the state {list(state)}")
+    return entries
+
+
+def export_npz(network: Network, path: PathLike) -> None:
+    """Write every parameter of ``network`` to the .npz archive ``path``, named and laid out as
+    PyTorch names and lays it out (the table in the module docstring), as float64.  The write
+    is atomic.  Raises ConfigurationError for a layer type with no layout, OSError if the file
+    cannot be written.
+
+    In PyTorch, with the same layers kept in ``self.layers``::
+
+        state = {k: torch.from_numpy(v) for k, v in numpy.load(path).items()}
+        torch_module.double().load_state_dict(state)
+
+    >>> import os, tempfile, zipfile
+    >>> import purenn as pn
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+    >>> pn.export_npz(pn.Network([pn.Dense(3, 2)], seed=0), path)
+    >>> zipfile.ZipFile(path).namelist()
+    ['layers.0.weight.npy', 'layers.0.bias.npy']
+    """
+    where = "export_npz"
+    target = file_path(path, where)
+    if not isinstance(network, Network):
+        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+    state = network.state_dict()
+    arrays: Dict[str, Array] = {}
+    for key, layout, layer in _entries(network, where):
+        rows, columns = len(state[key]), len(state[key][0])
+        arrays[key] = (layout.torch_shape(rows, columns, layer), layout.to_torch(state[key], layer))
+    write_atomically(target, npz_bytes(arrays))
+
+
+def _describe_shape(shape: Shape) -> str:
+    return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def import_npz(network: Network, path: PathLike) -> None:
+    """Set every parameter of ``network`` from the .npz archive ``path``, as ``export_npz``
+    writes it or NumPy saves a PyTorch state dict (PyTorch's names and layouts; float64 or
+    float32).  All or nothing: the whole file is checked against the network first.
+
+    Raises ModelFormatError naming the file and the array for a damaged archive, a missing or
+    unexpected array, a shape that does not fit (with both shapes), or a NaN or infinite
+    value; OSError if the file cannot be read.
+
+    >>> import os, tempfile
+    >>> import purenn as pn
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+    >>> source = pn.Network([pn.Dense(3, 2, "tanh")], seed=0)
+    >>> pn.export_npz(source, path)
+    >>> target = pn.Network([pn.Dense(3, 2, "tanh")], seed=1)
+    >>> pn.import_npz(target, path)
+    >>> target.predict([[1, 2, 3]]) == source.predict([[1, 2, 3]])
+    True
+    """
+    where = "import_npz"
+    if not isinstance(network, Network):
+        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+    target = file_path(path, where)
+    where = f"{where}: {target}"
+    arrays = parse_npz(read_bytes(target), where)
+    entries = _entries(network, where)
+    expected = [key for key, _, _ in entries]
+    missing = [key for key in expected if key not in arrays]
+    unexpected = [key for key in arrays if key not in expected]
+    if missing or unexpected:
+        fail(where, f"missing {', '.join(missing) or 'nothing'}; unexpected "
+                    f"{', '.join(unexpected) or 'nothing'} (the network has {', '.join(expected)})")
+    state = network.state_dict()
+    new_state: Dict[str, Any] = {}
+    for key, layout, layer in entries:
+        rows, columns = len(state[key]), len(state[key][0])
+        wanted = layout.torch_shape(rows, columns, layer)
+        shape, values = arrays[key]
+        if shape != wanted:
+            fail(where, f"{key} is {_describe_shape(shape)} but this network needs "
+                        f"{_describe_shape(wanted)} (PyTorch's layout of purenn's "
+                        f"{format_shape((rows, columns))})")
+        new_state[key] = layout.from_torch(values, rows, columns)
+    try:
+        network.load_state_dict(new_state)
+    except PurennError as error:
+        fail(where, str(error))
