@@ -12,12 +12,16 @@ lists of floats, 32 bytes a number (a float object and the list's pointer to it)
 """
 
 import random
-import tracemalloc
 from typing import Any, Callable, Dict
 
 from common import arguments, bench, has, header, report, save
 
 import purenn as pn
+
+try:
+    import tracemalloc
+except ImportError:  # PyPy has no tracemalloc: no peak memory there
+    tracemalloc = None  # type: ignore[assignment]
 
 BATCH = 32
 LEARNING_RATE = 0.1
@@ -127,9 +131,10 @@ def main() -> None:
         cases["PyTorch CPU"] = torch_epoch(x, labels)
     medians = bench(cases, args.repeats)
     report("one epoch", medians, "purenn")
-    memory = peak_memory()
-    print(f"\npeak memory {memory['peak_bytes'] / 1e6:.2f} MB, the floor (data and weights "
-          f"as lists of floats) {memory['floor_bytes'] / 1e6:.2f} MB: {memory['ratio']:.2f}×")
+    memory = peak_memory() if tracemalloc is not None else {}
+    if memory:
+        print(f"\npeak memory {memory['peak_bytes'] / 1e6:.2f} MB, the floor (data and weights "
+              f"as lists of floats) {memory['floor_bytes'] / 1e6:.2f} MB: {memory['ratio']:.2f}×")
     results: Dict[str, Any] = {"medians": medians, "memory": memory}
     if not args.quick:
         cnn = bench({"purenn CNN": cnn_epoch(x, labels)}, max(3, args.repeats // 2))
