@@ -58,7 +58,8 @@ def require(name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except ImportError as error:
-        unavailable(name, f"cannot import {name}: {error}")
+        reason = f"cannot import {name}: {error}"
+    unavailable(name, reason)  # outside the except: the report shows no chained ImportError
 
 
 def require_program(name: str, command: Optional[str] = None) -> str:
