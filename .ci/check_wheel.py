@@ -7,9 +7,11 @@
 3. From there, in an empty directory (so no source tree is importable), ``python -m purenn``
    trains the seed network and the ``purenn`` command answers ``--help``.
 
-Usage: python .ci/check_wheel.py WHEEL   (CI's tox env "wheel" passes the wheel tox built)
+Usage: python .ci/check_wheel.py [WHEEL]   (default: $TOX_PACKAGE, the wheel tox built for the
+env that runs this: CI's tox env "wheel")
 """
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,7 +28,9 @@ def tracked_files() -> Set[str]:
     """Paths (relative to the repository, '/'-separated) of the files git tracks under purenn/."""
     listing = subprocess.run(
         ["git", "-C", str(ROOT), "ls-files", "-z", "--", PACKAGE],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return {path for path in listing.split("\0") if path}
 
@@ -77,11 +81,12 @@ def install_and_run(wheel: Path) -> List[str]:
 
 
 def main(arguments: List[str]) -> int:
-    """Check the wheel named by the one argument; exit status 1 on any problem."""
-    if len(arguments) != 1:
+    """Check the wheel named by the argument or TOX_PACKAGE; exit status 1 on any problem."""
+    named = arguments or os.environ.get("TOX_PACKAGE", "").split(os.pathsep)
+    if len(named) != 1 or not named[0].endswith(".whl"):
         print(__doc__, file=sys.stderr)
         return 2
-    wheel = Path(arguments[0]).resolve()
+    wheel = Path(named[0]).resolve()
     print(f"checking {wheel.name}")
     problems = content_problems(wheel)
     if not problems:

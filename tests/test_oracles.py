@@ -1,4 +1,4 @@
-"""The oracle helper (oracles.py): a missing oracle skips, or fails where PURENN_REQUIRE lists it."""
+"""oracles.py: a missing oracle skips the test, or fails it where PURENN_REQUIRE names it."""
 
 import math
 import sys
