@@ -12,20 +12,25 @@ importing only those before it (tests/test_layering.py holds the order):
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
-    gradcheck, datasets                   backprop against numerical derivatives; data
+    gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
+                                          bugs; data
+    plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
+                                          boundaries, the step-size sweep, image grids
     cli                                   the command line
 """
 
-from purenn import datasets
+from purenn import datasets, plot
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
+    DataError,
     DivergenceError,
     GradientCheckError,
     PurennError,
     ShapeError,
+    StateError,
 )
 from purenn.gradcheck import (
     ComplexStepWarning,
@@ -34,11 +39,11 @@ from purenn.gradcheck import (
     numerical_gradient,
 )
 from purenn.initializers import (
+    Normal,
+    Uniform,
     box_muller,
     he_normal,
     he_uniform,
-    normal,
-    uniform,
     xavier_normal,
     xavier_uniform,
 )
@@ -68,11 +73,14 @@ __all__ = [
     "PurennError",
     "SGD",
     "ShapeError",
-    "uniform",
+    "DataError",
+    "StateError",
+    "Uniform",
     "xavier_uniform",
     "argmax",
     "one_hot",
     "datasets",
+    "plot",
     "ReLU",
     "LeakyReLU",
     "ELU",
@@ -80,7 +88,7 @@ __all__ = [
     "MeanSquaredError",
     "BinaryCrossEntropy",
     "CrossEntropy",
-    "normal",
+    "Normal",
     "xavier_normal",
     "he_uniform",
     "he_normal",

@@ -13,7 +13,7 @@ checker's complex step works through every activation.
 """
 
 import math
-from typing import Callable, List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_real
@@ -25,8 +25,6 @@ __all__ = [
     "Activation",
     "Elementwise",
     "ACTIVATIONS",
-    "get_activation",
-    "register_activation",
     "identity",
     "sigmoid",
     "sigmoid_derivative",
@@ -50,7 +48,14 @@ ScalarDerivative = Callable[[float, float], float]
 
 
 class Activation:
-    """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``."""
+    """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``, all four
+    batch × width.
+
+    >>> sigmoid_activation = ACTIVATIONS["sigmoid"]
+    >>> a = sigmoid_activation.forward([[0.0, 0.0]])
+    >>> a, sigmoid_activation.backward([[0.0, 0.0]], a, [[1.0, 2.0]])
+    ([[0.5, 0.5]], [[0.25, 0.5]])
+    """
 
     name: str = "activation"
     # Where f′ (or, for ELU, f″) jumps: finite differences straddling one are garbage, so the
@@ -58,6 +63,10 @@ class Activation:
     # activations list none.  Kinked activations branch on ``z.real > kink``, so a value exactly
     # at the kink takes the left piece, and the checker compares that same predicate.
     kinks: Tuple[float, ...] = ()
+    # The closed interval every output lies in: a loss that needs probabilities (bce) asks the
+    # network's last layer for it once, when the network is built, instead of checking every
+    # output of every batch.  Unknown for a custom activation unless it says.
+    output_range: Tuple[float, float] = (-math.inf, math.inf)
 
     def forward(self, z: Matrix) -> Matrix:
         """A = f(Z) for a batch × width matrix Z."""
@@ -72,7 +81,14 @@ class Activation:
 
 
 class Elementwise(Activation):
-    """An activation applied entry by entry: A_ij = f(Z_ij), ∂L/∂Z_ij = ∂L/∂A_ij · f′(Z_ij)."""
+    """An activation applied entry by entry: A_ij = f(Z_ij), ∂L/∂Z_ij = ∂L/∂A_ij · f′(Z_ij).
+
+    ``derivative(z, a)`` is f′ at z, given a = f(z) too.  Here f(z) = z², f′(z) = 2z:
+
+    >>> square = Elementwise("square", lambda z: z * z, lambda z, a: 2 * z)
+    >>> square.forward([[1.0, -3.0]]), square.backward([[1.0, -3.0]], [[1.0, 9.0]], [[1.0, 0.5]])
+    ([[1.0, 9.0]], [[2.0, -3.0]])
+    """
 
     def __init__(
         self,
@@ -80,9 +96,11 @@ class Elementwise(Activation):
         function: ScalarFunction,
         derivative: ScalarDerivative,
         kinks: Tuple[float, ...] = (),
+        output_range: Tuple[float, float] = (-math.inf, math.inf),
     ) -> None:
         self.name = name
         self.kinks = kinks
+        self.output_range = output_range
         self.function = function
         self.derivative = derivative
 
@@ -100,7 +118,12 @@ class Elementwise(Activation):
 
 
 class Identity(Activation):
-    """f(z) = z, f′(z) = 1: the output layer of a regression or of logits."""
+    """f(z) = z, f′(z) = 1: the output layer of a regression or of logits.
+
+    >>> z = [[1.0, -2.0]]
+    >>> identity.forward(z) is z, identity.backward(z, z, [[3.0, 4.0]])
+    (True, [[3.0, 4.0]])
+    """
 
     name = "identity"
 
@@ -114,7 +137,11 @@ class Identity(Activation):
 
 
 def sigmoid(z: float) -> float:
-    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow for any finite z."""
+    """σ(z) = 1 / (1 + e⁻ᶻ), computed without overflow for any finite z.
+
+    >>> sigmoid(0.0), sigmoid(-1000.0), sigmoid(1000.0)
+    (0.5, 0.0, 1.0)
+    """
     # e^(-z) overflows for z < -709; for negative z use the equal form e^z / (1 + e^z), whose
     # exponential can only underflow to 0, which is harmless.
     if z.real >= 0.0:
@@ -124,30 +151,54 @@ def sigmoid(z: float) -> float:
 
 
 def sigmoid_derivative(z: float, a: float) -> float:
-    """σ′(z) = σ(z)(1 − σ(z)), from a = σ(z)."""
+    """σ′(z) = σ(z)(1 − σ(z)), from a = σ(z).
+
+    >>> sigmoid_derivative(0.0, sigmoid(0.0))
+    0.25
+    """
     return a * (1.0 - a)
 
 
 def tanh_derivative(z: float, a: float) -> float:
-    """tanh′(z) = 1 − tanh²(z), from a = tanh(z)."""
+    """tanh′(z) = 1 − tanh²(z), from a = tanh(z).
+
+    >>> tanh_derivative(0.0, tanh(0.0)), round(tanh_derivative(1.0, tanh(1.0)), 12)
+    (1.0, 0.419974341614)
+    """
     return 1.0 - a * a
 
 
 def relu(z: float) -> float:
-    """relu(z) = max(0, z)."""
+    """relu(z) = max(0, z).
+
+    >>> relu(-2.0), relu(3.0)
+    (0.0, 3.0)
+    """
     return z if z.real > 0.0 else 0.0
 
 
 def relu_derivative(z: float, a: float) -> float:
-    """relu′(z) = 1 for z > 0, else 0 (the subgradient 0 at the kink z = 0, as PyTorch)."""
+    """relu′(z) = 1 for z > 0, else 0 (the subgradient 0 at the kink z = 0, as PyTorch).
+
+    >>> relu_derivative(-2.0, 0.0), relu_derivative(0.0, 0.0), relu_derivative(3.0, 3.0)
+    (0.0, 0.0, 1.0)
+    """
     return 1.0 if z.real > 0.0 else 0.0
 
 
 class ReLU(Elementwise):
-    """relu(z) = max(0, z), relu′(z) = 1 for z > 0 else 0; kinked at 0."""
+    """relu(z) = max(0, z), relu′(z) = 1 for z > 0 else 0; kinked at 0.
+
+    >>> activation, z = ReLU(), [[-1.0, 2.0]]
+    >>> a = activation.forward(z)
+    >>> a, activation.backward(z, a, [[5.0, 5.0]])
+    ([[0.0, 2.0]], [[0.0, 5.0]])
+    """
 
     def __init__(self) -> None:
-        super().__init__("relu", relu, relu_derivative, kinks=(0.0,))
+        super().__init__(
+            "relu", relu, relu_derivative, kinks=(0.0,), output_range=(0.0, math.inf)
+        )
 
 
 class LeakyReLU(Elementwise):
@@ -156,6 +207,11 @@ class LeakyReLU(Elementwise):
     Registered as "leaky_relu" with slope 0.01 (PyTorch's default); pass
     ``LeakyReLU(slope=0.2)`` as the activation for another slope.  Kinked at 0, where the
     derivative takes the left value, slope (relu's convention: the z ≤ 0 branch).
+
+    >>> leaky, z = LeakyReLU(slope=0.5), [[-2.0, 3.0]]
+    >>> a = leaky.forward(z)
+    >>> leaky.name, a, leaky.backward(z, a, [[1.0, 1.0]])
+    ('leaky_relu(slope=0.5)', [[-1.0, 3.0]], [[0.5, 1.0]])
     """
 
     def __init__(self, slope: float = 0.01) -> None:
@@ -180,12 +236,20 @@ class ELU(Elementwise):
     0 for every α: f′ jumps there unless α = 1, and even for α = 1, where f′ is continuous, f″
     jumps from 1 to 0, so a central difference straddling 0 is only O(h) accurate (off by h/4,
     1.5e-6 for h = 6e-6) instead of O(h²): a gradient check must avoid 0 all the same.
+
+    >>> elu = ELU(alpha=0.5)
+    >>> elu.forward([[-1000.0, 2.0]]), elu.backward([[0.0, 2.0]], [[0.0, 2.0]], [[1.0, 1.0]])
+    ([[-0.5, 2.0]], [[0.5, 1.0]])
     """
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = check_real(alpha, "alpha", "ELU")
         name = "elu" if self.alpha == 1.0 else f"elu(alpha={self.alpha!r})"
-        super().__init__(name, self.elu, self.elu_derivative, kinks=(0.0,))
+        # α(eᶻ − 1) lies between −α and 0 for z ≤ 0 (between 0 and −α for a negative α).
+        lowest = min(-self.alpha, 0.0)
+        super().__init__(
+            name, self.elu, self.elu_derivative, kinks=(0.0,), output_range=(lowest, math.inf)
+        )
 
     def elu(self, z: float) -> float:
         """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
@@ -203,6 +267,9 @@ def softplus(z: float) -> float:
 
     For z > 0 it uses the equal form z + ln(1 + e⁻ᶻ), so softplus(1e300) = 1e300, not overflow;
     for z ≤ 0, e^z ≤ 1 and log1p keeps the tiny values of the left tail accurate.
+
+    >>> softplus(1e300), softplus(-1000.0), round(softplus(0.0), 12)
+    (1e+300, 0.0, 0.69314718056)
     """
     if z.real > 0.0:
         return z + log1p(exp(-z))
@@ -210,7 +277,11 @@ def softplus(z: float) -> float:
 
 
 def softplus_derivative(z: float, a: float) -> float:
-    """softplus′(z) = σ(z) = 1 / (1 + e⁻ᶻ), the logistic sigmoid, given z (a is unused)."""
+    """softplus′(z) = σ(z) = 1 / (1 + e⁻ᶻ), the logistic sigmoid, given z (a is unused).
+
+    >>> softplus_derivative(0.0, softplus(0.0))
+    0.5
+    """
     return sigmoid(z)
 
 
@@ -225,12 +296,19 @@ def gelu(z: float) -> float:
     the left tail).  This is PyTorch's default ``approximate='none'``, not the tanh
     approximation.  For complex z it uses ``purenn.scalar.erfc``'s complex-step form, exact for
     the complex step's tiny imaginary part only.
+
+    >>> gelu(0.0), round(gelu(1.0), 12)
+    (0.0, 0.841344746069)
     """
     return z * 0.5 * erfc(-z * _SQRT_HALF)
 
 
 def gelu_derivative(z: float, a: float) -> float:
-    """gelu′(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π), given z (a is unused)."""
+    """gelu′(z) = Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π), given z (a is unused).
+
+    >>> gelu_derivative(0.0, 0.0)
+    0.5
+    """
     # z*z rather than z**2: the product saturates to inf for |z| > 1e154 (φ → 0, the right
     # limit), where the power would raise OverflowError.
     return 0.5 * math.erfc(-z * _SQRT_HALF) + z * _INV_SQRT_TWO_PI * math.exp(-0.5 * (z * z))
@@ -242,6 +320,9 @@ def softmax_shift(row: Sequence[float]) -> float:
     Subtracting c changes nothing mathematically, and e^(z_k − c) can neither overflow nor all
     underflow (the largest is 1).  c is real, taken from the real parts, never max() of the
     values: shifting by a real constant leaves the complex step's imaginary parts intact.
+
+    >>> softmax_shift([1.0, 3.0, 2.0]), softmax_shift([1.0 + 1e-30j, 2.0])
+    (3.0, 2.0)
     """
     shift = row[0].real
     for value in row:
@@ -253,7 +334,13 @@ def softmax_shift(row: Sequence[float]) -> float:
 def softmax(row: Sequence[float]) -> List[float]:
     """softmax(z)_j = e^(z_j − c) / Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
-    Every exponent is ≤ 0, so nothing overflows and the sum is ≥ 1, never 0.
+    Every exponent is ≤ 0, so nothing overflows and the sum is ≥ 1, never 0.  A row of m
+    entries gives m probabilities summing to 1.
+
+    >>> softmax([0.0, 0.0]), softmax([1000.0, 1000.0, 1000.0, 1000.0])
+    ([0.5, 0.5], [0.25, 0.25, 0.25, 0.25])
+    >>> round(sum(softmax([1.0, 2.0, 3.0])), 12)
+    1.0
     """
     shift = softmax_shift(row)
     exps = [exp(value - shift) for value in row]
@@ -267,9 +354,15 @@ class Softmax(Activation):
     Not elementwise: every output of a row depends on every input of it, so the backward pass is
     the Jacobian-vector product ∂A_ij/∂Z_ik = A_ij(δ_jk − A_ik), which gives
     ∂L/∂Z_i = A_i ⊙ (∂L/∂A_i − ⟨∂L/∂A_i, A_i⟩) per row, never the diagonal alone.
+
+    >>> activation = Softmax()
+    >>> a = activation.forward([[0.0, 0.0]])
+    >>> a, activation.backward([[0.0, 0.0]], a, [[1.0, 0.0]])
+    ([[0.5, 0.5]], [[0.25, -0.25]])
     """
 
     name = "softmax"
+    output_range = (0.0, 1.0)
 
     def forward(self, z: Matrix) -> Matrix:
         """A_i = softmax(Z_i) for each row i of Z (batch × classes)."""
@@ -286,30 +379,21 @@ class Softmax(Activation):
 
 identity = Identity()
 
-ACTIVATIONS: Registry[Activation] = Registry("activation")
+ACTIVATIONS: Registry[Activation] = Registry(
+    "activation", lambda spec: isinstance(spec, Activation)
+)
+"""The activations by name: ``Dense(…, activation=name)`` resolves here.  Register your own
+with ``ACTIVATIONS.register(activation.name, activation)``."""
 
-
-def register_activation(activation: Activation) -> Activation:
-    """Add an activation to the registry under ``activation.name``; returns it."""
-    return ACTIVATIONS.register(activation.name, activation)
-
-
-register_activation(identity)
-register_activation(Elementwise("sigmoid", sigmoid, sigmoid_derivative))
-register_activation(Elementwise("tanh", tanh, tanh_derivative))
-register_activation(ReLU())
-register_activation(LeakyReLU())
-register_activation(ELU())
-register_activation(Elementwise("softplus", softplus, softplus_derivative))
-register_activation(Elementwise("gelu", gelu, gelu_derivative))
-register_activation(Softmax())
-
-
-def get_activation(spec: Union[str, Activation]) -> Activation:
-    """The activation named ``spec`` (or ``spec`` itself if it already is one).
-
-    Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
-    """
-    if isinstance(spec, Activation):
-        return spec
-    return ACTIVATIONS.lookup(spec)
+for _activation in (
+    identity,
+    Elementwise("sigmoid", sigmoid, sigmoid_derivative, output_range=(0.0, 1.0)),
+    Elementwise("tanh", tanh, tanh_derivative, output_range=(-1.0, 1.0)),
+    ReLU(),
+    LeakyReLU(),
+    ELU(),
+    Elementwise("softplus", softplus, softplus_derivative, output_range=(0.0, math.inf)),
+    Elementwise("gelu", gelu, gelu_derivative),
+    Softmax(),
+):
+    ACTIVATIONS.register(_activation.name, _activation)

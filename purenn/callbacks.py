@@ -1,41 +1,47 @@
-"""What happens between epochs: weight snapshots and early stopping.
+"""Early stopping, and the weight snapshots it keeps of the best epoch.
 
-``snapshot`` copies every parameter's values; ``restore`` writes a snapshot back row by row, in
-place, so ``Parameter.value`` objects (and an optimizer's state keyed by them) stay the same.
-``EarlyStopping`` watches one number per epoch and says when to stop.
+``EarlyStopping`` watches one number per epoch and says when to stop.  ``snapshot`` copies every
+parameter's values; ``restore`` writes a snapshot back row by row, in place, so the
+``Parameter.value`` lists (and the optimizer state keyed by the parameters) stay the same.
 """
 
 import math
-from typing import Any, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 from purenn.arguments import check_int, check_real
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
 
-__all__ = ["snapshot", "restore", "all_finite", "EarlyStopping", "check_early_stopping"]
+__all__ = ["snapshot", "restore", "EarlyStopping"]
 
 
 def snapshot(parameters: Sequence[Parameter]) -> List[Matrix]:
-    """A copy of every parameter's value, aligned with ``parameters``."""
+    """A copy of every parameter's value, aligned with ``parameters`` (each copy has its
+    parameter's shape).
+
+    >>> w = Parameter("w", [[1.0, 2.0]])
+    >>> saved = snapshot([w])
+    >>> w.value[0][0] = 5.0
+    >>> saved, w.value
+    ([[[1.0, 2.0]]], [[5.0, 2.0]])
+    """
     return [[row[:] for row in parameter.value] for parameter in parameters]
 
 
 def restore(parameters: Sequence[Parameter], values: Sequence[Matrix]) -> None:
-    """Write a ``snapshot`` back into the parameters, row by row, in place."""
+    """Write a ``snapshot`` back into the parameters, row by row, in place (the row lists stay
+    the same objects).
+
+    >>> w = Parameter("w", [[1.0, 2.0]])
+    >>> row = w.value[0]
+    >>> restore([w], [[[3.0, 4.0]]])
+    >>> w.value, w.value[0] is row
+    ([[3.0, 4.0]], True)
+    """
     for parameter, saved in zip(parameters, values):
         for row, saved_row in zip(parameter.value, saved):
             row[:] = saved_row
-
-
-def all_finite(parameters: Sequence[Parameter]) -> bool:
-    """True when every parameter entry is finite.
-
-    Checks one sum per row rather than each entry: a NaN or ±inf entry makes its row's sum NaN
-    or ±inf.  (A row of finite entries near 1e308 could overflow its sum and read as non-finite;
-    weights that large have diverged anyway.)
-    """
-    return all(math.isfinite(sum(row)) for parameter in parameters for row in parameter.value)
 
 
 class EarlyStopping:
@@ -49,6 +55,12 @@ class EarlyStopping:
     weights as they were at the end of the best epoch.  The training "loss" of an epoch is
     measured during the epoch (for full-batch training, before its update), so monitoring it
     lags the weights by one update; "val_loss" is measured on the weights at the epoch's end.
+
+    >>> stopper = EarlyStopping(patience=2)
+    >>> [stopper.update(epoch, loss, []) for epoch, loss in enumerate([0.5, 0.4, 0.45, 0.41], 1)]
+    [False, False, False, True]
+    >>> stopper.best, stopper.best_epoch
+    (0.4, 2)
     """
 
     def __init__(
@@ -86,7 +98,14 @@ class EarlyStopping:
         self.wait = 0
 
     def update(self, epoch: int, value: float, parameters: Sequence[Parameter]) -> bool:
-        """Record epoch ``epoch``'s monitored value; return True when training should stop."""
+        """Record epoch ``epoch``'s monitored value; return True when training should stop.
+
+        A value improves only if it is below best − ``min_delta``:
+
+        >>> stopper = EarlyStopping(patience=1, min_delta=0.1)
+        >>> stopper.update(1, 1.0, []), stopper.update(2, 0.95, [])
+        (False, True)
+        """
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -96,7 +115,15 @@ class EarlyStopping:
         return self.wait >= self.patience
 
     def finish(self, parameters: Sequence[Parameter]) -> None:
-        """Put the best epoch's weights back (when asked to and an epoch improved)."""
+        """Put the best epoch's weights back (when asked to and an epoch improved).
+
+        >>> w, stopper = Parameter("w", [[1.0]]), EarlyStopping()
+        >>> stopper.update(1, 0.5, [w])
+        False
+        >>> w.value[0][0] = 9.0
+        >>> stopper.finish([w]); w.value
+        [[1.0]]
+        """
         if self.restore_best_weights and self.best_weights is not None:
             restore(parameters, self.best_weights)
 
@@ -105,12 +132,3 @@ class EarlyStopping:
             f"EarlyStopping(patience={self.patience!r}, min_delta={self.min_delta!r}, "
             f"monitor={self.monitor!r}, restore_best_weights={self.restore_best_weights!r})"
         )
-
-
-def check_early_stopping(value: Any, where: str) -> Optional[EarlyStopping]:
-    """``value`` if it is None or an EarlyStopping, else ConfigurationError naming ``where``."""
-    if value is not None and not isinstance(value, EarlyStopping):
-        raise ConfigurationError(
-            f"{where}: early_stopping must be an EarlyStopping, got {value!r}"
-        )
-    return value

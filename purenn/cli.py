@@ -4,16 +4,25 @@ Options set the epochs, learning rate and seed; the output is a line of loss eve
 epochs, then a table of inputs, targets and final predictions.
 
 ``python -m purenn gradcheck`` prints gradient-check tables for the seed network and a deeper
-one; ``python -m purenn gradcheck --sweep`` prints the error of each numerical derivative
-against its step size (the U-curve of finite differences).
+one; ``--sweep`` prints the error of each numerical derivative against its step size (the
+U-curve of finite differences); ``--plant-bug NAME`` plants a classic backprop bug into the
+deeper network and prints the check failing (``--plant-bug list`` names the bugs).
 """
 
 import argparse
 import sys
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import List, Optional, Sequence, TextIO
 
 from purenn.datasets import seed_data
-from purenn.gradcheck import METHODS, gradcheck, step_sweep
+from purenn.gradcheck import (
+    METHODS,
+    PLANTED_BUGS,
+    format_planted_bugs,
+    format_sweep,
+    gradcheck,
+    plant_bug,
+    step_sweep,
+)
 from purenn.layers import Dense
 from purenn.network import Network
 from purenn.training import History
@@ -23,9 +32,11 @@ __all__ = [
     "seed_network",
     "deep_network",
     "run_demo",
+    "add_gradcheck_command",
     "run_gradcheck",
     "run_sweep",
-    "format_sweep",
+    "run_planted_bug",
+    "run_gradcheck_command",
     "main",
 ]
 
@@ -58,10 +69,9 @@ def deep_network(seed: int) -> Network:
         seed=seed,
     )
     for layer_index, layer in enumerate(network.layers):
-        for _, parameter in layer.named_parameters():
-            if parameter.name.endswith("bias"):
-                row = parameter.value[0]
-                row[:] = [0.1 * (layer_index + 1) - 0.05 * j for j in range(len(row))]
+        if isinstance(layer, Dense) and layer.bias is not None:
+            row = layer.bias.value[0]
+            row[:] = [0.1 * (layer_index + 1) - 0.05 * j for j in range(len(row))]
     return network
 
 
@@ -84,26 +94,61 @@ def build_parser() -> argparse.ArgumentParser:
         "--every", type=int, default=250, help="print the loss every N epochs (default 250)"
     )
     commands = parser.add_subparsers(dest="command", title="commands")
+    add_gradcheck_command(commands)
+    return parser
+
+
+_GRADCHECK_EXAMPLE = """\
+a worked example, for a class:
+  python -m purenn gradcheck
+      every entry of both networks passes: verdicts "excellent", exit status 0
+  python -m purenn gradcheck --plant-bug list
+      the bugs that can be planted, and what each gets wrong
+  python -m purenn gradcheck --plant-bug missing_factor_2
+      the same check of the deeper network with the loss gradient halved: FAILED, every
+      parameter's row says "wrong" and "NO", and the worst entry's analytic value is half
+      its numeric one; exit status 1
+  python -m purenn gradcheck --plant-bug sign_flip --method complex
+      the complex step catches a planted bug as well
+  python -m purenn gradcheck --sweep
+      why central differences step by 6e-6: their error against the step size
+
+"""
+
+_PLANTED_HEADING = "planted bugs (--plant-bug NAME):"
+
+
+def add_gradcheck_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """The ``gradcheck`` command's parser, with a worked example and the plantable bugs."""
     check = commands.add_parser(
         "gradcheck",
         help="check backprop against numerical derivatives",
         description=(
-            "Check backpropagation against numerical derivatives of the loss, entry by entry, "
+            "Check backpropagation against numerical derivatives of the loss, entry by entry,\n"
             "for the seed network and a deeper 3-5-4-1 tanh/sigmoid network with biases."
         ),
+        epilog=f"{_GRADCHECK_EXAMPLE}{_PLANTED_HEADING}\n{format_planted_bugs()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
         "--method", choices=METHODS, default="central", help="numerical method (default central)"
     )
     check.add_argument(
+        "--seed", type=int, default=1, dest="check_seed", help="seed of the weights (default 1)"
+    )
+    instead = check.add_mutually_exclusive_group()
+    instead.add_argument(
         "--sweep",
         action="store_true",
         help="print the error of every method against the step size instead (the U-curve)",
     )
-    check.add_argument(
-        "--seed", type=int, default=1, dest="check_seed", help="seed of the weights (default 1)"
+    instead.add_argument(
+        "--plant-bug",
+        choices=[*PLANTED_BUGS, "list"],
+        metavar="NAME",
+        help="plant the bug NAME into the deeper network and show the check fail (exit "
+        "status 1); 'list' lists the bugs (also below)",
     )
-    return parser
 
 
 def _format_row(values: Sequence[float]) -> str:
@@ -140,21 +185,6 @@ def run_gradcheck(method: str, seed: int, out: TextIO) -> bool:
     return passed
 
 
-def format_sweep(sweep: Dict[str, List[Tuple[float, float]]]) -> str:
-    """A text table: one row per step h, one column per method, max |analytic − numeric|."""
-    methods = list(sweep)
-    errors = {method: dict(rows) for method, rows in sweep.items()}
-    steps = sorted({h for rows in sweep.values() for h, _ in rows}, reverse=True)
-    lines = [f"{'h':>7}  " + "  ".join(f"{method:>10}" for method in methods)]
-    for h in steps:
-        cells = [
-            f"{errors[method][h]:>10.1e}" if h in errors[method] else f"{'·':>10}"
-            for method in methods
-        ]
-        lines.append(f"{h:>7.0e}  " + "  ".join(cells))
-    return "\n".join(lines)
-
-
 def run_sweep(seed: int, out: TextIO) -> None:
     """Print the step sweep of every method on the seed network."""
     x, y = seed_data()
@@ -169,15 +199,39 @@ def run_sweep(seed: int, out: TextIO) -> None:
     print(format_sweep(step_sweep(network, x, y)), file=out)
 
 
+def run_planted_bug(name: str, method: str, seed: int, out: TextIO) -> bool:
+    """Plant the bug ``name`` into ``deep_network``, then print which bug, where, and the
+    check's table; True if the check passed (it should not)."""
+    x, y = seed_data()
+    network = deep_network(seed)
+    place = plant_bug(network, name)
+    print(f"planted bug {name!r} in {place}:\n  {PLANTED_BUGS[name].description}\n", file=out)
+    result = gradcheck(network, x, y, method)
+    caught = "the check caught the planted bug" if not result.ok else "the bug went unnoticed"
+    print(f"deeper network: {network}\n{result}\n\n{caught}", file=out)
+    return result.ok
+
+
+def run_gradcheck_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``python -m purenn gradcheck`` as ``args`` asks; returns the exit status (1 when a
+    check failed)."""
+    if args.sweep:
+        run_sweep(args.check_seed, out)
+        return 0
+    if args.plant_bug == "list":
+        print(f"{_PLANTED_HEADING}\n{format_planted_bugs()}", file=out)
+        return 0
+    if args.plant_bug is not None:
+        return 0 if run_planted_bug(args.plant_bug, args.method, args.check_seed, out) else 1
+    return 0 if run_gradcheck(args.method, args.check_seed, out) else 1
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``python -m purenn``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "gradcheck":
-        if args.sweep:
-            run_sweep(args.check_seed, sys.stdout)
-            return 0
-        return 0 if run_gradcheck(args.method, args.check_seed, sys.stdout) else 1
+        return run_gradcheck_command(args, sys.stdout)
     if args.epochs < 0:
         parser.error("--epochs must be ≥ 0")
     if args.every < 1:

@@ -6,7 +6,8 @@ A classifier's targets can be given as class indices (``[2, 0, 1]``) or as one-h
 
 from typing import Any, List, Optional, Sequence
 
-from purenn.errors import ShapeError
+from purenn.arguments import check_int
+from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import check_matrix
 
@@ -18,25 +19,34 @@ def _is_label(value: object) -> bool:
 
 
 def is_label_list(values: Any) -> bool:
-    """True for a non-empty flat list of ints ≥ 0 (class indices), False otherwise."""
+    """True for a non-empty flat list (or tuple) of ints ≥ 0 (class indices), False otherwise.
+
+    >>> is_label_list([2, 0, 1]), is_label_list([[0.0, 1.0]]), is_label_list([1, -1])
+    (True, False, False)
+    """
     return isinstance(values, (list, tuple)) and bool(values) and all(map(_is_label, values))
 
 
 def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
     """Row i is e_{labels[i]}: 1.0 in column labels[i], 0.0 elsewhere; n × n_classes.
 
-    ``n_classes`` defaults to max(labels) + 1.  Raises ShapeError for an empty list, a label
-    that is not an int ≥ 0, or a label ≥ n_classes.
+    ``n_classes`` defaults to max(labels) + 1.  Raises ShapeError for an empty list or a label
+    that is not an int ≥ 0, ConfigurationError for an ``n_classes`` that is not an int ≥ 1, and
+    DataError for a label ≥ n_classes.
+
+    >>> one_hot([2, 0])
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    >>> one_hot([1], n_classes=4)
+    [[0.0, 1.0, 0.0, 0.0]]
     """
     if not is_label_list(labels):
         raise ShapeError(
             f"one_hot: labels must be a non-empty list of ints ≥ 0, got {labels!r:.60}"
         )
-    width = max(labels) + 1 if n_classes is None else n_classes
-    if isinstance(width, bool) or not isinstance(width, int) or width <= max(labels):
-        raise ShapeError(
-            f"one_hot: n_classes={n_classes!r} is too small for label {max(labels)}"
-        )
+    largest = max(labels)
+    width = largest + 1 if n_classes is None else check_int(n_classes, "n_classes", "one_hot", 1)
+    if width <= largest:
+        raise DataError(f"one_hot: label {largest} is out of range for n_classes={width}")
     rows = [[0.0] * width for _ in labels]
     for row, label in zip(rows, labels):
         row[label] = 1.0
@@ -44,6 +54,10 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
 
 
 def argmax(matrix: Matrix) -> List[int]:
-    """For each row, the index of its largest entry (the first one on ties): n × m → n ints."""
+    """For each row, the index of its largest entry (the first one on ties): n × m → n ints.
+
+    >>> argmax([[0.1, 0.7, 0.2], [0.5, 0.5, 0.0]])
+    [1, 0]
+    """
     check_matrix(matrix, "argmax", "matrix")
     return [max(range(len(row)), key=row.__getitem__) for row in matrix]

@@ -13,27 +13,31 @@ entries (row by row); for an odd number of entries the last pair's second normal
 
 import math
 import random
-from typing import Callable, List, Union
+from typing import Any, Callable, List
 
-from purenn.errors import ConfigurationError
+from purenn.arguments import check_int, check_real
 from purenn.kernels import Matrix
 from purenn.registry import Registry
 
 __all__ = [
     "Initializer",
     "box_muller",
-    "uniform",
-    "normal",
+    "Uniform",
+    "Normal",
     "xavier_uniform",
     "xavier_normal",
     "he_uniform",
     "he_normal",
     "INITIALIZERS",
-    "get_initializer",
-    "register_initializer",
 ]
 
 Initializer = Callable[[random.Random, int, int], Matrix]
+
+
+def _check_fans(n_in: Any, n_out: Any, where: str) -> None:
+    # Fan-in and fan-out divide and allocate below: refuse what is not a size at all first.
+    check_int(n_in, "n_in", where, 1)
+    check_int(n_out, "n_out", where, 1)
 
 
 def _uniform_matrix(rng: random.Random, rows: int, columns: int, low: float, high: float) -> Matrix:
@@ -48,6 +52,12 @@ def box_muller(rng: random.Random, count: int) -> List[float]:
     θ = 2πU₂ give two independent normals R·cos θ and R·sin θ.  Each pair calls ``rng.random()``
     twice, U₁ first; U₁ = 1 − random() lies in (0, 1], so ln U₁ never sees 0.  For an odd
     ``count`` the last sine is discarded, so exactly 2·⌈count/2⌉ uniforms are used.
+
+    >>> import random
+    >>> [round(draw, 12) for draw in box_muller(random.Random(0), 3)]
+    [0.096371578465, -1.926636120547, -0.058500079476]
+    >>> box_muller(random.Random(0), 2) == box_muller(random.Random(0), 3)[:2]
+    True
     """
     draws: List[float] = []
     while len(draws) < count:
@@ -68,43 +78,79 @@ def _normal_matrix(rng: random.Random, rows: int, columns: int, mean: float, std
     ]
 
 
-def uniform(low: float = 0.0, high: float = 1.0) -> Initializer:
-    """An initializer drawing W_ij ~ U[low, high); the default U[0, 1) is the seed tutorial's."""
-    if not (math.isfinite(low) and math.isfinite(high)) or not low < high:
-        raise ConfigurationError(f"uniform: need finite low < high, got low={low!r}, high={high!r}")
+class Uniform:
+    """An initializer drawing W_ij ~ U[low, high); the default U[0, 1) is the seed tutorial's.
 
-    def draw(rng: random.Random, n_in: int, n_out: int) -> Matrix:
+    Raises ConfigurationError unless low < high are finite numbers.
+
+    >>> import random
+    >>> Uniform(-1, 1)(random.Random(0), 1, 3)
+    [[0.6888437030500962, 0.515908805880605, -0.15885683833831]]
+    """
+
+    def __init__(self, low: float = 0.0, high: float = 1.0) -> None:
+        self.low = check_real(low, "low", "Uniform")
+        self.high = check_real(high, "high", "Uniform", low=self.low, include_low=False)
+
+    def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
         """W_ij ~ U[low, high), an n_in × n_out matrix."""
-        return _uniform_matrix(rng, n_in, n_out, low, high)
+        _check_fans(n_in, n_out, "Uniform")
+        return _uniform_matrix(rng, n_in, n_out, self.low, self.high)
 
-    draw.__name__ = f"uniform({low!r}, {high!r})"
-    return draw
+    def __repr__(self) -> str:
+        return f"Uniform({self.low!r}, {self.high!r})"
 
 
-def normal(mean: float = 0.0, std: float = 1.0) -> Initializer:
+class Normal:
     """An initializer drawing W_ij ~ N(mean, std²) by Box–Muller; the default N(0, 1) is
-    PyTorch's ``nn.init.normal_`` default."""
-    if not (math.isfinite(mean) and math.isfinite(std)) or not std > 0.0:
-        raise ConfigurationError(
-            f"normal: need a finite mean and a finite std > 0, got mean={mean!r}, std={std!r}"
-        )
+    PyTorch's ``nn.init.normal_`` default.
 
-    def draw(rng: random.Random, n_in: int, n_out: int) -> Matrix:
+    Raises ConfigurationError unless mean is finite and std a finite number > 0.
+
+    >>> import random
+    >>> Normal(0, 0.1)(random.Random(0), 1, 2)
+    [[0.00963715784651524, -0.192663612054653]]
+    """
+
+    def __init__(self, mean: float = 0.0, std: float = 1.0) -> None:
+        self.mean = check_real(mean, "mean", "Normal")
+        self.std = check_real(std, "std", "Normal", low=0.0, include_low=False)
+
+    def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
         """W_ij ~ N(mean, std²), an n_in × n_out matrix."""
-        return _normal_matrix(rng, n_in, n_out, mean, std)
+        _check_fans(n_in, n_out, "Normal")
+        return _normal_matrix(rng, n_in, n_out, self.mean, self.std)
 
-    draw.__name__ = f"normal({mean!r}, {std!r})"
-    return draw
+    def __repr__(self) -> str:
+        return f"Normal({self.mean!r}, {self.std!r})"
 
 
 def xavier_uniform(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """Glorot & Bengio (2010): W_ij ~ U[−a, a) with a = √(6 / (n_in + n_out)); n_in × n_out."""
+    """Glorot & Bengio (2010): W_ij ~ U[−a, a) with a = √(6 / (n_in + n_out)); n_in × n_out.
+
+    Here a = √(6 / (2 + 4)) = 1:
+
+    >>> import random
+    >>> w = xavier_uniform(random.Random(0), 2, 4)
+    >>> len(w), len(w[0]), all(-1.0 <= value < 1.0 for row in w for value in row)
+    (2, 4, True)
+    """
+    _check_fans(n_in, n_out, "xavier_uniform")
     limit = math.sqrt(6.0 / (n_in + n_out))
     return _uniform_matrix(rng, n_in, n_out, -limit, limit)
 
 
 def xavier_normal(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """Glorot & Bengio (2010): W_ij ~ N(0, σ²) with σ = √(2 / (n_in + n_out)); n_in × n_out."""
+    """Glorot & Bengio (2010): W_ij ~ N(0, σ²) with σ = √(2 / (n_in + n_out)); n_in × n_out.
+
+    Here σ = √(2 / 200) = 0.1, and 10,000 draws show it:
+
+    >>> import random, statistics
+    >>> w = xavier_normal(random.Random(0), 100, 100)
+    >>> round(statistics.pstdev([value for row in w for value in row]), 2)
+    0.1
+    """
+    _check_fans(n_in, n_out, "xavier_normal")
     std = math.sqrt(2.0 / (n_in + n_out))
     return _normal_matrix(rng, n_in, n_out, 0.0, std)
 
@@ -113,43 +159,48 @@ def he_uniform(rng: random.Random, n_in: int, n_out: int) -> Matrix:
     """He et al. (2015), for relu layers: W_ij ~ U[−a, a) with a = √(6 / n_in); n_in × n_out.
 
     The variance a²/3 = 2/n_in keeps the variance of relu activations constant through depth
-    (PyTorch's kaiming_uniform_ with mode="fan_in", nonlinearity="relu").
+    (PyTorch's kaiming_uniform_ with mode="fan_in", nonlinearity="relu").  Here a = √(6/6) = 1:
+
+    >>> import random
+    >>> w = he_uniform(random.Random(0), 6, 2)
+    >>> len(w), len(w[0]), all(-1.0 <= value < 1.0 for row in w for value in row)
+    (6, 2, True)
     """
+    _check_fans(n_in, n_out, "he_uniform")
     limit = math.sqrt(6.0 / n_in)
     return _uniform_matrix(rng, n_in, n_out, -limit, limit)
 
 
 def he_normal(rng: random.Random, n_in: int, n_out: int) -> Matrix:
-    """He et al. (2015), for relu layers: W_ij ~ N(0, σ²) with σ = √(2 / n_in); n_in × n_out."""
+    """He et al. (2015), for relu layers: W_ij ~ N(0, σ²) with σ = √(2 / n_in); n_in × n_out.
+
+    Here σ = √(2 / 200) = 0.1, and 10,000 draws show it:
+
+    >>> import random, statistics
+    >>> w = he_normal(random.Random(0), 200, 50)
+    >>> round(statistics.pstdev([value for row in w for value in row]), 2)
+    0.1
+    """
+    _check_fans(n_in, n_out, "he_normal")
     std = math.sqrt(2.0 / n_in)
     return _normal_matrix(rng, n_in, n_out, 0.0, std)
 
 
-INITIALIZERS: Registry[Initializer] = Registry("initializer")
+INITIALIZERS: Registry[Initializer] = Registry("initializer", callable)
+"""The initializers by name: ``Dense(…, init=name)`` resolves here; any callable
+``init(rng, n_in, n_out)`` is accepted as it is.  Register your own with
+``INITIALIZERS.register(name, initializer)``."""
 
-
-def register_initializer(name: str, initializer: Initializer) -> Initializer:
-    """Add an initializer to the registry under ``name``; returns it."""
-    return INITIALIZERS.register(name, initializer)
-
-
-register_initializer("uniform", uniform())
-register_initializer("xavier_uniform", xavier_uniform)
-register_initializer("glorot_uniform", xavier_uniform)
-register_initializer("normal", normal())
-register_initializer("xavier_normal", xavier_normal)
-register_initializer("glorot_normal", xavier_normal)
-register_initializer("he_uniform", he_uniform)
-register_initializer("kaiming_uniform", he_uniform)
-register_initializer("he_normal", he_normal)
-register_initializer("kaiming_normal", he_normal)
-
-
-def get_initializer(spec: Union[str, Initializer]) -> Initializer:
-    """The initializer named ``spec``, or ``spec`` itself if it is callable.
-
-    Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
-    """
-    if callable(spec) and not isinstance(spec, str):
-        return spec
-    return INITIALIZERS.lookup(spec)
+for _name, _initializer in (
+    ("uniform", Uniform()),
+    ("xavier_uniform", xavier_uniform),
+    ("glorot_uniform", xavier_uniform),
+    ("normal", Normal()),
+    ("xavier_normal", xavier_normal),
+    ("glorot_normal", xavier_normal),
+    ("he_uniform", he_uniform),
+    ("kaiming_uniform", he_uniform),
+    ("he_normal", he_normal),
+    ("kaiming_normal", he_normal),
+):
+    INITIALIZERS.register(_name, _initializer)

@@ -6,13 +6,15 @@ returns ∂L/∂X for the layer below.  The gradients stored are the true gradie
 optimizer subtracts them.
 """
 
+import math
 import random
-from typing import Hashable, List, Optional, Tuple, Union
+from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
-from purenn.activations import Activation, get_activation
+from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_int
-from purenn.initializers import Initializer, get_initializer
+from purenn.errors import StateError
+from purenn.initializers import INITIALIZERS, Initializer
 from purenn.kernels import Matrix
 
 __all__ = ["Parameter", "Layer", "Dense"]
@@ -61,6 +63,18 @@ class Layer:
         """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
         raise NotImplementedError
 
+    def output_range(self) -> Tuple[float, float]:
+        """The closed interval every output lies in, as far as the layer knows: a loss that
+        needs probabilities checks the last layer's range when the network is built."""
+        return (-math.inf, math.inf)
+
+    def config(self) -> Dict[str, Any]:
+        """The keyword arguments that rebuild this layer: ``type(layer)(**layer.config())`` is
+        the same layer before training (its parameter values aside).  Activations and
+        initializers appear as the objects the layer holds; a file format turns them into names.
+        """
+        raise NotImplementedError
+
     def branch_signature(self) -> Tuple[Hashable, ...]:
         """Which smooth piece of its function the last forward pass ran through.
 
@@ -94,8 +108,8 @@ class Dense(Layer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", "Dense", 1)
         self.n_out = check_int(n_out, "n_out", "Dense", 1)
-        self.activation = get_activation(activation)
-        self.init = get_initializer(init)
+        self.activation = ACTIVATIONS.resolve(activation, "Dense")
+        self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
         self.bias: Optional[Parameter] = None
         if bias:
@@ -107,6 +121,20 @@ class Dense(Layer):
         self.weights.value = self.init(rng, self.n_in, self.n_out)
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.n_out)
+
+    def config(self) -> Dict[str, Any]:
+        """{"n_in", "n_out", "activation", "bias", "init"}: Dense's own arguments.
+
+        >>> Dense(3, 4, "tanh", bias=False).config()["bias"]
+        False
+        """
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": self.activation,
+            "bias": self.bias is not None,
+            "init": self.init,
+        }
 
     def named_parameters(self) -> List[Tuple[str, Parameter]]:
         """[("weights", W), ("bias", b)], without the bias when bias=False."""
@@ -133,7 +161,7 @@ class Dense(Layer):
         ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
         """
         if self.cache is None:
-            raise RuntimeError("Dense.backward called before forward")
+            raise StateError("Dense.backward: called before forward (nothing cached)")
         x, z, a = self.cache
         delta = self.activation.backward(z, a, grad_output)
         self.weights.grad = kernels.matmul_tn(x, delta)
@@ -142,6 +170,10 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         return kernels.matmul_nt(delta, self.weights.value)
+
+    def output_range(self) -> Tuple[float, float]:
+        """The activation's ``output_range``."""
+        return self.activation.output_range
 
     def branch_signature(self) -> Tuple[Hashable, ...]:
         """For each entry z of the cached Z and each kink k of the activation, whether

@@ -11,11 +11,11 @@ step can differentiate through it.
 """
 
 import math
-from typing import Any, List, Sequence, Union
+from typing import Any, List, Sequence, Tuple
 
 from purenn.activations import softmax, softmax_shift
 from purenn.encoding import is_label_list, one_hot
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.registry import Registry
@@ -31,8 +31,6 @@ __all__ = [
     "CrossEntropy",
     "log_softmax",
     "LOSSES",
-    "get_loss",
-    "register_loss",
 ]
 
 # PyTorch's BCELoss clamps each log at −100, so a probability of exactly 0 or 1 costs at most 100
@@ -46,10 +44,23 @@ ROW_SUM_TOLERANCE = 1e-6
 
 
 class Loss:
-    """Base class: ``value(P, T) -> float`` and ``gradient(P, T) -> ∂L/∂P``."""
+    """Base class: ``value(P, T) -> float`` and ``gradient(P, T) -> ∂L/∂P``.
+
+    ``reduction`` is "sum" or "mean" (how batch losses combine into an epoch's).
+    ``takes_logits`` says the outputs are unnormalised scores the loss turns into probabilities
+    itself (so a single output column is never read as a probability).  ``output_range`` is the
+    interval the network's outputs must lie in for the loss to make sense; the network checks
+    its last layer against it once, when it is built.
+
+    >>> loss = LOSSES["mse"]
+    >>> loss.name, loss.reduction, loss.takes_logits, loss.output_range
+    ('mse', 'mean', False, (-inf, inf))
+    """
 
     name: str = "loss"
     reduction: str = "sum"
+    takes_logits: bool = False
+    output_range: Tuple[float, float] = (-math.inf, math.inf)
 
     def value(self, output: Matrix, target: Matrix) -> float:
         """L(P, T) for output P and target T of the same shape."""
@@ -62,7 +73,11 @@ class Loss:
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
         """Check the user's targets against ``rows`` samples and ``outputs`` network outputs.
 
-        Returns them as a float matrix; raises ShapeError naming ``where`` and both shapes.
+        Returns them as a float matrix (rows × outputs); raises ShapeError naming ``where`` and
+        both shapes.
+
+        >>> LOSSES["sse"].prepare_target([[1, 2], [3, 4]], 2, 2, "fit")
+        [[1.0, 2.0], [3.0, 4.0]]
         """
         matrix = as_float_matrix(target, where, "Y")
         got = (len(matrix), len(matrix[0]))
@@ -79,7 +94,11 @@ class Loss:
 
 
 def squared_error_sum(output: Matrix, target: Matrix) -> float:
-    """Σ_ij (P_ij − T_ij)² for P and T of the same shape."""
+    """Σ_ij (P_ij − T_ij)² for P and T of the same shape n × m; a number.
+
+    >>> squared_error_sum([[1.0, 2.0], [0.0, 3.0]], [[0.0, 0.0], [0.0, 1.0]])
+    9.0
+    """
     total = 0.0
     for output_row, target_row in zip(output, target):
         for p, t in zip(output_row, target_row):
@@ -89,7 +108,12 @@ def squared_error_sum(output: Matrix, target: Matrix) -> float:
 
 
 def scaled_differences(output: Matrix, target: Matrix, factor: float) -> Matrix:
-    """c·(P − T), entrywise, for P and T of the same shape: the squared errors' gradients."""
+    """c·(P − T), entrywise, for P and T of the same shape n × m (the result is n × m): the
+    squared errors' gradients.
+
+    >>> scaled_differences([[1.0, 2.0]], [[0.0, 0.5]], 2.0)
+    [[2.0, 3.0]]
+    """
     return [
         [factor * (p - t) for p, t in zip(output_row, target_row)]
         for output_row, target_row in zip(output, target)
@@ -97,7 +121,13 @@ def scaled_differences(output: Matrix, target: Matrix, factor: float) -> Matrix:
 
 
 class SumSquaredError(Loss):
-    """The seed's loss: L = Σ_ij (T_ij − P_ij)², summed over samples and outputs."""
+    """The seed's loss: L = Σ_ij (T_ij − P_ij)², summed over samples and outputs;
+    ∂L/∂P_ij = 2(P_ij − T_ij).  P and T are n × m, and so is the gradient.
+
+    >>> sse = SumSquaredError()
+    >>> sse.value([[1.0, 2.0]], [[0.0, 0.0]]), sse.gradient([[1.0, 2.0]], [[0.0, 0.0]])
+    (5.0, [[2.0, 4.0]])
+    """
 
     name = "sse"
     reduction = "sum"
@@ -124,7 +154,7 @@ def _check_probabilities(matrix: Matrix, where: str, loss: str) -> None:
     for i, row in enumerate(matrix):
         for j, t in enumerate(row):
             if not 0.0 <= t <= 1.0:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: Y[{i}][{j}] = {t!r} is not a probability in [0, 1] (the {loss} "
                     "loss needs targets in [0, 1])"
                 )
@@ -134,7 +164,11 @@ class MeanSquaredError(Loss):
     """Mean squared error, as PyTorch's MSELoss: L = (1/(n·m)) Σ_ij (P_ij − T_ij)².
 
     Reduction "mean" over all n·m entries (n samples, m outputs), so its value does not grow
-    with the batch size or the number of outputs.
+    with the batch size or the number of outputs.  ∂L/∂P_ij = 2(P_ij − T_ij)/(n·m).
+
+    >>> mse = MeanSquaredError()
+    >>> mse.value([[1.0, 2.0]], [[0.0, 0.0]]), mse.gradient([[1.0, 2.0]], [[0.0, 0.0]])
+    (2.5, [[1.0, 2.0]])
     """
 
     name = "mse"
@@ -151,13 +185,14 @@ class MeanSquaredError(Loss):
 
 def _clamped_log(x: float) -> float:
     """ln x, but LOG_CLAMP (−100) where ln x would be below it, including x = 0."""
-    # Decided on x.real so the complex step passes through the unclamped branch.
-    return log(x) if x.real > _LOG_CLAMP_ARGUMENT else LOG_CLAMP
+    # Decided on x.real so the complex step passes through the unclamped branch; the test is
+    # written so that NaN fails it and stays NaN (a diverged output must not read as −100).
+    return LOG_CLAMP if x.real <= _LOG_CLAMP_ARGUMENT else log(x)
 
 
 def _clamped_log_derivative(x: float) -> float:
     """d/dx of _clamped_log: 1/x above the clamp, 0 where the constant −100 is returned."""
-    return 1.0 / x if x.real > _LOG_CLAMP_ARGUMENT else 0.0
+    return 0.0 if x.real <= _LOG_CLAMP_ARGUMENT else 1.0 / x
 
 
 class BinaryCrossEntropy(Loss):
@@ -165,22 +200,39 @@ class BinaryCrossEntropy(Loss):
 
     L = −(1/(n·m)) Σ_ij [T_ij · ln P_ij + (1 − T_ij) · ln(1 − P_ij)], each ln clamped at −100.
 
-    Reduction "mean" over all n·m entries.  P must be probabilities (end the network with a
-    sigmoid layer); a P outside [0, 1] raises ConfigurationError.  The clamp keeps P = 0 and
+    Reduction "mean" over all n·m entries.  P must be probabilities: ``output_range`` is
+    [0, 1], so a network whose last layer is not known to give probabilities (end it with a
+    sigmoid layer) is refused when it is built.  The clamp keeps P = 0 and
     P = 1 finite (a term costs at most 100); the gradient is the exact gradient of the clamped
     loss, so a clamped log contributes 0 (PyTorch instead floors the denominator at 1e-12).
     Targets are a matrix of values in [0, 1] of the output's shape, or, for a single output, a
     list of class indices 0/1.
+
+    >>> bce = BinaryCrossEntropy()
+    >>> round(bce.value([[0.5]], [[1.0]]), 12), bce.gradient([[0.5]], [[1.0]])
+    (0.69314718056, [[-2.0]])
+    >>> bce.value([[0.0]], [[1.0]])
+    100.0
     """
 
     name = "bce"
     reduction = "mean"
+    output_range = (0.0, 1.0)
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
-        """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1."""
+        """Check T: n × m with every entry in [0, 1], or a list of n labels 0/1 when m = 1
+        (returned as an n × 1 column).
+
+        >>> BinaryCrossEntropy().prepare_target([1, 0], 2, 1, "fit")
+        [[1.0], [0.0]]
+        """
         if outputs == 1 and is_label_list(target):
-            if len(target) != rows or max(target) > 1:
+            if len(target) != rows:
                 raise ShapeError(
+                    f"{where}: Y has {len(target)} labels but X has {rows} rows"
+                )
+            if max(target) > 1:
+                raise DataError(
                     f"{where}: Y as labels for the bce loss must be {rows} ints 0 or 1, got "
                     f"{len(target)} with largest {max(target)}"
                 )
@@ -189,18 +241,8 @@ class BinaryCrossEntropy(Loss):
         _check_probabilities(matrix, where, self.name)
         return matrix
 
-    def _check_output(self, output: Matrix) -> None:
-        for i, row in enumerate(output):
-            for j, p in enumerate(row):
-                if not 0.0 <= p.real <= 1.0:
-                    raise ConfigurationError(
-                        f"bce: output P[{i}][{j}] = {p!r} is not a probability in [0, 1]; "
-                        "the bce loss needs a sigmoid output layer"
-                    )
-
     def value(self, output: Matrix, target: Matrix) -> float:
         """L = −(1/(n·m)) Σ_ij [T_ij ln P_ij + (1 − T_ij) ln(1 − P_ij)], logs clamped at −100."""
-        self._check_output(output)
         total = 0.0
         for output_row, target_row in zip(output, target):
             for p, t in zip(output_row, target_row):
@@ -212,7 +254,6 @@ class BinaryCrossEntropy(Loss):
 
         A term whose log is clamped contributes 0 (the clamp is constant there).
         """
-        self._check_output(output)
         factor = -1.0 / (len(output) * len(output[0]))
         return [
             [
@@ -228,7 +269,12 @@ def log_softmax(row: Sequence[float]) -> List[float]:
     """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
     The shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor ln 0,
-    even for logits of ±1e300 (the log-sum-exp trick).
+    even for logits of ±1e300 (the log-sum-exp trick).  A row of m logits gives m numbers.
+
+    >>> [round(value, 12) for value in log_softmax([0.0, 0.0])]
+    [-0.69314718056, -0.69314718056]
+    >>> log_softmax([1000.0, 1000.0]) == log_softmax([0.0, 0.0])
+    True
     """
     shift = softmax_shift(row)
     log_total = log(sum(exp(value - shift) for value in row))
@@ -241,24 +287,33 @@ class CrossEntropy(Loss):
     L = −(1/n) Σ_i Σ_j T_ij · ln softmax(P_i)_j, computed through log_softmax (log-sum-exp).
 
     Reduction "mean" over the n samples (summed over classes).  P are logits: the network's
-    output layer must use the "identity" activation, since this loss applies the softmax itself
-    (a softmax output layer would apply it twice).  Targets are one-hot rows or probability rows
-    (entries in [0, 1], each row summing to 1), or a list of n class indices, converted to
-    one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+    output layer should use the "identity" activation, since this loss applies the softmax
+    itself (a softmax output layer would apply it twice; nothing checks this).  Targets are
+    one-hot rows or probability rows (entries in [0, 1], each row summing to 1), or a list of n
+    class indices, converted to one-hot rows.  ∂L/∂P_i = (softmax(P_i) − T_i)/n.
+
+    >>> ce = CrossEntropy()
+    >>> round(ce.value([[0.0, 0.0]], [[1.0, 0.0]]), 12), ce.gradient([[0.0, 0.0]], [[1.0, 0.0]])
+    (0.69314718056, [[-0.5, 0.5]])
     """
 
     name = "cross_entropy"
     reduction = "mean"
+    takes_logits = True
 
     def prepare_target(self, target: Any, rows: int, outputs: int, where: str) -> Matrix:
-        """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities."""
+        """Check T: n class indices in 0..m−1 (made one-hot), or n × m rows of probabilities.
+
+        >>> CrossEntropy().prepare_target([2, 0], 2, 3, "fit")
+        [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+        """
         if is_label_list(target):
             if len(target) != rows:
                 raise ShapeError(
                     f"{where}: Y has {len(target)} class indices but X has {rows} rows"
                 )
             if max(target) >= outputs:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: class index {max(target)} in Y is out of range for a network "
                     f"with {outputs} outputs (indices 0..{outputs - 1})"
                 )
@@ -272,7 +327,7 @@ class CrossEntropy(Loss):
         _check_probabilities(matrix, where, self.name)
         for i, row in enumerate(matrix):
             if abs(sum(row) - 1.0) > ROW_SUM_TOLERANCE:
-                raise ShapeError(
+                raise DataError(
                     f"{where}: Y row {i} sums to {sum(row)!r}, not 1 (the cross_entropy loss "
                     "needs one-hot or probability rows, or class indices)"
                 )
@@ -300,25 +355,9 @@ class CrossEntropy(Loss):
         return result
 
 
-LOSSES: Registry[Loss] = Registry("loss")
+LOSSES: Registry[Loss] = Registry("loss", lambda spec: isinstance(spec, Loss))
+"""The losses by name: ``Network(…, loss=name)`` resolves here.  Register your own with
+``LOSSES.register(loss.name, loss)``."""
 
-
-def register_loss(loss: Loss) -> Loss:
-    """Add a loss to the registry under ``loss.name``; returns it."""
-    return LOSSES.register(loss.name, loss)
-
-
-register_loss(SumSquaredError())
-register_loss(MeanSquaredError())
-register_loss(BinaryCrossEntropy())
-register_loss(CrossEntropy())
-
-
-def get_loss(spec: Union[str, Loss]) -> Loss:
-    """The loss named ``spec`` (or ``spec`` itself if it already is one).
-
-    Raises ConfigurationError (a ValueError) listing the known names for an unknown one.
-    """
-    if isinstance(spec, Loss):
-        return spec
-    return LOSSES.lookup(spec)
+for _loss in (SumSquaredError(), MeanSquaredError(), BinaryCrossEntropy(), CrossEntropy()):
+    LOSSES.register(_loss.name, _loss)

@@ -2,18 +2,21 @@
 
 A matrix is a non-empty list of equally long, non-empty rows of numbers: ``[[1.0, 2.0], [3.0,
 4.0]]`` is 2 × 2.  Each function here checks its arguments and raises ``ShapeError`` (a
-``ValueError``) naming the function and the shapes, then calls the unchecked kernel of the same
+``ValueError``) naming the function and the shapes (``ConfigurationError``, also a
+``ValueError``, for a bad size, factor or function), then calls the unchecked kernel of the same
 name in ``purenn.kernels``.  Library code that already knows its shapes calls the kernels directly.
 
 Entries may be ints, floats or complex numbers (complex ones carry the complex-step derivative);
 results are new lists and the arguments are never modified.
 """
 
+import math
 import numbers
 from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn import kernels
-from purenn.errors import ShapeError
+from purenn.arguments import check_int
+from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
 
 __all__ = [
@@ -39,7 +42,11 @@ Shape = Tuple[int, int]
 
 
 def format_shape(dimensions: Shape) -> str:
-    """'n×m' for the shape (n, m), as error messages print it."""
+    """'n×m' for the shape (n, m), as error messages print it.
+
+    >>> format_shape((2, 3))
+    '2×3'
+    """
     return f"{dimensions[0]}×{dimensions[1]}"
 
 
@@ -49,10 +56,18 @@ def _is_number(value: object) -> bool:
 
 
 def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
-    """Check that ``a`` is a non-empty rectangular list of lists of numbers; return (rows, cols).
+    """Check that ``a`` is a non-empty rectangular list of lists (or tuples) of numbers; return
+    (rows, cols).
 
     ``where`` names the public function doing the check and ``name`` the argument, so the
     ShapeError says e.g. "matmul: B is ragged: row 0 has 3 entries, row 2 has 2".
+
+    >>> check_matrix([[1, 2.5, 3], [4, 5, 6]], "matmul", "B")
+    (2, 3)
+    >>> check_matrix([[1, 2, 3], [4, 5]], "matmul", "B")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ShapeError: matmul: B is ragged: row 0 has 3 entries, row 1 has 2
     """
     if not isinstance(a, (list, tuple)) or not a:
         raise ShapeError(f"{where}: {name} must be a non-empty list of rows, got {a!r:.60}")
@@ -81,26 +96,73 @@ def as_float_matrix(a: Any, where: str, name: str = "matrix") -> Matrix:
     """A checked copy of ``a`` with every entry converted to float (ints become floats).
 
     Raises ShapeError for a ragged, empty or non-numeric matrix and for complex entries, which
-    only the gradient checker's complex step may introduce, into parameters, never into data.
+    only the gradient checker's complex step may introduce, into parameters, never into data;
+    DataError for an entry that is NaN or ±inf, or too large for a float, naming its row and
+    column: training on it could only end in a misleading "divergence".
+
+    >>> as_float_matrix([[1, 2], [3, 4.5]], "fit", "X")
+    [[1.0, 2.0], [3.0, 4.5]]
+    >>> as_float_matrix([[1, float("nan")]], "fit", "X")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DataError: fit: X[0][1] is nan; data must be finite numbers
     """
     check_matrix(a, where, name)
     try:
-        return [[float(value) for value in row] for row in a]
+        matrix = [[float(value) for value in row] for row in a]
     except TypeError:
         raise ShapeError(f"{where}: {name} must hold real numbers, found a complex one") from None
+    except OverflowError:
+        matrix = [
+            [_bounded_float(value, where, f"{name}[{i}][{j}]") for j, value in enumerate(row)]
+            for i, row in enumerate(a)
+        ]
+    for i, row in enumerate(matrix):
+        # One sum per row in the common case; a non-finite sum is searched entry by entry
+        # (finite entries near ±1e308 can overflow the sum).
+        if not math.isfinite(sum(row)):
+            for j, value in enumerate(row):
+                if not math.isfinite(value):
+                    raise DataError(
+                        f"{where}: {name}[{i}][{j}] is {value}; data must be finite numbers"
+                    )
+    return matrix
+
+
+def _bounded_float(value: Any, where: str, entry: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise DataError(f"{where}: {entry} is {str(value)[:16]}…, too large for a float") from None
 
 
 def shape(a: Matrix) -> Shape:
-    """(rows, columns) of a matrix, after checking that it is one."""
+    """(rows, columns) of a matrix, after checking that it is one: (n, m) for n × m.
+
+    >>> shape([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    (2, 3)
+    """
     return check_matrix(a, "shape", "a")
 
 
 def zeros(rows: int, columns: int) -> Matrix:
-    """The rows × columns matrix of 0.0; both sizes must be positive ints."""
-    for size in (rows, columns):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ShapeError(f"zeros: sizes must be positive ints, got {rows!r} × {columns!r}")
+    """Z_ij = 0.0, the rows × columns matrix of zeros; both sizes must be ints ≥ 1
+    (ConfigurationError).
+
+    >>> zeros(2, 3)
+    [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> zeros(0, 3)
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: zeros: rows must be an int ≥ 1, got 0
+    """
+    check_int(rows, "rows", "zeros", 1)
+    check_int(columns, "columns", "zeros", 1)
     return kernels.zeros(rows, columns)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _two_shapes(where: str, a: Matrix, b: Matrix) -> Tuple[Shape, Shape]:
@@ -116,58 +178,101 @@ def _same_shape(where: str, a: Matrix, b: Matrix) -> None:
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
-    """C = A·B, (C)_ij = Σ_k A_ik B_kj; A is n × k, B is k × m, C is n × m."""
+    """C = A·B, (C)_ij = Σ_k A_ik B_kj; A is n × k, B is k × m, C is n × m.
+
+    >>> matmul([[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]])
+    [[19.0, 22.0], [43.0, 50.0]]
+    >>> try:
+    ...     matmul([[1.0, 2.0]], [[1.0, 2.0]])
+    ... except ValueError as error:  # a ShapeError
+    ...     print(error)
+    matmul: cannot multiply A 1×2 by B 1×2: A has 2 columns but B has 1 row
+    """
     shape_a, shape_b = _two_shapes("matmul", a, b)
     if shape_a[1] != shape_b[0]:
         raise ShapeError(
             f"matmul: cannot multiply A {format_shape(shape_a)} by B {format_shape(shape_b)}: "
-            f"A has {shape_a[1]} columns but B has {shape_b[0]} rows"
+            f"A has {_count(shape_a[1], 'column')} but B has {_count(shape_b[0], 'row')}"
         )
     return kernels.matmul(a, b)
 
 
 def transpose(a: Matrix) -> Matrix:
-    """(Aᵀ)_ij = A_ji; an n × m matrix becomes m × n."""
+    """(Aᵀ)_ij = A_ji; an n × m matrix becomes m × n.
+
+    >>> transpose([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+    """
     check_matrix(a, "transpose", "A")
     return kernels.transpose(a)
 
 
 def add(a: Matrix, b: Matrix) -> Matrix:
-    """(A + B)_ij = A_ij + B_ij; A and B have the same shape."""
+    """(A + B)_ij = A_ij + B_ij; A and B have the same shape n × m, and so has the sum.
+
+    >>> add([[1.0, 2.0]], [[10.0, 20.0]])
+    [[11.0, 22.0]]
+    >>> add([[1.0, 2.0]], [[1.0], [2.0]])
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ShapeError: add: shapes differ: A is 1×2, B is 2×1
+    """
     _same_shape("add", a, b)
     return kernels.add(a, b)
 
 
 def subtract(a: Matrix, b: Matrix) -> Matrix:
-    """(A − B)_ij = A_ij − B_ij; A and B have the same shape."""
+    """(A − B)_ij = A_ij − B_ij; A and B have the same shape n × m, and so has the result.
+
+    >>> subtract([[10.0, 20.0]], [[1.0, 2.0]])
+    [[9.0, 18.0]]
+    """
     _same_shape("subtract", a, b)
     return kernels.subtract(a, b)
 
 
 def multiply(a: Matrix, b: Matrix) -> Matrix:
-    """(A ⊙ B)_ij = A_ij · B_ij, the elementwise (Hadamard) product; same shapes."""
+    """(A ⊙ B)_ij = A_ij · B_ij, the elementwise (Hadamard) product; A, B and A ⊙ B are all
+    n × m.
+
+    >>> multiply([[1.0, 2.0], [3.0, 4.0]], [[10.0, 10.0], [0.5, -1.0]])
+    [[10.0, 20.0], [1.5, -4.0]]
+    """
     _same_shape("multiply", a, b)
     return kernels.multiply(a, b)
 
 
 def scale(a: Matrix, factor: float) -> Matrix:
-    """(cA)_ij = c · A_ij for a number c."""
+    """(cA)_ij = c · A_ij for a number c; n × m stays n × m.
+
+    >>> scale([[1.0, -2.0]], 0.5)
+    [[0.5, -1.0]]
+    """
     check_matrix(a, "scale", "A")
     if not _is_number(factor):
-        raise ShapeError(f"scale: factor must be a number, got {factor!r:.60}")
+        raise ConfigurationError(f"scale: factor must be a number, got {factor!r:.60}")
     return kernels.scale(a, factor)
 
 
 def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
-    """f(A)_ij = f(A_ij) for a scalar function f."""
+    """f(A)_ij = f(A_ij) for a scalar function f; n × m stays n × m.
+
+    >>> apply(abs, [[-1.0, 2.0], [3.0, -4.0]])
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
     if not callable(function):
-        raise ShapeError(f"apply: function must be callable, got {function!r:.60}")
+        raise ConfigurationError(f"apply: function must be callable, got {function!r:.60}")
     check_matrix(a, "apply", "A")
     return kernels.apply(function, a)
 
 
 def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
-    """(A + 1·r)_ij = A_ij + r_j: the row vector r (length m) added to each row of n × m A."""
+    """(A + 1·r)_ij = A_ij + r_j: the row vector r (length m) added to each row of n × m A;
+    the result is n × m.
+
+    >>> add_row([[1.0, 2.0], [3.0, 4.0]], [10.0, 20.0])
+    [[11.0, 22.0], [13.0, 24.0]]
+    """
     shape_a = check_matrix(a, "add_row", "A")
     shape_r = check_matrix([row], "add_row", "row")
     if shape_r[1] != shape_a[1]:
@@ -178,6 +283,10 @@ def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
 
 
 def column_sums(a: Matrix) -> List[float]:
-    """s_j = Σ_i A_ij for n × m A; a list of m sums."""
+    """s_j = Σ_i A_ij for n × m A; a list of m sums.
+
+    >>> column_sums([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    [9.0, 12.0]
+    """
     check_matrix(a, "column_sums", "A")
     return kernels.column_sums(a)

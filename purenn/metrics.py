@@ -29,15 +29,17 @@ Metric = Callable[[Matrix, Matrix, Loss], float]
 # it class 1 only when strictly above one half.
 BINARY_THRESHOLD = 0.5
 
-# Losses whose network outputs are unnormalised scores (logits): never thresholded, only argmax'd.
-LOGIT_LOSSES = frozenset({"cross_entropy"})
-
-
 def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
-    """The class of each row: argmax over the columns, or for a single column (not a logit
-    loss) 1 if p > 0.5 else 0.  n × outputs → n ints.
+    """The class of each row: argmax over the columns, or for a single column of a loss that
+    does not take logits, 1 if p > 0.5 else 0.  n × outputs → n ints.
+
+    >>> from purenn.losses import LOSSES
+    >>> predicted_classes([[0.2, 0.7], [0.9, 0.1]], LOSSES["cross_entropy"])
+    [1, 0]
+    >>> predicted_classes([[0.2], [0.7]], LOSSES["bce"])
+    [0, 1]
     """
-    if len(output[0]) == 1 and loss.name not in LOGIT_LOSSES:
+    if len(output[0]) == 1 and not loss.takes_logits:
         return [1 if row[0] > BINARY_THRESHOLD else 0 for row in output]
     return argmax(output)
 
@@ -45,7 +47,13 @@ def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
 def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     """The fraction of rows whose predicted class equals the target's class:
     (1/n) Σᵢ [class(Pᵢ) = class(Tᵢ)], classes read by ``predicted_classes`` for both P and T
-    (so a one-hot target row gives its hot column and a 0/1 column its value).
+    (so a one-hot target row gives its hot column and a 0/1 column its value).  P and T are
+    both n × outputs.
+
+    >>> from purenn.losses import LOSSES
+    >>> output, target = [[0.2, 0.7], [0.9, 0.1]], [[0.0, 1.0], [0.0, 1.0]]
+    >>> accuracy(output, target, LOSSES["cross_entropy"])
+    0.5
     """
     hits = sum(
         p == t for p, t in zip(predicted_classes(output, loss), predicted_classes(target, loss))
@@ -53,15 +61,24 @@ def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     return hits / len(output)
 
 
-METRICS: Registry[Metric] = Registry("metric")
+METRICS: Registry[Metric] = Registry("metric", callable)
+"""The metrics by name: ``fit(…, metrics=[name])`` and ``evaluate`` resolve here.  Register your
+own with ``METRICS.register(name, metric)``."""
 METRICS.register("accuracy", accuracy)
 
 
 def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
     """(name, metric) for each name in ``specs`` (a list or tuple of registered names).
 
-    Raises ConfigurationError naming ``where`` and listing the known metrics for an unknown
-    name, a repeated one, or a ``specs`` that is not a list or tuple of names.
+    Raises ConfigurationError naming ``where`` for an unknown name (listing the known
+    metrics), a repeated one, or a ``specs`` that is not a list or tuple of names.
+
+    >>> get_metrics(["accuracy"], "fit") == [("accuracy", accuracy)]
+    True
+    >>> get_metrics(["accuracy", "accuracy"], "fit")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: metric 'accuracy' is listed twice
     """
     if not isinstance(specs, (list, tuple)):
         raise ConfigurationError(
@@ -69,7 +86,9 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
         )
     chosen: List[Tuple[str, Metric]] = []
     for spec in specs:
-        metric = METRICS.lookup(spec, where)
+        if not isinstance(spec, str):
+            raise ConfigurationError(f"{where}: metrics are given by name, got {spec!r:.60}")
+        metric = METRICS.resolve(spec, where)
         if spec in (name for name, _ in chosen):
             raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")
         chosen.append((spec, metric))
@@ -79,5 +98,11 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
 def evaluate_metrics(
     metrics: Sequence[Tuple[str, Metric]], output: Matrix, target: Matrix, loss: Loss
 ) -> Dict[str, float]:
-    """{name: metric(P, T, loss)} for each (name, metric)."""
+    """{name: metric(P, T, loss)} for each (name, metric); P and T are both n × outputs.
+
+    >>> from purenn.losses import LOSSES
+    >>> output, target = [[0.2, 0.7], [0.9, 0.1]], [[0.0, 1.0], [0.0, 1.0]]
+    >>> evaluate_metrics([("accuracy", accuracy)], output, target, LOSSES["cross_entropy"])
+    {'accuracy': 0.5}
+    """
     return {name: metric(output, target, loss) for name, metric in metrics}

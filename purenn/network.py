@@ -1,25 +1,22 @@
 """The network: layers in sequence, a loss, a seeded generator, and the public surface.
 
-Read it from ``gradients`` down: ``backprop`` runs forward through every layer, the
-loss, then backward through the layers in reverse (the chain rule).  ``fit`` checks its
-arguments and hands the epochs to ``purenn.training.train``, which repeats that computation per
-batch and lets the optimizer step.  Inputs are checked here, once, at the public boundary; below
-this everything is trusted.
+Read it from ``backprop`` down: it runs forward through every layer, the loss, then backward
+through the layers in reverse (the chain rule).  ``gradients`` is that pass on checked data;
+``fit`` checks its data and options and hands the epochs to ``purenn.training.train``, which
+calls ``backprop`` per batch and lets the optimizer step.  Inputs are checked here, once, at the
+public boundary; below this everything is trusted.
 """
 
 import random
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Layer, Parameter
-from purenn.losses import Loss, get_loss
+from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
-from purenn.optimizers import Optimizer
-from purenn.schedules import Schedule
-from purenn.training import EpochCallback, History, fit_options, split_validation, train
+from purenn.training import FitOptions, History, split_validation, train
 
 __all__ = ["Network"]
 
@@ -46,9 +43,9 @@ class Network:
                     f"Network: layers[{index}] gives {below.n_out} outputs but "
                     f"layers[{index + 1}] takes {above.n_in} inputs"
                 )
-        self.loss_function = get_loss(loss)
+        self.loss_function = LOSSES.resolve(loss, "Network")
+        _check_output_range(self.layers[-1], self.loss_function)
         self.rng = random.Random(seed)
-        self.metric_names: List[str] = []
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
             for local_name, parameter in layer.named_parameters():
@@ -102,13 +99,14 @@ class Network:
             if result is not None:
                 grad_output = result
 
-    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, List[Matrix]]:
-        """(L, [∂L/∂θ for θ in parameters()]) on already-checked data: forward, the loss, and
-        the chain rule back through every layer.  ``gradients`` is this with checking."""
+    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, Matrix]:
+        """(L, output) for an already-checked batch: forward through every layer, the loss, and
+        the chain rule back through every layer, which leaves ∂L/∂θ in each parameter's grad.
+        The one pass that both ``gradients`` and the training loop run."""
         output = self.forward(x)
         loss = self.loss_function.value(output, y)
         self.backward(self.loss_function.gradient(output, y))
-        return loss, [parameter.grad for parameter in self.parameters()]  # type: ignore[misc]
+        return loss, output
 
     # -- the public surface -------------------------------------------------------------------
 
@@ -124,82 +122,53 @@ class Network:
     def gradients(self, x: Any, y: Any) -> Tuple[float, List[Matrix]]:
         """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation."""
         inputs, targets = self.check_data(x, y, "gradients")
-        return self.backprop(inputs, targets)
+        loss, _ = self.backprop(inputs, targets)
+        return loss, [parameter.grad for parameter in self.parameters()]  # type: ignore[misc]
 
     def fit(
-        self,
-        x: Any,
-        y: Any,
-        epochs: int = 1,
-        learning_rate: Optional[float] = None,
-        *,
-        batch_size: Optional[int] = None,
-        shuffle: bool = True,
-        optimizer: Optional[Optimizer] = None,
-        schedule: Optional[Schedule] = None,
-        clip_norm: Optional[float] = None,
-        validation_data: Optional[Tuple[Any, Any]] = None,
-        validation_split: Optional[float] = None,
-        metrics: Sequence[str] = (),
-        early_stopping: Optional[EarlyStopping] = None,
-        callback: Optional[EpochCallback] = None,
-        verbose: bool = False,
+        self, x: Any, y: Any, epochs: int = 1, learning_rate: Optional[float] = None,
+        **options: Any,
     ) -> History:
         """Train for ``epochs`` passes over (X, Y); return the History.
 
         Each step computes the gradient of the loss on a batch and lets the optimizer subtract
-        it.  ``optimizer`` defaults to plain gradient descent θ ← θ − η ∂L/∂θ with
-        η = ``learning_rate`` (default 0.01; the seed uses 1.0); give one or the other.
-        ``batch_size=None`` trains on the full batch, as the seed does; otherwise the rows are
-        reshuffled each epoch from the network's generator when ``shuffle`` is true.
-        ``schedule`` sets the optimizer's learning rate at the start of each epoch;
-        ``clip_norm`` rescales each batch's gradients to that global L2 norm at most.
-        ``validation_data=(X_val, Y_val)``, or ``validation_split`` = the fraction of the rows
-        held out from the end (before shuffling), is evaluated after each epoch.  ``metrics``
-        names what to record besides the loss (e.g. ["accuracy"]).  ``early_stopping`` is an
-        EarlyStopping.  ``callback(epoch, history)`` runs after every epoch (epochs count from
-        1) and stops training by returning True.  ``verbose`` writes a progress line to stderr.
+        it.  With no options this is the seed's full-batch gradient descent θ ← θ − η ∂L/∂θ,
+        η = ``learning_rate`` (default 0.01; the seed uses 1.0).  The keyword ``options`` are
+        the fields of ``purenn.training.FitOptions``, documented there: optimizer, batch_size,
+        shuffle, schedule, clip_norm, validation_data, validation_split, metrics,
+        early_stopping, callback, verbose.
 
         Raises ConfigurationError or ShapeError (naming fit) for bad arguments, and
-        DivergenceError when the loss or the weights become NaN or infinite: the message names
-        the epoch and batch, and the network keeps the last finite weights.
+        DivergenceError when the loss or the weights would become NaN or infinite: the message
+        names the epoch and batch, and the network keeps the last finite weights.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1, "sigmoid")], loss="sse", seed=0)
+        >>> history = net.fit([[0, 1], [1, 0]], [[1], [0]], epochs=100, learning_rate=1.0)
+        >>> history.loss[0] > history.loss[-1]
+        True
         """
+        settings = FitOptions.from_keywords(
+            "fit", epochs=epochs, learning_rate=learning_rate, **options
+        )
         inputs, targets = self.check_data(x, y, "fit")
-        options = fit_options(
-            epochs,
-            learning_rate,
-            optimizer,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            schedule=schedule,
-            clip_norm=clip_norm,
-            metrics=metrics,
-            early_stopping=early_stopping,
-            callback=callback,
-            verbose=verbose,
-        )
-        train_data, validation = self._validation(
-            inputs, targets, validation_data, validation_split
-        )
-        self.metric_names = [name for name, _ in options.metrics]
-        return train(self, train_data[0], train_data[1], validation, options)
+        data, validation = self._validation(inputs, targets, settings)
+        return train(self, data, validation, settings)
 
     def _validation(
-        self, x: Matrix, y: Matrix, validation_data: Any, validation_split: Any
+        self, x: Matrix, y: Matrix, settings: FitOptions
     ) -> Tuple[Tuple[Matrix, Matrix], Optional[Tuple[Matrix, Matrix]]]:
         """(training data, validation data or None) from fit's two ways of asking for it."""
-        if validation_data is not None and validation_split is not None:
-            raise ConfigurationError("fit: give validation_data or validation_split, not both")
-        if validation_split is not None:
-            return split_validation(x, y, validation_split, "fit")
-        if validation_data is None:
+        if settings.validation_split is not None:
+            return split_validation(x, y, settings.validation_split, "fit")
+        pair = settings.validation_data
+        if pair is None:
             return (x, y), None
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ConfigurationError(
-                f"fit: validation_data must be a pair (X_val, Y_val), got {validation_data!r:.60}"
+                f"fit: validation_data must be a pair (X_val, Y_val), got {pair!r:.60}"
             )
-        x_val, y_val = validation_data
-        return (x, y), self.check_data(x_val, y_val, "fit (validation_data)")
+        return (x, y), self.check_data(pair[0], pair[1], "fit (validation_data)")
 
     def predict_classes(self, x: Any) -> List[int]:
         """The class of each row of X: argmax of the outputs, or for a single output column
@@ -207,13 +176,17 @@ class Network:
         """
         return predicted_classes(self.predict(x), self.loss_function)
 
-    def evaluate(self, x: Any, y: Any, metrics: Optional[Sequence[str]] = None) -> Dict[str, float]:
-        """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y).
+    def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> Dict[str, float]:
+        """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y), for the loss and each
+        metric named in ``metrics`` (e.g. ["accuracy"]).
 
-        ``metrics`` defaults to those the latest ``fit`` recorded (none before any fit).
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 2)], loss="cross_entropy", seed=0)
+        >>> sorted(net.evaluate([[0, 1], [1, 0]], [0, 1], metrics=["accuracy"]))
+        ['accuracy', 'loss']
         """
         inputs, targets = self.check_data(x, y, "evaluate")
-        chosen = get_metrics(self.metric_names if metrics is None else metrics, "evaluate")
+        chosen = get_metrics(metrics, "evaluate")
         output = self.forward(inputs)
         values = {"loss": self.loss_function.value(output, targets)}
         values.update(evaluate_metrics(chosen, output, targets, self.loss_function))
@@ -222,3 +195,16 @@ class Network:
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
         return f"Network([{layers}], loss={self.loss_function.name!r})"
+
+
+def _check_output_range(last: Layer, loss: Loss) -> None:
+    """A loss that needs outputs in an interval (bce: probabilities) gets a last layer whose
+    outputs are known to lie in it; checked once here rather than on every batch."""
+    low, high = loss.output_range
+    given_low, given_high = last.output_range()
+    if given_low < low or given_high > high:
+        raise ConfigurationError(
+            f"Network: the {loss.name} loss needs outputs in [{low:g}, {high:g}], but the last "
+            f"layer {last!r} gives outputs in [{given_low:g}, {given_high:g}]"
+            + (" (end with a sigmoid layer)" if (low, high) == (0.0, 1.0) else "")
+        )

@@ -1,21 +1,25 @@
 """Optimizers: rules that move parameters against the gradient of the loss, and gradient clipping.
 
 Every optimizer receives the true gradient g = ∂L/∂θ (as backpropagation computed it) and
-subtracts a step from θ, updating each parameter's rows in place so references to
-``Parameter.value`` stay valid.  The update equations are PyTorch's published ones
-(``torch.optim.SGD``, ``torch.optim.Adam``), written out per entry.
+subtracts a step from θ.  The update equations are PyTorch's published ones (``torch.optim.SGD``,
+``torch.optim.Adam``), written out per entry.
 
-An optimizer keeps its state (momentum buffers, Adam's moments and step count) per parameter,
-keyed by the parameter object itself, so one optimizer can keep training the same network over
-several ``fit`` calls.  ``lr`` is a plain attribute a learning-rate schedule may reassign;
-assigning it checks the value.
+An update is all or nothing: ``propose`` computes every parameter's new values and new
+optimizer state without touching the old ones; only if every new value is finite are they
+committed.  So a step that would overflow leaves the weights and the optimizer's state (momentum
+buffers, Adam's moments and step count) exactly as they were, with no copy taken beforehand.
+
+State is kept per parameter in ``state``, a dict keyed by the Parameter objects themselves, so it
+follows its parameters through ``copy.deepcopy((network, optimizer))`` and pickling, and one
+optimizer can keep training the same network over several ``fit`` calls.  ``lr`` is a property
+a learning-rate schedule may reassign; assigning it checks the value.
 """
 
 import math
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, Sequence, Tuple
 
 from purenn.arguments import check_real
-from purenn.errors import ConfigurationError, ShapeError
+from purenn.errors import ConfigurationError, DivergenceError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
 from purenn.matrix import check_matrix
@@ -24,8 +28,10 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adam",
+    "AdamState",
     "check_learning_rate",
     "check_max_norm",
+    "all_finite",
     "clip_grad_norm",
     "clip_checked_gradients",
 ]
@@ -35,7 +41,11 @@ CLIP_EPSILON = 1e-6
 
 
 def check_learning_rate(learning_rate: Any, where: str) -> float:
-    """Return ``learning_rate`` as a float; it must be a finite number ≥ 0."""
+    """Return ``learning_rate`` as a float; it must be a finite number ≥ 0.
+
+    >>> check_learning_rate(1, "fit")
+    1.0
+    """
     return check_real(learning_rate, "learning rate", where, low=0.0)
 
 
@@ -44,17 +54,31 @@ def _check_fraction(value: Any, label: str, where: str) -> float:
     return check_real(value, label, where, low=0.0, high=1.0)
 
 
+def all_finite(matrix: Matrix) -> bool:
+    """True when every entry of ``matrix`` is finite (no NaN, no ±inf).
+
+    One sum per row decides in the common case (a NaN or ±inf entry makes its row's sum NaN or
+    ±inf); only a row whose sum is not finite is looked at entry by entry, because finite
+    entries near ±1e308 can overflow the sum.
+
+    >>> all_finite([[1.0, 2.0], [1e308, 1e308]]), all_finite([[1.0, float("nan")]])
+    (True, False)
+    """
+    isfinite = math.isfinite
+    return all(isfinite(sum(row)) or all(map(isfinite, row)) for row in matrix)
+
+
 def _check_aligned(
     parameters: Sequence[Parameter], gradients: Sequence[Matrix], where: str
 ) -> None:
-    """One gradient per parameter, each of its parameter's shape (checked by rows, cheaply)."""
+    """One gradient per parameter, each a matrix of its parameter's shape."""
     if len(parameters) != len(gradients):
         raise ShapeError(
             f"{where}: got {len(gradients)} gradients for {len(parameters)} parameters"
         )
-    for parameter, gradient in zip(parameters, gradients):
-        rows, columns = parameter.shape
-        if len(gradient) != rows or any(len(row) != columns for row in gradient):
+    for index, (parameter, gradient) in enumerate(zip(parameters, gradients)):
+        if check_matrix(gradient, where, f"gradients[{index}]") != parameter.shape:
+            rows, columns = parameter.shape
             raise ShapeError(
                 f"{where}: the gradient for {parameter.name} does not have its shape "
                 f"{rows}×{columns}"
@@ -62,15 +86,26 @@ def _check_aligned(
 
 
 class Optimizer:
-    """Base class: ``step(parameters, gradients)`` updates each parameter in place.
+    """Base class: ``step(parameters, gradients)`` updates each parameter, all or nothing.
 
     ``lr`` (the learning rate η ≥ 0) may be reassigned between steps, e.g. by a schedule.
+    A subclass writes ``propose``: the new values and new state of one parameter.
+
+    >>> optimizer = SGD(lr=0.1)
+    >>> optimizer.lr = 0.05
+    >>> optimizer.lr
+    0.05
+    >>> optimizer.lr = -1.0
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: SGD: learning rate must be a finite number ≥ 0, got -1.0
     """
 
     name = "Optimizer"
 
     def __init__(self, lr: float) -> None:
         self.lr = lr
+        self.state: Dict[Parameter, Any] = {}
 
     @property
     def lr(self) -> float:
@@ -84,17 +119,57 @@ class Optimizer:
     def step(self, parameters: Sequence[Parameter], gradients: Sequence[Matrix]) -> None:
         """Apply one update, given g = ∂L/∂θ for each parameter θ (aligned lists, same shapes).
 
-        Raises ShapeError when the lists or shapes do not match.
+        Raises ShapeError when the lists or shapes do not match, and DivergenceError when the
+        update would make any value NaN or ±inf (then nothing changes).
+
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> SGD(lr=0.5).step([theta], [[[2.0, -2.0]]])
+        >>> theta.value
+        [[0.0, 3.0]]
         """
         _check_aligned(parameters, gradients, f"{self.name}.step")
-        for parameter, gradient in zip(parameters, gradients):
-            self._update(parameter, gradient)
+        self.update(parameters, gradients)
 
-    def _update(self, parameter: Parameter, gradient: Matrix) -> None:
+    def update(self, parameters: Sequence[Parameter], gradients: Sequence[Matrix]) -> None:
+        """``step`` for gradients already known to fit their parameters (the training loop's
+        path): propose every parameter's update, then commit them only if all are finite.
+
+        One non-finite entry, and no entry changes:
+
+        >>> w = Parameter("w", [[1.0, 2.0]])
+        >>> try:
+        ...     SGD(lr=1e10).update([w], [[[1.0, 1e300]]])
+        ... except ArithmeticError:  # a DivergenceError
+        ...     print(w.value)
+        [[1.0, 2.0]]
+        """
+        proposals = [self.propose(p, g) for p, g in zip(parameters, gradients)]
+        for parameter, (values, _) in zip(parameters, proposals):
+            if not all_finite(values):
+                raise DivergenceError(
+                    f"{self.name}: the update would make {parameter.name} non-finite; no "
+                    "weight and no optimizer state was changed"
+                )
+        for parameter, (values, state) in zip(parameters, proposals):
+            parameter.value[:] = values
+            if state is not None:
+                self.state[parameter] = state
+
+    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+        """(new values, new state or None) for one parameter, changing nothing."""
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Forget all per-parameter state (momentum buffers, moments, step counts)."""
+        """Forget all per-parameter state (momentum buffers, moments, step counts).
+
+        >>> w, optimizer = Parameter("w", [[1.0]]), SGD(lr=0.1, momentum=0.9)
+        >>> optimizer.step([w], [[[1.0]]])
+        >>> optimizer.state[w]
+        [[1.0]]
+        >>> optimizer.reset(); optimizer.state
+        {}
+        """
+        self.state.clear()
 
 
 class SGD(Optimizer):
@@ -106,6 +181,13 @@ class SGD(Optimizer):
         θ ← θ − ηg                                         (lr η ≥ 0)
 
     With μ = 0 and λ = 0 this is plain gradient descent θ ← θ − η ∂L/∂θ, the seed's rule.
+    θ, g and b have the parameter's shape.  With momentum, the second step goes further:
+
+    >>> theta, sgd = Parameter("θ", [[0.0]]), SGD(lr=0.5, momentum=0.5)
+    >>> sgd.step([theta], [[[1.0]]]); theta.value
+    [[-0.5]]
+    >>> sgd.step([theta], [[[1.0]]]); theta.value, sgd.state[theta]
+    ([[-1.25]], [[1.5]])
     """
 
     name = "SGD"
@@ -125,47 +207,52 @@ class SGD(Optimizer):
             raise ConfigurationError("SGD: nesterov=True needs a momentum > 0, got momentum=0")
         self.nesterov = nesterov
         self.weight_decay = check_real(weight_decay, "weight_decay", "SGD", low=0.0)
-        # id(parameter) -> (parameter, momentum buffer b); keeping the parameter alive keeps
-        # its id from being reused by another object.
-        self._buffers: Dict[int, Tuple[Parameter, Matrix]] = {}
 
-    def reset(self) -> None:
-        """Forget the momentum buffers: the next step starts again from b = g."""
-        self._buffers.clear()
+    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+        """(θ − η·direction, momentum buffer b or None), by the equations above; θ itself is
+        not changed.
 
-    def _update(self, parameter: Parameter, gradient: Matrix) -> None:
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> SGD(lr=0.5).propose(theta, [[2.0, -2.0]]), theta.value
+        (([[0.0, 3.0]], None), [[1.0, 2.0]])
+        """
         lr = self.lr
         if self.momentum == 0 and self.weight_decay == 0:
-            for row, grad_row in zip(parameter.value, gradient):
-                row[:] = [value - lr * grad for value, grad in zip(row, grad_row)]
-            return
+            # The seed's rule, θ ← θ − η g, without building the direction separately.
+            return [
+                [value - lr * grad for value, grad in zip(row, grad_row)]
+                for row, grad_row in zip(parameter.value, gradient)
+            ], None
         decay = self.weight_decay
         direction = [
             [grad + decay * value for value, grad in zip(row, grad_row)]
             for row, grad_row in zip(parameter.value, gradient)
         ]
+        buffer = None
         if self.momentum != 0:
-            direction = self._momentum_direction(parameter, direction)
-        for row, step_row in zip(parameter.value, direction):
-            row[:] = [value - lr * step for value, step in zip(row, step_row)]
+            direction, buffer = self._momentum(self.state.get(parameter), direction)
+        return [
+            [value - lr * step for value, step in zip(row, step_row)]
+            for row, step_row in zip(parameter.value, direction)
+        ], buffer
 
-    def _momentum_direction(self, parameter: Parameter, gradient: Matrix) -> Matrix:
+    def _momentum(self, buffer: Any, gradient: Matrix) -> Tuple[Matrix, Matrix]:
+        """(direction, new buffer): b ← μb + g (b = g at first), direction b or g + μb."""
         mu = self.momentum
-        entry = self._buffers.get(id(parameter))
-        if entry is None:
+        if buffer is None:
             buffer = [row[:] for row in gradient]  # b₁ = g: the first step has no history
         else:
             buffer = [
                 [mu * b + g for b, g in zip(buffer_row, grad_row)]
-                for buffer_row, grad_row in zip(entry[1], gradient)
+                for buffer_row, grad_row in zip(buffer, gradient)
             ]
-        self._buffers[id(parameter)] = (parameter, buffer)
         if not self.nesterov:
-            return buffer
-        return [
+            return buffer, buffer
+        nesterov = [
             [g + mu * b for g, b in zip(grad_row, buffer_row)]
             for grad_row, buffer_row in zip(gradient, buffer)
         ]
+        return nesterov, buffer
 
     def __repr__(self) -> str:
         return (
@@ -174,15 +261,26 @@ class SGD(Optimizer):
         )
 
 
-class _AdamState:
-    """Adam's memory for one parameter: step count t, first moment m, second moment v."""
+class AdamState:
+    """Adam's memory for one parameter: step count t, first moment m, second moment v (m and v
+    have the parameter's shape).
 
-    def __init__(self, parameter: Parameter) -> None:
-        rows, columns = parameter.shape
-        self.parameter = parameter
-        self.step = 0
-        self.m: Matrix = [[0.0] * columns for _ in range(rows)]
-        self.v: Matrix = [[0.0] * columns for _ in range(rows)]
+    After one step with g = 2: m = (1 − β₁)·2 = 0.2 and v = (1 − β₂)·2² = 0.004.
+
+    >>> theta, adam = Parameter("θ", [[1.0]]), Adam(lr=0.1)
+    >>> adam.step([theta], [[[2.0]]])
+    >>> state = adam.state[theta]
+    >>> state, state.step, round(state.m[0][0], 12), round(state.v[0][0], 12)
+    (<AdamState step 1>, 1, 0.2, 0.004)
+    """
+
+    def __init__(self, step: int, m: Matrix, v: Matrix) -> None:
+        self.step = step
+        self.m = m
+        self.v = v
+
+    def __repr__(self) -> str:
+        return f"<AdamState step {self.step}>"
 
 
 class Adam(Optimizer):
@@ -194,7 +292,14 @@ class Adam(Optimizer):
         m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)   (bias correction for the zero start)
         θ ← θ − η m̂ / (√v̂ + ε)
 
-    Defaults are PyTorch's: η = 1e-3, (β₁, β₂) = (0.9, 0.999), ε = 1e-8.
+    Defaults are PyTorch's: η = 1e-3, (β₁, β₂) = (0.9, 0.999), ε = 1e-8.  θ, g, m and v have
+    the parameter's shape.  On the first step m̂ = g and v̂ = g², so each entry moves by
+    η·g/(|g| + ε), about η·sign(g) whenever |g| ≫ ε:
+
+    >>> theta, adam = Parameter("θ", [[1.0, 1.0]]), Adam(lr=0.1)
+    >>> adam.step([theta], [[[2.0, -0.5]]])
+    >>> [round(value, 6) for value in theta.value[0]]
+    [0.9, 1.1]
     """
 
     name = "Adam"
@@ -215,31 +320,33 @@ class Adam(Optimizer):
         )
         self.eps = check_real(eps, "eps", "Adam", low=0.0, include_low=False)
         self.weight_decay = check_real(weight_decay, "weight_decay", "Adam", low=0.0)
-        self._states: Dict[int, _AdamState] = {}
 
-    def reset(self) -> None:
-        """Forget the moments and step counts: the next step is step 1 again."""
-        self._states.clear()
-
-    def _update(self, parameter: Parameter, gradient: Matrix) -> None:
-        state = self._states.get(id(parameter))
-        if state is None:
-            state = self._states[id(parameter)] = _AdamState(parameter)
-        state.step += 1
+    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+        """(new θ, new AdamState), by the equations above; t counts this parameter's steps."""
+        state = self.state.get(parameter)
+        t = 1 if state is None else state.step + 1
         beta1, beta2 = self.betas
-        correction1 = 1.0 - beta1**state.step
-        correction2 = 1.0 - beta2**state.step
+        correction1 = 1.0 - beta1**t
+        correction2 = 1.0 - beta2**t
         lr, eps, decay = self.lr, self.eps, self.weight_decay
-        for row, grad_row, m_row, v_row in zip(parameter.value, gradient, state.m, state.v):
-            new_row: List[float] = []
-            for j, (value, grad) in enumerate(zip(row, grad_row)):
+        values: Matrix = []
+        moments1: Matrix = []
+        moments2: Matrix = []
+        for index, (row, grad_row) in enumerate(zip(parameter.value, gradient)):
+            m_row = [0.0] * len(row) if state is None else state.m[index]
+            v_row = [0.0] * len(row) if state is None else state.v[index]
+            new_m, new_v, new_row = [], [], []
+            for value, grad, m, v in zip(row, grad_row, m_row, v_row):
                 g = grad + decay * value
-                m = m_row[j] = beta1 * m_row[j] + (1.0 - beta1) * g
-                v = v_row[j] = beta2 * v_row[j] + (1.0 - beta2) * g * g
-                m_hat = m / correction1
-                v_hat = v / correction2
-                new_row.append(value - lr * m_hat / (math.sqrt(v_hat) + eps))
-            row[:] = new_row
+                m = beta1 * m + (1.0 - beta1) * g
+                v = beta2 * v + (1.0 - beta2) * g * g
+                new_m.append(m)
+                new_v.append(v)
+                new_row.append(value - lr * (m / correction1) / (math.sqrt(v / correction2) + eps))
+            values.append(new_row)
+            moments1.append(new_m)
+            moments2.append(new_v)
+        return values, AdamState(t, moments1, moments2)
 
     def __repr__(self) -> str:
         return (
@@ -257,6 +364,12 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
     as soon as ‖g‖ > max_norm − 1e-6).  A non-finite norm leaves the gradients untouched.
     Raises ConfigurationError unless max_norm is a finite number > 0, and ShapeError unless
     ``gradients`` is a list of matrices.
+
+    >>> gradients = [[[3.0, 4.0]]]
+    >>> clip_grad_norm(gradients, 1.0)
+    5.0
+    >>> [round(g, 6) for g in gradients[0][0]]
+    [0.6, 0.8]
     """
     check_max_norm(max_norm, "clip_grad_norm")
     if not isinstance(gradients, (list, tuple)):
@@ -269,17 +382,33 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
 
 
 def check_max_norm(max_norm: Any, where: str) -> float:
-    """Return ``max_norm`` as a float; it must be a finite number > 0."""
+    """Return ``max_norm`` as a float; it must be a finite number > 0.
+
+    >>> check_max_norm(1, "fit")
+    1.0
+    >>> check_max_norm(0, "fit")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: max_norm must be a finite number > 0, got 0
+    """
     return check_real(max_norm, "max_norm", where, low=0.0, include_low=False)
 
 
 def clip_checked_gradients(gradients: Sequence[Matrix], max_norm: float) -> float:
-    """``clip_grad_norm`` on gradients and max_norm already checked (the training loop's)."""
-    squares = 0.0
-    for gradient in gradients:
-        for row in gradient:
-            squares += sum(g * g for g in row)
-    total_norm = math.sqrt(squares)
+    """``clip_grad_norm`` on gradients and max_norm already checked (the training loop's).
+
+    ‖g‖ = √(3² + 4² + 12²) = 13 here, below max_norm, so nothing changes; entries whose
+    squares would overflow still give their norm:
+
+    >>> gradients = [[[3.0, 4.0]], [[12.0]]]
+    >>> clip_checked_gradients(gradients, 100.0), gradients
+    (13.0, [[[3.0, 4.0]], [[12.0]]])
+    >>> f"{clip_checked_gradients([[[3e200, 4e200]]], 1e300):.3g}"
+    '5e+200'
+    """
+    # hypot scales internally, so a norm of entries near 1e200 (whose squares overflow) or
+    # 1e-200 (whose squares underflow to 0) is still exact to rounding, and clipping works.
+    total_norm = math.hypot(*(math.hypot(*row) for gradient in gradients for row in gradient))
     factor = max_norm / (total_norm + CLIP_EPSILON)
     if math.isfinite(total_norm) and factor < 1.0:
         for gradient in gradients:

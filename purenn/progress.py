@@ -1,23 +1,69 @@
 """The progress line ``fit(..., verbose=True)`` writes to stderr.
 
-One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.0150  accuracy 0.9500  85.3 epochs/s
-ETA 1.0s``.  On a terminal (``stream.isatty()``) every epoch redraws the same line in place with a
-carriage return and the line ends when training does; elsewhere (a log file, a pipe) it prints a
-plain line only every ``every`` epochs, and on the last, so logs stay short.
+One line per report: ``epoch 12/100  loss 0.0123  val_loss 0.015  accuracy 0.95  85.3 epochs/s
+ETA 1.0s`` (each value to 4 significant digits).  On a terminal (``stream.isatty()``) every
+epoch redraws the same line in place with a carriage return and the line ends when training
+does; elsewhere (a log file, a pipe) it prints a plain line only for the first epoch, every
+``every`` epochs and the last, so logs stay short.  When training ends it prints the loss of
+every epoch as a one-line Unicode sparkline (``sparkline``).
 """
 
+import math
 import time
-from typing import Callable, Dict, Optional, TextIO, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
-__all__ = ["ProgressLine", "format_duration", "DEFAULT_LINES"]
+__all__ = ["ProgressLine", "format_duration", "sparkline", "DEFAULT_LINES", "SPARK_WIDTH"]
 
 # Without a terminal, about this many lines for a whole fit (plus the first and the last epoch).
 DEFAULT_LINES = 10
 
+# Characters of the loss sparkline: wide enough to show a curve's shape, short enough for any
+# terminal line.
+SPARK_WIDTH = 60
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def _bucket_means(values: Sequence[float], width: int) -> List[float]:
+    """``values`` averaged into at most ``width`` consecutive buckets of near-equal size."""
+    if len(values) <= width:
+        return list(values)
+    edges = [len(values) * k // width for k in range(width + 1)]
+    return [math.fsum(values[a:b]) / (b - a) for a, b in zip(edges, edges[1:])]
+
+
+def sparkline(values: Sequence[float], width: int = SPARK_WIDTH, log: bool = False) -> str:
+    """One character per value (or per bucket of values, averaged, when there are more than
+    ``width``), from ▁ for the smallest to █ for the largest: level = ⌊7.999·(v − min)/(max −
+    min)⌋.  With ``log``, levels follow ln v instead (for a loss falling by decades); it needs
+    every value > 0 and falls back to linear otherwise.  Non-finite values show as a space.
+
+    >>> sparkline([4.0, 3.0, 2.0, 1.0, 1.0])
+    '█▆▃▁▁'
+    >>> sparkline([1000.0, 100.0, 10.0, 1.0], log=True)
+    '█▆▃▁'
+    """
+    buckets = _bucket_means(values, width)
+    finite = [v for v in buckets if math.isfinite(v)]
+    if log and finite and min(finite) > 0:
+        buckets = [math.log(v) if math.isfinite(v) else v for v in buckets]
+        finite = [math.log(v) for v in finite]
+    if not finite:
+        return " " * len(buckets)
+    low, high = min(finite), max(finite)
+    span = high - low
+    return "".join(
+        " " if not math.isfinite(v) else _BARS[int(7.999 * (v - low) / span) if span else 0]
+        for v in buckets
+    )
+
 
 def format_duration(seconds: float) -> str:
-    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration."""
-    if seconds < 60:
+    """'42.0s', '3m07s' or '2h05m': seconds as a short human duration.
+
+    >>> format_duration(42.0), format_duration(59.96), format_duration(187), format_duration(7500)
+    ('42.0s', '1m00s', '3m07s', '2h05m')
+    """
+    if round(seconds, 1) < 60:  # 59.96 s would print as "60.0s"
         return f"{seconds:.1f}s"
     minutes, secs = divmod(round(seconds), 60)
     if minutes < 60:
@@ -31,6 +77,16 @@ class ProgressLine:
 
     ``clock`` returns seconds (``time.perf_counter`` by default; tests pass a fake).  ``every``
     is how often a non-terminal stream gets a line (default: about ``DEFAULT_LINES`` per fit).
+
+    >>> import io
+    >>> progress = ProgressLine(io.StringIO(), epochs=3, every=2, clock=lambda: 0.0)
+    >>> for epoch, loss in enumerate([1.0, 0.5, 0.25], 1): progress.update(epoch, {"loss": loss})
+    >>> progress.close([1.0, 0.5, 0.25])
+    >>> print(progress.stream.getvalue(), end="")
+    epoch 1/3  loss 1
+    epoch 2/3  loss 0.5
+    epoch 3/3  loss 0.25
+    loss █▄▁ 1 → 0.25
     """
 
     def __init__(
@@ -53,7 +109,14 @@ class ProgressLine:
 
     def line(self, epoch: int, values: Dict[str, float], now: Optional[float] = None) -> str:
         """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}, at time
-        ``now`` (default: the clock's current reading)."""
+        ``now`` (default: the clock's current reading).  Once time has passed since the start,
+        it adds the rate r = epoch / elapsed seconds and the ETA (epochs − epoch) / r.
+
+        >>> import io
+        >>> progress = ProgressLine(io.StringIO(), epochs=100, clock=lambda: 0.0)
+        >>> progress.line(10, {"loss": 0.1234567}, now=2.0)
+        'epoch 10/100  loss 0.1235  5 epochs/s  ETA 18.0s'
+        """
         elapsed = (self.clock() if now is None else now) - self.started
         parts = [f"epoch {epoch}/{self.epochs}"]
         parts += [f"{name} {value:.4g}" for name, value in values.items()]
@@ -78,13 +141,18 @@ class ProgressLine:
             return  # nothing written, nothing to flush
         self.stream.flush()
 
-    def close(self) -> None:
+    def close(self, losses: Sequence[float] = ()) -> None:
         """End the report: finish the in-place line on a terminal; elsewhere print the last
-        epoch's line if training stopped between two printed ones.
+        epoch's line if training stopped between two printed ones.  Then, given the loss of
+        every epoch, print it as a sparkline (log scale when every loss is positive).
         """
         if self.interactive and self._width:
             self.stream.write("\n")
         elif self._pending is not None:
             self.stream.write(self.line(*self._pending) + "\n")
             self._pending = None
+        if losses:
+            self.stream.write(
+                f"loss {sparkline(losses, log=True)} {losses[0]:.4g} → {losses[-1]:.4g}\n"
+            )
         self.stream.flush()

@@ -17,29 +17,65 @@ from purenn.optimizers import check_learning_rate
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
 
 
+def _scaled_power(base_lr: float, gamma: float, exponent: int) -> float:
+    """η₀ · γᵏ, +inf only where the product itself is beyond the largest float."""
+    try:
+        return base_lr * gamma**exponent
+    except OverflowError:
+        # γᵏ alone overflows (float ** raises rather than returning inf: γ = 2, k = 1100), yet
+        # η₀ · γᵏ may still be finite (η₀ = 1e-300): take the product in logarithms.
+        if base_lr == 0.0:
+            return 0.0
+        exponent_of_e = math.log(base_lr) + exponent * math.log(gamma)
+        return math.exp(exponent_of_e) if exponent_of_e < 709.0 else math.inf
+
+
 def _check_gamma(gamma: Any, where: str) -> float:
     return check_real(gamma, "gamma", where, low=0.0, include_low=False)
 
 
 class Schedule:
-    """Base class: ``rate(epoch, base_lr)`` is the learning rate of epoch ``epoch`` (from 0)."""
+    """Base class: ``rate(epoch, base_lr)`` is the learning rate of epoch ``epoch`` (from 0).
+
+    ``rate`` checks its arguments and calls ``closed_form(epoch, base_lr)``, which a subclass
+    writes:
+
+    >>> class Halving(Schedule):
+    ...     def closed_form(self, epoch, base_lr):
+    ...         return base_lr / 2**epoch
+    >>> [Halving().rate(t, 1.0) for t in range(4)]
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     name = "Schedule"
 
     def rate(self, epoch: int, base_lr: float) -> float:
-        """The learning rate for 0-based epoch t given the starting rate η₀ ≥ 0.
+        """The learning rate for 0-based epoch t given the starting rate η₀ ≥ 0: ``closed_form``
+        after checking its arguments.  It may be +inf where the closed form overflows (a γ > 1
+        raised to a large t); the training loop reports that as divergence.
 
         Raises ConfigurationError for t that is not an int ≥ 0 or η₀ that is not ≥ 0.
+
+        >>> StepLR(step_size=2).rate(-1, 0.1)
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ConfigurationError: StepLR.rate: epoch must be an int ≥ 0, got -1
         """
         check_int(epoch, "epoch", f"{self.name}.rate", 0)
-        return self._rate(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
+        return self.closed_form(epoch, check_learning_rate(base_lr, f"{self.name}.rate"))
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η_t for an int t ≥ 0 and a finite η₀ ≥ 0 already known to be valid (the training
+        loop's path: it checked both before the first epoch); no argument checks."""
         raise NotImplementedError
 
 
 class StepLR(Schedule):
-    """η_t = η₀ · γ^⌊t / step_size⌋: multiply by γ every ``step_size`` epochs (PyTorch StepLR)."""
+    """η_t = η₀ · γ^⌊t / step_size⌋: multiply by γ every ``step_size`` epochs (PyTorch StepLR).
+
+    >>> [StepLR(step_size=2, gamma=0.5).rate(t, 1.0) for t in range(5)]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
 
     name = "StepLR"
 
@@ -47,23 +83,35 @@ class StepLR(Schedule):
         self.step_size = check_int(step_size, "step_size", "StepLR", 1)
         self.gamma = _check_gamma(gamma, "StepLR")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        return base_lr * self.gamma ** (epoch // self.step_size)
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η₀ · γ^⌊t / step_size⌋ (+inf only where that product exceeds the largest float)."""
+        return _scaled_power(base_lr, self.gamma, epoch // self.step_size)
 
     def __repr__(self) -> str:
         return f"StepLR(step_size={self.step_size!r}, gamma={self.gamma!r})"
 
 
 class ExponentialLR(Schedule):
-    """η_t = η₀ · γ^t: multiply by γ every epoch (PyTorch ExponentialLR)."""
+    """η_t = η₀ · γ^t: multiply by γ every epoch (PyTorch ExponentialLR).
+
+    >>> [ExponentialLR(gamma=0.5).rate(t, 0.1) for t in range(3)]
+    [0.1, 0.05, 0.025]
+    """
 
     name = "ExponentialLR"
 
     def __init__(self, gamma: float) -> None:
         self.gamma = _check_gamma(gamma, "ExponentialLR")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        return base_lr * self.gamma**epoch
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η₀ · γ^t, +inf only where that product exceeds the largest float (γ^t alone may
+        overflow while η₀ · γ^t is finite).
+
+        >>> schedule = ExponentialLR(gamma=2.0)
+        >>> schedule.closed_form(1100, 1.0), f"{schedule.closed_form(1100, 1e-300):.6g}"
+        (inf, '1.3583e+31')
+        """
+        return _scaled_power(base_lr, self.gamma, epoch)
 
     def __repr__(self) -> str:
         return f"ExponentialLR(gamma={self.gamma!r})"
@@ -73,6 +121,9 @@ class CosineAnnealingLR(Schedule):
     """η_t = η_min + ½(η₀ − η_min)(1 + cos(π t / T_max)) (PyTorch CosineAnnealingLR's closed
     form): from η₀ at t = 0 down to η_min at t = T_max; past T_max the cosine rises again
     (period 2·T_max), as PyTorch's closed form does.
+
+    >>> [round(CosineAnnealingLR(T_max=2).rate(t, 1.0), 12) for t in range(5)]
+    [1.0, 0.5, 0.0, 0.5, 1.0]
     """
 
     name = "CosineAnnealingLR"
@@ -81,7 +132,8 @@ class CosineAnnealingLR(Schedule):
         self.T_max = check_int(T_max, "T_max", "CosineAnnealingLR", 1)
         self.eta_min = check_learning_rate(eta_min, "CosineAnnealingLR (eta_min)")
 
-    def _rate(self, epoch: int, base_lr: float) -> float:
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η_min + ½(η₀ − η_min)(1 + cos(π t / T_max))."""
         cosine = math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + 0.5 * (base_lr - self.eta_min) * (1.0 + cosine)
 

@@ -1,36 +1,36 @@
-"""The training loop and its pieces: history, shuffling, batching, validation, divergence.
+"""The training loop: options, history, shuffling, batching, and the epochs themselves.
 
-``Network.fit`` checks its arguments, builds ``FitOptions`` with ``fit_options`` and calls
-``train``, which runs the epochs on any ``Trainable`` (the network, seen through the few methods
-the loop needs).  Shuffling uses only ``rng.random()`` (a Fisher–Yates shuffle written out here
-rather than ``random.shuffle``), so a seed gives the same order on every interpreter: the
-``random()`` sequence is the one Python promises to keep.
+``Network.fit(X, Y, epochs, learning_rate, **options)`` checks its data, gathers its options in a
+``FitOptions`` (the one place where each option of ``fit`` is declared, with its default and its
+check) and calls ``train``.  ``train`` runs the epochs; ``train_epoch`` runs the batches, and for
+each batch asks the model for ``backprop`` (forward, loss, the chain rule back: the network's own
+pass, so the chain rule lives in one place) and hands the gradients to the optimizer.  Nothing in
+the batch loop checks its arguments again: everything was checked before the first epoch.
 
-Divergence is exact: a batch whose loss is NaN or ±inf is never stepped on, and a step that
-leaves any weight non-finite is undone from a copy taken just before it; either way fit raises
-DivergenceError naming the epoch and batch, and the network keeps the last finite weights.
+Shuffling uses only ``rng.random()`` (a Fisher–Yates shuffle written out here rather than
+``random.shuffle``), so a seed gives the same order on every interpreter: the ``random()``
+sequence is the one Python promises to keep.
+
+Divergence is exact without copying anything: a batch whose loss is NaN or ±inf is never stepped
+on, and the optimizer commits an update only when every new value is finite (see
+``purenn.optimizers``); either way fit raises DivergenceError naming the epoch and batch, and the
+network keeps the last finite weights.
 """
 
 import math
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
-from purenn.arguments import check_int, check_real
-from purenn.callbacks import EarlyStopping, all_finite, check_early_stopping, restore, snapshot
+from purenn.arguments import check_flag, check_int, check_real
+from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, DivergenceError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
 from purenn.losses import Loss
 from purenn.metrics import Metric, evaluate_metrics, get_metrics
-from purenn.optimizers import (
-    SGD,
-    Optimizer,
-    check_learning_rate,
-    check_max_norm,
-    clip_checked_gradients,
-)
+from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
 
@@ -39,7 +39,6 @@ __all__ = [
     "Trainable",
     "EpochCallback",
     "FitOptions",
-    "fit_options",
     "train",
     "split_validation",
     "shuffled_indices",
@@ -48,6 +47,9 @@ __all__ = [
 ]
 
 Data = Tuple[Matrix, Matrix]
+
+# fit's learning rate when neither learning_rate nor optimizer is given.
+DEFAULT_LEARNING_RATE = 0.01
 
 
 class History:
@@ -61,6 +63,11 @@ class History:
     metric's name to its values: "accuracy" over the epoch's batches as they were trained
     (size-weighted), "val_accuracy" on the validation data after the epoch.  ``lr`` is the
     learning rate each epoch used.
+
+    >>> history = History()
+    >>> history.record({"loss": 0.5, "accuracy": 1.0})
+    >>> history.loss, history.metrics, history.epochs
+    ([0.5], {'accuracy': [1.0]}, 1)
     """
 
     def __init__(self) -> None:
@@ -94,7 +101,13 @@ EpochCallback = Callable[[int, History], Optional[bool]]
 
 
 class Trainable(Protocol):
-    """What the training loop needs from a model (``Network`` provides it)."""
+    """What the training loop needs from a model (``Network`` provides it).
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(2, 1)], loss="mse", seed=0)
+    >>> net.loss_function, len(net.parameters()), len(net.forward([[1.0, 2.0]])[0])
+    (<loss mse>, 2, 1)
+    """
 
     rng: random.Random
     loss_function: Loss
@@ -104,90 +117,134 @@ class Trainable(Protocol):
         ...
 
     def forward(self, x: Matrix) -> Matrix:
-        """The output for a checked batch, caching what backward needs."""
+        """The output for a checked batch."""
         ...
 
-    def backward(self, grad_output: Matrix) -> None:
-        """Store ∂L/∂θ in every parameter's grad, given ∂L/∂(output)."""
+    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, Matrix]:
+        """(L, output) for a checked batch, with ∂L/∂θ left in every parameter's grad."""
         ...
 
 
 @dataclass
 class FitOptions:
-    """Everything ``train`` needs besides the model and the data, already checked."""
+    """The options of ``fit``, declared once: each field is a keyword of ``Network.fit``, with
+    its default; ``__post_init__`` checks them all, so a new option is one field here, its check
+    below, and its use in the loop.
 
-    epochs: int
-    optimizer: Optimizer
+    epochs           passes over the data (int ≥ 0)
+    learning_rate    builds plain SGD, θ ← θ − η ∂L/∂θ (default 0.01); not with ``optimizer``
+    optimizer        an Optimizer (SGD, Adam, …)
+    batch_size       rows per step; None trains on the full batch, as the seed does
+    shuffle          reshuffle the rows each epoch (mini-batches only) from the network's rng
+    schedule         a Schedule setting the learning rate at the start of each epoch
+    clip_norm        rescale each batch's gradients to this global L2 norm at most
+    validation_data  (X_val, Y_val) evaluated after each epoch
+    validation_split the fraction of the rows held out from the end, before shuffling
+    metrics          names of metrics to record besides the loss, e.g. ["accuracy"]
+    early_stopping   an EarlyStopping
+    callback         callback(epoch, history) after every epoch; returning True stops
+    verbose          write a progress line to stderr
+
+    Raises ConfigurationError naming ``fit`` for an option whose value is not acceptable;
+    ``from_keywords`` also turns an option that is not one of these into a ConfigurationError
+    (``FitOptions(**keywords)`` itself raises TypeError for it).
+
+    >>> options = FitOptions(epochs=10, batch_size=2)
+    >>> options.optimizer_in_use
+    SGD(lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0)
+    >>> FitOptions(epochs=-1)
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: epochs must be an int ≥ 0, got -1
+    """
+
+    epochs: int = 1
+    learning_rate: Optional[float] = None
+    optimizer: Optional[Optimizer] = None
     batch_size: Optional[int] = None
     shuffle: bool = True
     schedule: Optional[Schedule] = None
     clip_norm: Optional[float] = None
-    metrics: Sequence[Tuple[str, Metric]] = ()
+    validation_data: Optional[Tuple[Any, Any]] = None
+    validation_split: Optional[float] = None
+    metrics: Sequence[str] = ()
     early_stopping: Optional[EarlyStopping] = None
     callback: Optional[EpochCallback] = None
-    progress: Optional[ProgressLine] = None
+    verbose: bool = False
+    # Derived from the fields above by __post_init__:
+    optimizer_in_use: Optimizer = field(init=False)
+    metric_functions: List[Tuple[str, Metric]] = field(init=False)
+
+    @classmethod
+    def from_keywords(cls, where: str, **keywords: Any) -> "FitOptions":
+        """FitOptions(**keywords), but an unknown keyword is a ConfigurationError naming
+        ``where`` and listing the options (not a TypeError from deep inside).
+
+        >>> FitOptions.from_keywords("fit", epochs=2, batch_size=4).batch_size
+        4
+        >>> FitOptions.from_keywords("fit", epoch=2)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        purenn.errors.ConfigurationError: fit: unknown option 'epoch'; options: epochs, ...
+        """
+        known = [option.name for option in fields(cls) if option.init]
+        unknown = sorted(set(keywords) - set(known))
+        if unknown:
+            raise ConfigurationError(
+                f"{where}: unknown option {unknown[0]!r}; options: {', '.join(known)}"
+            )
+        return cls(**keywords)
+
+    def __post_init__(self) -> None:
+        where = "fit"
+        check_int(self.epochs, "epochs", where, 0)
+        if self.batch_size is not None:
+            check_int(self.batch_size, "batch_size", where, 1)
+        self.optimizer_in_use = self._optimizer(where)
+        self.shuffle = check_flag(self.shuffle, "shuffle", where)
+        self.verbose = check_flag(self.verbose, "verbose", where)
+        _check_instance(self.schedule, Schedule, "schedule", where)
+        _check_instance(self.early_stopping, EarlyStopping, "early_stopping", where)
+        if self.clip_norm is not None:
+            self.clip_norm = check_max_norm(self.clip_norm, f"{where} (clip_norm)")
+        if self.callback is not None and not callable(self.callback):
+            raise ConfigurationError(f"{where}: callback must be callable, got {self.callback!r}")
+        if self.validation_data is not None and self.validation_split is not None:
+            raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
+        if self.validation_split is not None:
+            check_real(self.validation_split, "validation_split", where, low=0.0, high=1.0,
+                       include_low=False)
+        self.metric_functions = get_metrics(self.metrics, where)
+
+    def _optimizer(self, where: str) -> Optimizer:
+        if self.optimizer is None:
+            rate = DEFAULT_LEARNING_RATE if self.learning_rate is None else self.learning_rate
+            return SGD(lr=check_real(rate, "learning_rate", where, low=0.0))
+        if self.learning_rate is not None:
+            raise ConfigurationError(
+                f"{where}: give either learning_rate (plain SGD) or optimizer, not both"
+            )
+        _check_instance(self.optimizer, Optimizer, "optimizer", where)
+        return self.optimizer
 
 
-def fit_options(
-    epochs: Any,
-    learning_rate: Any,
-    optimizer: Any,
-    *,
-    batch_size: Any = None,
-    shuffle: Any = True,
-    schedule: Any = None,
-    clip_norm: Any = None,
-    metrics: Any = (),
-    early_stopping: Any = None,
-    callback: Any = None,
-    verbose: Any = False,
-    where: str = "fit",
-) -> FitOptions:
-    """Check ``fit``'s keyword arguments and gather them; ConfigurationError names ``where``.
-
-    ``learning_rate`` (default 0.01) builds plain SGD and cannot be combined with
-    ``optimizer``.  ``verbose`` true writes a ``ProgressLine`` to the current ``sys.stderr``.
-    """
-    check_int(epochs, "epochs", where, 0)
-    if batch_size is not None:
-        check_int(batch_size, "batch_size", where, 1)
-    if optimizer is None:
-        rate = 0.01 if learning_rate is None else learning_rate
-        optimizer = SGD(lr=check_learning_rate(rate, where))
-    elif learning_rate is not None:
+def _check_instance(value: Any, kind: type, label: str, where: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise ConfigurationError(
-            f"{where}: give either learning_rate (plain SGD) or optimizer, not both"
+            f"{where}: {label} must be {article} {kind.__name__} or None, got {value!r:.60}"
         )
-    elif not isinstance(optimizer, Optimizer):
-        raise ConfigurationError(f"{where}: optimizer must be an Optimizer, got {optimizer!r}")
-    for label, flag in (("shuffle", shuffle), ("verbose", verbose)):
-        if not isinstance(flag, (bool, int)) or flag not in (0, 1):
-            raise ConfigurationError(f"{where}: {label} must be True or False, got {flag!r}")
-    if schedule is not None and not isinstance(schedule, Schedule):
-        raise ConfigurationError(f"{where}: schedule must be a Schedule, got {schedule!r}")
-    if callback is not None and not callable(callback):
-        raise ConfigurationError(f"{where}: callback must be callable, got {callback!r}")
-    return FitOptions(
-        epochs=epochs,
-        optimizer=optimizer,
-        batch_size=batch_size,
-        shuffle=bool(shuffle),
-        schedule=schedule,
-        clip_norm=None if clip_norm is None else check_max_norm(clip_norm, f"{where} (clip_norm)"),
-        metrics=get_metrics(metrics, where),
-        early_stopping=check_early_stopping(early_stopping, where),
-        callback=callback,
-        progress=ProgressLine(sys.stderr, epochs) if verbose else None,
-    )
 
 
-def split_validation(x: Matrix, y: Matrix, fraction: Any, where: str) -> Tuple[Data, Data]:
+def split_validation(x: Matrix, y: Matrix, fraction: float, where: str) -> Tuple[Data, Data]:
     """((X_train, Y_train), (X_val, Y_val)): the last rows held out, as Keras does: rows [0, s)
     train and [s, n) validate, with s = int(n·(1 − fraction)), before any shuffling.
 
-    Raises ConfigurationError unless 0 < fraction < 1 leaves at least one row on each side.
+    Raises ConfigurationError unless the split leaves at least one row on each side.
+
+    >>> split_validation([[1.0], [2.0], [3.0], [4.0]], [[0.0], [1.0], [0.0], [1.0]], 0.25, "fit")
+    (([[1.0], [2.0], [3.0]], [[0.0], [1.0], [0.0]]), ([[4.0]], [[1.0]]))
     """
-    check_real(fraction, "validation_split", where, low=0.0, high=1.0, include_low=False)
     n = len(x)
     split_at = int(n * (1.0 - fraction))
     if not 0 < split_at < n:
@@ -199,7 +256,12 @@ def split_validation(x: Matrix, y: Matrix, fraction: Any, where: str) -> Tuple[D
 
 
 def shuffled_indices(n: int, rng: random.Random) -> List[int]:
-    """A uniformly random permutation of range(n) by Fisher–Yates, drawing only rng.random()."""
+    """A uniformly random permutation of range(n) by Fisher–Yates, drawing only rng.random():
+    for i from n − 1 down to 1, swap position i with j = ⌊U·(i + 1)⌋, U = rng.random().
+
+    >>> shuffled_indices(5, random.Random(0))
+    [2, 0, 1, 3, 4]
+    """
     order = list(range(n))
     for i in range(n - 1, 0, -1):
         j = int(rng.random() * (i + 1))
@@ -208,51 +270,59 @@ def shuffled_indices(n: int, rng: random.Random) -> List[int]:
 
 
 def batch_slices(n: int, batch_size: Optional[int]) -> Iterator[Tuple[int, int]]:
-    """(start, stop) of consecutive batches covering range(n); None means one full batch."""
+    """(start, stop) of consecutive batches covering range(n); None means one full batch.
+
+    >>> list(batch_slices(5, 2)), list(batch_slices(5, None))
+    ([(0, 2), (2, 4), (4, 5)], [(0, 5)])
+    """
     size = n if batch_size is None else batch_size
     for start in range(0, n, size):
         yield start, min(start + size, n)
 
 
 def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
-    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied)."""
+    """The rows of ``matrix`` at ``indices``, in that order (rows are shared, not copied): k
+    indices into an n × m matrix give k × m.
+
+    >>> take_rows([[1.0], [2.0], [3.0]], [2, 0])
+    [[3.0], [1.0]]
+    """
     return [matrix[i] for i in indices]
 
 
 # -- the loop ---------------------------------------------------------------------------------
 
 
-def train(
-    model: Trainable, x: Matrix, y: Matrix, validation: Optional[Data], options: FitOptions
-) -> History:
-    """Run ``options.epochs`` epochs of (X, Y) on ``model``; return the History.
+def train(model: Trainable, data: Data, validation: Optional[Data], options: FitOptions) -> History:
+    """Run ``options.epochs`` epochs of ``data`` = (X, Y) on ``model``; return the History.
 
     Per epoch: set the scheduled learning rate, train on every batch, evaluate the validation
     data, record, report progress, then stop if early stopping or the callback says so.  The
     optimizer's learning rate is put back when fit ends; with early stopping and
     ``restore_best_weights`` the best epoch's weights are put back too.
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1)], seed=0)
+    >>> history = train(net, ([[1.0]], [[2.0]]), None, FitOptions(epochs=3, learning_rate=0.1))
+    >>> history.epochs, history.lr, history.loss[-1] < history.loss[0]
+    (3, [0.1, 0.1, 0.1], True)
     """
     history = History()
-    optimizer, stopper = options.optimizer, options.early_stopping
+    optimizer, stopper = options.optimizer_in_use, options.early_stopping
     base_lr = optimizer.lr
-    monitor = "val_loss" if validation is not None else "loss"
-    if stopper is not None:
-        stopper.start()
-        monitor = stopper.monitor or monitor
-        if monitor == "val_loss" and validation is None:
-            raise ConfigurationError("fit: early stopping monitors val_loss but there is no "
-                                     "validation_data or validation_split")
+    monitor = _monitored(stopper, validation)
+    progress = ProgressLine(sys.stderr, options.epochs) if options.verbose else None
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
-                optimizer.lr = options.schedule.rate(epoch - 1, base_lr)
+                optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
-            values = train_epoch(model, x, y, options, epoch)
+            values = train_epoch(model, data, options, epoch)
             if validation is not None:
                 values.update(validation_values(model, validation, options, epoch))
             history.record(values)
-            if options.progress is not None:
-                options.progress.update(epoch, values)
+            if progress is not None:
+                progress.update(epoch, values)
             stop = stopper is not None and stopper.update(
                 epoch, values[monitor], model.parameters()
             )
@@ -262,86 +332,129 @@ def train(
                 break
     finally:
         optimizer.lr = base_lr
-        if options.progress is not None:
-            options.progress.close()
+        if progress is not None:
+            progress.close(history.loss)
     if stopper is not None:
         stopper.finish(model.parameters())
     return history
 
 
-def train_epoch(
-    model: Trainable, x: Matrix, y: Matrix, options: FitOptions, epoch: int
-) -> Dict[str, float]:
-    """One pass over (X, Y) in batches; returns {"loss": …, metric: …} for the epoch."""
+def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
+    """The schedule's rate for ``epoch`` (from 1), closed_form(epoch − 1, η₀); DivergenceError
+    if it overflowed.
+
+    >>> from purenn.schedules import ExponentialLR
+    >>> scheduled_rate(ExponentialLR(gamma=0.5), 3, 0.1)
+    0.025
+    >>> scheduled_rate(ExponentialLR(gamma=2.0), 1100, 1.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DivergenceError: fit: ExponentialLR(gamma=2.0) gives a learning rate of inf ...
+    """
+    rate = schedule.closed_form(epoch - 1, base_lr)
+    if not math.isfinite(rate):
+        raise DivergenceError(
+            f"fit: {schedule!r} gives a learning rate of {rate} at epoch {epoch}; the weights "
+            "are left as they were at the end of the epoch before"
+        )
+    return rate
+
+
+def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> str:
+    """The value early stopping watches; starts the stopper afresh."""
+    monitor = "val_loss" if validation is not None else "loss"
+    if stopper is None:
+        return monitor
+    stopper.start()
+    monitor = stopper.monitor or monitor
+    if monitor == "val_loss" and validation is None:
+        raise ConfigurationError("fit: early stopping monitors val_loss but there is no "
+                                 "validation_data or validation_split")
+    return monitor
+
+
+def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -> Dict[str, float]:
+    """One pass over (X, Y) in batches: for each, backprop and one optimizer step; returns
+    {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.
+
+    Here L = (1·w − 2)² + (2·w − 4)² = 5 at w = 1, and ∂L/∂w = −10, so w ← 1 − 0.1·(−10):
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1, bias=False)], seed=0)
+    >>> net.parameters()[0].value[0][0] = 1.0
+    >>> train_epoch(net, ([[1.0], [2.0]], [[2.0], [4.0]]), FitOptions(learning_rate=0.1), 1)
+    {'loss': 5.0}
+    >>> net.parameters()[0].value
+    [[2.0]]
+    """
+    x, y = data
     n = len(x)
     if options.batch_size is not None and options.batch_size < n and options.shuffle:
         order = shuffled_indices(n, model.rng)
         x, y = take_rows(x, order), take_rows(y, order)
-    loss_function = model.loss_function
     batches = list(batch_slices(n, options.batch_size))
+    summed = model.loss_function.reduction == "sum"
     total = 0.0
-    metric_totals = dict.fromkeys((name for name, _ in options.metrics), 0.0)
+    metric_totals = dict.fromkeys((name for name, _ in options.metric_functions), 0.0)
     for number, (start, stop) in enumerate(batches, 1):
-        output, loss = train_step(model, x[start:stop], y[start:stop], options)
+        where = f"epoch {epoch}, batch {number} of {len(batches)}"
+        loss, output = model.backprop(x[start:stop], y[start:stop])
         if not math.isfinite(loss):
             # Nothing was stepped on: the weights are still those of the last finite step.
             raise DivergenceError(
-                f"fit: the loss became {loss} at epoch {epoch}, batch {number} of "
-                f"{len(batches)}; the weights are left as they were before that batch "
-                f"(learning rate {options.optimizer.lr:g}: try a smaller one)"
+                f"fit: the loss became {loss} at {where}; the weights are left as they were "
+                f"before that batch (learning rate {options.optimizer_in_use.lr:g}: try a "
+                "smaller one)"
             )
         rows = stop - start
-        total += loss if loss_function.reduction == "sum" else loss * rows
-        for name, value in evaluate_metrics(
-            options.metrics, output, y[start:stop], loss_function
-        ).items():
-            metric_totals[name] += value * rows
-        apply_step(model, options, epoch, number, len(batches))
-    values = {"loss": total if loss_function.reduction == "sum" else total / n}
+        total += loss if summed else loss * rows
+        if metric_totals:
+            for name, value in evaluate_metrics(
+                options.metric_functions, output, y[start:stop], model.loss_function
+            ).items():
+                metric_totals[name] += value * rows
+        step(model.parameters(), options, where)
+    values = {"loss": total if summed else total / n}
     values.update((name, value / n) for name, value in metric_totals.items())
     return values
 
 
-def train_step(
-    model: Trainable, x: Matrix, y: Matrix, options: FitOptions
-) -> Tuple[Matrix, float]:
-    """Forward, loss, backward on one batch (parameter grads stored); returns (output, loss).
+def step(parameters: List[Parameter], options: FitOptions, where: str) -> None:
+    """Clip (if asked) and let the optimizer subtract the stored gradients; an update that would
+    make a weight non-finite changes nothing and raises DivergenceError naming ``where``.
 
-    Skips backward when the loss is not finite: that batch will not be stepped on.
+    Clipping rescales the stored gradient in place, here from 4 to 4/(4 + 1e-6) ≈ 1:
+
+    >>> w = Parameter("w", [[1.0]])
+    >>> w.grad = [[4.0]]
+    >>> step([w], FitOptions(learning_rate=0.5, clip_norm=1.0), "epoch 1, batch 1 of 1")
+    >>> round(w.grad[0][0], 6), round(w.value[0][0], 6)
+    (1.0, 0.5)
     """
-    loss_function = model.loss_function
-    output = model.forward(x)
-    loss = loss_function.value(output, y)
-    if math.isfinite(loss):
-        model.backward(loss_function.gradient(output, y))
-    return output, loss
-
-
-def apply_step(
-    model: Trainable, options: FitOptions, epoch: int, number: int, batches: int
-) -> None:
-    """Clip (if asked) and apply the optimizer step to the stored grads; undo a step that makes
-    any weight non-finite and raise DivergenceError.
-    """
-    parameters = model.parameters()
     gradients: List[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
     if options.clip_norm is not None:
         clip_checked_gradients(gradients, options.clip_norm)
-    before = snapshot(parameters)
-    options.optimizer.step(parameters, gradients)
-    if not all_finite(parameters):
-        restore(parameters, before)
+    try:
+        options.optimizer_in_use.update(parameters, gradients)
+    except DivergenceError as error:
         raise DivergenceError(
-            f"fit: the update at epoch {epoch}, batch {number} of {batches} made weights "
-            f"non-finite; they are restored to their values before it (learning rate "
-            f"{options.optimizer.lr:g}: try a smaller one, or clip_norm)"
-        )
+            f"fit: at {where}, {error} (learning rate {options.optimizer_in_use.lr:g}: try a "
+            "smaller one, or clip_norm)"
+        ) from None
 
 
 def validation_values(
     model: Trainable, validation: Data, options: FitOptions, epoch: int
 ) -> Dict[str, float]:
-    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights."""
+    """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights.
+
+    >>> from purenn import Dense, Network
+    >>> net = Network([Dense(1, 1, bias=False)], seed=0)
+    >>> net.parameters()[0].value[0][0] = 2.0
+    >>> options = FitOptions(metrics=["accuracy"])
+    >>> validation_values(net, ([[1.0], [3.0]], [[2.0], [5.0]]), options, 1)
+    {'val_loss': 1.0, 'val_accuracy': 1.0}
+    """
     x, y = validation
     output = model.forward(x)
     loss = model.loss_function.value(output, y)
@@ -351,6 +464,6 @@ def validation_values(
             "left as they were at the end of that epoch"
         )
     values = {"val_loss": loss}
-    metrics = evaluate_metrics(options.metrics, output, y, model.loss_function)
+    metrics = evaluate_metrics(options.metric_functions, output, y, model.loss_function)
     values.update((f"val_{name}", value) for name, value in metrics.items())
     return values

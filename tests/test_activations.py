@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import purenn as pn
-from purenn.activations import ACTIVATIONS, ELU, Elementwise, LeakyReLU, Softmax, get_activation
+from purenn.activations import ACTIVATIONS, ELU, Elementwise, LeakyReLU, Softmax
 
 # Every elementwise activation: the registered ones plus non-default slope/alpha, whose ELU has
 # a genuine kink at 0 (f′ jumps from α to 1).
@@ -165,20 +165,20 @@ def test_gelu_keeps_its_left_tail():
 
 
 def test_kink_conventions_and_kink_attribute():
-    relu, leaky = get_activation("relu"), get_activation("leaky_relu")
+    relu, leaky = ACTIVATIONS.resolve("relu"), ACTIVATIONS.resolve("leaky_relu")
     assert relu.derivative(0.0, 0.0) == 0.0  # PyTorch's subgradient at the kink
     assert leaky.derivative(0.0, 0.0) == 0.01
     assert relu.kinks == (0.0,)
     assert leaky.kinks == (0.0,)
     # α = 1: f′ is continuous but f″ jumps, so central differences straddling 0 err by h/4.
-    assert get_activation("elu").kinks == (0.0,)
+    assert ACTIVATIONS.resolve("elu").kinks == (0.0,)
     assert ELU(alpha=0.5).kinks == (0.0,)
     step = FD_STEP
-    elu = get_activation("elu")
+    elu = ACTIVATIONS.resolve("elu")
     straddling = (elu.function(step) - elu.function(-step)) / (2 * step)
     assert abs(straddling - 1.0) == pytest.approx(step / 4, rel=1e-3)
     for name in ("identity", "sigmoid", "tanh", "softplus", "gelu", "softmax"):
-        assert getattr(get_activation(name), "kinks", ()) == ()
+        assert getattr(ACTIVATIONS.resolve(name), "kinks", ()) == ()
 
 
 # -- softmax ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ the cmath path, and the small helpers (reprs, registries, the demo) do what they
 import cmath
 import io
 import math
+import random
 import runpy
 import sys
 from typing import Any, Callable, List
@@ -13,11 +14,11 @@ import pytest
 
 import purenn as pn
 from purenn import scalar
-from purenn.activations import get_activation, relu, relu_derivative
+from purenn.activations import ACTIVATIONS, relu, relu_derivative
 from purenn.cli import main, run_demo
-from purenn.initializers import get_initializer, uniform, xavier_uniform
+from purenn.initializers import INITIALIZERS, Normal, Uniform, xavier_uniform
 from purenn.layers import Layer
-from purenn.losses import Loss, get_loss
+from purenn.losses import LOSSES, Loss
 from purenn.matrix import check_matrix
 from purenn.optimizers import SGD
 
@@ -59,25 +60,48 @@ def test_relu_and_its_derivative() -> None:
 
 
 def test_registries_hand_back_instances_and_reject_unknown_names() -> None:
-    sigmoid = get_activation("sigmoid")
-    assert get_activation(sigmoid) is sigmoid
+    sigmoid = ACTIVATIONS.resolve("sigmoid")
+    assert ACTIVATIONS.resolve(sigmoid) is sigmoid
     assert "sigmoid" in repr(sigmoid)
-    sse = get_loss("sse")
-    assert get_loss(sse) is sse
+    sse = LOSSES.resolve("sse")
+    assert LOSSES.resolve(sse) is sse
     assert "sse" in repr(sse)
-    assert get_initializer(xavier_uniform) is xavier_uniform
+    assert INITIALIZERS.resolve(xavier_uniform) is xavier_uniform
     with pytest.raises(pn.ConfigurationError, match=r"unknown activation 'nope'.*sigmoid"):
-        get_activation("nope")
+        ACTIVATIONS.resolve("nope")
     with pytest.raises(pn.ConfigurationError, match=r"unknown loss 'nope'.*sse"):
-        get_loss("nope")
+        LOSSES.resolve("nope")
     with pytest.raises(pn.ConfigurationError, match=r"unknown initializer 'nope'.*uniform"):
-        get_initializer("nope")
+        INITIALIZERS.resolve("nope")
 
 
-@pytest.mark.parametrize("low, high", [(1.0, 1.0), (2.0, 1.0), (0.0, math.inf), (math.nan, 1.0)])
-def test_uniform_rejects_bad_bounds(low: float, high: float) -> None:
-    with pytest.raises(pn.ConfigurationError, match="uniform: need finite low < high"):
-        uniform(low, high)
+@pytest.mark.parametrize(
+    "low, high, wrong",
+    [(1.0, 1.0, "high"), (2.0, 1.0, "high"), (0.0, math.inf, "high"), (math.nan, 1.0, "low"),
+     ("0", 1.0, "low"), (0.0, True, "high")],
+)
+def test_uniform_rejects_bad_bounds(low: Any, high: Any, wrong: str) -> None:
+    with pytest.raises(pn.ConfigurationError, match=f"Uniform: {wrong} must be a finite number"):
+        Uniform(low, high)
+
+
+@pytest.mark.parametrize(
+    "mean, std, wrong",
+    [(0.0, 0.0, "std"), (0.0, -1.0, "std"), (math.inf, 1.0, "mean"), (0.0, True, "std"),
+     (0.0, "1", "std")],
+)
+def test_normal_rejects_bad_parameters(mean: Any, std: Any, wrong: str) -> None:
+    with pytest.raises(pn.ConfigurationError, match=f"Normal: {wrong} must be a finite number"):
+        Normal(mean, std)
+
+
+@pytest.mark.parametrize(
+    "initializer", [xavier_uniform, pn.xavier_normal, pn.he_uniform, pn.he_normal, Uniform()]
+)
+@pytest.mark.parametrize("fans", [(0, 0), (3, 0), (-1, 2), (2.0, 3)])
+def test_initializers_refuse_sizes_that_are_not_sizes(initializer: Any, fans: Any) -> None:
+    with pytest.raises(pn.ConfigurationError, match=r"n_(in|out) must be an int ≥ 1"):
+        initializer(random.Random(0), *fans)
 
 
 # -- layers ------------------------------------------------------------------------------------
@@ -130,9 +154,23 @@ def test_network_rejects_inputs_and_targets_of_the_wrong_width() -> None:
         ({"epochs": -1}, "epochs must be an int ≥ 0"),
         ({"epochs": 1.5}, "epochs must be an int ≥ 0"),
         ({"batch_size": 0}, "batch_size must be an int ≥ 1"),
-        ({"learning_rate": -0.1}, "learning rate must be a finite number ≥ 0"),
-        ({"learning_rate": math.nan}, "learning rate must be a finite number ≥ 0"),
-        ({"learning_rate": "fast"}, "learning rate must be a finite number ≥ 0"),
+        ({"learning_rate": -0.1}, "learning_rate must be a finite number ≥ 0"),
+        ({"learning_rate": math.nan}, "learning_rate must be a finite number ≥ 0"),
+        ({"learning_rate": "fast"}, "learning_rate must be a finite number ≥ 0"),
+        ({"batch_size": 2.0}, "batch_size must be an int ≥ 1"),
+        ({"batchsize": 2}, "unknown option 'batchsize'; options: epochs, learning_rate, "),
+        ({"optimizer_in_use": pn.SGD()}, "unknown option 'optimizer_in_use'"),
+        ({"shuffle": "yes"}, "shuffle must be True or False"),
+        ({"verbose": 2}, "verbose must be True or False"),
+        ({"optimizer": "adam"}, "optimizer must be an Optimizer or None"),
+        ({"schedule": 0.5}, "schedule must be a Schedule or None"),
+        ({"early_stopping": 3}, "early_stopping must be an EarlyStopping or None"),
+        ({"callback": 3}, "callback must be callable"),
+        ({"metrics": "accuracy"}, "metrics must be a list of names"),
+        ({"metrics": [len]}, "metrics are given by name"),
+        ({"validation_split": 1.0}, r"validation_split must be a finite number in \(0, 1\)"),
+        ({"validation_split": 0.5, "validation_data": ([[1.0]], [[1.0]])}, "not both"),
+        ({"optimizer": pn.SGD(), "learning_rate": 0.1}, "either learning_rate"),
     ],
 )
 def test_fit_rejects_bad_options(options: Any, message: str) -> None:

@@ -29,8 +29,14 @@ def test_one_hot_rejects_bad_labels(labels):
 
 
 def test_one_hot_rejects_too_few_classes():
-    with pytest.raises(pn.ShapeError, match="n_classes=2 is too small for label 2"):
+    with pytest.raises(pn.DataError, match="label 2 is out of range for n_classes=2"):
         one_hot([0, 2], n_classes=2)
+
+
+@pytest.mark.parametrize("n_classes", [3.0, True, "3", 0])
+def test_one_hot_rejects_a_class_count_that_is_not_a_count(n_classes):
+    with pytest.raises(pn.ConfigurationError, match=r"one_hot: n_classes must be an int ≥ 1"):
+        one_hot([0, 1], n_classes=n_classes)
 
 
 def test_argmax_rejects_bad_matrix():

@@ -10,7 +10,7 @@ import pytest
 import purenn as pn
 from purenn.losses import Loss
 from purenn.metrics import accuracy, predicted_classes
-from purenn.progress import ProgressLine
+from purenn.progress import SPARK_WIDTH, ProgressLine
 from purenn.training import shuffled_indices
 
 SSE = pn.Network([pn.Dense(1, 1)]).loss_function  # the registered "sse" loss
@@ -27,11 +27,12 @@ def weights(network):
     return [[row[:] for row in parameter.value] for parameter in network.parameters()]
 
 
-def recording_weights(store):
-    """A callback that keeps a copy of the weights at the end of every epoch."""
+def recording_weights(network, store):
+    """A fit callback that appends a copy of ``network``'s weights to ``store`` after every
+    epoch."""
 
     def callback(epoch, history):
-        store.append(weights(callback.network))
+        store.append(weights(network))
 
     return callback
 
@@ -188,7 +189,8 @@ def test_accuracy_on_known_cases():
 
 def test_logit_losses_are_read_by_argmax_only():
     class Logits(Loss):
-        name = "cross_entropy"
+        name = "my_logit_loss"  # not a registered name: the attribute decides, not the name
+        takes_logits = True
 
     # With logits a single column is never thresholded: the argmax of one column is class 0.
     assert predicted_classes([[3.0], [-3.0]], Logits()) == [0, 0]
@@ -214,15 +216,20 @@ def test_predict_classes_thresholds_one_output_and_argmaxes_several():
     assert multi.predict_classes([[1.0, 2.0], [3.0, 0.0]]) == [1, 0]
 
 
-def test_evaluate_returns_the_loss_and_the_fit_metrics():
+def test_evaluate_returns_the_loss_and_the_metrics_asked_for():
     network = small_network()
     assert network.evaluate(X4, Y4) == {"loss": network.loss(X4, Y4)}
-    network.fit(X4, Y4, epochs=1, learning_rate=0.01, metrics=["accuracy"])
-    values = network.evaluate(X4, Y4)
+    values = network.evaluate(X4, Y4, metrics=["accuracy"])
     assert set(values) == {"loss", "accuracy"}
     assert values["loss"] == network.loss(X4, Y4)
     assert values["accuracy"] == accuracy(network.predict(X4), Y4, SSE)
-    assert network.evaluate(X4, Y4, metrics=[]) == {"loss": values["loss"]}
+
+
+def test_evaluate_does_not_remember_the_metrics_of_the_last_fit():
+    # What evaluate returns depends on its arguments only, never on an earlier call.
+    network = small_network()
+    network.fit(X4, Y4, epochs=1, learning_rate=0.01, metrics=["accuracy"])
+    assert set(network.evaluate(X4, Y4)) == {"loss"}
 
 
 def test_evaluate_and_predict_classes_reject_bad_input():
@@ -249,8 +256,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch():
     x, y, y_flipped = diverging_validation()
     network = pn.Network([pn.Dense(2, 1, activation="sigmoid")], seed=4)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     stopper = pn.EarlyStopping(patience=3)
     history = network.fit(x, y, epochs=200, learning_rate=0.5, validation_data=(x, y_flipped),
                           early_stopping=stopper, callback=callback)
@@ -265,8 +271,7 @@ def test_early_stopping_without_restoring_keeps_the_last_weights():
     x, y, y_flipped = diverging_validation()
     network = pn.Network([pn.Dense(2, 1, activation="sigmoid")], seed=4)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     history = network.fit(x, y, epochs=200, learning_rate=0.5, validation_data=(x, y_flipped),
                           early_stopping=pn.EarlyStopping(patience=2, restore_best_weights=False),
                           callback=callback)
@@ -310,9 +315,10 @@ def test_verbose_redraws_one_line_in_place_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr("sys.stderr", stream)
     small_network().fit(X4, Y4, epochs=5, learning_rate=0.05, verbose=True,
                         validation_data=(X4, Y4), metrics=["accuracy"])
-    text = stream.getvalue()
+    text, sparkline = stream.getvalue().rstrip("\n").rsplit("\n", 1)
     assert text.count("\r") == 5
-    assert text.count("\n") == 1 and text.endswith("\n")
+    assert "\n" not in text  # one line, redrawn in place
+    assert sparkline.startswith("loss ") and len(sparkline.split()[1]) == 5  # one bar per epoch
     last = text.rsplit("\r", 1)[1]
     for piece in ("epoch 5/5", "loss", "val_loss", "accuracy", "val_accuracy", "ETA"):
         assert piece in last
@@ -322,12 +328,16 @@ def test_verbose_redraws_one_line_in_place_on_a_terminal(monkeypatch, capsys):
 def test_verbose_prints_every_kth_epoch_when_not_a_terminal(monkeypatch):
     stream = FakeStream(tty=False)
     monkeypatch.setattr("sys.stderr", stream)
-    small_network().fit(X4, Y4, epochs=100, learning_rate=0.01, verbose=True)
-    lines = stream.getvalue().splitlines()
+    history = small_network().fit(X4, Y4, epochs=100, learning_rate=0.01, verbose=True)
+    *lines, sparkline = stream.getvalue().splitlines()
     assert "\r" not in stream.getvalue()
     # Epoch 1, then every 100 // 10 = 10 epochs: 1, 10, 20, ..., 100.
     expected = ["1/100"] + [f"{k}/100" for k in range(10, 101, 10)]
     assert [line.split()[1] for line in lines] == expected
+    # Then the loss of every epoch as a sparkline: 100 epochs in SPARK_WIDTH bars.
+    label, bars, first, arrow, last = sparkline.split()
+    assert (label, arrow) == ("loss", "→") and len(bars) == SPARK_WIDTH
+    assert (first, last) == (f"{history.loss[0]:.4g}", f"{history.loss[-1]:.4g}")
 
 
 def test_progress_prints_the_last_epoch_when_training_stops_between_lines():
@@ -375,8 +385,7 @@ def test_a_nan_loss_stops_fit_naming_epoch_and_batch_without_stepping():
     loss = NaNAfter(3)
     network = loss.network = pn.Network([pn.Dense(2, 1)], loss=loss, seed=1)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     with pytest.raises(pn.DivergenceError, match=r"epoch 2, batch 2 of 2") as caught:
         network.fit(X4, Y4, epochs=5, learning_rate=0.05, batch_size=2, callback=callback)
     assert isinstance(caught.value, ArithmeticError)
@@ -403,8 +412,7 @@ def test_a_growing_loss_stops_fit_with_the_last_finite_weights():
     # whose loss was finite, i.e. the weights at the end of the last completed epoch.
     network = pn.Network([pn.Dense(2, 1)], seed=1)
     snapshots = []
-    callback = recording_weights(snapshots)
-    callback.network = network
+    callback = recording_weights(network, snapshots)
     with pytest.raises(pn.DivergenceError) as caught:
         network.fit(X4, Y4, epochs=10_000, learning_rate=2.0, callback=callback)
     assert f"epoch {len(snapshots) + 1}," in str(caught.value)

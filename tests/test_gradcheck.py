@@ -1,12 +1,10 @@
 """The gradient checker's public surface: numerical_gradient on functions with known derivatives,
-gradcheck's result, restoring parameters, sampling, raising, bad input, and the CLI."""
+gradcheck's result, restoring parameters, sampling, raising and bad input.  The command line is
+in test_gradcheck_cli.py, the planted bugs in test_gradcheck_controls.py."""
 
 import copy
-import io
 import math
-import re
 import warnings
-from contextlib import redirect_stdout
 
 import pytest
 
@@ -14,7 +12,7 @@ import purenn as pn
 from purenn import cli, kernels
 from purenn.activations import Elementwise
 from purenn.datasets import seed_data
-from purenn.gradcheck import DEFAULT_TOLERANCES, METHODS
+from purenn.gradcheck import DEFAULT_TOLERANCES, METHODS, verdict
 from purenn.losses import SumSquaredError
 from purenn.scalar import exp
 
@@ -171,13 +169,16 @@ def test_richardson_is_more_accurate_than_central_and_the_complex_step_most():
     assert errors["complex"] * 100 < errors["richardson"]
 
 
+class DoubledSquaredError(SumSquaredError):
+    """The sum of squares with twice its gradient: a wrong gradient for the report to show."""
+
+    name = "sse_doubled"
+
+    def gradient(self, output, target):
+        return kernels.scale(super().gradient(output, target), 2.0)
+
+
 def test_a_wrong_gradient_is_reported_with_its_entry_and_verdict():
-    class DoubledSquaredError(SumSquaredError):
-        name = "sse_doubled"
-
-        def gradient(self, output, target):
-            return kernels.scale(super().gradient(output, target), 2.0)
-
     layers = [pn.Dense(3, 2, "tanh"), pn.Dense(2, 1)]
     network = pn.Network(layers, loss=DoubledSquaredError(), seed=4)
     result = pn.gradcheck(network, X, Y)
@@ -187,6 +188,44 @@ def test_a_wrong_gradient_is_reported_with_its_entry_and_verdict():
     worst = result.worst
     assert worst.analytic == pytest.approx(2 * worst.numeric, rel=1e-6)
     assert f"{worst.parameter}[{worst.index[0]}, {worst.index[1]}]" in text
+
+
+def test_the_whole_check_is_summarised_as_each_row_is():
+    # One implementation of the summaries: the result's are those of all the rows' entries.
+    network = pn.Network([pn.Dense(3, 2, "relu"), pn.Dense(2, 1)], DoubledSquaredError(), seed=4)
+    network.layers[0].bias.value = [[0.0, 0.0]]
+    network.layers[0].weights.value = [[0.0, 1.0], [0.0, -1.0], [0.0, 0.5]]  # z = 0: skips
+    result = pn.gradcheck(network, X, Y)
+    rows = result.parameters
+    assert result.entries == tuple(entry for row in rows for entry in row.entries)
+    assert result.failures == [entry for row in rows for entry in row.failures]
+    assert result.n_checked == sum(row.n_checked for row in rows)
+    assert result.n_skipped == sum(row.n_skipped for row in rows) > 0
+    assert result.max_abs_err == max(row.max_abs_err for row in rows)
+    assert result.max_rel_err == max(row.max_rel_err for row in rows) == result.worst.rel_err
+    assert (result.ok, result.verdict) == (False, "wrong")
+    assert "not checked" not in str(result)
+
+
+def test_a_check_that_skipped_every_entry_says_so_and_fails_nothing():
+    # One relu unit with z = 0 on every row: every step of every entry crosses the kink.
+    network = pn.Network([pn.Dense(3, 1, "relu")], seed=0)
+    network.layers[0].weights.value = [[0.0], [0.0], [0.0]]
+    result = pn.gradcheck(network, X, Y)
+    assert (result.n_checked, result.n_skipped, result.worst) == (0, 4, None)
+    assert result.ok and result.verdict == "not checked"
+    assert "no entry checked: every step crossed a kink" in str(result)
+
+
+def test_a_nan_error_is_judged_wrong():
+    # NaN compares false with every bound, so it must not fall through to a passing verdict.
+    assert verdict(math.nan) == "wrong"
+
+
+def test_the_table_counts_one_entry_in_the_singular():
+    network = pn.Network([pn.Dense(3, 1, bias=False)], loss=DoubledSquaredError(), seed=0)
+    text = str(pn.gradcheck(network, X, Y, sample=1))
+    assert "FAILED (1 entry)" in text and "; 1 entry checked, 0 skipped" in text
 
 
 def test_raise_on_failure_raises_gradient_check_error_with_the_table():
@@ -307,62 +346,3 @@ def test_gradcheck_rejects_bad_input(kwargs, error, words):
     with pytest.raises(error, match="gradcheck") as raised:
         pn.gradcheck(**arguments)
     assert words in str(raised.value)
-
-
-# -- the command line --------------------------------------------------------------------------
-
-
-def run_cli(argv):
-    out = io.StringIO()
-    with redirect_stdout(out):
-        status = cli.main(argv)
-    return status, out.getvalue()
-
-
-def test_cli_gradcheck_prints_a_table_for_both_networks():
-    for method in ("central", "complex"):
-        status, text = run_cli(["gradcheck", "--method", method])
-        assert status == 0
-        assert "seed network" in text and "deeper network" in text
-        assert text.count("PASSED") == 2
-        for parameter in cli.deep_network(1).parameters():
-            assert parameter.name in text
-
-
-def parse_sweep(text):
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["h"])
-    methods = lines[start].split()[1:]
-    table = {method: {} for method in methods}
-    for line in lines[start + 1 :]:
-        step, *cells = line.split()
-        for method, cell in zip(methods, cells):
-            if cell != "·":
-                table[method][float(step)] = float(cell)
-    return table
-
-
-def test_cli_sweep_shows_the_u_curve():
-    status, text = run_cli(["gradcheck", "--sweep"])
-    assert status == 0
-    table = parse_sweep(text)
-    assert list(table) == ["forward", "central", "richardson", "complex"]
-    for method in ("forward", "central", "richardson"):
-        assert sorted(table[method]) == [float(f"1e-{k}") for k in range(14, 0, -1)]
-    central = table["central"]
-    best = min(central, key=central.get)
-    # truncation ∝ h² meets round-off ∝ ε/h near ∛ε ≈ 6e-6
-    assert 1e-6 <= best <= 1e-5
-    assert central[1e-1] > 1e3 * central[best] and central[1e-14] > 1e3 * central[best]
-    forward = table["forward"]
-    forward_best = min(forward.values())
-    assert forward[1e-1] > 100 * forward_best and forward[1e-14] > 100 * forward_best
-    # the complex step has no round-off term: still at rounding level at h = 1e-300
-    assert min(table["complex"]) == 1e-300
-    assert table["complex"][1e-300] < 1e-15 and table["complex"][1e-14] < 1e-15
-
-
-def test_cli_default_still_runs_the_seed_demo():
-    status, text = run_cli(["--epochs", "20", "--every", "10"])
-    assert status == 0
-    assert re.search(r"epoch\s+20\s+loss", text) and "prediction" in text

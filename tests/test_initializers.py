@@ -7,7 +7,7 @@ import statistics
 import pytest
 
 import purenn as pn
-from purenn.initializers import INITIALIZERS, box_muller, get_initializer
+from purenn.initializers import INITIALIZERS, box_muller
 
 
 class RecordingRng:
@@ -37,7 +37,7 @@ def test_every_registered_initializer_is_classified():
 @pytest.mark.parametrize(("n_in", "n_out"), [(1, 1), (3, 5), (4, 4), (7, 3)])
 def test_draws_only_random_and_counts_them(name, n_in, n_out):
     rng = RecordingRng()
-    weights = get_initializer(name)(rng, n_in, n_out)
+    weights = INITIALIZERS.resolve(name)(rng, n_in, n_out)
     assert (len(weights), {len(row) for row in weights}) == (n_in, {n_out})
     entries = n_in * n_out
     # One uniform per entry; Box–Muller turns each pair of uniforms into two normals.
@@ -47,7 +47,7 @@ def test_draws_only_random_and_counts_them(name, n_in, n_out):
 
 @pytest.mark.parametrize("name", sorted(INITIALIZERS))
 def test_same_seed_gives_bit_identical_weights(name):
-    init = get_initializer(name)
+    init = INITIALIZERS.resolve(name)
     first = init(random.Random(42), 6, 5)
     assert init(random.Random(42), 6, 5) == first
     assert init(random.Random(43), 6, 5) != first
@@ -88,7 +88,7 @@ N_IN, N_OUT = 100, 200
 
 
 def entries(name, seed=0):
-    return [w for row in get_initializer(name)(random.Random(seed), N_IN, N_OUT) for w in row]
+    return [w for row in INITIALIZERS.resolve(name)(random.Random(seed), N_IN, N_OUT) for w in row]
 
 
 EXPECTED_STD = {
@@ -132,7 +132,7 @@ def test_normal_draws_have_normal_shape():
 
 
 def test_normal_factory_uses_mean_and_std():
-    draws = [w for row in pn.normal(5.0, 0.1)(random.Random(3), 100, 100) for w in row]
+    draws = [w for row in pn.Normal(5.0, 0.1)(random.Random(3), 100, 100) for w in row]
     assert statistics.fmean(draws) == pytest.approx(5.0, abs=0.004)  # ~4 standard errors
     assert statistics.pstdev(draws) == pytest.approx(0.1, rel=0.03)
 
@@ -141,8 +141,8 @@ def test_normal_factory_uses_mean_and_std():
     ("mean", "std"), [(0.0, 0.0), (0.0, -1.0), (float("nan"), 1.0), (0.0, float("inf"))]
 )
 def test_normal_rejects_bad_parameters(mean, std):
-    with pytest.raises(pn.ConfigurationError, match="normal"):
-        pn.normal(mean, std)
+    with pytest.raises(pn.ConfigurationError, match=r"Normal: (mean|std) must be a finite number"):
+        pn.Normal(mean, std)
 
 
 def test_unknown_initializer_lists_the_known_names():
@@ -153,6 +153,6 @@ def test_unknown_initializer_lists_the_known_names():
 
 
 def test_aliases_are_the_same_function():
-    assert get_initializer("glorot_normal") is get_initializer("xavier_normal")
-    assert get_initializer("kaiming_uniform") is get_initializer("he_uniform")
-    assert get_initializer("kaiming_normal") is get_initializer("he_normal")
+    assert INITIALIZERS.resolve("glorot_normal") is INITIALIZERS.resolve("xavier_normal")
+    assert INITIALIZERS.resolve("kaiming_uniform") is INITIALIZERS.resolve("he_uniform")
+    assert INITIALIZERS.resolve("kaiming_normal") is INITIALIZERS.resolve("he_normal")

@@ -21,7 +21,13 @@ LAYERS = [
     "activations", "losses", "initializers",
     "layers", "optimizers", "schedules", "callbacks", "metrics", "training",
     "network",
+    "gradcheck.numerical", "gradcheck.report", "gradcheck.checker", "gradcheck.sweep",
+    "gradcheck.planted",
     "gradcheck", "datasets",
+    "plot.svg", "plot.colors", "plot.ticks", "plot.scales", "plot.checks", "plot.axes",
+    "plot.lines", "plot.raster", "plot.history", "plot.stepsweep", "plot.diagram",
+    "plot.boundary", "plot.images",
+    "plot",
     "cli", "__main__", "__init__",
 ]
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from strategies import matrices
 
 import purenn as pn
-from purenn.losses import LOSSES, get_loss, log_softmax
+from purenn.losses import LOSSES, log_softmax
 
 # Central differences in each entry of P with step h ≈ ∛ε (balancing truncation h²·|L‴|/6
 # against round-off ε·|L|/h).
@@ -82,7 +82,7 @@ NAMES = ["sse", "mse", "bce", "cross_entropy"]
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_gradient_matches_central_differences(name, data):
-    loss = get_loss(name)
+    loss = LOSSES.resolve(name)
     output, target = data.draw(cases(name))
     gradient = loss.gradient(output, target)
     assert [len(row) for row in gradient] == [len(row) for row in output]
@@ -92,7 +92,7 @@ def test_gradient_matches_central_differences(name, data):
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_negative_control_a_gradient_off_by_one_percent_fails(name, data):
-    loss = get_loss(name)
+    loss = LOSSES.resolve(name)
     output, target = data.draw(cases(name))
     gradient = loss.gradient(output, target)
     gradient[0][0] += 0.01 * (1 + abs(gradient[0][0]))
@@ -101,12 +101,12 @@ def test_negative_control_a_gradient_off_by_one_percent_fails(name, data):
 
 WRONG_REDUCTIONS = {
     # A gradient that forgets the loss's own reduction: the classic mean-vs-sum bug.
-    "mse": lambda p, t: get_loss("sse").gradient(p, t),
+    "mse": lambda p, t: LOSSES.resolve("sse").gradient(p, t),
     "cross_entropy": lambda p, t: [
-        [g * len(p) for g in row] for row in get_loss("cross_entropy").gradient(p, t)
+        [g * len(p) for g in row] for row in LOSSES.resolve("cross_entropy").gradient(p, t)
     ],
     "bce": lambda p, t: [
-        [g * len(p) * len(p[0]) for g in row] for row in get_loss("bce").gradient(p, t)
+        [g * len(p) * len(p[0]) for g in row] for row in LOSSES.resolve("bce").gradient(p, t)
     ],
 }
 
@@ -115,7 +115,7 @@ WRONG_REDUCTIONS = {
 def test_negative_control_a_gradient_without_the_mean_fails(name):
     output = [[0.2, 0.7], [0.9, 0.4]]
     target = [[1.0, 0.0], [0.0, 1.0]]
-    loss = get_loss(name)
+    loss = LOSSES.resolve(name)
     assert gradient_mismatches(loss, output, target, loss.gradient(output, target)) == []
     assert gradient_mismatches(loss, output, target, WRONG_REDUCTIONS[name](output, target))
 
@@ -123,7 +123,7 @@ def test_negative_control_a_gradient_without_the_mean_fails(name):
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
 def test_gradient_matches_the_complex_step(name, data):
-    loss = get_loss(name)
+    loss = LOSSES.resolve(name)
     output, target = data.draw(cases(name))
     gradient = loss.gradient(output, target)
     for i, row in enumerate(output):
@@ -143,8 +143,9 @@ def test_mse_is_sse_divided_by_the_number_of_entries(data):
     target = data.draw(matrices(len(output), len(output[0]), VALUES))
     entries = len(output) * len(output[0])
     squares = [(p - t) ** 2 for pr, tr in zip(output, target) for p, t in zip(pr, tr)]
-    assert get_loss("mse").value(output, target) == pytest.approx(math.fsum(squares) / entries)
-    assert get_loss("mse").value(output, target) == get_loss("sse").value(output, target) / entries
+    mse, sse = LOSSES["mse"], LOSSES["sse"]
+    assert mse.value(output, target) == pytest.approx(math.fsum(squares) / entries)
+    assert mse.value(output, target) == sse.value(output, target) / entries
 
 
 def test_reductions_are_declared():
@@ -155,14 +156,14 @@ def test_reductions_are_declared():
 
 def test_bce_known_values():
     # −ln 0.5 = ln 2 for either target; mean over entries.
-    assert get_loss("bce").value([[0.5, 0.5]], [[1.0, 0.0]]) == pytest.approx(math.log(2.0))
+    assert LOSSES.resolve("bce").value([[0.5, 0.5]], [[1.0, 0.0]]) == pytest.approx(math.log(2.0))
     # T = 0.8, P = 0.8: the entropy −(0.8 ln 0.8 + 0.2 ln 0.2).
     expected = -(0.8 * math.log(0.8) + 0.2 * math.log(0.2))
-    assert get_loss("bce").value([[0.8]], [[0.8]]) == pytest.approx(expected)
+    assert LOSSES.resolve("bce").value([[0.8]], [[0.8]]) == pytest.approx(expected)
 
 
 def test_bce_is_finite_at_probabilities_exactly_0_and_1():
-    bce = get_loss("bce")
+    bce = LOSSES.resolve("bce")
     # A wrong certain prediction costs the clamp, 100; a right one costs 0.
     assert bce.value([[0.0]], [[1.0]]) == 100.0
     assert bce.value([[1.0]], [[0.0]]) == 100.0
@@ -175,15 +176,28 @@ def test_bce_is_finite_at_probabilities_exactly_0_and_1():
             assert all(math.isfinite(g) for g in bce.gradient(output, target)[0])
 
 
-def test_bce_rejects_outputs_that_are_not_probabilities():
-    with pytest.raises(pn.ConfigurationError, match="sigmoid"):
-        get_loss("bce").value([[1.5]], [[1.0]])
-    with pytest.raises(pn.ConfigurationError, match="bce"):
-        get_loss("bce").gradient([[-0.1]], [[1.0]])
+@pytest.mark.parametrize("activation", ["identity", "relu", "tanh", "softplus"])
+def test_bce_refuses_a_network_whose_outputs_are_not_probabilities(activation):
+    # Checked once, when the network is built, from the last layer's declared output range.
+    with pytest.raises(pn.ConfigurationError, match=r"bce loss needs outputs in \[0, 1\].*sigmoid"):
+        pn.Network([pn.Dense(2, 1, activation=activation)], loss="bce")
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "softmax"])
+def test_bce_accepts_a_network_whose_outputs_are_probabilities(activation):
+    network = pn.Network([pn.Dense(2, 2, activation=activation)], loss="bce")
+    assert network.loss_function.name == "bce"
+
+
+def test_bce_of_a_nan_output_is_nan_not_the_clamp():
+    # A diverged output must read as divergence, not as a clamped log of −100.
+    bce = LOSSES.resolve("bce")
+    assert math.isnan(bce.value([[math.nan]], [[1.0]]))
+    assert math.isnan(bce.gradient([[math.nan]], [[1.0]])[0][0])
 
 
 def test_cross_entropy_known_values():
-    ce = get_loss("cross_entropy")
+    ce = LOSSES.resolve("cross_entropy")
     assert ce.value([[0.0, 0.0]], [[1.0, 0.0]]) == pytest.approx(math.log(2.0))
     # Logits ln 1, ln 3: softmax = (1/4, 3/4); two samples, mean of −ln(3/4) and −ln(1/4).
     logits = [[0.0, math.log(3.0)], [0.0, math.log(3.0)]]
@@ -196,7 +210,7 @@ def test_cross_entropy_known_values():
 
 
 def test_cross_entropy_is_finite_for_huge_logits():
-    ce = get_loss("cross_entropy")
+    ce = LOSSES.resolve("cross_entropy")
     assert ce.value([[1e300, -1e300]], [[1.0, 0.0]]) == 0.0
     assert ce.value([[1e300, -1e300]], [[0.0, 1.0]]) == pytest.approx(2e300)
     assert ce.value([[1e300, 1e300, 1e300]], [[0.0, 0.0, 1.0]]) == pytest.approx(math.log(3.0))
@@ -233,31 +247,33 @@ def test_bce_accepts_binary_labels_for_one_output():
     assert network.loss(X, [0, 1, 1, 0]) == network.loss(X, [[0.0], [1.0], [1.0], [0.0]])
 
 
+# (loss, target, error, message): a target of the wrong shape is a ShapeError, a target whose
+# values its loss cannot take is a DataError.
 BAD_TARGETS = [
-    ("cross_entropy", [[1.0, 0.0]] * 4, r"2 but the network gives 4×3"),
-    ("cross_entropy", [0, 1, 3, 2], r"class index 3 .* 3 outputs"),
-    ("cross_entropy", [0, 1, 2], r"3 class indices but X has 4 rows"),
-    ("cross_entropy", [0.0, 1.0, 2.0, 1.0], r"class indices must be ints"),
-    ("cross_entropy", [-1, 0, 1, 2], r"class indices must be ints"),
-    ("cross_entropy", [[0.5, 0.6, 0.0]] * 4, r"row 0 sums to"),
-    ("cross_entropy", [[2.0, -1.0, 0.0]] * 4, r"not a probability"),
-    ("bce", [[1.5, 0.0, 0.0]] * 4, r"Y\[0\]\[0\] = 1.5 is not a probability"),
-    ("bce", [[-0.5, 0.0, 0.0]] * 4, r"not a probability"),
-    ("mse", [[1.0, 0.0]] * 4, r"4×2 but the network gives 4×3"),
+    ("cross_entropy", [[1.0, 0.0]] * 4, pn.ShapeError, r"2 but the network gives 4×3"),
+    ("cross_entropy", [0, 1, 3, 2], pn.DataError, r"class index 3 .* 3 outputs"),
+    ("cross_entropy", [0, 1, 2], pn.ShapeError, r"3 class indices but X has 4 rows"),
+    ("cross_entropy", [0.0, 1.0, 2.0, 1.0], pn.ShapeError, r"class indices must be ints"),
+    ("cross_entropy", [-1, 0, 1, 2], pn.ShapeError, r"class indices must be ints"),
+    ("cross_entropy", [[0.5, 0.6, 0.0]] * 4, pn.DataError, r"row 0 sums to"),
+    ("cross_entropy", [[2.0, -1.0, 0.0]] * 4, pn.DataError, r"not a probability"),
+    ("bce", [[1.5, 0.0, 0.0]] * 4, pn.DataError, r"Y\[0\]\[0\] = 1.5 is not a probability"),
+    ("bce", [[-0.5, 0.0, 0.0]] * 4, pn.DataError, r"not a probability"),
+    ("mse", [[1.0, 0.0]] * 4, pn.ShapeError, r"4×2 but the network gives 4×3"),
 ]
 
 
-@pytest.mark.parametrize(("name", "target", "message"), BAD_TARGETS)
+@pytest.mark.parametrize(("name", "target", "error", "message"), BAD_TARGETS)
 @pytest.mark.parametrize("method", ["loss", "gradients", "fit"])
-def test_bad_targets_raise_shape_error_naming_the_function(name, target, message, method):
+def test_bad_targets_raise_an_error_naming_the_function(name, target, error, message, method):
     network = classifier(name, "sigmoid" if name == "bce" else "identity")
-    with pytest.raises(pn.ShapeError, match=message) as info:
+    with pytest.raises(error, match=message) as info:
         getattr(network, method)(X, target)
     assert str(info.value).startswith(f"{method}:")
 
 
 def test_bce_labels_need_one_output_and_zero_or_one():
-    with pytest.raises(pn.ShapeError, match="ints 0 or 1"):
+    with pytest.raises(pn.DataError, match="ints 0 or 1"):
         classifier("bce", "sigmoid", outputs=1).loss(X, [0, 2, 1, 0])
     with pytest.raises(pn.ShapeError):
         classifier("bce", "sigmoid", outputs=3).loss(X, [0, 1, 1, 0])

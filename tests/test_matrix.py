@@ -220,16 +220,17 @@ def test_add_row_rejects_wrong_length():
         mx.add_row(GOOD, [1.0, 2.0, 3.0])
 
 
-def test_scale_and_apply_reject_bad_arguments():
-    with pytest.raises(pn.ShapeError, match="scale"):
+def test_scale_and_apply_reject_arguments_that_are_not_matrices_as_configuration_errors():
+    # A factor or a function is not a matrix: its mistake is not about shapes.
+    with pytest.raises(pn.ConfigurationError, match="scale: factor must be a number"):
         mx.scale(GOOD, "2")
-    with pytest.raises(pn.ShapeError, match="apply"):
+    with pytest.raises(pn.ConfigurationError, match="apply: function must be callable"):
         mx.apply("abs", GOOD)
 
 
 @pytest.mark.parametrize("sizes", [(0, 1), (1, 0), (-1, 2), (1.5, 2), (True, 2)])
 def test_zeros_rejects_bad_sizes(sizes):
-    with pytest.raises(pn.ShapeError, match="zeros"):
+    with pytest.raises(pn.ConfigurationError, match=r"zeros: (rows|columns) must be an int ≥ 1"):
         mx.zeros(*sizes)
 
 
@@ -243,3 +244,27 @@ def test_as_float_matrix_converts_and_rejects_complex():
     assert all(type(v) is float for v in mx.as_float_matrix([[1, 2]], "f")[0])
     with pytest.raises(pn.ShapeError, match="f: X must hold real numbers"):
         mx.as_float_matrix([[1j]], "f", "X")
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"),
+    [(math.nan, r"X\[1\]\[0\] is nan"), (math.inf, r"X\[1\]\[0\] is inf"),
+     (-math.inf, r"X\[1\]\[0\] is -inf"), (10**400, r"X\[1\]\[0\] is 1000.*too large for a float")],
+    ids=["nan", "inf", "-inf", "10**400"],
+)
+def test_data_that_is_not_finite_is_refused_naming_row_and_column(bad, where):
+    with pytest.raises(pn.DataError, match=f"fit: {where}"):
+        mx.as_float_matrix([[1.0, 2.0], [bad, 3.0]], "fit", "X")
+
+
+def test_finite_entries_whose_row_sum_overflows_are_accepted():
+    # Negative control for the row-sum shortcut: 1e308 + 1e308 overflows, the entries do not.
+    assert mx.as_float_matrix([[1e308, 1e308]], "fit", "X") == [[1e308, 1e308]]
+
+
+@pytest.mark.parametrize("method", ["predict", "loss", "fit", "gradients", "evaluate"])
+def test_every_network_method_refuses_nan_data(method):
+    network = pn.Network([pn.Dense(2, 1)], seed=0)
+    arguments = ([[0.0, math.nan]],) if method == "predict" else ([[0.0, 1.0]], [[math.nan]])
+    with pytest.raises(pn.DataError, match=f"{method}: (X|Y)\\[0\\]"):
+        getattr(network, method)(*arguments)

@@ -196,16 +196,8 @@ def test_bad_inputs_raise_shape_error_from_predict(bad):
 
 @pytest.mark.parametrize("learning_rate", [-0.1, float("nan"), float("inf"), "0.1", True])
 def test_bad_learning_rate(learning_rate):
-    with pytest.raises(pn.ConfigurationError, match="learning rate"):
+    with pytest.raises(pn.ConfigurationError, match="fit: learning_rate must be a finite number"):
         small_network().fit(X, Y, epochs=1, learning_rate=learning_rate)
-
-
-@pytest.mark.parametrize("options", [{"epochs": -1}, {"epochs": 1.5}, {"batch_size": 0},
-                                     {"batch_size": 2.0}])
-def test_bad_fit_options(options):
-    arguments = {"epochs": 1, **options}
-    with pytest.raises(pn.ConfigurationError, match="fit: "):
-        small_network().fit(X, Y, **arguments)
 
 
 def test_layers_that_do_not_fit_together():
@@ -242,7 +234,7 @@ def test_dense_sizes_must_be_positive_ints(sizes):
 
 
 def test_backward_before_forward_is_an_error():
-    with pytest.raises(RuntimeError, match="before forward"):
+    with pytest.raises(pn.StateError, match=r"Dense\.backward: called before forward"):
         pn.Dense(2, 2).backward([[1.0, 1.0]])
 
 
@@ -250,7 +242,10 @@ def test_check_data_and_backprop_are_gradients_in_two_steps():
     network = small_network()
     inputs, targets = network.check_data([(0, 0, 1)], [[1]], "my_tool")
     assert (inputs, targets) == ([[0.0, 0.0, 1.0]], [[1.0]])
-    assert network.backprop(inputs, targets) == network.gradients([(0, 0, 1)], [[1]])
+    loss, output = network.backprop(inputs, targets)
+    assert (loss, output) == (network.loss([(0, 0, 1)], [[1]]), network.predict([(0, 0, 1)]))
+    stored = [parameter.grad for parameter in network.parameters()]
+    assert (loss, stored) == network.gradients([(0, 0, 1)], [[1]])
     with pytest.raises(pn.ShapeError, match=r"my_tool: Y is 1×2"):
         network.check_data(inputs, [[1.0, 0.0]], "my_tool")
 

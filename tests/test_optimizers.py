@@ -5,12 +5,15 @@ and compared with (a) numbers derived by hand in the comments and (b) an indepen
 transcription of the torch.optim documentation's pseudo-code, written here one entry at a time.
 """
 
+import copy
 import math
+import pickle
 
 import pytest
 
 import purenn as pn
 from purenn.layers import Parameter
+from purenn.optimizers import AdamState
 
 # The scalar transcriptions below perform the same float operations as the optimizers, in the
 # same order, per entry; they may differ only by the order of one or two additions (~1 ulp per
@@ -214,14 +217,14 @@ def test_state_is_kept_per_parameter():
 
 def test_updates_happen_in_place_and_reset_forgets_momentum():
     parameter = Parameter("theta", [[1.0, 2.0]])
-    row = parameter.value[0]
+    matrix = parameter.value
     optimizer = pn.SGD(lr=0.1, momentum=0.9)
     optimizer.step([parameter], [[[1.0, 1.0]]])
-    assert parameter.value[0] is row
+    assert parameter.value is matrix  # a reference to the value sees every update
     optimizer.reset()
-    before = row[:]
+    before = matrix[0][:]
     optimizer.step([parameter], [[[1.0, 1.0]]])  # b = g again after reset: a plain step
-    assert row == [v - 0.1 for v in before]
+    assert matrix[0] == [v - 0.1 for v in before]
 
 
 def test_lr_can_be_reassigned_and_is_checked():
@@ -299,3 +302,72 @@ def test_clip_grad_norm_rejects_bad_max_norm(max_norm):
 def test_clip_grad_norm_rejects_non_matrices(gradients):
     with pytest.raises(pn.ShapeError, match="clip_grad_norm"):
         pn.clip_grad_norm(gradients, 1.0)
+
+
+# -- all or nothing ---------------------------------------------------------------------------
+
+
+def _state_bits(optimizer):
+    """Everything an optimizer remembers, as comparable plain data."""
+    bits = {}
+    for parameter, state in optimizer.state.items():
+        if isinstance(state, AdamState):
+            state = (state.step, state.m, state.v)
+        bits[parameter.name] = copy.deepcopy(state)
+    return bits
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [pn.SGD(lr=1.0), pn.SGD(lr=1.0, momentum=0.9), pn.SGD(lr=1.0, momentum=0.5, nesterov=True),
+     pn.Adam(lr=1.0)],
+    ids=repr,
+)
+def test_an_update_that_would_overflow_changes_neither_weights_nor_state(optimizer):
+    kept, doomed = Parameter("kept", [[1.0, -2.0]]), Parameter("doomed", [[1e308, 0.5]])
+    optimizer.step([kept, doomed], [[[0.5, 0.5]], [[0.25, 0.25]]])  # one good step: state exists
+    weights = (copy.deepcopy(kept.value), copy.deepcopy(doomed.value))
+    state = _state_bits(optimizer)
+    # Adam's step is bounded by lr·m̂/√v̂ ≈ lr, so it needs an lr that overflows 1e308 itself.
+    optimizer.lr = 1e308 if isinstance(optimizer, pn.Adam) else 1.0
+    with pytest.raises(pn.DivergenceError, match="doomed non-finite; no weight and no optimizer"):
+        optimizer.step([kept, doomed], [[[0.5, 0.5]], [[-1e308, 0.0]]])
+    assert (kept.value, doomed.value) == weights  # "kept" was not half-updated either
+    assert _state_bits(optimizer) == state
+
+
+def test_the_same_update_goes_through_when_it_stays_finite():
+    # Negative control for the test above: the step it refuses is refused for overflow alone.
+    parameter = Parameter("p", [[1e307, 0.5]])
+    pn.SGD(lr=1.0).step([parameter], [[[-1e307, 0.0]]])
+    assert parameter.value == [[2e307, 0.5]]
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: pn.SGD(lr=0.1, momentum=0.9), lambda: pn.Adam(lr=0.1)], ids=["sgd", "adam"]
+)
+def test_optimizer_state_follows_its_parameters_through_deepcopy_and_pickle(make):
+    network = pn.Network([pn.Dense(2, 3, "tanh"), pn.Dense(3, 1)], seed=4)
+    optimizer = make()
+    x, y = [[0.0, 1.0], [1.0, -1.0], [0.5, 0.5]], [[1.0], [0.0], [0.5]]
+    network.fit(x, y, epochs=3, optimizer=optimizer)
+    copies = [copy.deepcopy((network, optimizer)), pickle.loads(pickle.dumps((network, optimizer)))]
+    network.fit(x, y, epochs=3, optimizer=optimizer)
+    for twin, twin_optimizer in copies:
+        assert set(twin_optimizer.state) == set(twin.parameters())  # keyed by the copies
+        twin.fit(x, y, epochs=3, optimizer=twin_optimizer)
+        assert [p.value for p in twin.parameters()] == [p.value for p in network.parameters()]
+
+
+def test_clipping_works_where_the_squares_overflow():
+    # (3e200)² overflows a float; the norm, 5e200, does not, and clipping must still happen.
+    gradients = [[[3e200, 4e200]], [[0.0]]]
+    assert pn.clip_grad_norm(gradients, 1.0) == pytest.approx(5e200, rel=1e-15, abs=0)
+    assert gradients[0][0] == pytest.approx([0.6, 0.8], rel=1e-12, abs=0)  # direction 3 : 4 kept
+
+
+def test_the_norm_of_tiny_gradients_is_not_lost_to_underflow():
+    # (3e-200)² underflows to 0; the norm is still 5e-200 (below max_norm: nothing clipped).
+    gradients = [[[3e-200, 4e-200]]]
+    assert pn.clip_grad_norm(gradients, 1.0) == pytest.approx(5e-200, rel=1e-15, abs=0)
+    assert gradients == [[[3e-200, 4e-200]]]

@@ -95,3 +95,22 @@ def test_fit_clips_each_step_to_clip_norm():
                 row[:] = [v - 0.1 * (g * factor) for v, g in zip(row, grad_row)]
     for ours, theirs in zip(network.parameters(), manual.parameters()):
         assert ours.value == theirs.value
+
+
+def test_a_rate_whose_power_overflows_stays_exact_while_the_product_is_finite():
+    # 2**1100 overflows a float, but 1e-300 · 2**1100 ≈ 1.36e31 does not.
+    expected = 1e-300 * 2.0**1000 * 2.0**100
+    assert pn.ExponentialLR(gamma=2.0).rate(1100, 1e-300) == pytest.approx(expected, rel=1e-12)
+    assert pn.StepLR(step_size=1, gamma=2.0).rate(1100, 0.0) == 0.0
+    assert pn.ExponentialLR(gamma=2.0).rate(2000, 1.0) == math.inf
+
+
+def test_fit_reports_a_schedule_that_overflows_as_divergence():
+    network = pn.Network([pn.Dense(1, 1)], seed=0)
+    before = [p.value[0][:] for p in network.parameters()]
+    message = r"ExponentialLR\(gamma=1e\+300\) gives a learning rate of inf at epoch 2"
+    with pytest.raises(pn.DivergenceError, match=message):
+        network.fit([[0.0]], [[0.0]], epochs=3, learning_rate=1e300,
+                    schedule=pn.ExponentialLR(gamma=1e300))
+    # epoch 1 has rate η₀ = 1e300 (γ⁰ = 1) and is fine on this zero data; epoch 2 overflows
+    assert [p.value[0] for p in network.parameters()] == before

@@ -1,0 +1,53 @@
+"""Draw the pictures the README shows, into docs/.
+
+Run: python docs/make_pictures.py   (about ten seconds; every run gives the same pictures)
+
+- seed_loss.svg, seed_architecture.svg: the README's seed example, 1500 epochs;
+- spirals_boundary.svg: examples/spirals.py's network and training, over all 300 points;
+- gradcheck_sweep.svg: ``python -m purenn gradcheck --sweep`` as a picture.
+"""
+
+import pathlib
+
+import purenn as pn
+from purenn.cli import seed_network
+from purenn.gradcheck import step_sweep
+from purenn.plot import architecture, decision_boundary, loss_curve, sweep
+
+DOCS = pathlib.Path(__file__).resolve().parent
+
+
+def seed_example() -> None:
+    x, y = pn.datasets.seed_data()
+    net = pn.Network([pn.Dense(3, 4, activation="sigmoid"),
+                      pn.Dense(4, 1, activation="sigmoid")], loss="sse", seed=1)
+    history = net.fit(x, y, epochs=1500, learning_rate=1.0)
+    loss_curve(history, DOCS / "seed_loss.svg", log_scale=True,
+               title="The seed example: 3-4-1 sigmoid network, SSE, learning rate 1")
+    architecture(net, DOCS / "seed_architecture.svg",
+                 title="The seed example after 1500 epochs")
+
+
+def spirals() -> None:
+    x, labels = pn.datasets.spirals(100, classes=3, seed=0)
+    x_train, _, y_train, _ = pn.datasets.train_test_split(x, labels, 0.25, seed=1)
+    net = pn.Network([pn.Dense(2, 32, "relu", init="he_normal"),
+                      pn.Dense(32, 32, "relu", init="he_normal"),
+                      pn.Dense(32, 3)], loss="cross_entropy", seed=0)
+    net.fit(x_train, y_train, epochs=60, batch_size=32, optimizer=pn.Adam(lr=0.01))
+    decision_boundary(net, x, labels, DOCS / "spirals_boundary.svg",
+                      title="Three spirals: 2-32-32-3 ReLU network, 60 epochs of Adam")
+
+
+def gradient_check() -> None:
+    x, y = pn.datasets.seed_data()
+    sweep(step_sweep(seed_network(1), x, y), DOCS / "gradcheck_sweep.svg",
+          title="Gradient check of the seed network: error against step size")
+
+
+if __name__ == "__main__":
+    seed_example()
+    spirals()
+    gradient_check()
+    for picture in sorted(DOCS.glob("*.svg")):
+        print(f"{picture.name}: {picture.stat().st_size / 1000:.1f} kB")

@@ -1,0 +1,69 @@
+"""Checks of what the picture functions are given, with one rule for which error is raised.
+
+ShapeError when sizes do not fit: an empty, ragged or non-numeric matrix, lengths that differ,
+data that is not 2-D where a plane is drawn, an image of the wrong length.  DataError when a
+value cannot be drawn: NaN or ±inf (as everywhere in purenn).  ConfigurationError when an option
+is wrong: a log scale with nothing positive, an argument of the wrong kind.  Every message starts
+with the picture function's name and names the argument, e.g. "loss_curve: history.loss[3] is
+nan; only finite values can be drawn".  All three are ValueErrors.
+"""
+
+import math
+from typing import Any, List, Optional
+
+from purenn.arguments import is_real
+from purenn.errors import ConfigurationError, DataError
+from purenn.kernels import Matrix
+from purenn.matrix import as_float_matrix
+
+__all__ = ["finite_values", "finite_matrix", "optional_text"]
+
+
+def _not_finite(value: float, where: str, name: str) -> DataError:
+    return DataError(f"{where}: {name} is {value!r}; only finite values can be drawn")
+
+
+def finite_values(values: Any, where: str, name: str) -> List[float]:
+    """``values`` (a list or tuple of real numbers, possibly empty) as floats.
+
+    ConfigurationError naming ``where`` and ``name[i]`` for a value that is not a real number
+    (bools included), DataError for one that is not finite.
+
+    >>> finite_values([1, 2.5], "demo", "ys")
+    [1.0, 2.5]
+    >>> finite_values([1, float("nan")], "demo", "ys")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DataError: demo: ys[1] is nan; only finite values can be drawn
+    """
+    if not isinstance(values, (list, tuple)):
+        raise ConfigurationError(f"{where}: {name} must be a list of numbers, got {values!r:.60}")
+    for index, value in enumerate(values):
+        if not is_real(value):
+            raise ConfigurationError(f"{where}: {name}[{index}] is not a number: {value!r:.60}")
+        if not math.isfinite(value):
+            raise _not_finite(value, where, f"{name}[{index}]")
+    return [float(value) for value in values]
+
+
+def finite_matrix(matrix: Any, where: str, name: str) -> Matrix:
+    """A float copy of a non-empty rectangular matrix of finite reals.
+
+    ShapeError (from ``purenn.matrix.as_float_matrix``) when it is not a matrix, DataError
+    naming ``name[i][j]`` for NaN or ±inf (``as_float_matrix`` refuses those itself).
+
+    >>> finite_matrix([[1, 2], [3, 4]], "demo", "X")
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
+    return as_float_matrix(matrix, where, name)
+
+
+def optional_text(value: Any, where: str, name: str) -> Optional[str]:
+    """``value`` if it is a str or None; ConfigurationError otherwise.
+
+    >>> optional_text("Loss", "demo", "title")
+    'Loss'
+    """
+    if value is None or isinstance(value, str):
+        return value
+    raise ConfigurationError(f"{where}: {name} must be a str or None, got {value!r:.60}")
