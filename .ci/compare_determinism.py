@@ -3,7 +3,7 @@
 The first file is the reference (CI passes the default interpreter's first).  Fails (exit 1) with
 a message naming the interpreters and the worst difference when:
 
-* an ``exact`` entry (initial-weight hashes, shuffling orders) differs at all;
+* an ``exact`` entry (initial-weight hashes, shuffling orders, dropout masks) differs at all;
 * a trained weight differs by more than TRAINED_RELATIVE_TOLERANCE, measured per training run as
   max_i |a_i − b_i| / max_i max(|a_i|, |b_i|) over all its weights (a norm-wise relative error,
   so a weight that happens to be near zero cannot make the ratio meaningless).
@@ -121,8 +121,8 @@ def main(paths: List[str]) -> int:
             print(f"  - {problem}")
         return 1
     print(
-        f"determinism OK: {exact_entries} initial-weight hashes and shuffling orders "
-        f"bit-identical; trained weights within {TRAINED_RELATIVE_TOLERANCE:g} relative; "
+        f"determinism OK: {exact_entries} initial-weight hashes, shuffling orders and dropout "
+        f"masks bit-identical; trained weights within {TRAINED_RELATIVE_TOLERANCE:g} relative; "
         "repeats bit-identical"
     )
     return 0

@@ -4,8 +4,9 @@ Run under each interpreter CI offers (with purenn importable); writes one JSON f
 
 * ``exact``: what must be BIT-IDENTICAL on every interpreter, because it comes only from
   ``random.random()``, whose sequence Python promises to keep: a SHA-256 of the exact bits of
-  the initial weights of a few architectures and seeds, and the orders of
-  ``purenn.training.shuffled_indices`` for a few seeds.
+  the initial weights of a few architectures and seeds, the orders of
+  ``purenn.training.shuffled_indices`` for a few seeds, and the dropout masks that
+  ``purenn.dropout.dropout_mask`` draws for a few seeds and rates.
 * ``trained``: weights after fixed-seed training, as float.hex strings.  These may differ in the
   last bits between interpreters (CPython 3.12 made ``sum()`` of floats compensated and added
   ``math.sumprod``), so they are compared to a relative tolerance, not bit for bit.
@@ -26,10 +27,12 @@ import struct
 import sys
 from typing import Callable, Dict, List, Sequence, Tuple
 
+from purenn.batchnorm import BatchNorm
 from purenn.cli import seed_network
 from purenn.datasets import seed_data
+from purenn.dropout import Dropout, dropout_mask
 from purenn.kernels import Matrix
-from purenn.layers import Dense
+from purenn.layers import Dense, Stored
 from purenn.network import Network
 from purenn.training import shuffled_indices
 
@@ -72,8 +75,10 @@ def parity_data() -> Tuple[Matrix, Matrix]:
 
 
 def weights_of(network: Network) -> List[Tuple[str, Matrix]]:
-    """(name, value) of every parameter, in the network's fixed order."""
-    return [(parameter.name, parameter.value) for parameter in network.parameters()]
+    """(name, value) of every parameter, then of every buffer (BatchNorm's running
+    statistics), in the network's fixed order."""
+    held: List[Stored] = [*network.parameters(), *network.buffers()]
+    return [(item.name, item.value) for item in held]
 
 
 def bits_hash(named: Sequence[Tuple[str, Matrix]]) -> str:
@@ -107,6 +112,24 @@ def shuffle_orders() -> Dict[str, List[List[int]]]:
     return orders
 
 
+MASK_SEEDS = (0, 1, 12345)
+MASK_RATES = (0.1, 0.5, 0.9)
+
+
+def dropout_masks() -> Dict[str, List[str]]:
+    """Three consecutive 4 × 6 masks from random.Random(seed) per seed and rate, each written
+    as its rows of kept (1) and dropped (0) entries."""
+    masks = {}
+    for seed in MASK_SEEDS:
+        for rate in MASK_RATES:
+            rng = random.Random(seed)
+            masks[f"seed={seed} rate={rate}"] = [
+                "/".join("".join("1" if value else "0" for value in row) for row in mask)
+                for mask in (dropout_mask(rng, 4, 6, rate) for _ in range(3))
+            ]
+    return masks
+
+
 def train_seed_example() -> Network:
     """The seed tutorial: 3-4-1 sigmoid, seed 1, 1500 full-batch epochs at learning rate 1."""
     x, y = seed_data()
@@ -123,9 +146,24 @@ def train_deep_minibatch() -> Network:
     return network
 
 
+def train_normalised_dropout() -> Network:
+    """3-8(BatchNorm, tanh)-Dropout(0.25)-1 on 3-bit parity, seed 3, shuffled mini-batches of
+    4, 50 epochs at rate 0.1: masks and running statistics in a training run."""
+    x, y = parity_data()
+    network = Network(
+        [Dense(3, 8, bias=False), BatchNorm(8, "tanh"), Dropout(0.25),
+         Dense(8, 1, activation="sigmoid")],
+        loss="sse",
+        seed=3,
+    )
+    network.fit(x, y, epochs=50, learning_rate=0.1, batch_size=4, shuffle=True)
+    return network
+
+
 TRAINING_RUNS: Dict[str, Callable[[], Network]] = {
     "seed example, 1500 epochs": train_seed_example,
     "3-8-8-1 parity, batch 2, 200 epochs": train_deep_minibatch,
+    "3-8-1 BatchNorm and Dropout, batch 4, 50 epochs": train_normalised_dropout,
 }
 
 
@@ -167,7 +205,8 @@ def main() -> int:
         "label": args.label,
         "interpreter": interpreter_description(),
         "fast_dot": sys.version_info >= (3, 12),
-        "exact": {"initial weights": initial_weight_hashes(), "shuffles": shuffle_orders()},
+        "exact": {"initial weights": initial_weight_hashes(), "shuffles": shuffle_orders(),
+                  "dropout masks": dropout_masks()},
         "trained": trained,
         "unrepeatable": unrepeatable,
     }

@@ -10,11 +10,12 @@ import pytest
 from batchnorm_cases import BatchNormWithoutMeanOfGradient, norm_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import require
 from strategies import MODEST, matrices
 
 import purenn as pn
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 functional = torch.nn.functional
 
 # The same float64 sums in another order: a few ulps per operation, which 1/√(σ² + ε) can

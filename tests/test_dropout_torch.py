@@ -4,15 +4,15 @@ draws a u ≥ p, a dropped one a u < p), and the outputs and input gradients mus
 that forgets to rescale disagrees, although the gradient checker cannot see it (it is
 consistent with itself)."""
 
-import pytest
 from dropout_cases import DropoutNotRescaled, Replayed
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import require
 from strategies import matrices
 
 import purenn as pn
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 functional = torch.nn.functional
 
 NONZERO = st.floats(0.1, 2.0) | st.floats(-2.0, -0.1)
