@@ -35,7 +35,7 @@ from purenn.cli.demo import add_demo_command, run_demo
 from purenn.cli.export import add_export_command
 from purenn.cli.failures import run_guarded
 from purenn.cli.gradcheck import add_gradcheck_command
-from purenn.cli.options import CommandParser
+from purenn.cli.options import CommandParser, UsageError
 from purenn.cli.predict import add_predict_command
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.cli.train import add_train_command
@@ -120,7 +120,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
 
     def command() -> int:
-        args = build_parser().parse_args(with_default_command(words))
+        parser = build_parser()
+        args, extra = parser.parse_known_args(with_default_command(words))
+        if extra:
+            # The top-level parser would blame itself; the words belong to the command.
+            raise UsageError(f"{args.command} has no option {' '.join(extra)} "
+                             f"(see {parser.prog} {args.command} --help)")
         status: int = args.run(args)
         return status
 

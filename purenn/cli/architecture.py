@@ -149,7 +149,7 @@ def _check_outputs(data: TrainingData, n_out: int, loss: str, option: str) -> No
             raise UsageError(f"{option} ends in {n_out} outputs but {data.name} has one target "
                              "to regress: end it in 1")
         if loss not in _REGRESSION_LOSSES:
-            raise UsageError(f"--loss {loss} is for classes, but {data.name} is a regression "
+            raise UsageError(f"--loss {loss} is for classes, but {data.name} is regression "
                              f"({target.reason}): use mse or sse")
         return
     k = target.n_classes

@@ -3,7 +3,8 @@
 The rules, the same for both commands:
 
 - The file is UTF-8 (a byte-order mark is skipped), comma-separated, quoted as the ``csv``
-  module reads it (Excel's dialect).  ``-`` reads standard input.
+  module reads it in Excel's dialect, strictly (a quote left open is an error, not the rest of
+  the file in one cell).  ``-`` reads standard input.
 - Cells are stripped of surrounding spaces; blank lines are skipped.
 - Every row has as many cells as the first one, else the file is refused, naming the line.
 - **Header**: the first row is a header when one of its cells is not a number in a column
@@ -83,7 +84,7 @@ def _text(path: str) -> str:
 
 def _records(text: str, source: str) -> List[Tuple[int, List[str]]]:
     """(line, cells) of every non-blank row, cells stripped; csv's errors name the line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     records = []
     try:
         for cells in reader:

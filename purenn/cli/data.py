@@ -21,6 +21,7 @@ from purenn.errors import DataError
 from purenn.kernels import Matrix
 
 __all__ = [
+    "BUILT_IN",
     "Builtin",
     "DATASETS",
     "TrainingData",
@@ -29,6 +30,10 @@ __all__ = [
     "csv_data",
     "load_training_data",
 ]
+
+
+BUILT_IN = "a built-in set"
+"""The reason a built-in set's task is what it is, as reports say it."""
 
 
 @dataclass
@@ -104,9 +109,9 @@ def builtin_data(name: str) -> TrainingData:
     builtin = DATASETS[name]
     x, y = builtin.load()
     if builtin.task == REGRESS:
-        return TrainingData(name, x, Target(REGRESS, "built in", values=y))
+        return TrainingData(name, x, Target(REGRESS, BUILT_IN, values=y))
     classes = [str(k) for k in range(max(y) + 1)]
-    return TrainingData(name, x, Target(CLASSIFY, "built in", labels=y, classes=classes))
+    return TrainingData(name, x, Target(CLASSIFY, BUILT_IN, labels=y, classes=classes))
 
 
 def target_column(table: Table, spec: Optional[str]) -> int:

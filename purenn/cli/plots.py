@@ -14,6 +14,7 @@ import os
 from typing import List, Optional, Sequence
 
 from purenn import plot
+from purenn.cli.options import UsageError
 from purenn.kernels import Matrix
 from purenn.network import Network
 from purenn.training import History
@@ -26,14 +27,16 @@ BOUNDARY_FILE = "boundary.svg"
 
 
 def prepare_folder(folder: str) -> str:
-    """Make ``folder`` (and its parents) unless it exists; returns it.  Raises OSError when it
-    cannot be a folder (a file of that name, no permission).
+    """Make ``folder`` (and its parents) unless it exists; returns it.  Raises UsageError when
+    a file of that name is in the way, OSError when the folder cannot be made.
 
     >>> import os, tempfile
     >>> folder = prepare_folder(os.path.join(tempfile.mkdtemp(), "out", "run1"))
     >>> os.path.isdir(folder)
     True
     """
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UsageError(f"--plots {folder}: a file of that name is in the way; give a folder")
     os.makedirs(folder, exist_ok=True)
     return folder
 

@@ -248,7 +248,7 @@ def run_train_command(args: argparse.Namespace) -> int:
 
     >>> from purenn.cli import main
     >>> main(["train", "xor", "--arch", "2-4-2", "--epochs", "3", "--quiet"])  # doctest: +ELLIPSIS
-    data:     xor, 4 rows × 2 features; classify (built in), 2 classes: 0, 1
+    data:     xor, 4 rows × 2 features; classify (a built-in set), 2 classes: 0, 1
     network:  2-4-2, activations tanh → identity, loss cross_entropy (22 parameters)
     training: 3 epochs, adam at learning rate 0.01, batches of 32, seed 0
     result:   loss ...  accuracy ... (the last epoch)
