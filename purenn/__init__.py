@@ -19,9 +19,17 @@ importing only those before it (tests/test_layering.py holds the order):
     plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
                                           boundaries, the step-size sweep, image grids
     cli                                   the command line
+
+``import purenn`` loads everything a network needs at once, and ``purenn.datasets``,
+``purenn.plot`` and ``purenn.formats`` (the digits file's reader, the SVG code, the file
+formats: more than half of the import time) only when first used, as ``pn.datasets``,
+``pn.plot``, ``pn.save(…)`` and so on, or by an import: PEP 562's module ``__getattr__`` below
+imports them then.
 """
 
-from purenn import datasets, formats, plot
+import importlib
+from typing import Any, Dict, List
+
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
 from purenn.conv import Conv2D
@@ -37,15 +45,6 @@ from purenn.errors import (
     StateError,
 )
 from purenn.flatten import Flatten
-from purenn.formats import (
-    export_npz,
-    export_onnx,
-    export_python,
-    import_npz,
-    load,
-    load_checkpoint,
-    save,
-)
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -134,3 +133,35 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# Loaded on first use, by __getattr__: the modules a network does not need, and the names the
+# package gives from them.
+_LAZY_MODULES = ("datasets", "plot", "formats")
+_LAZY_NAMES: Dict[str, str] = {
+    "export_npz": "formats",
+    "export_onnx": "formats",
+    "export_python": "formats",
+    "import_npz": "formats",
+    "load": "formats",
+    "load_checkpoint": "formats",
+    "save": "formats",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``pn.datasets``, ``pn.plot``, ``pn.formats`` and the formats' functions (``pn.save``,
+    ``pn.load``, …), imported when first asked for (PEP 562)."""
+    if name in _LAZY_MODULES:
+        # The import binds the submodule as this package's attribute: the next look-up finds
+        # it without coming here.
+        return importlib.import_module(f"purenn.{name}")
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"purenn.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'purenn' has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    """The package's names, the lazily loaded ones included."""
+    return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES})

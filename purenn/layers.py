@@ -208,9 +208,10 @@ class Dense(Layer):
 
     def forward(self, x: Matrix) -> Matrix:
         """A = f(X·W + b); caches X, Z and A."""
-        z = kernels.matmul(x, self.weights.value)
-        if self.bias is not None:
-            z = kernels.add_row(z, self.bias.value[0])
+        if self.bias is None:
+            z = kernels.matmul(x, self.weights.value)
+        else:
+            z = kernels.affine(x, self.weights.value, self.bias.value[0])
         a = self.activation.forward(z)
         self.cache = (x, z, a)
         return a

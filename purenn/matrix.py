@@ -56,6 +56,11 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
 
 
+# The types nearly every matrix holds: a row of only these is checked by one set operation in C
+# (type(True) is bool, so booleans still go the slow way and are refused there).
+_PLAIN_NUMBERS = frozenset({float, int})
+
+
 def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
     """Check that ``a`` is a non-empty rectangular list of lists (or tuples) of numbers; return
     (rows, cols).
@@ -85,6 +90,8 @@ def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
             raise ShapeError(
                 f"{where}: {name} is ragged: row 0 has {width} entries, row {index} has {len(row)}"
             )
+        if _PLAIN_NUMBERS.issuperset(map(type, row)):
+            continue
         for column, value in enumerate(row):
             if not _is_number(value):
                 raise ShapeError(
@@ -110,7 +117,7 @@ def as_float_matrix(a: Any, where: str, name: str = "matrix") -> Matrix:
     """
     check_matrix(a, where, name)
     try:
-        matrix = [[float(value) for value in row] for row in a]
+        matrix = [list(map(float, row)) for row in a]
     except TypeError:
         raise ShapeError(f"{where}: {name} must hold real numbers, found a complex one") from None
     except OverflowError:

@@ -114,8 +114,8 @@ class Network:
         the chain rule back through every layer, which leaves ∂L/∂θ in each parameter's grad.
         The one pass that both ``gradients`` and the training loop run."""
         output = self.forward(x)
-        loss = self.loss_function.value(output, y)
-        self.backward(self.loss_function.gradient(output, y))
+        loss, gradient = self.loss_function.value_and_gradient(output, y)
+        self.backward(gradient)
         return loss, output
 
     # -- the public surface -------------------------------------------------------------------

@@ -60,15 +60,18 @@ def _check_fraction(value: Any, label: str, where: str) -> float:
 def all_finite(matrix: Matrix) -> bool:
     """True when every entry of ``matrix`` is finite (no NaN, no ±inf).
 
-    One sum per row decides in the common case (a NaN or ±inf entry makes its row's sum NaN or
-    ±inf); only a row whose sum is not finite is looked at entry by entry, because finite
-    entries near ±1e308 can overflow the sum.
+    One sum of all the entries decides in the common case (a NaN or ±inf entry makes the sum
+    NaN or ±inf), in one pass in C; only when that sum is not finite are the rows looked at,
+    and a row whose sum is not finite entry by entry, because finite entries near ±1e308 can
+    overflow a sum.
 
     >>> all_finite([[1.0, 2.0], [1e308, 1e308]]), all_finite([[1.0, float("nan")]])
     (True, False)
     """
     isfinite = math.isfinite
-    return all(isfinite(sum(row)) or all(map(isfinite, row)) for row in matrix)
+    return isfinite(sum(map(sum, matrix))) or all(
+        isfinite(sum(row)) or all(map(isfinite, row)) for row in matrix
+    )
 
 
 def _check_aligned(
@@ -146,7 +149,7 @@ class Optimizer:
         ...     print(w.value)
         [[1.0, 2.0]]
         """
-        proposals = [self.propose(p, g) for p, g in zip(parameters, gradients)]
+        proposals = list(map(self.propose, parameters, gradients))
         for parameter, (values, _) in zip(parameters, proposals):
             if not all_finite(values):
                 raise DivergenceError(

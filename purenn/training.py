@@ -396,51 +396,59 @@ def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -
     summed = model.loss_function.reduction == "sum"
     total = 0.0
     metric_totals = dict.fromkeys((name for name, _ in options.metric_functions), 0.0)
+    parameters = model.parameters()  # the same list for every batch
     for number, (start, stop) in enumerate(batches, 1):
-        where = f"epoch {epoch}, batch {number} of {len(batches)}"
-        loss, output = model.backprop(x[start:stop], y[start:stop])
+        # A full batch is X itself: slicing would copy the list of rows for nothing.
+        x_batch, y_batch = (x, y) if stop - start == n else (x[start:stop], y[start:stop])
+        loss, output = model.backprop(x_batch, y_batch)
         if not math.isfinite(loss):
             # Nothing was stepped on: the weights are still those of the last finite step.
             raise DivergenceError(
-                f"fit: the loss became {loss} at {where}; the weights are left as they were "
-                f"before that batch (learning rate {options.optimizer_in_use.lr:g}: try a "
-                "smaller one)"
+                f"fit: the loss became {loss} at {_where(epoch, number, len(batches))}; the "
+                f"weights are left as they were before that batch (learning rate "
+                f"{options.optimizer_in_use.lr:g}: try a smaller one)"
             )
         rows = stop - start
         total += loss if summed else loss * rows
         if metric_totals:
             for name, value in evaluate_metrics(
-                options.metric_functions, output, y[start:stop], model.loss_function
+                options.metric_functions, output, y_batch, model.loss_function
             ).items():
                 metric_totals[name] += value * rows
-        step(model.parameters(), options, where)
+        try:
+            step(parameters, options)
+        except DivergenceError as error:
+            raise DivergenceError(
+                f"fit: at {_where(epoch, number, len(batches))}, {error} (learning rate "
+                f"{options.optimizer_in_use.lr:g}: try a smaller one, or clip_norm)"
+            ) from None
     values = {"loss": total if summed else total / n}
-    values.update((name, value / n) for name, value in metric_totals.items())
+    if metric_totals:
+        values.update((name, value / n) for name, value in metric_totals.items())
     return values
 
 
-def step(parameters: List[Parameter], options: FitOptions, where: str) -> None:
+def _where(epoch: int, number: int, count: int) -> str:
+    """"epoch 3, batch 2 of 5": where a DivergenceError happened (formatted only then)."""
+    return f"epoch {epoch}, batch {number} of {count}"
+
+
+def step(parameters: List[Parameter], options: FitOptions) -> None:
     """Clip (if asked) and let the optimizer subtract the stored gradients; an update that would
-    make a weight non-finite changes nothing and raises DivergenceError naming ``where``.
+    make a weight non-finite changes nothing and raises DivergenceError.
 
     Clipping rescales the stored gradient in place, here from 4 to 4/(4 + 1e-6) ≈ 1:
 
     >>> w = Parameter("w", [[1.0]])
     >>> w.grad = [[4.0]]
-    >>> step([w], FitOptions(learning_rate=0.5, clip_norm=1.0), "epoch 1, batch 1 of 1")
+    >>> step([w], FitOptions(learning_rate=0.5, clip_norm=1.0))
     >>> round(w.grad[0][0], 6), round(w.value[0][0], 6)
     (1.0, 0.5)
     """
     gradients: List[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
     if options.clip_norm is not None:
         clip_checked_gradients(gradients, options.clip_norm)
-    try:
-        options.optimizer_in_use.update(parameters, gradients)
-    except DivergenceError as error:
-        raise DivergenceError(
-            f"fit: at {where}, {error} (learning rate {options.optimizer_in_use.lr:g}: try a "
-            "smaller one, or clip_norm)"
-        ) from None
+    options.optimizer_in_use.update(parameters, gradients)
 
 
 def validation_values(

@@ -9,6 +9,7 @@ subpackage ("from purenn.plot import x") depends on its ``__init__``.
 
 import ast
 import pathlib
+import subprocess
 import sys
 
 import pytest
@@ -120,6 +121,51 @@ def test_imports_are_at_module_level(module):
                 assert not isinstance(node, (ast.Import, ast.ImportFrom)), (
                     f"{module}.{function.name} imports at run time"
                 )
+
+
+# The one exception to "no imports at run time": purenn/__init__.py's module __getattr__ (PEP 562)
+# imports purenn.datasets, purenn.plot and purenn.formats when they are first asked for, because
+# they are more than half of the import time and a network needs none of them
+# (benchmarks/bench_import.py).  It does so with
+# importlib.import_module, so this test looks for that call (and __import__) everywhere else.
+LAZY_IMPORTER = ("__init__", "__getattr__")
+
+
+def dynamic_imports(module):
+    """(function name, call) for every importlib.import_module or __import__ call."""
+    tree = ast.parse(PATHS[module].read_text(encoding="utf-8"))
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and ast.unparse(node.func) in (
+                    "importlib.import_module", "__import__"
+                ):
+                    yield function.name, node
+
+
+@pytest.mark.skipif(sys.version_info < (3, 9), reason="ast.unparse is 3.9+")
+@pytest.mark.parametrize("module", MODULES)
+def test_only_the_package_getattr_imports_at_run_time(module):
+    for function, _ in dynamic_imports(module):
+        assert (module, function) == LAZY_IMPORTER, f"{module}.{function} imports at run time"
+
+
+def test_the_lazy_modules_load_on_first_use_only():
+    code = (
+        "import sys, purenn as pn\n"
+        "print(sorted(m for m in ('purenn.datasets', 'purenn.plot', 'purenn.formats')"
+        " if m in sys.modules))\n"
+        "print(pn.datasets.__name__, pn.plot.__name__, 'plot' in dir(pn), 'save' in dir(pn))\n"
+        "from purenn import plot, save\n"
+        "print(plot is pn.plot, save is pn.formats.save)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=PACKAGE.parent,
+    )
+    assert result.stdout.split("\n")[:3] == [
+        "[]", "purenn.datasets purenn.plot True True", "True True"
+    ]
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m != "__main__"])

@@ -10,10 +10,11 @@ Bit for bit: run on the interpreter that runs purenn, ``predict`` gives exactly
 
 * every entry of Z = X·W + b is ``dot(row, column of W) + b_j`` (of a convolution:
   ``dot(filter, receptive field) + b_f``, the fields gathered by purenn's index tables, which
-  the file computes when it is imported), where ``dot`` is what purenn's kernel uses on that
-  interpreter: ``math.sumprod`` where the math module has it (CPython
-  3.12+), else ``sum(map(mul, row, column))``, a left-to-right sum (the same ``sum`` purenn
-  calls, compensated on 3.12+ in both);
+  the file computes when it is imported), where ``dot`` is the arithmetic of purenn's kernels
+  on that interpreter (``purenn.kernels.dot_reference``): ``sum(map(mul, row, column))``, a
+  left-to-right sum, before CPython 3.12; on 3.12+, where the math module has ``sumprod``, the
+  same left-to-right sum (written as a loop, since 3.12's ``sum`` is compensated) for rows of at
+  most 16 numbers (``purenn.kernels.LONGEST_SHORT_ROW``) and ``math.sumprod`` for longer ones;
 * every activation is purenn's scalar formula with the same branches and the same order of
   operations (``PYTHON_ACTIVATIONS``), calling ``math.exp``, ``tanh``, ``expm1``, ``log1p`` and
   ``erfc`` as ``purenn.scalar`` does for real numbers;
@@ -59,7 +60,17 @@ def _mul(a, b):
 
 
 if hasattr(math, "sumprod"):  # CPython 3.12+, where purenn's kernels use it too
-    dot = math.sumprod
+
+    def dot(a, b):
+        """a · b as purenn's kernels compute it on CPython 3.12+: rows of at most 16 numbers
+        summed left to right from 0.0, longer ones by math.sumprod."""
+        if len(a) > 16:
+            return math.sumprod(a, b)
+        total = 0.0
+        for x, y in zip(a, b):
+            total = total + x * y
+        return total
+
 else:
 
     def dot(a, b):
