@@ -250,3 +250,19 @@ def test_the_console_script_entry_point(tmp_path):
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("usage: purenn gradcheck ")
+
+
+def test_the_readme_command_lines_parse():
+    # Every command line shown in the README's "Command line" section is one the parser takes.
+    readme = (pathlib.Path(ROOT) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    lines = re.findall(r"^(?:\$ )?python -m purenn\b([^#>\n]*)", section, re.MULTILINE)
+    lines += re.findall(r"`python -m purenn\b([^`]*)`", section)
+    lines = [line for line in lines if "…" not in line]  # "python -m purenn COMMAND …"
+    assert len(lines) >= 8
+    refused = {"gradcheck --epochs 3"}  # shown as what is refused
+    parser = cli.build_parser()
+    for line in lines:
+        words = cli.with_default_command(line.replace("\\|", "|").split())
+        args, extra = parser.parse_known_args(words)
+        assert (extra != []) == (line.strip() in refused) and callable(args.run), line

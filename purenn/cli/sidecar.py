@@ -87,8 +87,10 @@ def write_labels(model_path: PathLike, labels: Labels) -> str:
     """
     path = labels_path(model_path)
     document = {"format": FORMAT, "version": VERSION, **asdict(labels)}
-    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
-    write_atomically(path, text.encode("utf-8"))
+    # One key per line, each list on its line: a person can read it and edit a label.
+    lines = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+             for key, value in document.items()]
+    write_atomically(path, ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8"))
     return path
 
 
