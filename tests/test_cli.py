@@ -217,6 +217,15 @@ def test_an_error_of_purenn_itself_keeps_its_traceback(monkeypatch):
         failures.run_guarded(lambda: broken(None), io.StringIO())
 
 
+def test_running_out_of_memory_is_one_line_and_status_1(capsys, monkeypatch):
+    def exhausted(*positional, **options):
+        raise MemoryError
+
+    monkeypatch.setattr("purenn.network.Network.fit", exhausted)
+    message = error_message(run(capsys, "train", "xor", "--quiet"), status=1)
+    assert message == "out of memory: try a smaller network or data set"
+
+
 def test_messages_name_the_file_of_an_os_error():
     error = PermissionError(13, "Permission denied", "/root/model.json")
     assert failures.describe(error) == "/root/model.json: Permission denied"

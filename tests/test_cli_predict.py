@@ -217,6 +217,7 @@ def test_the_standalone_file_predicts_as_the_model(capsys, trained, tmp_path):
         (["--dtype", "float32", "out.npz"], "--dtype: only for --format onnx"),
         (["--format", "tflite", "out.x"], "argument --format: invalid choice: 'tflite'"),
         ([], "the following arguments are required: OUTPUT"),
+        (["nowhere/m.onnx"], "OUTPUT nowhere/m.onnx: there is no folder "),
     ],
 )
 def test_bad_export_command_lines(capsys, trained, arguments, message):

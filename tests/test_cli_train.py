@@ -229,6 +229,9 @@ def write(path, text):
         (["sine", "--task", "classify"], "--task: for CSV files only; sine is a built-in "
                                          "regression set"),
         ([], "the following arguments are required: DATA"),
+        (["moons", "--arch", "2-16000000-2"], "--arch 2-16000000-2 would make 80,000,002 "
+                                              "parameters; the command line builds at most "
+                                              "10,000,000"),
     ],
 )
 def test_bad_command_lines(capsys, arguments, message):
@@ -276,7 +279,12 @@ def test_save_into_a_missing_folder_fails_before_training(capsys, tmp_path, monk
     monkeypatch.setattr("purenn.network.Network.fit", None)  # training would crash
     path = tmp_path / "nowhere" / "m.json"
     assert error_message(run(capsys, "train", "xor", "--save", str(path))) == (
-        f"--save {path}: there is no folder {tmp_path / 'nowhere'} to save into")
+        f"--save {path}: there is no folder {tmp_path / 'nowhere'} to write into")
+
+
+def test_save_onto_a_folder_is_refused(capsys, tmp_path):
+    assert error_message(run(capsys, "train", "xor", "--save", str(tmp_path))) == (
+        f"--save {tmp_path}: a folder; give the path of a file")
 
 
 def test_divergence_exits_1_with_one_line(capsys):

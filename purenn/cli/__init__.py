@@ -14,6 +14,7 @@ The modules, bottom to top, each importing only those before it:
 
     options       the parser whose errors are one line; argument types; help with an example
     failures      errors to one line on stderr and an exit status (2 input, 1 failed, 130)
+    outputs       output folders and files, checked before any work
     csvfile       CSV files: header detection, numbers, errors naming line and column
     targets       the target column: classify or regress, labels as class indices
     data          built-in data sets by name, or a CSV file: the data train learns from
@@ -35,7 +36,7 @@ from purenn.cli.demo import add_demo_command, run_demo
 from purenn.cli.export import add_export_command
 from purenn.cli.failures import run_guarded
 from purenn.cli.gradcheck import add_gradcheck_command
-from purenn.cli.options import CommandParser, UsageError
+from purenn.cli.options import CommandParser, Runner, UsageError
 from purenn.cli.predict import add_predict_command
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.cli.train import add_train_command
@@ -126,7 +127,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             # The top-level parser would blame itself; the words belong to the command.
             raise UsageError(f"{args.command} has no option {' '.join(extra)} "
                              f"(see {parser.prog} {args.command} --help)")
-        status: int = args.run(args)
-        return status
+        run: Runner = args.run  # each command's parser set it (set_defaults)
+        return run(args)
 
     return run_guarded(command, sys.stderr)

@@ -36,6 +36,7 @@ from purenn.network import Network
 
 __all__ = [
     "DEFAULT_HIDDEN",
+    "MAX_PARAMETERS",
     "LayerSpec",
     "parse_arch",
     "parse_layers",
@@ -46,6 +47,12 @@ __all__ = [
 ]
 
 DEFAULT_HIDDEN = 16
+
+# A typo such as 2-16000000-2 would fill the memory before anything could say so (the system
+# kills the process; Python never sees a MemoryError).  Each weight is a Python float in a list,
+# ~32 bytes, and a pure-Python epoch over ten million of them takes minutes per row: beyond this
+# a command line is a mistake, not a plan.
+MAX_PARAMETERS = 10_000_000
 
 LayerSpec = Tuple[int, Optional[str]]
 """One entry of --layers: (width, activation name or None)."""
@@ -195,6 +202,10 @@ def plan_network(data: TrainingData, arch: Optional[List[int]],
     """
     target = data.target
     sizes, named, option = _sizes(data, arch, layers, _default_outputs(target, loss))
+    count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if count > MAX_PARAMETERS:
+        raise UsageError(f"{option} would make {count:,} parameters; the command line builds at "
+                         f"most {MAX_PARAMETERS:,} (each one a Python float)")
     chosen = loss or _default_loss(target, sizes[-1])
     _check_outputs(data, sizes[-1], chosen, option)
     # The loss reads logits (cross_entropy) or values to regress: identity; else probabilities.

@@ -12,7 +12,8 @@ import sys
 from typing import Optional, Sequence, TextIO
 
 from purenn.cli.options import CommandParser, add_command, count, number
-from purenn.cli.plots import prepare_folder, write_plots
+from purenn.cli.outputs import prepare_folder
+from purenn.cli.plots import write_plots
 from purenn.cli.seednets import seed_network
 from purenn.datasets import seed_data
 from purenn.progress import sparkline

@@ -21,6 +21,7 @@ from purenn.cli.options import (
     given_options,
     refuse_options,
 )
+from purenn.cli.outputs import check_output_file
 from purenn.cli.sidecar import read_labels, write_labels
 from purenn.formats import export_npz, export_onnx, export_python, load, save
 from purenn.network import Network
@@ -113,6 +114,7 @@ def run_export_command(args: argparse.Namespace) -> int:
     0
     """
     chosen = export_format(args.output, args.format)
+    check_output_file(args.output, "OUTPUT")
     if chosen != "onnx":
         refuse_options(given_options(args, "--dtype"), "only for --format onnx")
     network = load(args.model)

@@ -6,6 +6,7 @@ anything a user can cause.
     purenn's errors (PurennError: a bad value, shape, file or command line)     2
     OSError (a missing file, no permission), UnicodeDecodeError, csv.Error      2
     DivergenceError (training blew up), a failed gradient check (returned)      1
+    MemoryError: "out of memory"                                               1
     BrokenPipeError: stdout closed early (``… | head -1``); nothing printed    1
     KeyboardInterrupt (Ctrl-C); nothing printed                                 130
 
@@ -39,7 +40,9 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 PREFIX = "purenn: error: "
 
 # What a user can cause; anything else is a bug and keeps its traceback.
-USER_ERRORS: Tuple[Type[BaseException], ...] = (PurennError, OSError, UnicodeError, csv.Error)
+USER_ERRORS: Tuple[Type[BaseException], ...] = (
+    PurennError, OSError, UnicodeError, csv.Error, MemoryError
+)
 
 
 def describe(error: BaseException) -> str:
@@ -51,7 +54,9 @@ def describe(error: BaseException) -> str:
     >>> describe(ValueError("two\\nlines"))
     'two lines'
     """
-    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+    if isinstance(error, MemoryError):
+        text = "out of memory: try a smaller network or data set"
+    elif isinstance(error, OSError) and error.filename is not None and error.strerror:
         text = f"{error.filename}: {error.strerror}"
     else:
         text = str(error) or type(error).__name__
@@ -59,12 +64,13 @@ def describe(error: BaseException) -> str:
 
 
 def exit_status(error: BaseException) -> int:
-    """EXIT_FAILED for a run that diverged, EXIT_USAGE for every other error a user causes.
+    """EXIT_FAILED for a run that diverged or ran out of memory, EXIT_USAGE for every other
+    error a user causes.
 
     >>> exit_status(DivergenceError("fit: the loss became nan")), exit_status(OSError())
     (1, 2)
     """
-    return EXIT_FAILED if isinstance(error, DivergenceError) else EXIT_USAGE
+    return EXIT_FAILED if isinstance(error, (DivergenceError, MemoryError)) else EXIT_USAGE
 
 
 def _silence_stdout() -> None:

@@ -6,39 +6,22 @@
     boundary.svg       for a classifier of 2-D data: its class regions with the data on top
                        (purenn.plot.decision_boundary)
 
-The folder is made before training starts, so a path that cannot be a folder fails at once,
-not after a long run.
+The folder is made before training starts (``purenn.cli.outputs``).
 """
 
 import os
 from typing import List, Optional, Sequence
 
 from purenn import plot
-from purenn.cli.options import UsageError
 from purenn.kernels import Matrix
 from purenn.network import Network
 from purenn.training import History
 
-__all__ = ["LOSS_FILE", "ARCHITECTURE_FILE", "BOUNDARY_FILE", "prepare_folder", "write_plots"]
+__all__ = ["LOSS_FILE", "ARCHITECTURE_FILE", "BOUNDARY_FILE", "write_plots"]
 
 LOSS_FILE = "loss.svg"
 ARCHITECTURE_FILE = "architecture.svg"
 BOUNDARY_FILE = "boundary.svg"
-
-
-def prepare_folder(folder: str) -> str:
-    """Make ``folder`` (and its parents) unless it exists; returns it.  Raises UsageError when
-    a file of that name is in the way, OSError when the folder cannot be made.
-
-    >>> import os, tempfile
-    >>> folder = prepare_folder(os.path.join(tempfile.mkdtemp(), "out", "run1"))
-    >>> os.path.isdir(folder)
-    True
-    """
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UsageError(f"--plots {folder}: a file of that name is in the way; give a folder")
-    os.makedirs(folder, exist_ok=True)
-    return folder
 
 
 def write_plots(

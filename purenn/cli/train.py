@@ -13,7 +13,6 @@ rows once with the seed: a CSV file sorted by class would otherwise validate on 
 
 import argparse
 import math
-import os
 import random
 import sys
 from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
@@ -30,13 +29,13 @@ from purenn.cli.architecture import (
 from purenn.cli.data import DATASETS, TrainingData, load_training_data
 from purenn.cli.options import (
     CommandParser,
-    UsageError,
     add_command,
     count,
     number,
     registered_name,
 )
-from purenn.cli.plots import prepare_folder, write_plots
+from purenn.cli.outputs import check_output_file, prepare_folder
+from purenn.cli.plots import write_plots
 from purenn.cli.sidecar import labels_of, write_labels
 from purenn.cli.targets import CLASSIFY, TASKS
 from purenn.formats import save
@@ -155,12 +154,6 @@ def add_train_command(commands: "argparse._SubParsersAction[CommandParser]") -> 
     return train
 
 
-def _check_save_folder(path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UsageError(f"--save {path}: there is no folder {folder} to save into")
-
-
 def _describe_data(data: TrainingData) -> str:
     rows, features = len(data.x), data.n_features
     text = f"{data.name}, {rows} rows × {features} feature{'s' if features > 1 else ''}"
@@ -258,7 +251,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     data = load_training_data(args.data, args.target, args.task)
     plan = plan_network(data, args.arch, args.layers, args.activation, args.loss)
     if args.save is not None:
-        _check_save_folder(args.save)
+        check_output_file(args.save, "--save")
     if args.plots is not None:
         prepare_folder(args.plots)
     print(f"data:     {_describe_data(data)}", file=out)
