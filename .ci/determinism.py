@@ -19,6 +19,7 @@ Usage: python .ci/determinism.py --label NAME --out FILE.json
 import argparse
 import hashlib
 import json
+import os
 import platform
 import random
 import struct
@@ -170,6 +171,7 @@ def main() -> int:
         "trained": trained,
         "unrepeatable": unrepeatable,
     }
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(record, handle, indent=1, sort_keys=True)
     print(f"determinism record of {args.label} ({record['interpreter']}) written to {args.out}")

@@ -1,13 +1,19 @@
-"""Hypothesis profiles shared by the whole suite.
+"""Hypothesis profiles shared by the whole suite, and what the run's header and summary report.
 
 "ci" is deterministic (derandomize, no deadline, no example database), so CI never flakes;
 "quick" is the same with fewer examples, for the slower interpreters; "dev" explores more.
 Choose with HYPOTHESIS_PROFILE=<name>; "ci" is the default.
+
+The header names the purenn under test (the source tree, or the wheel installed in a CI
+environment) and the oracles PURENN_REQUIRE makes mandatory (see oracles.py).
 """
 
 import os
 
+import oracles
 from hypothesis import HealthCheck, settings
+
+import purenn
 
 settings.register_profile(
     "ci",
@@ -20,4 +26,23 @@ settings.register_profile(
 )
 settings.register_profile("quick", parent=settings.get_profile("ci"), max_examples=25)
 settings.register_profile("dev", deadline=None, max_examples=1000, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header(config):
+    """Where purenn was imported from, and which oracles must be present."""
+    required = ", ".join(sorted(oracles.required())) or "none"
+    return [
+        f"purenn under test: {os.path.dirname(purenn.__file__)}",
+        f"hypothesis profile: {PROFILE}; required oracles: {required}",
+    ]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the required oracles that no test asked for (a misspelt or unused name)."""
+    unused = sorted(oracles.required() - oracles.asked)
+    if unused:
+        terminalreporter.write_line(
+            f"{oracles.REQUIRE_VARIABLE} lists oracles no test asked for: {', '.join(unused)}"
+        )

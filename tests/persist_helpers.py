@@ -18,8 +18,8 @@ import shutil
 import subprocess
 from typing import Any, List
 
-import pytest
 from hypothesis import strategies as st
+from oracles import require, require_program, unavailable
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS
@@ -103,25 +103,23 @@ def every_activation() -> List[Any]:
 
 
 def require_numpy() -> Any:
-    """numpy, or skip."""
-    return pytest.importorskip("numpy", reason="oracle 'numpy' unavailable: pip install numpy")
+    """numpy, or skip (fail where PURENN_REQUIRE names it)."""
+    return require("numpy")
 
 
 def require_torch() -> Any:
-    """torch, or skip."""
-    return pytest.importorskip("torch", reason="oracle 'torch' unavailable: pip install torch")
+    """torch, or skip (fail where PURENN_REQUIRE names it)."""
+    return require("torch")
 
 
 def require_onnx() -> Any:
-    """onnx (the checker), or skip."""
-    return pytest.importorskip("onnx", reason="oracle 'onnx' unavailable: pip install onnx")
+    """onnx (the checker), or skip (fail where PURENN_REQUIRE names it)."""
+    return require("onnx")
 
 
 def require_onnxruntime() -> Any:
-    """onnxruntime, or skip."""
-    return pytest.importorskip(
-        "onnxruntime", reason="oracle 'onnxruntime' unavailable: pip install onnxruntime"
-    )
+    """onnxruntime, or skip (fail where PURENN_REQUIRE names it)."""
+    return require("onnxruntime")
 
 
 def micropython_command() -> List[str]:
@@ -130,18 +128,17 @@ def micropython_command() -> List[str]:
     candidates = [pathlib.Path(configured)] if configured else [MICROPYTHON_MJS]
     for candidate in candidates:
         if candidate.suffix == ".mjs" and candidate.is_file():
-            node = shutil.which("node")
-            if node is None:
-                pytest.skip(f"oracle 'micropython' unavailable: {candidate} needs node")
+            node = require_program("node")
             return [node, str(candidate), "-X", "heapsize=64M"]
         if candidate.is_file():
             return [str(candidate), "-X", "heapsize=64M"]
     native = shutil.which("micropython")
     if native is not None:
         return [native, "-X", "heapsize=64M"]
-    pytest.skip(
-        f"oracle 'micropython' unavailable: set {MICROPYTHON_VARIABLE}, or run npm install "
-        f"--prefix .oracles {MICROPYTHON_PACKAGE}, or put micropython on PATH"
+    unavailable(
+        "micropython",
+        f"set {MICROPYTHON_VARIABLE}, or run npm install --prefix .oracles "
+        f"{MICROPYTHON_PACKAGE}, or put micropython on PATH",
     )
 
 

@@ -1,4 +1,5 @@
-"""Backprop against PyTorch's float64 autograd on the same random networks (skipped without torch).
+"""Backprop against PyTorch's float64 autograd on the same random networks (skipped without torch,
+failed without it where PURENN_REQUIRE lists torch: see oracles.py).
 
 The networks come from the same specs as test_gradcheck_property.py.  Activations and losses
 that torch has are mapped below; parameterised ones (leaky_relu's slope, elu's α) are read off
@@ -12,13 +13,14 @@ import math
 
 import pytest
 from hypothesis import example, given, settings
+from oracles import require
 from strategies import NetworkSpec, build_network, network_specs
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
 from purenn.losses import LOSSES
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 functional = torch.nn.functional
 
 # Both sides compute the same float64 functions in a different order of operations (and torch

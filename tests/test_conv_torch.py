@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from image_strategies import PoolCase, conv_cases, pool_cases
+from oracles import require
 
 import purenn as pn
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 functional = torch.nn.functional
 
 # The same float64 sums in another order: agreement to a few ulps; a real mismatch is O(1).

@@ -8,7 +8,13 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from persist_helpers import every_activation, networks, require_onnx, require_onnxruntime
+from persist_helpers import (
+    every_activation,
+    networks,
+    require_numpy,
+    require_onnx,
+    require_onnxruntime,
+)
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
@@ -216,7 +222,7 @@ def test_a_layer_without_an_onnx_form_is_refused(tmp_path):
 def check_and_run(network, x, dtype, tmp_path):
     """Check the exported model with onnx's full checker; return ONNX Runtime's outputs."""
     onnx, runtime = require_onnx(), require_onnxruntime()
-    numpy = pytest.importorskip("numpy")
+    numpy = require_numpy()
     path = tmp_path / f"model-{dtype}.onnx"
     pn.export_onnx(network, path, dtype=dtype)
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)

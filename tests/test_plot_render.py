@@ -18,6 +18,7 @@ import tempfile
 import zlib
 
 import pytest
+from oracles import require_program
 
 import purenn as pn
 from purenn.cli import seed_network
@@ -26,13 +27,12 @@ from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.plot import architecture, colors, decision_boundary, image_grid, loss_curve, sweep
 
-# The one place that decides whether a browser is available (CI turns the skip into a failure).
-CHROMIUM = shutil.which("chromium")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed: rendering SVGs in a browser needs Debian's chromium "
-    "package (apt-get install -y chromium)",
-)
+
+def chromium():
+    """The one place that decides whether a browser is available: Debian's chromium package
+    (apt-get install -y chromium), or the test is skipped (failed where PURENN_REQUIRE lists
+    chromium, as CI does)."""
+    return require_program("chromium")
 
 # As root, on a closed network: without the background-networking flags chromium waits forever.
 CHROMIUM_FLAGS = [
@@ -156,7 +156,7 @@ def screenshot(source, target, width, height):
     """Chromium's screenshot of the file ``source``, in a window of width × height."""
     window = f"{max(width, MIN_WINDOW[0])},{max(height, MIN_WINDOW[1])}"
     with tempfile.TemporaryDirectory() as profile:
-        command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+        command = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                    f"--window-size={window}", f"--screenshot={target}", source.as_uri()]
         try:
             subprocess.run(command, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS,
@@ -265,13 +265,13 @@ def pictures():
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
+    chromium()  # skip (or fail) before drawing anything
     directory = tmp_path_factory.mktemp("rendered")
     drawn = pictures()
     pixels = render_page({name: svg for name, (svg, _) in drawn.items()}, directory)
     return {name: (pixels[name], expected) for name, (_, expected) in drawn.items()}
 
 
-@needs_chromium
 @pytest.mark.parametrize("name", [
     "loss_curve", "loss_curve_metrics", "architecture", "architecture_wide",
     "decision_boundary", "sweep", "image_grid", "image_grid_filters",
@@ -287,7 +287,6 @@ def test_a_browser_draws_the_picture_with_its_colours(rendered, name):
         assert shows(counts, color) >= 20, f"{name}: {color} does not show on screen"
 
 
-@needs_chromium
 def test_a_browser_opens_a_picture_file_on_its_own(tmp_path):
     svg = loss_curve(pn.Network([Dense(1, 1)], seed=0).fit([[0.0], [1.0]], [[1.0], [0.0]], 5))
     source = tmp_path / "alone.svg"

@@ -1,0 +1,72 @@
+"""Oracles: the reference implementations and programs that tests compare purenn with.
+
+A test that needs one asks for it by name; where it is missing the test is skipped with the
+reason, so the suite passes on a machine that has none of them::
+
+    from oracles import require, require_program
+
+    torch = require("torch")                 # a module: imported, or the test is skipped
+    chromium = require_program("chromium")   # a program on PATH: its path, or skipped
+
+An oracle that is found some other way (an npm package that node must resolve, say) reports
+its absence with ``unavailable("pyodide", "node cannot resolve 'pyodide'")``.  All three may be
+called in a test or at module level (then the whole module is skipped).
+
+In a CI job that installs oracles, a skip would hide that the comparison never ran, so the
+environment variable PURENN_REQUIRE lists, comma-separated, the names that must be present
+there (``PURENN_REQUIRE=torch,numpy``): for those names a missing oracle FAILS the test instead.
+Names are free-form; they only have to match what the tests ask for.  conftest.py reports any
+required name that no test asked for, which catches a misspelt name.
+"""
+
+import importlib
+import os
+import shutil
+from types import ModuleType
+from typing import FrozenSet, NoReturn, Optional, Set
+
+import pytest
+
+REQUIRE_VARIABLE = "PURENN_REQUIRE"
+
+# Every name a test asked for in this session, for conftest.py's report.
+asked: Set[str] = set()
+
+
+def required() -> FrozenSet[str]:
+    """The oracle names that PURENN_REQUIRE lists (empty names ignored)."""
+    listed = os.environ.get(REQUIRE_VARIABLE, "")
+    return frozenset(name.strip() for name in listed.split(",") if name.strip())
+
+
+def unavailable(name: str, reason: str) -> NoReturn:
+    """Skip the calling test (or module) because oracle ``name`` is missing, or fail it when
+    PURENN_REQUIRE lists ``name``."""
+    asked.add(name)
+    if name in required():
+        pytest.fail(
+            f"oracle {name!r} is required here ({REQUIRE_VARIABLE} lists it) but unavailable: "
+            f"{reason}",
+            pytrace=False,
+        )
+    pytest.skip(f"oracle {name!r} unavailable: {reason}", allow_module_level=True)
+
+
+def require(name: str) -> ModuleType:
+    """The module ``name``, imported; a missing (or broken) one skips, or fails if required."""
+    asked.add(name)
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        reason = f"cannot import {name}: {error}"
+    unavailable(name, reason)  # outside the except: the report shows no chained ImportError
+
+
+def require_program(name: str, command: Optional[str] = None) -> str:
+    """The full path of the program ``command`` (default: ``name``), an absolute path or a
+    command looked up on PATH; a missing one skips, or fails if ``name`` is required."""
+    asked.add(name)
+    found = shutil.which(command or name)
+    if found is None:
+        unavailable(name, f"no executable {command or name!r} on PATH")
+    return found

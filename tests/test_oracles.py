@@ -1,0 +1,43 @@
+"""oracles.py: a missing oracle skips the test, or fails it where PURENN_REQUIRE names it."""
+
+import math
+import sys
+
+import pytest
+from oracles import REQUIRE_VARIABLE, require, require_program, required, unavailable
+
+MISSING = "purenn_no_such_oracle"
+
+
+def test_a_present_module_is_returned(monkeypatch):
+    monkeypatch.setenv(REQUIRE_VARIABLE, "math")
+    assert require("math") is math
+
+
+def test_a_present_program_gives_its_path():
+    assert require_program("python", sys.executable) == sys.executable
+
+
+def test_a_missing_oracle_skips_with_its_name(monkeypatch):
+    monkeypatch.delenv(REQUIRE_VARIABLE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match=MISSING):
+        require(MISSING)
+    with pytest.raises(pytest.skip.Exception, match=MISSING):
+        require_program(MISSING)
+
+
+def test_a_required_missing_oracle_fails(monkeypatch):
+    monkeypatch.setenv(REQUIRE_VARIABLE, f"torch, {MISSING} ,")
+    assert required() == {"torch", MISSING}
+    with pytest.raises(pytest.fail.Exception, match="required"):
+        require(MISSING)
+    with pytest.raises(pytest.fail.Exception, match="required"):
+        require_program(MISSING)
+    with pytest.raises(pytest.fail.Exception, match="node cannot resolve"):
+        unavailable(MISSING, "node cannot resolve it")
+
+
+def test_a_requirement_names_one_oracle_only(monkeypatch):
+    monkeypatch.setenv(REQUIRE_VARIABLE, "torch")
+    with pytest.raises(pytest.skip.Exception):
+        require(MISSING)
