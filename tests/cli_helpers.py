@@ -12,9 +12,15 @@ import subprocess
 import sys
 from typing import List, NamedTuple, Optional
 
+import purenn
 from purenn.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The folder holding the purenn under test: the checkout, or site-packages where CI installs the
+# wheel.  Subprocesses import purenn from there and start there, so a source tree in their
+# working directory cannot stand in for the installed package.
+PURENN_HOME = os.path.dirname(os.path.dirname(os.path.abspath(purenn.__file__)))
 
 # The lines train prints on stdout, each a label and its fields.
 DATA_LINE = re.compile(
@@ -52,16 +58,16 @@ def run(capsys, *arguments: str) -> Result:
 
 
 def environment():
-    """The environment of a subprocess that imports this checkout's purenn."""
-    path = os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))
+    """The environment of a subprocess that imports the purenn under test."""
+    path = os.pathsep.join(filter(None, [PURENN_HOME, os.environ.get("PYTHONPATH")]))
     return dict(os.environ, PYTHONPATH=path)
 
 
 def run_process(*arguments: str, cwd: Optional[str] = None) -> Result:
-    """``python -m purenn arguments`` in a subprocess."""
+    """``python -m purenn arguments`` in a subprocess, in ``cwd`` (default PURENN_HOME)."""
     completed = subprocess.run(
         [sys.executable, "-m", "purenn", *arguments], capture_output=True, text=True,
-        cwd=cwd or ROOT, env=environment(), check=False,
+        cwd=cwd or PURENN_HOME, env=environment(), check=False,
     )
     return Result(completed.returncode, completed.stdout, completed.stderr)
 

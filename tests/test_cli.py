@@ -255,7 +255,7 @@ def test_the_console_script_entry_point(tmp_path):
     script.write_text("import sys\nfrom purenn.cli import main\nsys.exit(main())\n")
     completed = subprocess.run(
         [sys.executable, str(script), "gradcheck", "--help"], capture_output=True, text=True,
-        env=environment(), check=False,
+        env=environment(), cwd=tmp_path, check=False,
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("usage: purenn gradcheck ")

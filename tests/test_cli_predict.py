@@ -158,7 +158,7 @@ def test_predict_piped_into_head_exits_quietly(tmp_path):
     data.write_text("".join(f"{i},{-i}\n" for i in range(10000)), encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "purenn", "predict", "--model", str(model), "--raw", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(), cwd=tmp_path,
     )
     first = process.stdout.readline()
     process.stdout.close()  # what head does after its line
