@@ -275,3 +275,25 @@ def test_the_readme_command_lines_parse():
         words = cli.with_default_command(line.replace("\\|", "|").split())
         args, extra = parser.parse_known_args(words)
         assert (extra != []) == (line.strip() in refused) and callable(args.run), line
+
+
+def test_a_closed_stdout_in_process_is_status_1_and_silent():
+    def closed() -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    assert failures.run_guarded(closed, err) == 1 and err.getvalue() == ""
+
+
+def test_gradcheck_draws_the_sweep(capsys, tmp_path):
+    path = tmp_path / "sweep.svg"
+    result = run(capsys, "gradcheck", "--sweep", "--plot", str(path))
+    assert result.status == 0 and written(result.out) == [str(path)]
+    assert path.read_text(encoding="utf-8").startswith("<svg")
+
+
+@pytest.mark.parametrize("word", ["fast", "0x1"])
+def test_a_rate_that_is_no_number(capsys, word):
+    message = error_message(run(capsys, "--learning-rate", word))
+    assert message.startswith(f"argument --learning-rate: must be a finite number ≥ 0, got "
+                              f"{word!r}")

@@ -125,6 +125,14 @@ def test_bad_data_files(capsys, trained, tmp_path, content, arguments, message):
     assert line.startswith(message.format(data=data))
 
 
+def labels_text(**changes):
+    """A labels file of the pets model, with ``changes``."""
+    document = {"format": "purenn-labels", "version": 1, "task": "classify",
+                "classes": ["cat", "dog", "eel"], "header": ["weight", "kind", "height"],
+                "target": 1, "columns": 3}
+    return json.dumps({**document, **changes})
+
+
 def test_bad_models_and_labels_files(capsys, trained, tmp_path):
     data = tmp_path / "data.csv"
     data.write_text("1,2\n", encoding="utf-8")
@@ -143,6 +151,12 @@ def test_bad_models_and_labels_files(capsys, trained, tmp_path):
         ('{"format": "other"}', 'not a labels file (no "format": "purenn-labels")'),
         ((trained / "xor.labels.json").read_text(encoding="utf-8"),
          "2 classes for a model of 3 outputs: this labels file belongs to another model"),
+        (labels_text(task="sort"), "task must be one of classify, regress, got 'sort'"),
+        (labels_text(columns=4, header=None, target=None),
+         "3 input columns for a model of 2 inputs: this labels file belongs to another model"),
+        (labels_text(target=3), "target, header and columns do not agree"),
+        (labels_text(header=["a", "b"]), "target, header and columns do not agree"),
+        (labels_text(version=2), "version must be an int in [1, 1], got 2"),
     ]:
         labels.write_text(text, encoding="utf-8")
         line = error_message(run(capsys, "predict", "--model", str(model), str(data)))

@@ -64,6 +64,13 @@ def test_the_run_is_the_one_fit_gives_with_the_same_settings(capsys, tmp_path):
     assert pn.load(model).state_dict() == net.state_dict()
 
 
+def test_the_seed_data_as_classes(capsys):
+    out = train(capsys, "seed", "--arch", "3-4-1", "--loss", "sse", "--epochs", "2")
+    data = fields(DATA_LINE, out)
+    assert (data["rows"], data["features"], data["classes"]) == ("4", "3", "0, 1")
+    assert fields(NETWORK_LINE, out)["activations"] == "tanh → sigmoid"
+
+
 def test_one_output_for_two_classes_is_bce_with_a_sigmoid(capsys):
     out = train(capsys, "xor", "--arch", "2-4-1", "--epochs", "2")
     assert fields(NETWORK_LINE, out)["activations"] == "tanh → sigmoid"
