@@ -86,6 +86,8 @@ def build_parser(prog: Optional[str] = None) -> CommandParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    # One line per command: its module adds its parser and names the function that runs it
+    # (set_defaults(run=…)), which main calls.
     add_demo_command(commands)
     add_train_command(commands)
     add_predict_command(commands)
