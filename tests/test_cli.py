@@ -277,7 +277,7 @@ def test_the_readme_command_lines_parse():
         assert (extra != []) == (line.strip() in refused) and callable(args.run), line
 
 
-def test_a_closed_stdout_in_process_is_status_1_and_silent():
+def test_a_closed_stdout_in_process_is_status_1_and_silent(capsys):
     def closed() -> int:
         raise BrokenPipeError(32, "Broken pipe")
 

@@ -75,8 +75,11 @@ def exit_status(error: BaseException) -> int:
 
 def _silence_stdout() -> None:
     """Point stdout at the null device, so that Python's final flush at exit does not fail
-    again on the closed pipe (and print "Exception ignored …").  In-process, where stdout is
-    not a file descriptor, there is nothing to do."""
+    again on the closed pipe (and print "Exception ignored …").  Only the process's own stdout:
+    where a caller (a test, a program embedding main) has put another stream in its place, the
+    descriptor behind that stream is not ours to redirect."""
+    if sys.stdout is not sys.__stdout__:
+        return
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
