@@ -78,12 +78,13 @@ def _silence_stdout() -> None:
     again on the closed pipe (and print "Exception ignored …").  Only the process's own stdout:
     where a caller (a test, a program embedding main) has put another stream in its place, the
     descriptor behind that stream is not ours to redirect."""
-    if sys.stdout is not sys.__stdout__:
+    own = sys.__stdout__
+    if own is None or sys.stdout is not own:
         return
     try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
+        os.dup2(null, own.fileno())
+    except (OSError, ValueError):
         pass
 
 
