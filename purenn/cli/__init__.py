@@ -55,7 +55,7 @@ __all__ = [
 DEFAULT_COMMAND = "demo"
 
 _OVERVIEW = """\
-commands take their own options; see python -m purenn COMMAND --help.
+commands take their own options; see %(prog)s COMMAND --help.
 With no command, demo runs, and its options may come without the word demo:
   %(prog)s --epochs 3000 --plots out/
 """
