@@ -64,7 +64,7 @@ class Table:
     def column_label(self, index: int) -> str:
         """"column 3 (x3)" for messages: the column counted from 1, with its name if any."""
         name = self.column_name(index)
-        return f"column {index + 1}" + ("" if name is None else f" ({name})")
+        return f"column {index + 1}" + (f" ({name})" if name else "")
 
 
 def _text(path: str) -> str:
