@@ -19,7 +19,9 @@ importing only those before it (tests/test_layering.py holds the order):
                                           bugs; data
     plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
                                           boundaries, the step-size sweep, image grids
-    cli                                   the command line
+    cli (a subpackage)                    the command line, python -m purenn and the purenn
+                                          script: demo, train, predict, export, gradcheck;
+                                          CSV files, one error line per mistake
 
 ``import purenn`` loads everything a network needs at once, and ``purenn.datasets``,
 ``purenn.plot`` and ``purenn.formats`` (the digits file's reader, the SVG code, the file

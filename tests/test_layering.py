@@ -33,6 +33,9 @@ LAYERS = [
     "plot.lines", "plot.raster", "plot.history", "plot.stepsweep", "plot.diagram",
     "plot.boundary", "plot.images",
     "plot",
+    "cli.options", "cli.failures", "cli.outputs", "cli.csvfile", "cli.targets", "cli.data",
+    "cli.sidecar", "cli.architecture", "cli.seednets", "cli.plots",
+    "cli.demo", "cli.gradcheck", "cli.train", "cli.predict", "cli.export",
     "cli", "__main__", "__init__",
 ]
 

@@ -1,0 +1,61 @@
+"""``--plots DIR``: the pictures of a run, as SVG files in DIR (made if missing).
+
+    loss.svg           the loss per epoch (log scale), the validation loss dashed, and a panel
+                       of accuracy for a classifier (purenn.plot.loss_curve)
+    architecture.svg   the trained network, weights coloured by sign (purenn.plot.architecture)
+    boundary.svg       for a classifier of 2-D data: its class regions with the data on top
+                       (purenn.plot.decision_boundary)
+
+The folder is made before training starts (``purenn.cli.outputs``).
+"""
+
+import os
+from typing import List, Optional, Sequence
+
+from purenn import plot
+from purenn.kernels import Matrix
+from purenn.network import Network
+from purenn.training import History
+
+__all__ = ["LOSS_FILE", "ARCHITECTURE_FILE", "BOUNDARY_FILE", "write_plots"]
+
+LOSS_FILE = "loss.svg"
+ARCHITECTURE_FILE = "architecture.svg"
+BOUNDARY_FILE = "boundary.svg"
+
+
+def write_plots(
+    folder: str,
+    network: Network,
+    history: History,
+    points: Optional[Matrix] = None,
+    labels: Optional[List[int]] = None,
+    metrics: Sequence[str] = (),
+) -> List[str]:
+    """Write the pictures of the module docstring into ``folder``; returns their paths.  The
+    loss curve needs at least one epoch, the decision boundary ``points`` (n × 2) and their
+    class ``labels``; ``metrics`` names recorded metrics to draw under the loss.
+
+    >>> import os, tempfile
+    >>> from purenn.layers import Dense
+    >>> net = Network([Dense(2, 2)], loss="cross_entropy", seed=0)
+    >>> history = net.fit([[0, 1], [1, 0]], [0, 1], epochs=3)
+    >>> paths = write_plots(tempfile.mkdtemp(), net, history, [[0, 1], [1, 0]], [0, 1])
+    >>> [os.path.basename(path) for path in paths]
+    ['loss.svg', 'architecture.svg', 'boundary.svg']
+    """
+    paths = []
+    if history.loss:
+        path = os.path.join(folder, LOSS_FILE)
+        # A log axis needs a positive loss; a perfect fit from the first epoch has none.
+        log = any(value > 0 for value in history.loss)
+        plot.loss_curve(history, path, metrics=list(metrics), log_scale=log)
+        paths.append(path)
+    path = os.path.join(folder, ARCHITECTURE_FILE)
+    plot.architecture(network, path)
+    paths.append(path)
+    if points is not None and labels is not None and len(points[0]) == 2:
+        path = os.path.join(folder, BOUNDARY_FILE)
+        plot.decision_boundary(network, points, labels, path)
+        paths.append(path)
+    return paths
