@@ -373,6 +373,9 @@ def in_mode(model: Trainable, training: bool) -> Iterator[None]:
     True
     """
     before = model.training
+    if before == training:  # the common case, every epoch of a plain fit: nothing to switch
+        yield
+        return
     model.train(training)
     try:
         yield
