@@ -1,7 +1,6 @@
 """The matrix core: algebraic laws as properties, shapes of every op, and bad input."""
 
 import math
-import sys
 
 import pytest
 from hypothesis import given
@@ -150,11 +149,19 @@ def test_complex_entries_flow_through_the_kernels():
     assert mx.matmul(a, [[1.0], [1.0]]) == [[1.0 + 2j], [7.0]]
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="math.sumprod is 3.12+")
-def test_products_use_sumprod_where_available():
+@pytest.mark.skipif(not kernels.HAS_SUMPROD, reason="math.sumprod is CPython 3.12+")
+def test_long_rows_use_sumprod_where_available():
     # sumprod rounds once per dot product, so on 3.12+ a product whose plain left-to-right sum
-    # cancels catastrophically comes out exact: 1e16 + 1 − 1e16 is 1, not 0.
-    assert kernels.matmul([[1e16, 1.0, -1e16]], [[1.0], [1.0], [1.0]]) == [[1.0]]
+    # cancels catastrophically comes out exact: 1e16 + 1 − 1e16 is 1, not 0.  Short rows are
+    # unrolled left to right (faster there), so the row is padded past LONGEST_SHORT_ROW.
+    padding = [0.0] * kernels.LONGEST_SHORT_ROW
+    row = [1e16, 1.0, -1e16] + padding
+    assert kernels.matmul([row], [[1.0]] * len(row)) == [[1.0]]
+
+
+def test_short_rows_are_summed_left_to_right():
+    # The unrolled short-row code adds in order, so the same cancellation loses the 1.
+    assert kernels.matmul([[1e16, 1.0, -1e16]], [[1.0], [1.0], [1.0]]) == [[0.0]]
 
 
 # --- bad input ------------------------------------------------------------------------------
