@@ -154,3 +154,17 @@ def run_micropython(script: str, tmp_path: pathlib.Path) -> str:
         f"MicroPython failed (exit {result.returncode}):\n{result.stderr[-3000:]}"
     )
     return result.stdout
+
+
+def image_network(activation: Any = "relu", bias: bool = True, seed: int = 0) -> pn.Network:
+    """Every image layer, with unequal sizes, padding and strides; ``bias`` on the first
+    convolution and not on the second, or the other way round."""
+    return pn.Network([
+        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
+                  input_shape=(2, 7, 6)),
+        pn.MaxPool2D(2, stride=(2, 1)),
+        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=activation, bias=not bias),
+        pn.AvgPool2D((2, 1)),
+        pn.Flatten(),
+        pn.Dense(4, 3, activation),
+    ], seed=seed)

@@ -12,35 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import require
 from strategies import MODEST, matrices
+from torch_helpers import as_rows, as_tensor, mismatches
 
 import purenn as pn
 
 torch = require("torch")
 functional = torch.nn.functional
 
-# The same float64 sums in another order: a few ulps per operation, which 1/√(σ² + ε) can
-# amplify up to 1/√ε ≈ 316 times for a channel of nearly equal values (measured over 300 drawn
-# cases: 3e-14 at worst, in a training-mode output).  A wrong formula is O(1) off.
-TORCH_TOL = 1e-12
 EXAMPLES = 30
-
-
-def as_tensor(rows, shape, grad=False):
-    tensor = torch.tensor(rows, dtype=torch.float64).reshape(len(rows), *shape)
-    return tensor.requires_grad_() if grad else tensor
-
-
-def as_rows(tensor):
-    return tensor.detach().reshape(tensor.shape[0], -1).tolist()
-
-
-def mismatches(ours, theirs, label):
-    return [
-        f"{label}[{i}][{j}]: purenn {a!r}, torch {b!r}"
-        for i, (row_a, row_b) in enumerate(zip(ours, theirs))
-        for j, (a, b) in enumerate(zip(row_a, row_b))
-        if not abs(a - b) <= TORCH_TOL * max(1.0, abs(b))
-    ]
 
 
 def one_pass(layer, x, shape, running, upstream):

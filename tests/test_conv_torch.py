@@ -11,35 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from image_strategies import PoolCase, conv_cases, pool_cases
 from oracles import require
+from torch_helpers import as_rows, as_tensor, mismatches
 
 import purenn as pn
 
 torch = require("torch")
 functional = torch.nn.functional
 
-# The same float64 sums in another order: agreement to a few ulps; a real mismatch is O(1).
-TORCH_TOL = 1e-12
 EXAMPLES = 40
-
-
-def tensor(rows, shape):
-    """A batch of purenn rows as an (N, C, H, W) float64 tensor that records gradients."""
-    return torch.tensor(rows, dtype=torch.float64).reshape(len(rows), *shape).requires_grad_()
-
-
-def as_rows(values):
-    """A tensor back as purenn rows: one flat list per sample."""
-    return values.detach().reshape(values.shape[0], -1).tolist()
-
-
-def mismatches(ours, theirs, label):
-    """The entries where two lists of rows differ by more than TORCH_TOL."""
-    return [
-        f"{label}[{i}][{j}]: purenn {a!r}, torch {b!r}"
-        for i, (row_a, row_b) in enumerate(zip(ours, theirs))
-        for j, (a, b) in enumerate(zip(row_a, row_b))
-        if not abs(a - b) <= TORCH_TOL * max(1.0, abs(b))
-    ]
 
 
 def upstream(rows, columns, seed):
@@ -54,7 +33,7 @@ def conv_mismatches(layer, x, seed=0):
     weights = weights.reshape(layer.out_channels, layer.in_channels, *layer.kernel_size)
     weights.requires_grad_()
     bias = torch.tensor(layer.bias.value[0], dtype=torch.float64, requires_grad=True)
-    images = tensor(x, layer.input_shape)
+    images = as_tensor(x, layer.input_shape, grad=True)
     output = functional.conv2d(images, weights, bias, stride=layer.stride, padding=layer.padding)
     ours = layer.forward(x)
     grad = upstream(len(x), layer.n_out, seed)
@@ -90,7 +69,7 @@ def test_negative_control_a_flipped_kernel_disagrees_with_torch():
     x = [[rng.uniform(-1.0, 1.0) for _ in range(40)] for _ in range(2)]
     assert conv_mismatches(layer, x) == []
     weights = torch.tensor(layer.weights.value, dtype=torch.float64).reshape(3, 2, 2, 3)
-    reference = as_rows(functional.conv2d(tensor(x, (2, 4, 5)), weights, stride=(2, 1),
+    reference = as_rows(functional.conv2d(as_tensor(x, (2, 4, 5)), weights, stride=(2, 1),
                                           padding=1))
     # A layer that convolved in the textbook sense would turn every kernel by 180°:
     layer.weights.value = torch.flip(weights, (2, 3)).reshape(3, -1).tolist()
@@ -106,7 +85,7 @@ POOLS = {
 def pool_mismatches(kind, case, seed=0):
     ours_class, theirs = POOLS[kind]
     layer = ours_class(case.pool_size, case.stride, input_shape=case.shape)
-    images = tensor(case.x, case.shape)
+    images = as_tensor(case.x, case.shape, grad=True)
     output = theirs(images, case.pool_size, case.stride)
     ours = layer.forward(case.x)
     grad = upstream(len(case.x), layer.n_out, seed)

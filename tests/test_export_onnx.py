@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from persist_helpers import (
     every_activation,
+    image_network,
     networks,
     require_numpy,
     require_onnx,
@@ -273,18 +274,6 @@ def test_generated_networks_run_the_same_in_onnxruntime(tmp_path_factory, networ
 
 
 # -- image layers ------------------------------------------------------------------------------
-
-
-def image_network(activation="relu", bias=True, seed=0):
-    return pn.Network([
-        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
-                  input_shape=(2, 7, 6)),
-        pn.MaxPool2D(2, stride=(2, 1)),
-        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=activation, bias=not bias),
-        pn.AvgPool2D((2, 1)),
-        pn.Flatten(),
-        pn.Dense(4, 3, activation),
-    ], seed=seed)
 
 
 def test_image_layers_become_gathers_products_and_reductions():

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from persist_helpers import bits, every_activation, networks, run_micropython
+from persist_helpers import bits, every_activation, image_network, networks, run_micropython
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
@@ -157,18 +157,6 @@ def test_a_big_file_runs_on_micropython_as_it_is(tmp_path):
 
 
 # -- image layers -------------------------------------------------------------------------------
-
-
-def image_network(activation="relu", bias=True, seed=0):
-    return pn.Network([
-        pn.Conv2D(2, 3, (3, 2), padding=(1, 0), activation=activation, bias=bias,
-                  input_shape=(2, 7, 6)),
-        pn.MaxPool2D(2, stride=(2, 1)),
-        pn.Conv2D(3, 2, 2, stride=(1, 2), activation=activation, bias=not bias),
-        pn.AvgPool2D((2, 1)),
-        pn.Flatten(),
-        pn.Dense(4, 3, activation),
-    ], seed=seed)
 
 
 @pytest.mark.parametrize("activation", every_activation(), ids=repr)

@@ -155,7 +155,7 @@ def test_long_rows_use_sumprod_where_available():
     # cancels catastrophically comes out exact: 1e16 + 1 − 1e16 is 1, not 0.  Short rows are
     # unrolled left to right (faster there), so the row is padded past LONGEST_SHORT_ROW.
     padding = [0.0] * kernels.LONGEST_SHORT_ROW
-    row = [1e16, 1.0, -1e16] + padding
+    row = [1e16, 1.0, -1e16, *padding]
     assert kernels.matmul([row], [[1.0]] * len(row)) == [[1.0]]
 
 
