@@ -34,7 +34,7 @@ What it does not do: dilation, groups, "same" padding by name, padding other tha
 
 import random
 from itertools import chain
-from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
@@ -52,12 +52,11 @@ from purenn.im2col import (
 from purenn.initializers import INITIALIZERS, Initializer
 from purenn.kernels import Matrix
 from purenn.layers import (
-    Layer,
+    ActivatedLayer,
     Parameter,
     SampleShape,
     check_built,
     check_declared,
-    kink_branches,
     sample_shape,
 )
 from purenn.matrix import format_shape
@@ -65,7 +64,7 @@ from purenn.matrix import format_shape
 __all__ = ["Conv2D"]
 
 
-class Conv2D(Layer):
+class Conv2D(ActivatedLayer):
     """A 2-D convolution (cross-correlation) of C = ``in_channels`` images with F =
     ``out_channels`` filters of kh × kw, then an activation: Z_n = W·im2col(X_n)ᵀ + b, A = f(Z).
 
@@ -239,19 +238,6 @@ class Conv2D(Layer):
             list(chain.from_iterable(row[f * count:(f + 1) * count] for row in delta))
             for f in range(self.out_channels)
         ]
-
-    # -- what the network and the gradient checker ask -----------------------------------------
-
-    def output_range(self) -> Tuple[float, float]:
-        """The activation's ``output_range``."""
-        return self.activation.output_range
-
-    def branch_signature(self) -> Tuple[Hashable, ...]:
-        """``kink_branches`` of the cached Z, as Dense's: for each entry z and each kink k of
-        the activation, whether z.real > k."""
-        if self.cache is None:
-            return ()
-        return kink_branches(self.activation, self.cache[1])
 
     def __repr__(self) -> str:
         arguments = [str(self.in_channels), str(self.out_channels), format_pair(self.kernel_size)]

@@ -38,6 +38,7 @@ __all__ = [
     "Buffer",
     "Stored",
     "Layer",
+    "ActivatedLayer",
     "Dense",
     "kink_branches",
     "sample_shape",
@@ -206,7 +207,26 @@ class Layer:
         return ()
 
 
-class Dense(Layer):
+class ActivatedLayer(Layer):
+    """A layer whose output is A = f(Z) for an activation f of a pre-activation Z that its
+    forward pass caches as ``cache[1]`` (Dense, Conv2D): its range and kinks are f's."""
+
+    activation: Activation
+    cache: Optional[Tuple[Any, Matrix, Matrix]]
+
+    def output_range(self) -> Tuple[float, float]:
+        """The activation's ``output_range``."""
+        return self.activation.output_range
+
+    def branch_signature(self) -> Tuple[Hashable, ...]:
+        """``kink_branches`` of the cached pre-activation Z: for each entry z and each kink k of
+        the activation, whether z.real > k."""
+        if self.cache is None:
+            return ()
+        return kink_branches(self.activation, self.cache[1])
+
+
+class Dense(ActivatedLayer):
     """A fully connected layer: Z = X·W + b, A = f(Z).
 
     X is batch × n_in, W is n_in × n_out (the seed's orientation: one row per sample), b is a
@@ -291,17 +311,6 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         return kernels.matmul_nt(delta, self.weights.value)
-
-    def output_range(self) -> Tuple[float, float]:
-        """The activation's ``output_range``."""
-        return self.activation.output_range
-
-    def branch_signature(self) -> Tuple[Hashable, ...]:
-        """``kink_branches`` of the cached pre-activation Z: for each entry z and each kink k of
-        the activation, whether z.real > k."""
-        if self.cache is None:
-            return ()
-        return kink_branches(self.activation, self.cache[1])
 
     def __repr__(self) -> str:
         bias = "" if self.bias is not None else ", bias=False"
