@@ -254,9 +254,7 @@ class Network:
         >>> history.loss[0] > history.loss[-1]
         True
         """
-        settings = FitOptions.from_keywords(
-            "fit", epochs=epochs, learning_rate=learning_rate, **options
-        )
+        settings = FitOptions(epochs=epochs, learning_rate=learning_rate, **options)
         inputs, targets = self.check_data(x, y, "fit")
         data, validation = self._validation(inputs, targets, settings)
         rows, size = len(data[0]), settings.batch_size

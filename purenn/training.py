@@ -24,7 +24,6 @@ import math
 import random
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from purenn.arguments import check_flag, check_int, check_real
@@ -43,6 +42,7 @@ __all__ = [
     "Trainable",
     "EpochCallback",
     "FitOptions",
+    "FIT_OPTIONS",
     "train",
     "in_mode",
     "split_validation",
@@ -139,11 +139,12 @@ class Trainable(Protocol):
         ...
 
 
-@dataclass
 class FitOptions:
-    """The options of ``fit``, declared once: each field is a keyword of ``Network.fit``, with
-    its default; ``__post_init__`` checks them all, so a new option is one field here, its check
-    below, and its use in the loop.
+    """The options of ``fit``, declared once: each annotated class attribute with a default is
+    a keyword of ``Network.fit`` (FIT_OPTIONS lists them in order), and ``__init__`` checks them
+    all, so a new option is one line here, its check below, and its use in the loop.  (A plain
+    class rather than a dataclass: importing dataclasses costs more than half of
+    ``import purenn``'s budget, for inspect.)
 
     epochs           passes over the data (int ≥ 0)
     learning_rate    builds plain SGD, θ ← θ − η ∂L/∂θ (default 0.01); not with ``optimizer``
@@ -159,9 +160,8 @@ class FitOptions:
     callback         callback(epoch, history) after every epoch; returning True stops
     verbose          write a progress line to stderr
 
-    Raises ConfigurationError naming ``fit`` for an option whose value is not acceptable;
-    ``from_keywords`` also turns an option that is not one of these into a ConfigurationError
-    (``FitOptions(**keywords)`` itself raises TypeError for it).
+    Raises ConfigurationError naming ``fit`` for an option that is not one of these, or whose
+    value is not acceptable.
 
     >>> options = FitOptions(epochs=10, batch_size=2)
     >>> options.optimizer_in_use
@@ -170,6 +170,10 @@ class FitOptions:
     Traceback (most recent call last):
     ...
     purenn.errors.ConfigurationError: fit: epochs must be an int ≥ 0, got -1
+    >>> FitOptions(epoch=2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: fit: unknown option 'epoch'; options: epochs, ...
     """
 
     epochs: int = 1
@@ -185,32 +189,19 @@ class FitOptions:
     early_stopping: Optional[EarlyStopping] = None
     callback: Optional[EpochCallback] = None
     verbose: bool = False
-    # Derived from the fields above by __post_init__:
-    optimizer_in_use: Optimizer = field(init=False)
-    metric_functions: List[Tuple[str, Metric]] = field(init=False)
+    # Derived from the options above by __init__:
+    optimizer_in_use: Optimizer
+    metric_functions: List[Tuple[str, Metric]]
 
-    @classmethod
-    def from_keywords(cls, where: str, **keywords: Any) -> "FitOptions":
-        """FitOptions(**keywords), but an unknown keyword is a ConfigurationError naming
-        ``where`` and listing the options (not a TypeError from deep inside).
-
-        >>> FitOptions.from_keywords("fit", epochs=2, batch_size=4).batch_size
-        4
-        >>> FitOptions.from_keywords("fit", epoch=2)  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        purenn.errors.ConfigurationError: fit: unknown option 'epoch'; options: epochs, ...
-        """
-        known = [option.name for option in fields(cls) if option.init]
-        unknown = sorted(set(keywords) - set(known))
+    def __init__(self, **options: Any) -> None:
+        where = "fit"
+        unknown = sorted(set(options) - set(FIT_OPTIONS))
         if unknown:
             raise ConfigurationError(
-                f"{where}: unknown option {unknown[0]!r}; options: {', '.join(known)}"
+                f"{where}: unknown option {unknown[0]!r}; options: {', '.join(FIT_OPTIONS)}"
             )
-        return cls(**keywords)
-
-    def __post_init__(self) -> None:
-        where = "fit"
+        for name in FIT_OPTIONS:
+            setattr(self, name, options.get(name, getattr(FitOptions, name)))
         check_int(self.epochs, "epochs", where, 0)
         if self.batch_size is not None:
             check_int(self.batch_size, "batch_size", where, 1)
@@ -230,6 +221,14 @@ class FitOptions:
                        include_low=False)
         self.metric_functions = get_metrics(self.metrics, where)
 
+    def __repr__(self) -> str:
+        changed = [
+            f"{name}={getattr(self, name)!r}"
+            for name in FIT_OPTIONS
+            if getattr(self, name) is not getattr(FitOptions, name)
+        ]
+        return f"FitOptions({', '.join(changed)})"
+
     def _optimizer(self, where: str) -> Optimizer:
         if self.optimizer is None:
             rate = DEFAULT_LEARNING_RATE if self.learning_rate is None else self.learning_rate
@@ -240,6 +239,12 @@ class FitOptions:
             )
         _check_instance(self.optimizer, Optimizer, "optimizer", where)
         return self.optimizer
+
+
+FIT_OPTIONS: Tuple[str, ...] = tuple(
+    name for name in FitOptions.__annotations__ if hasattr(FitOptions, name)
+)
+"""The keywords of ``fit`` besides the data, in the order FitOptions declares them."""
 
 
 def _check_instance(value: Any, kind: type, label: str, where: str) -> None:

@@ -29,8 +29,7 @@ layer's insides: branch signatures and buffers are the layers' own.
 
 import random
 import warnings
-from dataclasses import dataclass
-from typing import Any, Dict, Hashable, List, Optional, Tuple
+from typing import Any, Dict, Hashable, List, NamedTuple, Optional, Tuple
 
 from purenn.arguments import check_int, check_real
 from purenn.callbacks import restore, snapshot
@@ -72,8 +71,7 @@ DEFAULT_TOLERANCES: Dict[str, Tuple[float, float]] = {
 BranchSignature = Tuple[Tuple[Hashable, ...], ...]
 
 
-@dataclass(frozen=True)
-class _Options:
+class _Options(NamedTuple):
     """gradcheck's checked arguments."""
 
     method: str

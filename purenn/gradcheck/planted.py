@@ -10,8 +10,7 @@ For teachers (``python -m purenn gradcheck --plant-bug NAME``) and as the negati
 the test suite.  The core knows nothing of this module; nothing here is meant for training.
 """
 
-from dataclasses import dataclass
-from typing import Any, Callable, Hashable, List, Optional, Tuple, cast
+from typing import Any, Callable, Hashable, List, NamedTuple, Optional, Tuple, cast
 
 from purenn import kernels
 from purenn.activations import Activation, Elementwise
@@ -27,8 +26,7 @@ __all__ = ["PlantedBug", "PLANTED_BUGS", "plant_bug", "format_planted_bugs"]
 _WHERE = "plant_bug"
 
 
-@dataclass(frozen=True)
-class PlantedBug:
+class PlantedBug(NamedTuple):
     """A bug to plant: its ``name``, a one-line ``description``, and ``plant(net)``, which
     plants it into ``net`` in place and returns where it went (e.g. "layers[0] (tanh)").
 

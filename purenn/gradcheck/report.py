@@ -11,7 +11,6 @@ Nothing here computes a derivative or touches a network: the checker fills these
 """
 
 import math
-from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from purenn.matrix import format_shape
@@ -72,7 +71,6 @@ def verdict(rel_err: float) -> str:
     return VERDICT_BANDS[-1][1]  # NaN compares false with every bound
 
 
-@dataclass(frozen=True)
 class EntryCheck:
     """One checked entry: ``parameter`` name, ``index`` (i, j), ``analytic`` a, ``numeric`` n,
     and whether it passed the rule (``ok``, see ``passes``).
@@ -84,11 +82,19 @@ class EntryCheck:
     layers[0].weights[0, 1]: analytic 0.5, numeric 0.25
     """
 
-    parameter: str
-    index: Tuple[int, int]
-    analytic: float
-    numeric: float
-    ok: bool
+    __slots__ = ("analytic", "index", "numeric", "ok", "parameter")
+
+    def __init__(
+        self, parameter: str, index: Tuple[int, int], analytic: float, numeric: float, ok: bool
+    ) -> None:
+        self.parameter, self.index = parameter, index
+        self.analytic, self.numeric, self.ok = analytic, numeric, ok
+
+    def __repr__(self) -> str:
+        return (
+            f"EntryCheck({self.parameter!r}, {self.index}, analytic={self.analytic!r}, "
+            f"numeric={self.numeric!r}, ok={self.ok})"
+        )
 
     @property
     def abs_err(self) -> float:
@@ -165,7 +171,6 @@ class Summary:
         return verdict(self.max_rel_err) if self.entries else "not checked"
 
 
-@dataclass(frozen=True)
 class ParameterCheck(Summary):
     """The check of one parameter: its ``name``, its ``shape`` (rows, columns), the ``entries``
     checked, and ``n_skipped``, the entries skipped because a step crossed a kink.
@@ -179,13 +184,19 @@ class ParameterCheck(Summary):
     True
     """
 
-    name: str
-    shape: Tuple[int, int]
-    entries: Tuple[EntryCheck, ...]
-    n_skipped: int = 0
+    def __init__(
+        self, name: str, shape: Tuple[int, int], entries: Tuple[EntryCheck, ...],
+        n_skipped: int = 0,
+    ) -> None:
+        self.name, self.shape, self.entries, self.n_skipped = name, shape, entries, n_skipped
+
+    def __repr__(self) -> str:
+        return (
+            f"ParameterCheck({self.name!r}, {self.shape}, <{_entries(self.n_checked)}>, "
+            f"n_skipped={self.n_skipped})"
+        )
 
 
-@dataclass(frozen=True)
 class GradientCheckResult(Summary):
     """What ``gradcheck`` found: one ParameterCheck per parameter (``parameters``), and the
     ``method``, tolerances (``rtol``, ``atol``) and base ``step`` used.  Its summaries (ok,
@@ -199,20 +210,21 @@ class GradientCheckResult(Summary):
     (True, 3, ['layers[0].weights', 'layers[0].bias'])
     """
 
-    method: str
-    rtol: float
-    atol: float
-    step: float
-    parameters: Tuple[ParameterCheck, ...]
-    entries: Tuple[EntryCheck, ...] = field(init=False, repr=False)
-    n_skipped: int = field(init=False)
+    def __init__(
+        self, method: str, rtol: float, atol: float, step: float,
+        parameters: Tuple[ParameterCheck, ...],
+    ) -> None:
+        self.method, self.rtol, self.atol, self.step = method, rtol, atol, step
+        self.parameters = parameters
+        # The whole check is summarised as one list of entries, by the same code as a row.
+        self.entries = tuple(entry for row in parameters for entry in row.entries)
+        self.n_skipped = sum(row.n_skipped for row in parameters)
 
-    def __post_init__(self) -> None:
-        # The whole check is summarised as one list of entries, by the same code as a row.  A
-        # frozen dataclass sets its derived fields through object.__setattr__.
-        entries = tuple(entry for row in self.parameters for entry in row.entries)
-        object.__setattr__(self, "entries", entries)
-        object.__setattr__(self, "n_skipped", sum(row.n_skipped for row in self.parameters))
+    def __repr__(self) -> str:
+        return (
+            f"GradientCheckResult({self.method!r}, rtol={self.rtol:g}, atol={self.atol:g}, "
+            f"step={self.step:g}, ok={self.ok}, {_entries(self.n_checked)} checked)"
+        )
 
     def __str__(self) -> str:
         return format_result(self)
