@@ -393,7 +393,9 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
     >>> matmul([[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]])
     [[19.0, 22.0], [43.0, 50.0]]
     """
-    return rows_dot_columns(a, list(zip(*b)))
+    columns = list(zip(*b))
+    # rows_dot_columns(a, columns), one call fewer: a 4×4 product is only ~3 µs of arithmetic.
+    return _kernels(len(b), len(columns))[0](a, columns)
 
 
 def matmul_tn(a: Matrix, b: Matrix) -> Matrix:
