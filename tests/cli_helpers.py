@@ -12,6 +12,8 @@ import subprocess
 import sys
 from typing import List, NamedTuple, Optional
 
+from oracles import require_processes
+
 import purenn
 from purenn.cli import main
 
@@ -65,6 +67,7 @@ def environment():
 
 def run_process(*arguments: str, cwd: Optional[str] = None) -> Result:
     """``python -m purenn arguments`` in a subprocess, in ``cwd`` (default PURENN_HOME)."""
+    require_processes()
     completed = subprocess.run(
         [sys.executable, "-m", "purenn", *arguments], capture_output=True, text=True,
         cwd=cwd or PURENN_HOME, env=environment(), check=False,

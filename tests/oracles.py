@@ -8,6 +8,9 @@ reason, so the suite passes on a machine that has none of them::
     torch = require("torch")                 # a module: imported, or the test is skipped
     chromium = require_program("chromium")   # a program on PATH: its path, or skipped
 
+Inside WebAssembly (Pyodide) Python cannot start processes; a test that must start one calls
+``require_processes()`` first and is skipped there with that reason (nothing else is).
+
 An oracle that is found some other way (an npm package that node must resolve, say) reports
 its absence with ``unavailable("pyodide", "node cannot resolve 'pyodide'")``.  All three may be
 called in a test or at module level (then the whole module is skipped).
@@ -22,12 +25,16 @@ required name that no test asked for, which catches a misspelt name.
 import importlib
 import os
 import shutil
+import sys
 from types import ModuleType
 from typing import FrozenSet, NoReturn, Optional, Set
 
 import pytest
 
 REQUIRE_VARIABLE = "PURENN_REQUIRE"
+
+WEBASSEMBLY = sys.platform in ("emscripten", "wasi")
+"""Whether this Python runs in WebAssembly (Pyodide in a browser or under node): no processes."""
 
 # Every name a test asked for in this session, for conftest.py's report.
 asked: Set[str] = set()
@@ -70,3 +77,9 @@ def require_program(name: str, command: Optional[str] = None) -> str:
     if found is None:
         unavailable(name, f"no executable {command or name!r} on PATH")
     return found
+
+
+def require_processes() -> None:
+    """Skip the calling test where Python cannot start a process (WebAssembly)."""
+    if WEBASSEMBLY:
+        pytest.skip(f"Python on {sys.platform} (WebAssembly) cannot start processes")

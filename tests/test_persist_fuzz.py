@@ -196,6 +196,17 @@ def test_what_is_not_a_model_file_at_all(tmp_path, data, message):
     assert message in outcome(tmp_path / "x.json", data)
 
 
+def test_json_nested_past_the_limit_is_refused_before_parsing(tmp_path):
+    # The parser recurses per level: under WebAssembly thousands of levels kill the interpreter
+    # before Python's recursion limit, so depth is measured first; brackets in strings do not
+    # count, and a file at the limit parses as usual (here: not a model, for its content).
+    deep = savefile.MAX_NESTING + 1
+    assert "nested more than" in outcome(tmp_path / "x.json", b"[" * deep + b"]" * deep)
+    at_limit = b"[" * savefile.MAX_NESTING + b"]" * savefile.MAX_NESTING
+    assert "not a purenn model file" in outcome(tmp_path / "y.json", at_limit)
+    assert savefile.nesting_depth('{"key": "[[[[{{{{"}') == 1
+
+
 def numbers_replaced(checkpoint, text):
     """The checkpoint's text with its first weight replaced by ``text``."""
     _, data, document = checkpoint

@@ -34,6 +34,7 @@ ModelFormatError naming the file and the field, and nothing else is raised for a
 
 import json
 import math
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from purenn.errors import ConfigurationError, DataError, PurennError
@@ -53,7 +54,10 @@ from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
 
-__all__ = ["FORMAT", "VERSION", "OPTIMIZERS", "save", "load", "load_checkpoint"]
+__all__ = [
+    "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "load",
+    "load_checkpoint",
+]
 
 FORMAT = "purenn"
 VERSION = 1
@@ -210,12 +214,42 @@ def _small_int(text: str) -> int:
     return int(text)
 
 
+MAX_NESTING = 32
+"""The deepest nesting of JSON arrays and objects a model file may have (a purenn file nests
+at most 6 deep).  Checked before parsing: the JSON parser recurses once per level, and under
+WebAssembly (Pyodide) a few thousand levels overflow the engine's stack and kill the
+interpreter before Python's recursion limit can raise RecursionError."""
+
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of [ and { in JSON ``text``, brackets inside strings not counted.
+
+    >>> nesting_depth('{"a": [[1], "]]"]}')
+    3
+    """
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
 def _parse(data: bytes, where: str) -> Any:
-    """The JSON value in ``data``, strictly: UTF-8, no NaN or infinity, no duplicate keys."""
+    """The JSON value in ``data``, strictly: UTF-8, no NaN or infinity, no duplicate keys,
+    nested at most MAX_NESTING deep."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         fail(where, f"not a purenn model: not UTF-8 text (byte {error.start} is invalid)")
+    if nesting_depth(text) > MAX_NESTING:
+        fail(where, "not a purenn model: damaged or truncated JSON (nested more than "
+                    f"{MAX_NESTING} deep)")
     try:
         return json.loads(
             text,
