@@ -12,7 +12,7 @@ import subprocess
 import sys
 from typing import List, NamedTuple, Optional
 
-from oracles import require_processes
+from oracles import require_native
 
 import purenn
 from purenn.cli import main
@@ -67,7 +67,7 @@ def environment():
 
 def run_process(*arguments: str, cwd: Optional[str] = None) -> Result:
     """``python -m purenn arguments`` in a subprocess, in ``cwd`` (default PURENN_HOME)."""
-    require_processes()
+    require_native("start processes")
     completed = subprocess.run(
         [sys.executable, "-m", "purenn", *arguments], capture_output=True, text=True,
         cwd=cwd or PURENN_HOME, env=environment(), check=False,

@@ -8,8 +8,9 @@ reason, so the suite passes on a machine that has none of them::
     torch = require("torch")                 # a module: imported, or the test is skipped
     chromium = require_program("chromium")   # a program on PATH: its path, or skipped
 
-Inside WebAssembly (Pyodide) Python cannot start processes; a test that must start one calls
-``require_processes()`` first and is skipped there with that reason (nothing else is).
+Inside WebAssembly (Pyodide) Python cannot start processes, threads or servers; a test that
+needs one calls ``require_native("start processes")`` (or whatever it needs) first and is
+skipped there with that reason (nothing else is).
 
 An oracle that is found some other way (an npm package that node must resolve, say) reports
 its absence with ``unavailable("pyodide", "node cannot resolve 'pyodide'")``.  All three may be
@@ -34,7 +35,8 @@ import pytest
 REQUIRE_VARIABLE = "PURENN_REQUIRE"
 
 WEBASSEMBLY = sys.platform in ("emscripten", "wasi")
-"""Whether this Python runs in WebAssembly (Pyodide in a browser or under node): no processes."""
+"""Whether this Python runs in WebAssembly (Pyodide in a browser or under node): no processes,
+threads or sockets."""
 
 # Every name a test asked for in this session, for conftest.py's report.
 asked: Set[str] = set()
@@ -79,7 +81,8 @@ def require_program(name: str, command: Optional[str] = None) -> str:
     return found
 
 
-def require_processes() -> None:
-    """Skip the calling test where Python cannot start a process (WebAssembly)."""
+def require_native(capability: str) -> None:
+    """Skip the calling test where Python runs in WebAssembly, which cannot do ``capability``
+    ("start processes", "serve on a socket from a thread")."""
     if WEBASSEMBLY:
-        pytest.skip(f"Python on {sys.platform} (WebAssembly) cannot start processes")
+        pytest.skip(f"Python on {sys.platform} (WebAssembly) cannot {capability}")

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from cli_helpers import ROOT, environment, error_message, run, run_process, written
-from oracles import require_processes
+from oracles import require_native
 
 from purenn import cli
 from purenn.cli import failures
@@ -254,7 +254,7 @@ def test_the_console_script_entry_point(tmp_path):
     assert re.search(r'^\[project\.scripts\]\npurenn = "purenn\.cli:main"$', text, re.MULTILINE)
     script = tmp_path / "purenn"
     script.write_text("import sys\nfrom purenn.cli import main\nsys.exit(main())\n")
-    require_processes()
+    require_native("start processes")
     completed = subprocess.run(
         [sys.executable, str(script), "gradcheck", "--help"], capture_output=True, text=True,
         env=environment(), cwd=tmp_path, check=False,

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from cli_helpers import environment, error_message, run, written
-from oracles import require_processes
+from oracles import require_native
 
 import purenn as pn
 from purenn.cli import main
@@ -171,7 +171,7 @@ def test_predict_piped_into_head_exits_quietly(tmp_path):
     model, data = tmp_path / "m.json", tmp_path / "d.csv"
     pn.save(pn.Network([pn.Dense(2, 2)], loss="cross_entropy", seed=0), model)
     data.write_text("".join(f"{i},{-i}\n" for i in range(10000)), encoding="utf-8")
-    require_processes()
+    require_native("start processes")
     process = subprocess.Popen(
         [sys.executable, "-m", "purenn", "predict", "--model", str(model), "--raw", str(data)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(), cwd=tmp_path,

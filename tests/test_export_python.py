@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from hypothesis import given, settings
-from oracles import require_processes
+from oracles import require_native
 from persist_helpers import bits, every_activation, image_network, networks, run_micropython
 
 import purenn as pn
@@ -75,7 +75,7 @@ def test_the_file_run_by_this_interpreter_prints_purenns_predictions(tmp_path):
     x = inputs(4)
     pn.export_python(network, tmp_path / "model.py")
     script = f"from model import predict\nfor row in predict({x!r}):\n    print(repr(row))\n"
-    require_processes()
+    require_native("start processes")
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert result.stdout.splitlines() == [repr(row) for row in network.predict(x)]

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from oracles import require_processes
+from oracles import require_native
 
 from purenn import cli
 from purenn.gradcheck.planted import PLANTED_BUGS
@@ -162,7 +162,7 @@ def test_bad_plant_bug_options_are_one_line_and_status_2(capsys, arguments, word
 
 
 def test_a_planted_bug_from_a_fresh_process_exits_with_status_1():
-    require_processes()
+    require_native("start processes")
     environment = dict(os.environ, PYTHONPATH=ROOT)
     result = subprocess.run(
         [sys.executable, "-m", "purenn", "gradcheck", "--plant-bug", "bias_not_summed"],

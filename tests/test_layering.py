@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from oracles import require_processes
+from oracles import require_native
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 
@@ -152,7 +152,7 @@ def test_only_the_package_getattr_imports_at_run_time(module):
 
 
 def test_the_lazy_modules_load_on_first_use_only():
-    require_processes()
+    require_native("start processes")
     code = (
         "import sys, purenn as pn\n"
         "print(sorted(m for m in ('purenn.datasets', 'purenn.plot', 'purenn.formats')"

@@ -5,6 +5,7 @@
     predict     a saved model's predictions for the rows of a CSV file, as CSV
     export      a saved model as JSON, NumPy .npz, ONNX or standalone Python
     gradcheck   backprop against numerical derivatives; the step sweep; planted bugs
+    playground  serve the playground page: train networks in the browser, with Pyodide
 
 Each option belongs to its command, and one that does not apply is refused, never ignored.
 With no command, the demo runs: ``python -m purenn --epochs 3000`` is ``… demo --epochs 3000``.
@@ -22,7 +23,7 @@ The modules, bottom to top, each importing only those before it:
     architecture  --arch and --layers, the loss and the output that fit the task
     seednets      the seed tutorial's network and a deeper one, for demo and gradcheck
     plots         --plots DIR: loss curve, architecture, decision boundary
-    demo, gradcheck, train, predict, export      one module per command
+    demo, gradcheck, train, predict, export, playground      one module per command
 
 This package's ``main`` is the console script's entry point (``purenn.cli:main``).
 """
@@ -37,6 +38,7 @@ from purenn.cli.export import add_export_command
 from purenn.cli.failures import run_guarded
 from purenn.cli.gradcheck import add_gradcheck_command
 from purenn.cli.options import CommandParser, Runner, UsageError
+from purenn.cli.playground import add_playground_command
 from purenn.cli.predict import add_predict_command
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.cli.train import add_train_command
@@ -93,6 +95,7 @@ def build_parser(prog: Optional[str] = None) -> CommandParser:
     add_predict_command(commands)
     add_export_command(commands)
     add_gradcheck_command(commands)
+    add_playground_command(commands)
     return parser
 
 

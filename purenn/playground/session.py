@@ -1,0 +1,140 @@
+"""What the playground page runs inside Pyodide: one network, its data, training in chunks.
+
+The page asks a ``Session`` to train a few epochs at a time (``train(epochs)``), and between two
+chunks the browser draws what came back and stays responsive.  Every answer is a plain dict of
+numbers, text and SVG strings, so that JavaScript can use it as it is.
+
+The seed example is the tutorial's own network (``purenn.cli.seed_network``: 3-4-1 sigmoid, no
+biases, sum of squared errors) on its four rows, so the page's predictions are the demo's to
+the last bit.  The other data sets are 2-D classification problems: hidden layers of the chosen
+sizes and activation, a linear output per class and softmax cross-entropy, and a picture of the
+decision boundary.
+"""
+
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from purenn import datasets
+from purenn.cli.seednets import seed_network
+from purenn.encoding import one_hot
+from purenn.errors import ConfigurationError
+from purenn.gradcheck import gradcheck
+from purenn.gradcheck.sweep import step_sweep
+from purenn.kernels import Matrix
+from purenn.layers import Dense
+from purenn.network import Network
+from purenn.optimizers import SGD, Adam, Optimizer
+from purenn.plot import architecture, decision_boundary, loss_curve, sweep
+from purenn.training import History
+
+__all__ = ["DATASETS", "OPTIMIZERS", "CHECKED_ROWS", "Session"]
+
+Labelled = Tuple[Matrix, List[int]]
+
+DATASETS: Dict[str, Callable[[int], Labelled]] = {
+    "xor": lambda seed: datasets.xor(),
+    "moons": lambda seed: datasets.two_moons(100, noise=0.1, seed=seed),
+    "circles": lambda seed: datasets.circles(100, noise=0.05, seed=seed),
+    "spirals": lambda seed: datasets.spirals(100, noise=0.1, seed=seed),
+}
+"""The 2-D classification sets by name, each a function of the seed; "seed" is the tutorial's."""
+
+OPTIMIZERS: Dict[str, Callable[[float], Optimizer]] = {
+    "sgd": lambda rate: SGD(lr=rate),
+    "momentum": lambda rate: SGD(lr=rate, momentum=0.9),
+    "adam": lambda rate: Adam(lr=rate),
+}
+"""The optimizers the page offers, by name, each a function of the learning rate."""
+
+CHECKED_ROWS = 8
+"""The gradient check and its sweep use the first rows only: enough to exercise every weight,
+and quick at the page's speed (WebAssembly runs at about half native speed)."""
+
+BOUNDARY_RESOLUTION = 40  # cells along the longer side while training: 1,600 predictions
+
+
+class Session:
+    """A network and its data set, trained a chunk at a time.
+
+    ``dataset`` is "seed" or a name in DATASETS; ``hidden`` the sizes of the hidden layers (the
+    seed example always has the tutorial's one layer of 4); ``activation`` their activation;
+    ``optimizer`` a name in OPTIMIZERS with ``learning_rate``; ``seed`` fixes the data and the
+    initial weights.
+
+    >>> session = Session("seed", learning_rate=1.0)
+    >>> first = session.train(10)
+    >>> first["epoch"], first["loss"] > session.train(10)["loss"]
+    (10, True)
+    """
+
+    def __init__(
+        self,
+        dataset: str = "seed",
+        hidden: Sequence[int] = (4,),
+        activation: str = "sigmoid",
+        optimizer: str = "sgd",
+        learning_rate: float = 1.0,
+        seed: int = 0,
+    ) -> None:
+        if optimizer not in OPTIMIZERS:
+            raise ConfigurationError(
+                f"Session: optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}"
+            )
+        self.dataset = dataset
+        self.history = History()
+        self.optimizer = OPTIMIZERS[optimizer](learning_rate)
+        if dataset == "seed":
+            self.x, self.y = datasets.seed_data()
+            self.labels: List[int] = []
+            self.network = seed_network(seed)
+        elif dataset in DATASETS:
+            self.x, self.labels = DATASETS[dataset](seed)
+            self.y = one_hot(self.labels, max(self.labels) + 1)
+            self.network = _classifier(hidden, activation, len(self.y[0]), seed)
+        else:
+            raise ConfigurationError(
+                f"Session: dataset must be 'seed' or one of {', '.join(DATASETS)}, "
+                f"got {dataset!r}"
+            )
+
+    def train(self, epochs: int) -> Dict[str, Any]:
+        """Train ``epochs`` more full-batch epochs; what the page shows after them: "epoch" (in
+        all), "loss" (the last epoch's), "loss_svg" (the loss curve so far), "picture_svg" (the
+        decision boundary, or for the seed example the network itself) and "predictions" (the
+        network's outputs for every row, rounded for display only by the page)."""
+        chunk = self.network.fit(self.x, self.y, epochs=epochs, optimizer=self.optimizer)
+        for loss in chunk.loss:
+            self.history.record({"loss": loss})
+        return {
+            "epoch": self.history.epochs,
+            "loss": self.history.loss[-1],
+            "loss_svg": loss_curve(self.history, log_scale=True, title="loss per epoch"),
+            "picture_svg": self.picture(BOUNDARY_RESOLUTION),
+            "predictions": self.network.predict(self.x),
+        }
+
+    def picture(self, resolution: int = 100) -> str:
+        """The decision boundary of a 2-D classifier, or the architecture of the seed network."""
+        if self.dataset == "seed":
+            return architecture(self.network, title="the 3-4-1 network, trained")
+        return decision_boundary(self.network, self.x, self.labels, resolution=resolution,
+                                 title=f"{self.dataset}: decision boundary")
+
+    def check(self) -> Dict[str, Any]:
+        """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok", its
+        "table" (the text ``python -m purenn gradcheck`` prints) and "sweep_svg", the error of
+        each numerical method against its step size."""
+        x, y = self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS]
+        result = gradcheck(self.network, x, y)
+        return {
+            "ok": result.ok,
+            "table": str(result),
+            "sweep_svg": sweep(step_sweep(self.network, x, y),
+                               title="gradient check: error against step size"),
+        }
+
+
+def _classifier(hidden: Sequence[int], activation: str, classes: int, seed: int) -> Network:
+    """Dense layers of the ``hidden`` sizes with ``activation``, then one logit per class."""
+    sizes = [2, *hidden]
+    layers = [Dense(n_in, n_out, activation) for n_in, n_out in zip(sizes, sizes[1:])]
+    return Network([*layers, Dense(sizes[-1], classes)], loss="cross_entropy", seed=seed)
