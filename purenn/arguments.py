@@ -7,6 +7,16 @@ passing it as a size or a rate is always a mistake.  Numbers of other types are 
 where that is well defined: any Integral (a NumPy int) is a count, any Real (a Fraction) or a
 Decimal becomes the nearest float, and one too large for a float (10**400) is refused by name
 rather than overflowing somewhere below.
+
+Two rules hold everywhere:
+
+* **Sizes.** No matrix purenn is asked to allocate (a layer's weights, a one-hot encoding, a
+  generated data set) may hold more than MAX_ENTRIES numbers; ``check_entries`` refuses a larger
+  one by name before anything is allocated.
+* **Seeds.** A seed is None (fresh entropy: not reproducible) or an int ≥ 0 (``check_seed``).
+  Python's ``random.seed`` hashes a negative int by its absolute value, so −7 and 7 would give
+  the same stream; a float or a str seeds too, but from its hash or bytes, which is easy to get
+  wrong (7.0 and 7 differ).  Those are refused rather than given a meaning.
 """
 
 import decimal
@@ -16,7 +26,21 @@ from typing import Any, Optional
 
 from purenn.errors import ConfigurationError
 
-__all__ = ["is_real", "check_int", "check_real", "check_flag"]
+__all__ = [
+    "MAX_ENTRIES",
+    "is_real",
+    "check_int",
+    "check_real",
+    "check_flag",
+    "check_entries",
+    "check_seed",
+    "shown",
+]
+
+MAX_ENTRIES = 10**8
+"""The most numbers one matrix may hold.  Each is a Python float in a list, about 32 bytes, so
+this is ~3 GB, and a pure-Python pass over it takes minutes: anything larger is a typo (a layer
+of 10**6 × 10**6 units), refused by name before a MemoryError or a hang."""
 
 
 def is_real(value: Any) -> bool:
@@ -52,7 +76,7 @@ def check_int(
         if (minimum is None or number >= minimum) and (maximum is None or number <= maximum):
             return number
     raise ConfigurationError(
-        f"{where}: {label} must be {_int_range_text(minimum, maximum)}, got {value!r:.60}"
+        f"{where}: {label} must be {_int_range_text(minimum, maximum)}, got {shown(value)}"
     )
 
 
@@ -82,10 +106,10 @@ def check_real(
     >>> from fractions import Fraction
     >>> check_real(Fraction(1, 4), "momentum", "SGD", low=0.0, high=1.0)
     0.25
-    >>> check_real(10**400, "lr", "SGD", low=0.0)
+    >>> check_real(10**400, "lr", "SGD", low=0.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    purenn.errors.ConfigurationError: SGD: lr must be a finite number ≥ 0, got 1000000000000000…
+    purenn.errors.ConfigurationError: SGD: lr must be a finite number ≥ 0, got 1000000000...
     """
     number = _as_float(value)
     if number is not None and math.isfinite(number):
@@ -94,7 +118,7 @@ def check_real(
             return number
     raise ConfigurationError(
         f"{where}: {label} must be a finite number{_range_text(low, high, include_low)}, "
-        f"got {_short(value)}"
+        f"got {shown(value)}"
     )
 
 
@@ -108,10 +132,30 @@ def _as_float(value: Any) -> Optional[float]:
         return None
 
 
-def _short(value: Any) -> str:
-    # repr(10**4000) is four thousand digits; a message needs the start.
-    text = repr(value)
-    return text if len(text) <= 40 else text[:16] + "…"
+def shown(value: Any, limit: int = 60) -> str:
+    """repr(value), cut after ``limit`` characters with "…", for messages; safe for anything a
+    user may pass.
+
+    repr itself can fail: an int of more than 4300 digits raises ValueError (CPython 3.11+), a
+    list nested 100,000 deep raises RecursionError, and a user's own class may raise anything.
+
+    >>> shown(0.5), shown(10**400, limit=8)
+    ('0.5', '10000000…')
+    >>> deep = []
+    >>> for _ in range(100_000):
+    ...     deep = [deep]
+    >>> shown(deep)
+    '<list nested too deep to show>'
+    """
+    if isinstance(value, int) and value.bit_length() > 10_000:
+        return f"<int of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except RecursionError:
+        return f"<{type(value).__name__} nested too deep to show>"
+    except Exception:
+        return f"<{type(value).__name__} whose repr fails>"
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _range_text(low: Optional[float], high: Optional[float], include_low: bool) -> str:
@@ -134,4 +178,43 @@ def check_flag(value: Any, label: str, where: str) -> bool:
     """
     if isinstance(value, (bool, int)) and value in (0, 1):
         return bool(value)
-    raise ConfigurationError(f"{where}: {label} must be True or False, got {_short(value)}")
+    raise ConfigurationError(f"{where}: {label} must be True or False, got {shown(value)}")
+
+
+def check_entries(count: int, what: str, where: str) -> int:
+    """``count`` if a matrix of that many numbers may be allocated (at most MAX_ENTRIES);
+    otherwise ConfigurationError naming ``where`` and ``what``.
+
+    >>> check_entries(6, "the weights 2×3", "Dense")
+    6
+    >>> check_entries(10**12, "the weights 10⁶×10⁶", "Dense")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: Dense: the weights 10⁶×10⁶ would hold 1000000000000 ...
+    """
+    if count > MAX_ENTRIES:
+        raise ConfigurationError(
+            f"{where}: {what} would hold {count} numbers; at most {MAX_ENTRIES} fit "
+            "(each a Python float, ~32 bytes)"
+        )
+    return count
+
+
+def check_seed(value: Any, where: str) -> Optional[int]:
+    """A seed: None, or an int ≥ 0 (see the module docstring for why nothing else).
+
+    >>> check_seed(7, "Network"), check_seed(None, "Network")
+    (7, None)
+    >>> check_seed(-7, "Network")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: Network: seed must be None or an int ≥ 0 (random maps ...
+    """
+    if value is None:
+        return None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 0:
+        return int(value)
+    raise ConfigurationError(
+        f"{where}: seed must be None or an int ≥ 0 (random maps -7 and 7 to the same "
+        f"stream), got {shown(value)}"
+    )

@@ -47,7 +47,7 @@ from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_int, check_real, is_real
+from purenn.arguments import check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
 from purenn.kernels import Matrix
 from purenn.layers import (
@@ -124,10 +124,13 @@ def _check_momentum(momentum: Any) -> Optional[float]:
     """None (the cumulative average) or a finite number in [0, 1]."""
     if momentum is None:
         return None
-    if is_real(momentum) and 0.0 <= float(momentum) <= 1.0:
-        return float(momentum)
+    # check_real converts exactly (a Fraction) or refuses (10**400, NaN); its range is half-open,
+    # and 1 (no memory at all) is allowed here.
+    number = check_real(momentum, "momentum", "BatchNorm") if is_real(momentum) else -1.0
+    if 0.0 <= number <= 1.0:
+        return number
     raise ConfigurationError(
-        f"BatchNorm: momentum must be a finite number in [0, 1] or None, got {momentum!r:.60}"
+        f"BatchNorm: momentum must be a finite number in [0, 1] or None, got {shown(momentum)}"
     )
 
 

@@ -38,7 +38,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_flag, check_int
+from purenn.arguments import check_entries, check_flag, check_int
 from purenn.errors import ShapeError, StateError
 from purenn.im2col import (
     Pair,
@@ -109,6 +109,7 @@ class Conv2D(ActivatedLayer):
         self.activation = ACTIVATIONS.resolve(activation, where)
         self.init = INITIALIZERS.resolve(init, where)
         self.fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        check_entries(self.out_channels * self.fan_in, "the weights", where)
         self.weights = Parameter("weights", kernels.zeros(self.out_channels, self.fan_in))
         self.bias: Optional[Parameter] = None
         if check_flag(bias, "bias", where):

@@ -27,7 +27,7 @@ import pathlib
 import random
 from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
-from purenn.arguments import check_int, check_real
+from purenn.arguments import check_entries, check_int, check_real, check_seed
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.initializers import box_muller
 from purenn.kernels import Matrix
@@ -55,22 +55,21 @@ def _check_noise(value: Any, where: str) -> float:
     return check_real(value, "noise", where, low=0.0)
 
 
-def _check_seed(seed: Any, where: str) -> Optional[int]:
-    return None if seed is None else check_int(seed, "seed", where)
-
-
 def _shuffle(x: Matrix, labels: List[int], rng: random.Random) -> Labelled:
     order = shuffled_indices(len(x), rng)
     return take_rows(x, order), [labels[i] for i in order]
 
 
-def _add_noise(points: Matrix, noise: float, rng: random.Random) -> Matrix:
+def _add_noise(points: Matrix, noise: float, rng: random.Random, where: str) -> Matrix:
     """Each coordinate plus noise·N(0, 1), the normals drawn row by row."""
     draws = box_muller(rng, 2 * len(points))
-    return [
+    noisy = [
         [x + noise * draws[2 * i], y + noise * draws[2 * i + 1]]
         for i, (x, y) in enumerate(points)
     ]
+    if not all(math.isfinite(value) for row in noisy for value in row):
+        raise ConfigurationError(f"{where}: noise {noise!r} is so large that points overflow")
+    return noisy
 
 
 def seed_data() -> Tuple[Matrix, Matrix]:
@@ -93,9 +92,9 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labe
     t evenly spaced over [0, π] in each class.  Then noise·N(0, 1) is added to each coordinate
     and the rows are shuffled.  Draw order: the noise (row by row), then the shuffle.
     """
-    check_int(n, "n", "two_moons", 2)
+    check_entries(2 * check_int(n, "n", "two_moons", 2), f"{n} points", "two_moons")
     scale = _check_noise(noise, "two_moons")
-    rng = random.Random(_check_seed(seed, "two_moons"))
+    rng = random.Random(check_seed(seed, "two_moons"))
     outer, inner = n - n // 2, n // 2
     points: Matrix = []
     for i in range(outer):
@@ -105,7 +104,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labe
         t = math.pi * i / max(inner - 1, 1)
         points.append([1.0 - math.cos(t), 0.5 - math.sin(t)])
     labels = [0] * outer + [1] * inner
-    return _shuffle(_add_noise(points, scale, rng), labels, rng)
+    return _shuffle(_add_noise(points, scale, rng, "two_moons"), labels, rng)
 
 
 def circles(
@@ -117,10 +116,10 @@ def circles(
     ``factor`` (0 < factor < 1), angles evenly spaced over [0, 2π); then noise·N(0, 1) on each
     coordinate and a shuffle.  Draw order: the noise (row by row), then the shuffle.
     """
-    check_int(n, "n", "circles", 2)
+    check_entries(2 * check_int(n, "n", "circles", 2), f"{n} points", "circles")
     scale = _check_noise(noise, "circles")
     check_real(factor, "factor", "circles", low=0.0, high=1.0, include_low=False)
-    rng = random.Random(_check_seed(seed, "circles"))
+    rng = random.Random(check_seed(seed, "circles"))
     outer, inner = n - n // 2, n // 2
     points: Matrix = []
     for count, radius in ((outer, 1.0), (inner, float(factor))):
@@ -128,7 +127,7 @@ def circles(
             angle = 2.0 * math.pi * i / count
             points.append([radius * math.cos(angle), radius * math.sin(angle)])
     labels = [0] * outer + [1] * inner
-    return _shuffle(_add_noise(points, scale, rng), labels, rng)
+    return _shuffle(_add_noise(points, scale, rng, "circles"), labels, rng)
 
 
 def spirals(
@@ -143,8 +142,9 @@ def spirals(
     """
     count = check_int(n_per_class, "n_per_class", "spirals", 1)
     k = check_int(classes, "classes", "spirals", 2)
+    check_entries(2 * count * k, f"{k} spirals of {count} points", "spirals")
     scale = _check_noise(noise, "spirals")
-    rng = random.Random(_check_seed(seed, "spirals"))
+    rng = random.Random(check_seed(seed, "spirals"))
     draws = box_muller(rng, k * count)
     points: Matrix = []
     labels: List[int] = []
@@ -162,9 +162,9 @@ def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tup
 
     Draw order: the n values of x, then the n noise draws.
     """
-    check_int(n, "n", "noisy_sine", 1)
+    check_entries(check_int(n, "n", "noisy_sine", 1), f"{n} points", "noisy_sine")
     scale = _check_noise(noise, "noisy_sine")
-    rng = random.Random(_check_seed(seed, "noisy_sine"))
+    rng = random.Random(check_seed(seed, "noisy_sine"))
     xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
     draws = box_muller(rng, n)
     return [[x] for x in xs], [[math.sin(x) + scale * e] for x, e in zip(xs, draws)]
@@ -217,8 +217,9 @@ def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: Optional[int] = 
     """
     count = check_int(n, "n", "bars", 2)
     side = check_int(size, "size", "bars", 2)
+    check_entries(count * side * side, f"{count} images of {side}×{side}", "bars")
     scale = _check_noise(noise, "bars")
-    rng = random.Random(_check_seed(seed, "bars"))
+    rng = random.Random(check_seed(seed, "bars"))
     x: Matrix = []
     for k in range(count):
         line = int(rng.random() * side)
@@ -258,6 +259,6 @@ def train_test_split(
             f"train_test_split: test_fraction={test_fraction!r} of {rows} rows leaves no "
             "training rows"
         )
-    order = shuffled_indices(rows, random.Random(_check_seed(seed, "train_test_split")))
+    order = shuffled_indices(rows, random.Random(check_seed(seed, "train_test_split")))
     test, train = order[:n_test], order[n_test:]
     return take_rows(x, train), take_rows(x, test), [y[i] for i in train], [y[i] for i in test]

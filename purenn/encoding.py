@@ -6,7 +6,7 @@ A classifier's targets can be given as class indices (``[2, 0, 1]``) or as one-h
 
 from typing import Any, List, Optional, Sequence
 
-from purenn.arguments import check_int
+from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import check_matrix
@@ -41,10 +41,11 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
     """
     if not is_label_list(labels):
         raise ShapeError(
-            f"one_hot: labels must be a non-empty list of ints ≥ 0, got {labels!r:.60}"
+            f"one_hot: labels must be a non-empty list of ints ≥ 0, got {shown(labels)}"
         )
     largest = max(labels)
     width = largest + 1 if n_classes is None else check_int(n_classes, "n_classes", "one_hot", 1)
+    check_entries(len(labels) * width, f"{len(labels)} rows of {width} classes", "one_hot")
     if width <= largest:
         raise DataError(f"one_hot: label {largest} is out of range for n_classes={width}")
     rows = [[0.0] * width for _ in labels]

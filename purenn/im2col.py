@@ -41,7 +41,7 @@ import operator
 from itertools import chain
 from typing import Any, Callable, List, Sequence, Tuple
 
-from purenn.arguments import check_int
+from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.matrix import format_shape
@@ -85,7 +85,7 @@ def pair(value: Any, label: str, where: str, minimum: int) -> Pair:
     except ConfigurationError:
         raise ConfigurationError(
             f"{where}: {label} must be an int ≥ {minimum} or a pair (h, w) of them, "
-            f"got {value!r:.60}"
+            f"got {shown(value)}"
         ) from None
 
 

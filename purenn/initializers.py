@@ -16,6 +16,7 @@ import random
 from typing import Any, Callable, Dict, List
 
 from purenn.arguments import check_int, check_real
+from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.registry import Registry
 
@@ -91,6 +92,10 @@ class Uniform:
     def __init__(self, low: float = 0.0, high: float = 1.0) -> None:
         self.low = check_real(low, "low", "Uniform")
         self.high = check_real(high, "high", "Uniform", low=self.low, include_low=False)
+        if not math.isfinite(self.high - self.low):  # e.g. U[-1e308, 1e308): the width is inf
+            raise ConfigurationError(
+                f"Uniform: the width high − low of [{self.low!r}, {self.high!r}) overflows"
+            )
 
     def config(self) -> Dict[str, Any]:
         """{"low": low, "high": high}: ``Uniform(**config)`` rebuilds it (file formats use it).

@@ -26,7 +26,7 @@ from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_int
+from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import ConfigurationError, ShapeError, StateError
 from purenn.initializers import INITIALIZERS, Initializer
 from purenn.kernels import Matrix
@@ -59,13 +59,32 @@ class Parameter:
 
     def __init__(self, name: str, value: Matrix) -> None:
         self.name = name
-        self.value = value
+        self._value = value
         self.grad: Optional[Matrix] = None
+
+    @property
+    def value(self) -> Matrix:
+        """The matrix.  Assigning a new one checks that it has the same shape, rows × columns
+        of lists (the layer computes with that shape); updates in place are not checked."""
+        return self._value
+
+    @value.setter
+    def value(self, new: Matrix) -> None:
+        rows, columns = self.shape
+        fits = isinstance(new, list) and len(new) == rows and all(
+            isinstance(row, list) and len(row) == columns for row in new
+        )
+        if not fits:
+            raise ShapeError(
+                f"Parameter {self.name}: the new value must be {rows}×{columns} (a list of "
+                f"{rows} lists of {columns} numbers), got {shown(new)}"
+            )
+        self._value = new
 
     @property
     def shape(self) -> Tuple[int, int]:
         """(rows, columns) of ``value``."""
-        return len(self.value), len(self.value[0])
+        return len(self._value), len(self._value[0])
 
     def __repr__(self) -> str:
         rows, columns = self.shape
@@ -248,6 +267,7 @@ class Dense(ActivatedLayer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", "Dense", 1)
         self.n_out = check_int(n_out, "n_out", "Dense", 1)
+        check_entries(self.n_in * self.n_out, f"the weights {n_in}×{n_out}", "Dense")
         self.activation = ACTIVATIONS.resolve(activation, "Dense")
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
@@ -347,7 +367,7 @@ def sample_shape(value: Any, where: str) -> SampleShape:
         except ConfigurationError:
             pass
     raise ConfigurationError(
-        f"{where}: input_shape must be a tuple of ints ≥ 1, such as (C, H, W), got {value!r:.60}"
+        f"{where}: input_shape must be a tuple of ints ≥ 1, such as (C, H, W), got {shown(value)}"
     )
 
 

@@ -14,6 +14,7 @@ import math
 from typing import Any, List, Sequence, Tuple
 
 from purenn.activations import softmax, softmax_shift
+from purenn.arguments import shown
 from purenn.encoding import is_label_list, one_hot
 from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
@@ -330,7 +331,7 @@ class CrossEntropy(Loss):
         if _is_flat_list(target):
             raise ShapeError(
                 f"{where}: Y as class indices must be ints in 0..{outputs - 1}, "
-                f"got {target!r:.60}"
+                f"got {shown(target)}"
             )
         matrix = super().prepare_target(target, rows, outputs, where)
         _check_probabilities(matrix, where, self.name)

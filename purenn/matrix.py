@@ -15,7 +15,7 @@ import numbers
 from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn import kernels
-from purenn.arguments import check_int
+from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
 
@@ -76,16 +76,16 @@ def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
     purenn.errors.ShapeError: matmul: B is ragged: row 0 has 3 entries, row 1 has 2
     """
     if not isinstance(a, (list, tuple)) or not a:
-        raise ShapeError(f"{where}: {name} must be a non-empty list of rows, got {a!r:.60}")
+        raise ShapeError(f"{where}: {name} must be a non-empty list of rows, got {shown(a)}")
     first = a[0]
     if not isinstance(first, (list, tuple)) or not first:
         raise ShapeError(
-            f"{where}: {name} must be a list of non-empty rows, row 0 is {first!r:.60}"
+            f"{where}: {name} must be a list of non-empty rows, row 0 is {shown(first)}"
         )
     width = len(first)
     for index, row in enumerate(a):
         if not isinstance(row, (list, tuple)):
-            raise ShapeError(f"{where}: {name} row {index} is not a list: {row!r:.60}")
+            raise ShapeError(f"{where}: {name} row {index} is not a list: {shown(row)}")
         if len(row) != width:
             raise ShapeError(
                 f"{where}: {name} is ragged: row 0 has {width} entries, row {index} has {len(row)}"
@@ -95,7 +95,7 @@ def check_matrix(a: Any, where: str, name: str = "matrix") -> Shape:
         for column, value in enumerate(row):
             if not _is_number(value):
                 raise ShapeError(
-                    f"{where}: {name}[{index}][{column}] is not a number: {value!r:.60}"
+                    f"{where}: {name}[{index}][{column}] is not a number: {shown(value)}"
                 )
     return len(a), width
 
@@ -258,7 +258,7 @@ def scale(a: Matrix, factor: float) -> Matrix:
     """
     check_matrix(a, "scale", "A")
     if not _is_number(factor):
-        raise ConfigurationError(f"scale: factor must be a number, got {factor!r:.60}")
+        raise ConfigurationError(f"scale: factor must be a number, got {shown(factor)}")
     return kernels.scale(a, factor)
 
 
@@ -269,7 +269,7 @@ def apply(function: Callable[[float], float], a: Matrix) -> Matrix:
     [[1.0, 2.0], [3.0, 4.0]]
     """
     if not callable(function):
-        raise ConfigurationError(f"apply: function must be callable, got {function!r:.60}")
+        raise ConfigurationError(f"apply: function must be callable, got {shown(function)}")
     check_matrix(a, "apply", "A")
     return kernels.apply(function, a)
 

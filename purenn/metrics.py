@@ -8,6 +8,7 @@ others).  Metrics are registered by name in ``METRICS``; ``fit`` and ``evaluate`
 
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+from purenn.arguments import shown
 from purenn.encoding import argmax
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
@@ -87,7 +88,7 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
     chosen: List[Tuple[str, Metric]] = []
     for spec in specs:
         if not isinstance(spec, str):
-            raise ConfigurationError(f"{where}: metrics are given by name, got {spec!r:.60}")
+            raise ConfigurationError(f"{where}: metrics are given by name, got {shown(spec)}")
         metric = METRICS.resolve(spec, where)
         if spec in (name for name, _ in chosen):
             raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")

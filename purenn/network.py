@@ -19,7 +19,7 @@ import math
 import random
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from purenn.arguments import check_flag
+from purenn.arguments import check_flag, check_seed, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Buffer, Layer, Parameter, SampleShape, Stored
@@ -60,12 +60,16 @@ class Network:
     def __init__(
         self, layers: Sequence[Layer], loss: Union[str, Loss] = "sse", seed: Optional[int] = None
     ) -> None:
-        self.layers = list(layers)
+        if not isinstance(layers, (list, tuple)):
+            raise ConfigurationError(
+                f"Network: layers must be a list of layers, got {shown(layers)}"
+            )
+        self.layers: List[Layer] = list(layers)
         if not self.layers:
             raise ConfigurationError("Network: needs at least one layer")
         for index, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
-                raise ConfigurationError(f"Network: layers[{index}] is not a Layer: {layer!r}")
+                raise ConfigurationError(f"Network: layers[{index}] is not a Layer: {shown(layer)}")
             # One object in two places would keep one cache (one dropout mask) for both passes.
             first = next(i for i, other in enumerate(self.layers) if other is layer)
             if first != index:
@@ -76,7 +80,7 @@ class Network:
         self.input_shape, self.output_shape = build_layers(self.layers)
         self.loss_function = LOSSES.resolve(loss, "Network")
         _check_output_range(self.layers[-1], self.loss_function)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(check_seed(seed, "Network"))
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
             for local_name, held in _named_state(layer):
@@ -276,7 +280,7 @@ class Network:
             return (x, y), None
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ConfigurationError(
-                f"fit: validation_data must be a pair (X_val, Y_val), got {pair!r:.60}"
+                f"fit: validation_data must be a pair (X_val, Y_val), got {shown(pair)}"
             )
         return (x, y), self.check_data(pair[0], pair[1], "fit (validation_data)")
 
@@ -398,7 +402,7 @@ class Network:
         """
         items = self._state_items()
         if not isinstance(state, Mapping):
-            raise ShapeError(f"load_state_dict: state must be a dict, got {state!r:.60}")
+            raise ShapeError(f"load_state_dict: state must be a dict, got {shown(state)}")
         expected = [key for key, _ in items]
         missing = [key for key in expected if key not in state]
         unexpected = [repr(key) for key in state if key not in expected]

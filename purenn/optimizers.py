@@ -21,7 +21,7 @@ property a learning-rate schedule may reassign; assigning it checks the value.
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from purenn.arguments import check_int, check_real
+from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError, DataError, DivergenceError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Parameter
@@ -218,7 +218,7 @@ class Optimizer:
         if not isinstance(states, (list, tuple)) or len(states) != len(parameters):
             raise ShapeError(
                 f"{where}: states must be a list of {len(parameters)} entries (one per "
-                f"parameter), got {states!r:.60}"
+                f"parameter), got {shown(states)}"
             )
         new = [
             None if plain is None
@@ -478,7 +478,7 @@ def _check_keys(plain: Any, keys: Tuple[str, ...], where: str) -> None:
     """``plain`` is a dict with exactly ``keys``."""
     if not isinstance(plain, dict) or set(plain) != set(keys):
         raise ShapeError(
-            f"{where}: the state must be a dict of {', '.join(keys)}, got {plain!r:.60}"
+            f"{where}: the state must be a dict of {', '.join(keys)}, got {shown(plain)}"
         )
 
 
@@ -512,7 +512,7 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
     check_max_norm(max_norm, "clip_grad_norm")
     if not isinstance(gradients, (list, tuple)):
         raise ShapeError(
-            f"clip_grad_norm: gradients must be a list of matrices, got {gradients!r:.60}"
+            f"clip_grad_norm: gradients must be a list of matrices, got {shown(gradients)}"
         )
     for index, gradient in enumerate(gradients):
         check_matrix(gradient, "clip_grad_norm", f"gradients[{index}]")

@@ -9,6 +9,7 @@ that would have worked.  This is the one place where purenn turns a name into an
 
 from typing import Callable, Dict, List, TypeVar
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
 __all__ = ["Registry"]
@@ -74,5 +75,5 @@ class Registry(Dict[str, Entry]):
         prefix = f"{where}: " if where else ""
         known = ", ".join(self.names()) or "(none)"
         raise ConfigurationError(
-            f"{prefix}unknown {self.kind} {spec!r:.60}; known {plural}: {known}"
+            f"{prefix}unknown {self.kind} {shown(spec)}; known {plural}: {known}"
         )

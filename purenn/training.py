@@ -26,7 +26,7 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
-from purenn.arguments import check_flag, check_int, check_real
+from purenn.arguments import check_flag, check_int, check_real, shown
 from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, DivergenceError
 from purenn.kernels import Matrix
@@ -217,8 +217,8 @@ class FitOptions:
         if self.validation_data is not None and self.validation_split is not None:
             raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
         if self.validation_split is not None:
-            check_real(self.validation_split, "validation_split", where, low=0.0, high=1.0,
-                       include_low=False)
+            self.validation_split = check_real(self.validation_split, "validation_split", where,
+                                               low=0.0, high=1.0, include_low=False)
         self.metric_functions = get_metrics(self.metrics, where)
 
     def __repr__(self) -> str:
@@ -251,7 +251,7 @@ def _check_instance(value: Any, kind: type, label: str, where: str) -> None:
     if value is not None and not isinstance(value, kind):
         article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise ConfigurationError(
-            f"{where}: {label} must be {article} {kind.__name__} or None, got {value!r:.60}"
+            f"{where}: {label} must be {article} {kind.__name__} or None, got {shown(value)}"
         )
 
 

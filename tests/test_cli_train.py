@@ -236,9 +236,8 @@ def write(path, text):
         (["sine", "--task", "classify"], "--task: for CSV files only; sine is a built-in "
                                          "regression set"),
         ([], "the following arguments are required: DATA"),
-        (["moons", "--arch", "2-16000000-2"], "--arch 2-16000000-2 would make 80,000,002 "
-                                              "parameters; the command line builds at most "
-                                              "10,000,000"),
+        (["moons", "--arch", "2-60000000-2"], "--arch 2-60000000-2 would make 300,000,002 "
+                                              "parameters; at most 100,000,000 fit"),
     ],
 )
 def test_bad_command_lines(capsys, arguments, message):

@@ -37,6 +37,7 @@ LAYERS = [
     "cli.options", "cli.failures", "cli.outputs", "cli.csvfile", "cli.targets", "cli.data",
     "cli.sidecar", "cli.architecture", "cli.seednets", "cli.plots",
     "cli.demo", "cli.gradcheck", "cli.train", "cli.predict", "cli.export",
+    "playground.session", "playground", "cli.playground",
     "cli", "__main__", "__init__",
 ]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS
+from purenn.arguments import MAX_ENTRIES
 from purenn.cli.data import TrainingData
 from purenn.cli.options import UsageError
 from purenn.cli.targets import CLASSIFY, Target
@@ -36,7 +37,6 @@ from purenn.network import Network
 
 __all__ = [
     "DEFAULT_HIDDEN",
-    "MAX_PARAMETERS",
     "LayerSpec",
     "parse_arch",
     "parse_layers",
@@ -48,11 +48,6 @@ __all__ = [
 
 DEFAULT_HIDDEN = 16
 
-# A typo such as 2-16000000-2 would fill the memory before anything could say so (the system
-# kills the process; Python never sees a MemoryError).  Each weight is a Python float in a list,
-# ~32 bytes, and a pure-Python epoch over ten million of them takes minutes per row: beyond this
-# a command line is a mistake, not a plan.
-MAX_PARAMETERS = 10_000_000
 
 LayerSpec = Tuple[int, Optional[str]]
 """One entry of --layers: (width, activation name or None)."""
@@ -203,9 +198,11 @@ def plan_network(data: TrainingData, arch: Optional[List[int]],
     target = data.target
     sizes, named, option = _sizes(data, arch, layers, _default_outputs(target, loss))
     count = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    if count > MAX_PARAMETERS:
-        raise UsageError(f"{option} would make {count:,} parameters; the command line builds at "
-                         f"most {MAX_PARAMETERS:,} (each one a Python float)")
+    # A typo such as 2-16000000-2 would fill the memory before anything could say so (the
+    # system kills the process; Python never sees a MemoryError): the library's one limit.
+    if count > MAX_ENTRIES:
+        raise UsageError(f"{option} would make {count:,} parameters; at most {MAX_ENTRIES:,} fit "
+                         "(each one a Python float)")
     chosen = loss or _default_loss(target, sizes[-1])
     _check_outputs(data, sizes[-1], chosen, option)
     # The loss reads logits (cross_entropy) or values to regress: identity; else probabilities.

@@ -82,6 +82,7 @@ class PlaygroundHandler(http.server.BaseHTTPRequestHandler):
     pyodide_dir: Optional[pathlib.Path] = None  # set per server by make_server
 
     def do_GET(self) -> None:
+        """Answer a GET: the file, or 404 for any path that is not the playground's."""
         path = self.path.split("?", 1)[0]
         found = self._route(path)
         if found is None:

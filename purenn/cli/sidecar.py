@@ -23,6 +23,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any, List, Optional
 
+from purenn.arguments import shown
 from purenn.cli.data import TrainingData
 from purenn.cli.targets import CLASSIFY, TASKS
 from purenn.formats.checks import expect_int, expect_keys, expect_list, expect_text, fail
@@ -116,7 +117,7 @@ def _parse(path: str) -> Labels:
     expect_int(document["version"], "version", where, VERSION, VERSION)
     task = expect_text(document["task"], "task", where)
     if task not in TASKS:
-        fail(where, f"task must be one of {', '.join(TASKS)}, got {task!r:.40}")
+        fail(where, f"task must be one of {', '.join(TASKS)}, got {shown(task, 40)}")
     return Labels(
         task,
         _optional(document["classes"], _texts, "classes", where),

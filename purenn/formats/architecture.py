@@ -19,6 +19,7 @@ import math
 from typing import Any, Callable, Dict, NamedTuple, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS
+from purenn.arguments import shown
 from purenn.batchnorm import BatchNorm
 from purenn.conv import Conv2D
 from purenn.dropout import Dropout
@@ -131,7 +132,7 @@ class OptionalShape(Field):
                       for index, item in enumerate(items))
         if not shape or math.prod(shape) > MAX_SAMPLE_SIZE:
             fail(where, f"{label} must be a list of 1 to a few sizes holding at most "
-                        f"{MAX_SAMPLE_SIZE} values, got {value!r:.60}")
+                        f"{MAX_SAMPLE_SIZE} values, got {shown(value)}")
         return shape
 
 
@@ -310,9 +311,10 @@ def read_layer(plain: Any, label: str, where: str) -> Tuple[type, Dict[str, Any]
     ('Dense', 1, <activation identity>)
     """
     if not isinstance(plain, dict) or not isinstance(plain.get("type"), str):
-        fail(where, f"{label} must be an object with a \"type\", got {plain!r:.60}")
+        fail(where, f"{label} must be an object with a \"type\", got {shown(plain)}")
     if plain["type"] not in _BY_NAME:
-        fail(where, f"{label} has type {plain['type']!r:.40}; known types: {', '.join(_BY_NAME)}")
+        fail(where, f"{label} has type {shown(plain['type'], 40)}; known types: "
+                    f"{', '.join(_BY_NAME)}")
     cls, found = _BY_NAME[plain["type"]]
     expect_keys(plain, ["type", *found.fields], label, where)
     config = {

@@ -15,6 +15,7 @@ import os
 import stat
 from typing import Any, Tuple, Union
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
 __all__ = ["PathLike", "file_path", "write_atomically", "read_bytes"]
@@ -37,7 +38,7 @@ def file_path(path: Any, where: str) -> str:
         text = os.fspath(path)
         if isinstance(text, str) and text:
             return text
-    raise ConfigurationError(f"{where}: the path must be a str or a path object, got {path!r:.60}")
+    raise ConfigurationError(f"{where}: the path must be a str or a path object, got {shown(path)}")
 
 
 def _create_temporary(folder: str, name: str) -> Tuple[int, str]:

@@ -23,6 +23,7 @@ The rules, the same for every registry:
 import inspect
 from typing import Any, Dict, List
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError, PurennError
 from purenn.formats.checks import expect_keys, expect_like, expect_text, fail
 from purenn.registry import Registry
@@ -53,7 +54,7 @@ def _plain(value: Any, label: str, where: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(item, label, where) for item in value]
     raise ConfigurationError(f"{where}: {label} has no plain form (a file holds numbers, flags, "
-                             f"strings and lists): {value!r:.60}")
+                             f"strings and lists): {shown(value)}")
 
 
 def _unregistered(
@@ -61,9 +62,9 @@ def _unregistered(
 ) -> ConfigurationError:
     kind = registry.kind
     suggestion = getattr(thing, "name", None) or getattr(thing, "__name__", f"my_{kind}")
-    shown = f"(the function {thing.__name__})" if inspect.isroutine(thing) else f"{thing!r:.60}"
+    described = f"(the function {thing.__name__})" if inspect.isroutine(thing) else shown(thing)
     return ConfigurationError(
-        f"{where}: {label} {shown} is not a registered {kind}, so no file could rebuild "
+        f"{where}: {label} {described} is not a registered {kind}, so no file could rebuild "
         f"it; register it, e.g. {_REGISTRIES.get(kind, kind)}.register({suggestion!r}, it), "
         "in the program that saves and in the one that loads"
     )
@@ -107,7 +108,7 @@ def from_spec(spec: Any, registry: Registry[Any], label: str, where: str) -> Any
     <activation elu(alpha=0.5)>
     """
     if not isinstance(spec, dict) or "name" not in spec:
-        fail(where, f"{label} must be an object with a \"name\", got {spec!r:.60}")
+        fail(where, f"{label} must be an object with a \"name\", got {shown(spec)}")
     name = expect_text(spec["name"], f"{label}.name", where)
     if name not in registry:
         plural = "losses" if registry.kind.endswith("s") else f"{registry.kind}s"

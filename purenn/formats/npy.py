@@ -32,6 +32,7 @@ import zipfile
 import zlib
 from typing import Any, Dict, List, Sequence, Tuple
 
+from purenn.arguments import shown
 from purenn.errors import ModelFormatError
 from purenn.formats.checks import expect_flag, expect_keys, expect_text, fail
 
@@ -111,14 +112,14 @@ def parse_npy(data: bytes, label: str, where: str) -> Array:
     expect_keys(header, ["descr", "fortran_order", "shape"], f"{label}'s header", where)
     descr = expect_text(header["descr"], f"{label}'s descr", where)
     if descr not in DESCRIPTIONS:
-        fail(where, f"{label} holds {descr!r:.20} values; purenn reads float64, float32 and "
+        fail(where, f"{label} holds {shown(descr, 20)} values; purenn reads float64, float32 and "
                     "int64 only")
     fortran = expect_flag(header["fortran_order"], f"{label}'s fortran_order", where)
     shape = header["shape"]
     if not isinstance(shape, tuple) or not all(
         type(size) is int and size >= 0 for size in shape
     ):
-        fail(where, f"{label} has a damaged shape {shape!r:.40}")
+        fail(where, f"{label} has a damaged shape {shown(shape, 40)}")
     order, code, width = DESCRIPTIONS[descr]
     count = math.prod(shape)
     if len(data) - start != count * width:
@@ -158,7 +159,7 @@ def parse_npz(data: bytes, where: str) -> Dict[str, Array]:
         for member in members:
             name = member.filename
             if not name.endswith(".npy"):
-                fail(where, f"the archive holds {name!r:.60}, which is not an .npy array")
+                fail(where, f"the archive holds {shown(name)}, which is not an .npy array")
             if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 fail(where, f"{name} is compressed in a way numpy does not write")
             arrays[name[: -len(".npy")]] = parse_npy(archive.read(member), name, where)

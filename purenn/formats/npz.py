@@ -33,6 +33,7 @@ A new layer type is one entry there: a Layout for each of its state entries, who
 
 from typing import Any, Dict, List, Tuple
 
+from purenn.arguments import shown
 from purenn.batchnorm import BatchNorm
 from purenn.conv import Conv2D
 from purenn.dropout import Dropout
@@ -193,7 +194,7 @@ def export_npz(network: Network, path: PathLike) -> None:
     where = "export_npz"
     target = file_path(path, where)
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     state = network.state_dict()
     arrays: Dict[str, Array] = {}
     for key, layout, layer in _entries(network, where):
@@ -228,7 +229,7 @@ def import_npz(network: Network, path: PathLike) -> None:
     """
     where = "import_npz"
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     target = file_path(path, where)
     where = f"{where}: {target}"
     arrays = parse_npz(read_bytes(target), where)

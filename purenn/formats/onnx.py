@@ -57,6 +57,7 @@ import struct
 from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.arguments import shown
 from purenn.batchnorm import BatchNorm, inverse_std
 from purenn.conv import Conv2D
 from purenn.dropout import Dropout
@@ -425,10 +426,10 @@ def _graph(network: Network, dtype: str, where: str) -> Tuple[Graph, str]:
     """The graph with every layer's nodes; and the name of the last output."""
     if dtype not in DTYPES:
         raise ConfigurationError(
-            f"{where}: dtype must be 'float64' or 'float32', got {dtype!r:.40}"
+            f"{where}: dtype must be 'float64' or 'float32', got {shown(dtype, 40)}"
         )
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     for key, value in network.state_dict().items():
         if not all_finite(value):
             raise DataError(f"{where}: {key} holds a NaN or infinite value")

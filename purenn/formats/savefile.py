@@ -37,6 +37,7 @@ import math
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError, PurennError
 from purenn.formats.architecture import build_network, describe_network, read_layer, read_state
 from purenn.formats.checks import (
@@ -105,7 +106,7 @@ def _training(network: Network, optimizer: Optimizer, where: str) -> Dict[str, A
     if not names:
         raise ConfigurationError(
             f"{where}: a checkpoint can hold the optimizers {', '.join(OPTIMIZERS)}, not "
-            f"{optimizer!r:.60} (see purenn.formats.savefile.OPTIMIZERS)"
+            f"{shown(optimizer)} (see purenn.formats.savefile.OPTIMIZERS)"
         )
     version, internal_state, gauss_next = network.rng.getstate()
     return {
@@ -122,10 +123,10 @@ def _training(network: Network, optimizer: Optimizer, where: str) -> Dict[str, A
 def _document(network: Any, optimizer: Any, where: str) -> Dict[str, Any]:
     """The whole file as plain data, checked to be writable."""
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise ConfigurationError(f"{where}: optimizer must be an Optimizer or None, got "
-                                 f"{optimizer!r:.60}")
+                                 f"{shown(optimizer)}")
     document: Dict[str, Any] = {"format": FORMAT, "version": VERSION}
     document.update(describe_network(network, where))
     document["state"] = network.state_dict()
@@ -281,7 +282,7 @@ def _read_optimizer(plain: Any, where: str) -> Tuple[Optimizer, List[Any]]:
     spec = expect_keys(plain, ["type", "config", "state"], label, where)
     name = expect_text(spec["type"], f"{label}.type", where)
     if name not in OPTIMIZERS:
-        fail(where, f"{label}.type is {name!r:.40}; known optimizers: {', '.join(OPTIMIZERS)}")
+        fail(where, f"{label}.type is {shown(name, 40)}; known optimizers: {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[name]
     defaults = cls().config()
     config = expect_keys(spec["config"], list(defaults), f"{label}.config", where)

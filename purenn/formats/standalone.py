@@ -39,6 +39,7 @@ import textwrap
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS, Activation
+from purenn.arguments import shown
 from purenn.batchnorm import BatchNorm, inverse_std
 from purenn.conv import Conv2D
 from purenn.dropout import Dropout
@@ -435,7 +436,7 @@ def python_source(network: Network) -> str:
     """
     where = "export_python"
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{where}: expected a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     for key, value in network.state_dict().items():
         if not all_finite(value):
             raise DataError(f"{where}: {key} holds a NaN or infinite value")

@@ -31,7 +31,7 @@ import random
 import warnings
 from typing import Any, Dict, Hashable, List, NamedTuple, Optional, Tuple
 
-from purenn.arguments import check_int, check_real
+from purenn.arguments import check_int, check_real, shown
 from purenn.callbacks import restore, snapshot
 from purenn.errors import ConfigurationError, GradientCheckError
 from purenn.gradcheck.numerical import (
@@ -92,7 +92,7 @@ def _options(
     net: Any, method: Any, rtol: Any, atol: Any, eps: Any, sample: Any, seed: Any
 ) -> _Options:
     if not isinstance(net, Network):
-        raise ConfigurationError(f"{_WHERE}: net must be a Network, got {net!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: net must be a Network, got {shown(net)}")
     method = check_method(method, _WHERE)
     if sample is not None:
         check_int(sample, "sample", _WHERE, 1)
@@ -102,7 +102,7 @@ def _options(
         _tolerance(rtol, method, 0, "rtol"),
         _tolerance(atol, method, 1, "atol"),
         sample,
-        check_int(seed, "seed", _WHERE),
+        check_int(seed, "seed", _WHERE, 0),
     )
 
 

@@ -21,7 +21,7 @@ for every entry of a list of matrices.  Comparing with backpropagation is ``chec
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from purenn.arguments import check_real
+from purenn.arguments import check_real, shown
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.matrix import check_matrix
@@ -166,7 +166,7 @@ def entry_derivative(evaluate: Evaluate, row: List[Any], j: int, method: str, st
 
 def _check_params(params: Any, where: str) -> None:
     if not isinstance(params, list):
-        raise ConfigurationError(f"{where}: params must be a list of matrices, got {params!r:.60}")
+        raise ConfigurationError(f"{where}: params must be a list of matrices, got {shown(params)}")
     for index, matrix in enumerate(params):
         check_matrix(matrix, where, f"params[{index}]")
         if not all(isinstance(row, list) for row in matrix):
@@ -198,7 +198,7 @@ def numerical_gradient(
     method = check_method(method, where)
     step = base_step(eps, method, where)
     if not callable(f):
-        raise ConfigurationError(f"{where}: f must be callable, got {f!r:.60}")
+        raise ConfigurationError(f"{where}: f must be callable, got {shown(f)}")
     _check_params(params, where)
     real_results: List[bool] = []
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable, List, NamedTuple, Optional, Tuple, c
 
 from purenn import kernels
 from purenn.activations import Activation, Elementwise
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer, Parameter
@@ -230,7 +231,7 @@ def plant_bug(net: Network, name: str) -> str:
     False
     """
     if not isinstance(net, Network):
-        raise ConfigurationError(f"{_WHERE}: net must be a Network, got {net!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: net must be a Network, got {shown(net)}")
     return PLANTED_BUGS.resolve(name, _WHERE).plant(net)
 
 

@@ -12,7 +12,7 @@ For 2-D inputs only: a network with more inputs has no plane to shade.
 import sys
 from typing import Any, Dict, List, Sequence, Tuple
 
-from purenn.arguments import check_int
+from purenn.arguments import check_int, shown
 from purenn.encoding import is_label_list
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
@@ -44,7 +44,7 @@ _REGION_LIGHTNESS = 0.7
 
 def _check_inputs(network: Any, x: Any, labels: Any) -> Tuple[Matrix, List[int]]:
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{_WHERE}: network must be a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: network must be a Network, got {shown(network)}")
     points = finite_matrix(x, _WHERE, "X")
     if len(points[0]) != 2:
         raise ShapeError(
@@ -55,7 +55,7 @@ def _check_inputs(network: Any, x: Any, labels: Any) -> Tuple[Matrix, List[int]]
         raise ShapeError(f"{_WHERE}: the network takes {network.n_in} inputs; it must take 2")
     if not is_label_list(labels):
         raise ConfigurationError(
-            f"{_WHERE}: labels must be a list of class indices (ints ≥ 0), got {labels!r:.60}"
+            f"{_WHERE}: labels must be a list of class indices (ints ≥ 0), got {shown(labels)}"
         )
     if len(labels) != len(points):
         raise ShapeError(f"{_WHERE}: X has {len(points)} rows but labels has {len(labels)}")

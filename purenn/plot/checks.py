@@ -11,7 +11,7 @@ nan; only finite values can be drawn".  All three are ValueErrors.
 import math
 from typing import Any, List, Optional
 
-from purenn.arguments import is_real
+from purenn.arguments import is_real, shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix
@@ -37,10 +37,10 @@ def finite_values(values: Any, where: str, name: str) -> List[float]:
     purenn.errors.DataError: demo: ys[1] is nan; only finite values can be drawn
     """
     if not isinstance(values, (list, tuple)):
-        raise ConfigurationError(f"{where}: {name} must be a list of numbers, got {values!r:.60}")
+        raise ConfigurationError(f"{where}: {name} must be a list of numbers, got {shown(values)}")
     for index, value in enumerate(values):
         if not is_real(value):
-            raise ConfigurationError(f"{where}: {name}[{index}] is not a number: {value!r:.60}")
+            raise ConfigurationError(f"{where}: {name}[{index}] is not a number: {shown(value)}")
         if not math.isfinite(value):
             raise _not_finite(value, where, f"{name}[{index}]")
     return [float(value) for value in values]
@@ -66,4 +66,4 @@ def optional_text(value: Any, where: str, name: str) -> Optional[str]:
     """
     if value is None or isinstance(value, str):
         return value
-    raise ConfigurationError(f"{where}: {name} must be a str or None, got {value!r:.60}")
+    raise ConfigurationError(f"{where}: {name} must be a str or None, got {shown(value)}")

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from purenn.arguments import check_int
+from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
@@ -484,7 +484,7 @@ def architecture(
     (8, 16)
     """
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{_WHERE}: network must be a Network, got {network!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: network must be a Network, got {shown(network)}")
     check_int(max_nodes, "max_nodes", _WHERE, 1)
     check_int(max_edges, "max_edges", _WHERE, 1)
     heading = optional_text(title, _WHERE, "title")

@@ -12,6 +12,7 @@ under the chart says so; a history whose losses are all ≤ 0 is refused.
 
 from typing import Any, List, Sequence
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.plot import colors
 from purenn.plot.checks import finite_values, optional_text
@@ -60,7 +61,7 @@ def _recorded(history: History, name: str) -> List[float]:
 def _metric_panels(history: History, metrics: Any, epochs: int) -> List[Panel]:
     if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
         raise ConfigurationError(
-            f"{_WHERE}: metrics must be a list of metric names, got {metrics!r:.60}"
+            f"{_WHERE}: metrics must be a list of metric names, got {shown(metrics)}"
         )
     known = [*history.metrics, "lr"]
     panels = []
@@ -108,7 +109,7 @@ def loss_curve(
     """
     if not isinstance(history, History):
         raise ConfigurationError(
-            f"{_WHERE}: history must be a History (what fit returns), got {history!r:.60}"
+            f"{_WHERE}: history must be a History (what fit returns), got {shown(history)}"
         )
     if not isinstance(log_scale, bool):
         raise ConfigurationError(f"{_WHERE}: log_scale must be True or False, got {log_scale!r}")

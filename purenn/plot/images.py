@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from purenn.arguments import check_int, is_real
+from purenn.arguments import check_int, is_real, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.kernels import Matrix
 from purenn.plot import colors
@@ -40,7 +40,7 @@ def _check_shape(image_shape: Any) -> Tuple[int, int, int]:
     """(C, H, W) from (C, H, W) or (H, W), every entry an int ≥ 1."""
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3):
         raise ConfigurationError(
-            f"{_WHERE}: image_shape must be (C, H, W) or (H, W), got {image_shape!r:.60}"
+            f"{_WHERE}: image_shape must be (C, H, W) or (H, W), got {shown(image_shape)}"
         )
     sizes = [check_int(size, "image_shape", _WHERE, 1) for size in image_shape]
     return (1, sizes[0], sizes[1]) if len(sizes) == 2 else (sizes[0], sizes[1], sizes[2])
@@ -50,13 +50,13 @@ def _check_labels(labels: Any, count: int) -> Optional[List[str]]:
     if labels is None:
         return None
     if not isinstance(labels, (list, tuple)):
-        raise ConfigurationError(f"{_WHERE}: labels must be a list or None, got {labels!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: labels must be a list or None, got {shown(labels)}")
     if len(labels) != count:
         raise ShapeError(f"{_WHERE}: images has {count} rows but labels has {len(labels)}")
     for index, label in enumerate(labels):
         if not isinstance(label, str) and not (is_real(label) or isinstance(label, bool)):
             raise ConfigurationError(
-                f"{_WHERE}: labels[{index}] must be a str or a number, got {label!r:.60}"
+                f"{_WHERE}: labels[{index}] must be a str or a number, got {shown(label)}"
             )
     return [str(label) for label in labels]
 

@@ -14,7 +14,7 @@ spans ε/2 … 1 (ε = 2⁻⁵²), so the points still sit on a readable floor.
 import sys
 from typing import Any, List, Mapping, Optional
 
-from purenn.arguments import is_real
+from purenn.arguments import is_real, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.plot import colors
 from purenn.plot.checks import optional_text
@@ -30,7 +30,7 @@ _EPSILON = sys.float_info.epsilon
 def _pair(item: Any, name: str) -> List[float]:
     """(h, error) as floats: h finite > 0, error finite ≥ 0."""
     if not isinstance(item, (list, tuple)) or len(item) != 2:
-        raise ConfigurationError(f"{_WHERE}: {name} must be a pair (h, error), got {item!r:.60}")
+        raise ConfigurationError(f"{_WHERE}: {name} must be a pair (h, error), got {shown(item)}")
     h, error = item
     if not (is_real(h) and 0.0 < h < float("inf")):
         raise ConfigurationError(f"{_WHERE}: {name} has step h = {h!r}; h must be finite and > 0")
@@ -44,7 +44,7 @@ def _pair(item: Any, name: str) -> List[float]:
 def _series(results: Any) -> List[Series]:
     if not isinstance(results, Mapping):
         raise ConfigurationError(
-            f"{_WHERE}: results must be a dict {{method: [(h, error), …]}}, got {results!r:.60}"
+            f"{_WHERE}: results must be a dict {{method: [(h, error), …]}}, got {shown(results)}"
         )
     if not results:
         raise ShapeError(f"{_WHERE}: results is empty; there is no method to draw")

@@ -14,6 +14,7 @@ import os
 import re
 from typing import List, Mapping, Optional, Union
 
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
 __all__ = [
@@ -182,7 +183,7 @@ class Drawing:
             return document
         if not isinstance(path, (str, os.PathLike)):
             raise ConfigurationError(
-                f"{where}: path must be a str, an os.PathLike or None, got {path!r:.60}"
+                f"{where}: path must be a str, an os.PathLike or None, got {shown(path)}"
             )
         with open(path, "w", encoding="utf-8", newline="\n") as file:
             file.write(document)
