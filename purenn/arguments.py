@@ -22,7 +22,7 @@ Two rules hold everywhere:
 import decimal
 import math
 import numbers
-from typing import Any, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from purenn.errors import ConfigurationError
 
@@ -134,28 +134,81 @@ def _as_float(value: Any) -> Optional[float]:
 
 def shown(value: Any, limit: int = 60) -> str:
     """repr(value), cut after ``limit`` characters with "…", for messages; safe for anything a
-    user may pass.
+    user may pass, and about O(limit) work however large the value.
 
-    repr itself can fail: an int of more than 4300 digits raises ValueError (CPython 3.11+), a
-    list nested 100,000 deep raises RecursionError, and a user's own class may raise anything.
+    repr itself can fail or never end: an int of more than 4300 digits raises ValueError
+    (CPython 3.11+), a list nested 5,000 deep raises RecursionError on CPython up to 3.12 and
+    overflows the JavaScript stack under Pyodide (a fatal error, not an exception), a list of 10**8
+    numbers takes seconds, and a user's own class may raise anything.  So lists and tuples are
+    walked here, without recursion, only as far as the message shows.
 
-    >>> shown(0.5), shown(10**400, limit=8)
-    ('0.5', '10000000…')
+    >>> shown(0.5), shown(10**400, limit=8), shown([1.0, (2,), []])
+    ('0.5', '10000000…', '[1.0, (2,), []]')
     >>> deep = []
-    >>> for _ in range(100_000):
+    >>> for _ in range(5_000):
     ...     deep = [deep]
-    >>> shown(deep)
-    '<list nested too deep to show>'
+    >>> shown(deep, limit=10)
+    '[[[[[[[[[[…'
     """
+    text = _first_characters(value, limit + 1)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_BRACKETS: Dict[type, Tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")")}
+
+
+def _first_characters(value: Any, count: int) -> str:
+    """At least the first ``count`` characters of repr(value) (all of it when shorter)."""
+    pieces: List[str] = []
+    length = 0
+    # One entry per open list or tuple: its items still to show, its closing text, how many
+    # were shown, and its id (a list that contains itself shows as [...], as repr does).
+    open_: List[Tuple[Iterator[Any], str, List[int], int]] = []
+    item, have_item = value, True
+    while length < count:
+        if have_item:
+            piece = _open_or_leaf(item, open_)
+            pieces.append(piece)
+            length += len(piece)
+        if not open_:
+            break
+        items, closing, shown_count, _ = open_[-1]
+        item = next(items, _END)
+        have_item = item is not _END
+        if not have_item:
+            open_.pop()
+            pieces.append(closing)
+            length += len(closing)
+        elif shown_count[0]:
+            pieces.append(", ")
+            length += 2
+        shown_count[0] += have_item
+    return "".join(pieces)
+
+
+_END = object()
+
+
+def _open_or_leaf(item: Any, open_: List[Tuple[Iterator[Any], str, List[int], int]]) -> str:
+    kind = _BRACKETS.get(type(item))
+    if kind is None:
+        return _leaf_repr(item)
+    opening, closing = kind
+    if any(entry[3] == id(item) for entry in open_):
+        return opening + "..." + closing
+    if type(item) is tuple and len(item) == 1:
+        closing = ",)"
+    open_.append((iter(item), closing, [0], id(item)))
+    return opening
+
+
+def _leaf_repr(value: Any) -> str:
     if isinstance(value, int) and value.bit_length() > 10_000:
         return f"<int of {value.bit_length()} bits>"
     try:
-        text = repr(value)
-    except RecursionError:
-        return f"<{type(value).__name__} nested too deep to show>"
-    except Exception:
+        return repr(value)
+    except Exception:  # RecursionError from a deep dict or a user's class included
         return f"<{type(value).__name__} whose repr fails>"
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _range_text(low: Optional[float], high: Optional[float], include_low: bool) -> str:
@@ -194,7 +247,7 @@ def check_entries(count: int, what: str, where: str) -> int:
     """
     if count > MAX_ENTRIES:
         raise ConfigurationError(
-            f"{where}: {what} would hold {count} numbers; at most {MAX_ENTRIES} fit "
+            f"{where}: {what} would hold {shown(count)} numbers; at most {MAX_ENTRIES} fit "
             "(each a Python float, ~32 bytes)"
         )
     return count

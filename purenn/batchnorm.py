@@ -47,7 +47,7 @@ from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_int, check_real, is_real, shown
+from purenn.arguments import check_entries, check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
 from purenn.kernels import Matrix
 from purenn.layers import (
@@ -172,6 +172,7 @@ class BatchNorm(Layer):
     ) -> None:
         where = "BatchNorm"
         self.num_features = check_int(num_features, "num_features", where, 1)
+        check_entries(self.num_features, f"{shown(num_features)} features", where)
         self.activation = ACTIVATIONS.resolve(activation, where)
         self.eps = check_real(eps, "eps", where, low=0.0, include_low=False)
         self.momentum = _check_momentum(momentum)

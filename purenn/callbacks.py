@@ -8,7 +8,7 @@ parameter's (or buffer's) values; ``restore`` writes a snapshot back row by row,
 import math
 from typing import List, Optional, Sequence
 
-from purenn.arguments import check_int, check_real
+from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.layers import Stored
@@ -76,12 +76,12 @@ class EarlyStopping:
         min_delta = check_real(min_delta, "min_delta", "EarlyStopping", low=0.0)
         if monitor not in (None, "loss", "val_loss"):
             raise ConfigurationError(
-                f"EarlyStopping: monitor must be 'loss', 'val_loss' or None, got {monitor!r}"
+                f"EarlyStopping: monitor must be 'loss', 'val_loss' or None, got {shown(monitor)}"
             )
         if not isinstance(restore_best_weights, bool):
             raise ConfigurationError(
                 "EarlyStopping: restore_best_weights must be True or False, got "
-                f"{restore_best_weights!r}"
+                f"{shown(restore_best_weights)}"
             )
         self.patience = patience
         self.min_delta = float(min_delta)

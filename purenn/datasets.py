@@ -27,7 +27,7 @@ import pathlib
 import random
 from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
-from purenn.arguments import check_entries, check_int, check_real, check_seed
+from purenn.arguments import check_entries, check_int, check_real, check_seed, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.initializers import box_muller
 from purenn.kernels import Matrix
@@ -92,7 +92,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labe
     t evenly spaced over [0, π] in each class.  Then noise·N(0, 1) is added to each coordinate
     and the rows are shuffled.  Draw order: the noise (row by row), then the shuffle.
     """
-    check_entries(2 * check_int(n, "n", "two_moons", 2), f"{n} points", "two_moons")
+    check_entries(2 * check_int(n, "n", "two_moons", 2), f"{shown(n)} points", "two_moons")
     scale = _check_noise(noise, "two_moons")
     rng = random.Random(check_seed(seed, "two_moons"))
     outer, inner = n - n // 2, n // 2
@@ -116,7 +116,7 @@ def circles(
     ``factor`` (0 < factor < 1), angles evenly spaced over [0, 2π); then noise·N(0, 1) on each
     coordinate and a shuffle.  Draw order: the noise (row by row), then the shuffle.
     """
-    check_entries(2 * check_int(n, "n", "circles", 2), f"{n} points", "circles")
+    check_entries(2 * check_int(n, "n", "circles", 2), f"{shown(n)} points", "circles")
     scale = _check_noise(noise, "circles")
     check_real(factor, "factor", "circles", low=0.0, high=1.0, include_low=False)
     rng = random.Random(check_seed(seed, "circles"))
@@ -142,7 +142,7 @@ def spirals(
     """
     count = check_int(n_per_class, "n_per_class", "spirals", 1)
     k = check_int(classes, "classes", "spirals", 2)
-    check_entries(2 * count * k, f"{k} spirals of {count} points", "spirals")
+    check_entries(2 * count * k, f"{shown(k)} spirals of {shown(count)} points", "spirals")
     scale = _check_noise(noise, "spirals")
     rng = random.Random(check_seed(seed, "spirals"))
     draws = box_muller(rng, k * count)
@@ -162,7 +162,7 @@ def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tup
 
     Draw order: the n values of x, then the n noise draws.
     """
-    check_entries(check_int(n, "n", "noisy_sine", 1), f"{n} points", "noisy_sine")
+    check_entries(check_int(n, "n", "noisy_sine", 1), f"{shown(n)} points", "noisy_sine")
     scale = _check_noise(noise, "noisy_sine")
     rng = random.Random(check_seed(seed, "noisy_sine"))
     xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
@@ -217,7 +217,7 @@ def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: Optional[int] = 
     """
     count = check_int(n, "n", "bars", 2)
     side = check_int(size, "size", "bars", 2)
-    check_entries(count * side * side, f"{count} images of {side}×{side}", "bars")
+    check_entries(count * side * side, f"{shown(count)} images of side {shown(side)}", "bars")
     scale = _check_noise(noise, "bars")
     rng = random.Random(check_seed(seed, "bars"))
     x: Matrix = []
@@ -256,7 +256,7 @@ def train_test_split(
     n_test = math.ceil(test_fraction * rows)
     if rows < 2 or n_test >= rows:
         raise ConfigurationError(
-            f"train_test_split: test_fraction={test_fraction!r} of {rows} rows leaves no "
+            f"train_test_split: test_fraction={shown(test_fraction)} of {rows} rows leaves no "
             "training rows"
         )
     order = shuffled_indices(rows, random.Random(check_seed(seed, "train_test_split")))

@@ -9,9 +9,9 @@ from typing import Any, List, Optional, Sequence
 from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import DataError, ShapeError
 from purenn.kernels import Matrix
-from purenn.matrix import check_matrix
+from purenn.matrix import as_float_matrix
 
-__all__ = ["one_hot", "argmax", "is_label_list"]
+__all__ = ["one_hot", "argmax", "indices_of_largest", "is_label_list"]
 
 
 def _is_label(value: object) -> bool:
@@ -45,7 +45,7 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
         )
     largest = max(labels)
     width = largest + 1 if n_classes is None else check_int(n_classes, "n_classes", "one_hot", 1)
-    check_entries(len(labels) * width, f"{len(labels)} rows of {width} classes", "one_hot")
+    check_entries(len(labels) * width, f"{len(labels)} rows of {shown(width)} classes", "one_hot")
     if width <= largest:
         raise DataError(f"one_hot: label {largest} is out of range for n_classes={width}")
     rows = [[0.0] * width for _ in labels]
@@ -57,8 +57,19 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
 def argmax(matrix: Matrix) -> List[int]:
     """For each row, the index of its largest entry (the first one on ties): n × m → n ints.
 
+    The entries must be finite reals: NaN compares false with everything, so a row holding one
+    has no largest entry (ShapeError for complex entries, DataError for NaN, ±inf too).
+
     >>> argmax([[0.1, 0.7, 0.2], [0.5, 0.5, 0.0]])
     [1, 0]
     """
-    check_matrix(matrix, "argmax", "matrix")
+    return indices_of_largest(as_float_matrix(matrix, "argmax", "matrix"))
+
+
+def indices_of_largest(matrix: Matrix) -> List[int]:
+    """argmax without the checks, for a matrix purenn computed itself (n × m → n ints).
+
+    >>> indices_of_largest([[0.1, 0.7, 0.2]])
+    [1]
+    """
     return [max(range(len(row)), key=row.__getitem__) for row in matrix]

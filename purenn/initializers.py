@@ -15,7 +15,7 @@ import math
 import random
 from typing import Any, Callable, Dict, List
 
-from purenn.arguments import check_int, check_real
+from purenn.arguments import check_entries, check_int, check_real, shown
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.registry import Registry
@@ -37,8 +37,10 @@ Initializer = Callable[[random.Random, int, int], Matrix]
 
 def _check_fans(n_in: Any, n_out: Any, where: str) -> None:
     # Fan-in and fan-out divide and allocate below: refuse what is not a size at all first.
-    check_int(n_in, "n_in", where, 1)
-    check_int(n_out, "n_out", where, 1)
+    # and what would not fit in memory, before drawing a single number.
+    rows = check_int(n_in, "n_in", where, 1)
+    columns = check_int(n_out, "n_out", where, 1)
+    check_entries(rows * columns, f"a matrix {shown(rows)}×{shown(columns)}", where)
 
 
 def _uniform_matrix(rng: random.Random, rows: int, columns: int, low: float, high: float) -> Matrix:

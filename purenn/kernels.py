@@ -335,9 +335,11 @@ def use_formulation(name: Optional[str]) -> None:
     >>> use_formulation(None)
     """
     global _forced
-    if name is not None and name not in FORMULATIONS:
+    if name is not None and not (isinstance(name, str) and name in FORMULATIONS):
+        # Only a str is shown: this module imports nothing of purenn's, not even its safe repr.
+        given = repr(name[:40]) if isinstance(name, str) else f"a {type(name).__name__}"
         raise ValueError(
-            f"use_formulation: unknown formulation {name!r}; this interpreter has "
+            f"use_formulation: unknown formulation {given}; this interpreter has "
             f"{', '.join(sorted(FORMULATIONS))}"
         )
     _forced = None if name is None else FORMULATIONS[name]

@@ -267,7 +267,7 @@ class Dense(ActivatedLayer):
     ) -> None:
         self.n_in = check_int(n_in, "n_in", "Dense", 1)
         self.n_out = check_int(n_out, "n_out", "Dense", 1)
-        check_entries(self.n_in * self.n_out, f"the weights {n_in}×{n_out}", "Dense")
+        check_entries(self.n_in * self.n_out, f"the weights {shown(n_in)}×{shown(n_out)}", "Dense")
         self.activation = ACTIVATIONS.resolve(activation, "Dense")
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))

@@ -9,7 +9,7 @@ others).  Metrics are registered by name in ``METRICS``; ``fit`` and ``evaluate`
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from purenn.arguments import shown
-from purenn.encoding import argmax
+from purenn.encoding import indices_of_largest
 from purenn.errors import ConfigurationError
 from purenn.kernels import Matrix
 from purenn.losses import Loss
@@ -42,7 +42,7 @@ def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
     """
     if len(output[0]) == 1 and not loss.takes_logits:
         return [1 if row[0] > BINARY_THRESHOLD else 0 for row in output]
-    return argmax(output)
+    return indices_of_largest(output)
 
 
 def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
@@ -83,7 +83,7 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
     """
     if not isinstance(specs, (list, tuple)):
         raise ConfigurationError(
-            f"{where}: metrics must be a list of names such as ['accuracy'], got {specs!r}"
+            f"{where}: metrics must be a list of names such as ['accuracy'], got {shown(specs)}"
         )
     chosen: List[Tuple[str, Metric]] = []
     for spec in specs:
@@ -91,7 +91,7 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
             raise ConfigurationError(f"{where}: metrics are given by name, got {shown(spec)}")
         metric = METRICS.resolve(spec, where)
         if spec in (name for name, _ in chosen):
-            raise ConfigurationError(f"{where}: metric {spec!r} is listed twice")
+            raise ConfigurationError(f"{where}: metric {shown(spec)} is listed twice")
         chosen.append((spec, metric))
     return chosen
 

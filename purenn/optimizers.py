@@ -270,7 +270,7 @@ class SGD(Optimizer):
         super().__init__(lr)
         self.momentum = _check_fraction(momentum, "momentum", "SGD")
         if not isinstance(nesterov, bool):
-            raise ConfigurationError(f"SGD: nesterov must be True or False, got {nesterov!r}")
+            raise ConfigurationError(f"SGD: nesterov must be True or False, got {shown(nesterov)}")
         if nesterov and self.momentum == 0:
             raise ConfigurationError("SGD: nesterov=True needs a momentum > 0, got momentum=0")
         self.nesterov = nesterov
@@ -403,7 +403,7 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ConfigurationError(f"Adam: betas must be a pair (β₁, β₂), got {betas!r}")
+            raise ConfigurationError(f"Adam: betas must be a pair (β₁, β₂), got {shown(betas)}")
         self.betas = (
             _check_fraction(betas[0], "betas[0]", "Adam"),
             _check_fraction(betas[1], "betas[1]", "Adam"),

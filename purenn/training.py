@@ -213,7 +213,9 @@ class FitOptions:
         if self.clip_norm is not None:
             self.clip_norm = check_max_norm(self.clip_norm, f"{where} (clip_norm)")
         if self.callback is not None and not callable(self.callback):
-            raise ConfigurationError(f"{where}: callback must be callable, got {self.callback!r}")
+            raise ConfigurationError(
+                f"{where}: callback must be callable, got {shown(self.callback)}"
+            )
         if self.validation_data is not None and self.validation_split is not None:
             raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
         if self.validation_split is not None:
@@ -403,7 +405,7 @@ def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
     rate = schedule.closed_form(epoch - 1, base_lr)
     if not math.isfinite(rate):
         raise DivergenceError(
-            f"fit: {schedule!r} gives a learning rate of {rate} at epoch {epoch}; the weights "
+            f"fit: {shown(schedule)} gives a learning rate of {rate} at epoch {epoch}; the weights "
             "are left as they were at the end of the epoch before"
         )
     return rate

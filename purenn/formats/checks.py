@@ -12,7 +12,7 @@ Booleans are never numbers here: JSON's ``true`` is not 1.
 import math
 from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
-from purenn.arguments import check_int
+from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ModelFormatError
 from purenn.kernels import Matrix
 from purenn.matrix import format_shape
@@ -59,10 +59,10 @@ def expect_keys(value: Any, keys: Sequence[str], label: str, where: str) -> Dict
         fail(where, f"{label} must be an object with {', '.join(keys)}, got {_describe(value)}")
     for key in keys:
         if key not in value:
-            fail(where, f"{label} has no {key!r}")
+            fail(where, f"{label} has no {shown(key)}")
     for key in value:
         if key not in keys:
-            fail(where, f"{label} has an unexpected {key!r} (it holds {', '.join(keys)})")
+            fail(where, f"{label} has an unexpected {shown(key)} (it holds {', '.join(keys)})")
     return value
 
 

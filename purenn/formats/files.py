@@ -33,9 +33,16 @@ def file_path(path: Any, where: str) -> str:
     Traceback (most recent call last):
     ...
     purenn.errors.ConfigurationError: save: the path must be a str or a path object, got 123
+    >>> file_path("model\\0.json", "save")
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ConfigurationError: save: the path 'model\\x00.json' holds a NUL character
     """
     if isinstance(path, (str, os.PathLike)):
         text = os.fspath(path)
+        if isinstance(text, str) and "\0" in text:
+            # os.open would raise ValueError("embedded null byte"), naming neither call nor path.
+            raise ConfigurationError(f"{where}: the path {shown(text)} holds a NUL character")
         if isinstance(text, str) and text:
             return text
     raise ConfigurationError(f"{where}: the path must be a str or a path object, got {shown(path)}")

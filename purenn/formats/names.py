@@ -65,7 +65,7 @@ def _unregistered(
     described = f"(the function {thing.__name__})" if inspect.isroutine(thing) else shown(thing)
     return ConfigurationError(
         f"{where}: {label} {described} is not a registered {kind}, so no file could rebuild "
-        f"it; register it, e.g. {_REGISTRIES.get(kind, kind)}.register({suggestion!r}, it), "
+        f"it; register it, e.g. {_REGISTRIES.get(kind, kind)}.register({shown(suggestion)}, it), "
         "in the program that saves and in the one that loads"
     )
 
@@ -114,7 +114,7 @@ def from_spec(spec: Any, registry: Registry[Any], label: str, where: str) -> Any
         plural = "losses" if registry.kind.endswith("s") else f"{registry.kind}s"
         fail(
             where,
-            f"{label} names {name!r}, which is not a registered {registry.kind} here (known "
+            f"{label} names {shown(name)}, which is not a registered {registry.kind} here (known "
             f"{plural}: {', '.join(registry.names())}); register a custom one before loading",
         )
     entry = registry[name]

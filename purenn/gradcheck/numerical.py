@@ -80,7 +80,7 @@ def check_method(method: Any, where: str) -> str:
     """
     if method not in METHODS:
         raise ConfigurationError(
-            f"{where}: unknown method {method!r}; methods: {', '.join(METHODS)}"
+            f"{where}: unknown method {shown(method)}; methods: {', '.join(METHODS)}"
         )
     return str(method)
 

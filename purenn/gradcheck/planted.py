@@ -136,7 +136,7 @@ def _first_dense(net: Network, bug: str, elementwise: bool = False) -> Tuple[int
         ):
             return index, layer
     wanted = "a Dense layer with an elementwise activation" if elementwise else "a Dense layer"
-    raise ConfigurationError(f"{_WHERE}: {bug!r} needs {wanted}; this network has none")
+    raise ConfigurationError(f"{_WHERE}: {shown(bug)} needs {wanted}; this network has none")
 
 
 def _plant_sign_flip(net: Network) -> str:
@@ -165,7 +165,7 @@ def _wrap_bias_gradients(net: Network, bug: str, rule: BiasRule) -> str:
             places.append(f"layers[{index}]")
     if not places:
         raise ConfigurationError(
-            f"{_WHERE}: {bug!r} needs a layer with a bias; this network has none"
+            f"{_WHERE}: {shown(bug)} needs a layer with a bias; this network has none"
         )
     return ", ".join(places)
 

@@ -14,6 +14,7 @@ decision boundary.
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from purenn import datasets
+from purenn.arguments import shown
 from purenn.cli.seednets import seed_network
 from purenn.encoding import one_hot
 from purenn.errors import ConfigurationError
@@ -77,7 +78,7 @@ class Session:
     ) -> None:
         if optimizer not in OPTIMIZERS:
             raise ConfigurationError(
-                f"Session: optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}"
+                f"Session: optimizer must be one of {', '.join(OPTIMIZERS)}, got {shown(optimizer)}"
             )
         self.dataset = dataset
         self.history = History()
@@ -93,7 +94,7 @@ class Session:
         else:
             raise ConfigurationError(
                 f"Session: dataset must be 'seed' or one of {', '.join(DATASETS)}, "
-                f"got {dataset!r}"
+                f"got {shown(dataset)}"
             )
 
     def train(self, epochs: int) -> Dict[str, Any]:

@@ -20,7 +20,7 @@ __all__ = ["finite_values", "finite_matrix", "optional_text"]
 
 
 def _not_finite(value: float, where: str, name: str) -> DataError:
-    return DataError(f"{where}: {name} is {value!r}; only finite values can be drawn")
+    return DataError(f"{where}: {name} is {shown(value)}; only finite values can be drawn")
 
 
 def finite_values(values: Any, where: str, name: str) -> List[float]:

@@ -68,7 +68,7 @@ def _metric_panels(history: History, metrics: Any, epochs: int) -> List[Panel]:
     for name in metrics:
         if name not in known:
             raise ConfigurationError(
-                f"{_WHERE}: history has no metric {name!r}; it has {', '.join(known)}"
+                f"{_WHERE}: history has no metric {shown(name)}; it has {', '.join(known)}"
             )
         series = [_series(_same_length(_recorded(history, name), name, epochs), name, _TRAINING)]
         partner = f"val_{name}"
@@ -112,7 +112,9 @@ def loss_curve(
             f"{_WHERE}: history must be a History (what fit returns), got {shown(history)}"
         )
     if not isinstance(log_scale, bool):
-        raise ConfigurationError(f"{_WHERE}: log_scale must be True or False, got {log_scale!r}")
+        raise ConfigurationError(
+            f"{_WHERE}: log_scale must be True or False, got {shown(log_scale)}"
+        )
     heading = optional_text(title, _WHERE, "title")
     loss_panel = _loss_panel(history, log_scale)
     epochs = len(history.loss)

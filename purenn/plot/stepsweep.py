@@ -33,10 +33,12 @@ def _pair(item: Any, name: str) -> List[float]:
         raise ConfigurationError(f"{_WHERE}: {name} must be a pair (h, error), got {shown(item)}")
     h, error = item
     if not (is_real(h) and 0.0 < h < float("inf")):
-        raise ConfigurationError(f"{_WHERE}: {name} has step h = {h!r}; h must be finite and > 0")
+        raise ConfigurationError(
+            f"{_WHERE}: {name} has step h = {shown(h)}; h must be finite and > 0"
+        )
     if not (is_real(error) and 0.0 <= error < float("inf")):
         raise ConfigurationError(
-            f"{_WHERE}: {name} has error {error!r}; errors must be finite and ≥ 0"
+            f"{_WHERE}: {name} has error {shown(error)}; errors must be finite and ≥ 0"
         )
     return [float(h), float(error)]
 
@@ -50,7 +52,7 @@ def _series(results: Any) -> List[Series]:
         raise ShapeError(f"{_WHERE}: results is empty; there is no method to draw")
     lines = []
     for index, (method, rows) in enumerate(results.items()):
-        name = f"results[{method!r}]"
+        name = f"results[{shown(method)}]"
         if not isinstance(rows, (list, tuple)):
             raise ConfigurationError(f"{_WHERE}: {name} must be a list of (h, error) pairs")
         if not rows:
