@@ -36,8 +36,8 @@ Initializer = Callable[[random.Random, int, int], Matrix]
 
 
 def _check_fans(n_in: Any, n_out: Any, where: str) -> None:
-    # Fan-in and fan-out divide and allocate below: refuse what is not a size at all first.
-    # and what would not fit in memory, before drawing a single number.
+    # Fan-in and fan-out divide and allocate below: refuse what is not a size at all, or a
+    # matrix too large to hold, before drawing a single number.
     rows = check_int(n_in, "n_in", where, 1)
     columns = check_int(n_out, "n_out", where, 1)
     check_entries(rows * columns, f"a matrix {shown(rows)}×{shown(columns)}", where)

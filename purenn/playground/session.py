@@ -89,7 +89,7 @@ class Session:
             self.network = seed_network(seed)
         elif dataset in DATASETS:
             self.x, self.labels = DATASETS[dataset](seed)
-            self.y = one_hot(self.labels, max(self.labels) + 1)
+            self.y = one_hot(self.labels)
             self.network = _classifier(hidden, activation, len(self.y[0]), seed)
         else:
             raise ConfigurationError(
