@@ -17,6 +17,8 @@ with status 1 (naming the run) if not.
 Usage: python .ci/determinism.py --label NAME --out FILE.json
 """
 
+from __future__ import annotations
+
 import argparse
 import hashlib
 import json
@@ -25,16 +27,21 @@ import platform
 import random
 import struct
 import sys
-from typing import Callable, Dict, List, Sequence, Tuple
 
 from purenn.batchnorm import BatchNorm
 from purenn.cli import seed_network
 from purenn.datasets import seed_data
 from purenn.dropout import Dropout, dropout_mask
-from purenn.kernels import Matrix
-from purenn.layers import Dense, Stored
+from purenn.layers import Dense
 from purenn.network import Network
 from purenn.training import shuffled_indices
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.layers import Stored
 
 INIT_SEEDS = (0, 1, 42, 2**40 + 3)
 SHUFFLE_SEEDS = (0, 1, 12345)
@@ -60,28 +67,28 @@ def wide_network(seed: int) -> Network:
     return Network([Dense(10, 16, activation="tanh"), Dense(16, 3)], loss="sse", seed=seed)
 
 
-ARCHITECTURES: Dict[str, Callable[[int], Network]] = {
+ARCHITECTURES: dict[str, Callable[[int], Network]] = {
     "seed 3-4-1 uniform": seed_network,
     "3-8-8-1 xavier": deep_network,
     "10-16-3 xavier": wide_network,
 }
 
 
-def parity_data() -> Tuple[Matrix, Matrix]:
+def parity_data() -> tuple[Matrix, Matrix]:
     """All 8 points of {0, 1}³ with target the parity (XOR of the three bits)."""
     x = [[float(a), float(b), float(c)] for a in (0, 1) for b in (0, 1) for c in (0, 1)]
     y = [[float(int(row[0]) ^ int(row[1]) ^ int(row[2]))] for row in x]
     return x, y
 
 
-def weights_of(network: Network) -> List[Tuple[str, Matrix]]:
+def weights_of(network: Network) -> list[tuple[str, Matrix]]:
     """(name, value) of every parameter, then of every buffer (BatchNorm's running
     statistics), in the network's fixed order."""
-    held: List[Stored] = [*network.parameters(), *network.buffers()]
+    held: list[Stored] = [*network.parameters(), *network.buffers()]
     return [(item.name, item.value) for item in held]
 
 
-def bits_hash(named: Sequence[Tuple[str, Matrix]]) -> str:
+def bits_hash(named: Sequence[tuple[str, Matrix]]) -> str:
     """SHA-256 over names, shapes and the exact IEEE-754 bits (little-endian) of every value."""
     digest = hashlib.sha256()
     for name, matrix in named:
@@ -91,7 +98,7 @@ def bits_hash(named: Sequence[Tuple[str, Matrix]]) -> str:
     return digest.hexdigest()
 
 
-def initial_weight_hashes() -> Dict[str, str]:
+def initial_weight_hashes() -> dict[str, str]:
     """Hash of the initial weights of every architecture for every seed."""
     return {
         f"{name} seed={seed}": bits_hash(weights_of(build(seed)))
@@ -100,7 +107,7 @@ def initial_weight_hashes() -> Dict[str, str]:
     }
 
 
-def shuffle_orders() -> Dict[str, List[List[int]]]:
+def shuffle_orders() -> dict[str, list[list[int]]]:
     """SHUFFLE_REPEATS consecutive shuffled_indices(n) from random.Random(seed), per seed and n."""
     orders = {}
     for seed in SHUFFLE_SEEDS:
@@ -116,7 +123,7 @@ MASK_SEEDS = (0, 1, 12345)
 MASK_RATES = (0.1, 0.5, 0.9)
 
 
-def dropout_masks() -> Dict[str, List[str]]:
+def dropout_masks() -> dict[str, list[str]]:
     """Three consecutive 4 × 6 masks from random.Random(seed) per seed and rate, each written
     as its rows of kept (1) and dropped (0) entries."""
     masks = {}
@@ -160,19 +167,19 @@ def train_normalised_dropout() -> Network:
     return network
 
 
-TRAINING_RUNS: Dict[str, Callable[[], Network]] = {
+TRAINING_RUNS: dict[str, Callable[[], Network]] = {
     "seed example, 1500 epochs": train_seed_example,
     "3-8-8-1 parity, batch 2, 200 epochs": train_deep_minibatch,
     "3-8-1 BatchNorm and Dropout, batch 4, 50 epochs": train_normalised_dropout,
 }
 
 
-def as_hex(named: Sequence[Tuple[str, Matrix]]) -> Dict[str, List[List[str]]]:
+def as_hex(named: Sequence[tuple[str, Matrix]]) -> dict[str, list[list[str]]]:
     """Every value as float.hex(), which round-trips the exact bits through JSON."""
     return {name: [[float.hex(value) for value in row] for row in matrix] for name, matrix in named}
 
 
-def trained_weights() -> Tuple[Dict[str, Dict[str, List[List[str]]]], List[str]]:
+def trained_weights() -> tuple[dict[str, dict[str, list[list[str]]]], list[str]]:
     """Weights after each training run, and the runs whose in-process repeat was not identical."""
     results = {}
     unrepeatable = []

@@ -28,10 +28,19 @@ importing only those before it (tests/test_layering.py holds the order):
 formats: more than half of the import time) only when first used, as ``pn.datasets``,
 ``pn.plot``, ``pn.save(…)`` and so on, or by an import: PEP 562's module ``__getattr__`` below
 imports them then.
+
+Annotations cost no import time: every module begins with ``from __future__ import
+annotations`` (annotations stay unevaluated), and takes typing's names and purenn's type aliases
+(``Matrix``, ``Stored``, …) only under ``if TYPE_CHECKING:``, where ``TYPE_CHECKING = False`` is
+the module's own: typing.TYPE_CHECKING without importing typing, whose imports (re, enum,
+collections, functools, contextlib) were about 15 ms, 40% of ``import purenn`` on CPython 3.11.
+Type checkers read every ``if TYPE_CHECKING:`` block as taken.  Import the aliases the same way
+for annotations of your own.
 """
 
+from __future__ import annotations
+
 import importlib
-from typing import Any, Dict, List
 
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.batchnorm import BatchNorm
@@ -73,6 +82,10 @@ from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Activation",
@@ -145,7 +158,7 @@ __version__ = "0.1.0"
 # Loaded on first use, by __getattr__: the modules a network does not need, and the names the
 # package gives from them.
 _LAZY_MODULES = ("datasets", "plot", "formats")
-_LAZY_NAMES: Dict[str, str] = {
+_LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",
     "export_python": "formats",
@@ -170,6 +183,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'purenn' has no attribute {name!r}")
 
 
-def __dir__() -> List[str]:
+def __dir__() -> list[str]:
     """The package's names, the lazily loaded ones included."""
     return sorted({*globals(), *_LAZY_MODULES, *_LAZY_NAMES})

@@ -19,14 +19,23 @@ operations in the same order, so their results are bit-identical to the referenc
 comparisons and ``math`` calls raise TypeError, and they hand the matrix to the reference.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_real
-from purenn.kernels import Matrix
 from purenn.registry import Registry
 from purenn.scalar import erfc, exp, expm1, log1p, tanh
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
+
+    from purenn.kernels import Matrix
+
+    ScalarFunction = Callable[[float], float]
+    ScalarDerivative = Callable[[float, float], float]
 
 __all__ = [
     "Activation",
@@ -52,9 +61,6 @@ __all__ = [
     "Softmax",
 ]
 
-ScalarFunction = Callable[[float], float]
-ScalarDerivative = Callable[[float, float], float]
-
 
 class Activation:
     """Base class: ``forward(Z) -> A`` and ``backward(Z, A, grad_A) -> grad_Z``, all four
@@ -71,11 +77,11 @@ class Activation:
     # gradient checker skips entries whose step moves a pre-activation across a kink.  Smooth
     # activations list none.  Kinked activations branch on ``z.real > kink``, so a value exactly
     # at the kink takes the left piece, and the checker compares that same predicate.
-    kinks: Tuple[float, ...] = ()
+    kinks: tuple[float, ...] = ()
     # The closed interval every output lies in: a loss that needs probabilities (bce) asks the
     # network's last layer for it once, when the network is built, instead of checking every
     # output of every batch.  Unknown for a custom activation unless it says.
-    output_range: Tuple[float, float] = (-math.inf, math.inf)
+    output_range: tuple[float, float] = (-math.inf, math.inf)
 
     def forward(self, z: Matrix) -> Matrix:
         """A = f(Z) for a batch × width matrix Z."""
@@ -104,8 +110,8 @@ class Elementwise(Activation):
         name: str,
         function: ScalarFunction,
         derivative: ScalarDerivative,
-        kinks: Tuple[float, ...] = (),
-        output_range: Tuple[float, float] = (-math.inf, math.inf),
+        kinks: tuple[float, ...] = (),
+        output_range: tuple[float, float] = (-math.inf, math.inf),
     ) -> None:
         self.name = name
         self.kinks = kinks
@@ -307,7 +313,7 @@ class LeakyReLU(Elementwise):
         name = "leaky_relu" if self.slope == 0.01 else f"leaky_relu(slope={self.slope!r})"
         super().__init__(name, self.leaky_relu, self.leaky_relu_derivative, kinks=(0.0,))
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"slope": s}: ``LeakyReLU(**config)`` rebuilds this activation (file formats use it).
 
         >>> LeakyReLU(0.2).config()
@@ -347,7 +353,7 @@ class ELU(Elementwise):
             name, self.elu, self.elu_derivative, kinks=(0.0,), output_range=(lowest, math.inf)
         )
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"alpha": α}: ``ELU(**config)`` rebuilds this activation (file formats use it).
 
         >>> ELU().config()
@@ -435,7 +441,7 @@ def softmax_shift(row: Sequence[float]) -> float:
     return shift
 
 
-def softmax(row: Sequence[float]) -> List[float]:
+def softmax(row: Sequence[float]) -> list[float]:
     """softmax(z)_j = e^(z_j − c) / Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
     Every exponent is ≤ 0, so nothing overflows and the sum is ≥ 1, never 0.  A row of m

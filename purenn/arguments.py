@@ -19,12 +19,16 @@ Two rules hold everywhere:
   wrong (7.0 and 7 differ).  Those are refused rather than given a meaning.
 """
 
-import decimal
+from __future__ import annotations
+
 import math
 import numbers
-from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from purenn.errors import ConfigurationError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 __all__ = [
     "MAX_ENTRIES",
@@ -50,7 +54,10 @@ def is_real(value: Any) -> bool:
     >>> is_real(2), is_real(0.5), is_real(True), is_real(1j)
     (True, True, False, False)
     """
-    real = isinstance(value, (numbers.Real, decimal.Decimal))
+    # A Decimal is a numbers.Number but not a Real (it does not mix with floats), nor a Complex.
+    real = isinstance(value, numbers.Real) or (
+        isinstance(value, numbers.Number) and not isinstance(value, numbers.Complex)
+    )
     return real and not isinstance(value, bool)
 
 
@@ -58,8 +65,8 @@ def check_int(
     value: Any,
     label: str,
     where: str,
-    minimum: Optional[int] = None,
-    maximum: Optional[int] = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
     """``value`` as an int if it is an integer (not a bool) in [minimum, maximum]; otherwise
     ConfigurationError "<where>: <label> must be an int ≥ <minimum>, got <value>".
@@ -80,7 +87,7 @@ def check_int(
     )
 
 
-def _int_range_text(minimum: Optional[int], maximum: Optional[int]) -> str:
+def _int_range_text(minimum: int | None, maximum: int | None) -> str:
     if minimum is not None and maximum is not None:
         return f"an int in [{minimum}, {maximum}]"
     if minimum is not None:
@@ -93,8 +100,8 @@ def check_real(
     label: str,
     where: str,
     *,
-    low: Optional[float] = None,
-    high: Optional[float] = None,
+    low: float | None = None,
+    high: float | None = None,
     include_low: bool = True,
 ) -> float:
     """``value`` as a float if it is a finite real number in the range; otherwise
@@ -122,13 +129,14 @@ def check_real(
     )
 
 
-def _as_float(value: Any) -> Optional[float]:
+def _as_float(value: Any) -> float | None:
     """The nearest float to a real number, or None for anything else (or too large a one)."""
     if not is_real(value):
         return None
     try:
         return float(value)
-    except (OverflowError, ValueError, decimal.InvalidOperation):  # 10**400, Decimal("sNaN")
+    # 10**400 overflows; Decimal("sNaN") raises decimal.InvalidOperation, an ArithmeticError.
+    except (ArithmeticError, ValueError):
         return None
 
 
@@ -154,16 +162,16 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-_BRACKETS: Dict[type, Tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")")}
+_BRACKETS: dict[type, tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")")}
 
 
 def _first_characters(value: Any, count: int) -> str:
     """At least the first ``count`` characters of repr(value) (all of it when shorter)."""
-    pieces: List[str] = []
+    pieces: list[str] = []
     length = 0
     # One entry per open list or tuple: its items still to show, its closing text, how many
     # were shown, and its id (a list that contains itself shows as [...], as repr does).
-    open_: List[Tuple[Iterator[Any], str, List[int], int]] = []
+    open_: list[tuple[Iterator[Any], str, list[int], int]] = []
     item, have_item = value, True
     while length < count:
         if have_item:
@@ -189,7 +197,7 @@ def _first_characters(value: Any, count: int) -> str:
 _END = object()
 
 
-def _open_or_leaf(item: Any, open_: List[Tuple[Iterator[Any], str, List[int], int]]) -> str:
+def _open_or_leaf(item: Any, open_: list[tuple[Iterator[Any], str, list[int], int]]) -> str:
     kind = _BRACKETS.get(type(item))
     if kind is None:
         return _leaf_repr(item)
@@ -211,7 +219,7 @@ def _leaf_repr(value: Any) -> str:
         return f"<{type(value).__name__} whose repr fails>"
 
 
-def _range_text(low: Optional[float], high: Optional[float], include_low: bool) -> str:
+def _range_text(low: float | None, high: float | None, include_low: bool) -> str:
     if low is None:
         return ""
     if high is None:
@@ -253,7 +261,7 @@ def check_entries(count: int, what: str, where: str) -> int:
     return count
 
 
-def check_seed(value: Any, where: str) -> Optional[int]:
+def check_seed(value: Any, where: str) -> int | None:
     """A seed: None, or an int ≥ 0 (see the module docstring for why nothing else).
 
     >>> check_seed(7, "Network"), check_seed(None, "Network")

@@ -40,21 +40,20 @@ Every forward computation adds, multiplies, divides or takes ``purenn.scalar.sqr
 complex step passes through the batch statistics too.
 """
 
+from __future__ import annotations
+
 import math
 import random
 from itertools import chain
-from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
-from purenn.kernels import Matrix
 from purenn.layers import (
     Buffer,
     Layer,
     Parameter,
-    SampleShape,
     check_built,
     check_declared,
     kink_branches,
@@ -62,6 +61,13 @@ from purenn.layers import (
 )
 from purenn.matrix import format_shape
 from purenn.scalar import sqrt
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Hashable, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape
 
 __all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics", "inverse_std"]
 
@@ -97,7 +103,7 @@ def by_sample(values: Matrix, rows: int, positions: int) -> Matrix:
     ]
 
 
-def channel_statistics(values: Sequence[Any]) -> Tuple[Any, Any]:
+def channel_statistics(values: Sequence[Any]) -> tuple[Any, Any]:
     """(μ, Σ (xᵢ − μ)²) of one channel's m values: the mean, and the sum of squared deviations
     from which the biased (÷ m) and unbiased (÷ (m − 1)) variances follow.  Two passes, so a
     large mean does not cancel the deviations; complex-safe (no abs).
@@ -110,7 +116,7 @@ def channel_statistics(values: Sequence[Any]) -> Tuple[Any, Any]:
     return mean, kernels.dot(deviations, deviations)
 
 
-def inverse_std(variances: Sequence[Any], eps: float) -> List[Any]:
+def inverse_std(variances: Sequence[Any], eps: float) -> list[Any]:
     """k = 1/√(σ² + ε) of each channel: the factor x − μ is multiplied by (an exported network
     multiplies by the same k of the running variance, so that it computes what purenn does).
 
@@ -120,7 +126,7 @@ def inverse_std(variances: Sequence[Any], eps: float) -> List[Any]:
     return [1.0 / sqrt(variance + eps) for variance in variances]
 
 
-def _check_momentum(momentum: Any) -> Optional[float]:
+def _check_momentum(momentum: Any) -> float | None:
     """None (the cumulative average) or a finite number in [0, 1]."""
     if momentum is None:
         return None
@@ -164,11 +170,11 @@ class BatchNorm(Layer):
     def __init__(
         self,
         num_features: int,
-        activation: Union[str, Activation] = "identity",
+        activation: str | Activation = "identity",
         *,
         eps: float = 1e-5,
-        momentum: Optional[float] = 0.1,
-        input_shape: Optional[SampleShape] = None,
+        momentum: float | None = 0.1,
+        input_shape: SampleShape | None = None,
     ) -> None:
         where = "BatchNorm"
         self.num_features = check_int(num_features, "num_features", where, 1)
@@ -184,13 +190,13 @@ class BatchNorm(Layer):
         self.running_var = Buffer("running_var", [[1.0] * channels])
         self.num_batches_tracked = Buffer("num_batches_tracked", [[0.0]])
         # (x̂ by channel, 1/√(var + ε) per channel, Z, A, whether the pass was in training mode)
-        self.cache: Optional[Tuple[Matrix, List[Any], Matrix, Matrix, bool]] = None
+        self.cache: tuple[Matrix, list[Any], Matrix, Matrix, bool] | None = None
         if self.declared is not None:
             self.build(self.declared)
 
     # -- shapes -------------------------------------------------------------------------------
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
         return self.declared
 
@@ -234,11 +240,11 @@ class BatchNorm(Layer):
         self.running_var.value = [[1.0] * channels]
         self.num_batches_tracked.value = [[0.0]]
 
-    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         """[("gamma", γ), ("beta", β)]."""
         return [("gamma", self.gamma), ("beta", self.beta)]
 
-    def named_buffers(self) -> List[Tuple[str, Buffer]]:
+    def named_buffers(self) -> list[tuple[str, Buffer]]:
         """[("running_mean", …), ("running_var", …), ("num_batches_tracked", …)]."""
         return [
             ("running_mean", self.running_mean),
@@ -246,7 +252,7 @@ class BatchNorm(Layer):
             ("num_batches_tracked", self.num_batches_tracked),
         ]
 
-    def check_buffers(self, values: Dict[str, Matrix]) -> None:
+    def check_buffers(self, values: dict[str, Matrix]) -> None:
         """DataError unless every running variance is ≥ 0 (it is a variance, and its square
         root is taken) and the count of batches is a whole number ≥ 0.
 
@@ -268,7 +274,7 @@ class BatchNorm(Layer):
                 "number ≥ 0)"
             )
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """The arguments that rebuild the layer.
 
         >>> BatchNorm(16, "relu", momentum=None).config()["momentum"] is None
@@ -309,7 +315,7 @@ class BatchNorm(Layer):
         self.cache = (normalised, factors, z, a, self.training)
         return a
 
-    def _batch_statistics(self, channels: Matrix) -> Tuple[List[Any], List[Any]]:
+    def _batch_statistics(self, channels: Matrix) -> tuple[list[Any], list[Any]]:
         """(μ, σ²) of every channel, biased; updates the running statistics on the way."""
         count = len(channels[0])
         statistics = [channel_statistics(channel) for channel in channels]
@@ -317,7 +323,7 @@ class BatchNorm(Layer):
         self._track(means, [squares / (count - 1) for _, squares in statistics])
         return means, [squares / count for _, squares in statistics]
 
-    def _track(self, means: List[Any], unbiased: List[Any]) -> None:
+    def _track(self, means: list[Any], unbiased: list[Any]) -> None:
         """running ← (1 − α)·running + α·batch, α = momentum, or 1/t without one."""
         tracked = self.num_batches_tracked.value[0][0] + 1.0
         self.num_batches_tracked.value = [[tracked]]
@@ -331,7 +337,7 @@ class BatchNorm(Layer):
             for old, new in zip(self.running_var.value[0], unbiased)
         ]]
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """The chain rule, given ∂L/∂A, per channel (g = ∂L/∂z = ∂L/∂a ⊙ f′(z), k = 1/√(σ² + ε)):
 
         ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂                               (1 × C each)
@@ -365,11 +371,11 @@ class BatchNorm(Layer):
 
     # -- what the network and the gradient checker ask -----------------------------------------
 
-    def output_range(self) -> Tuple[float, float]:
+    def output_range(self) -> tuple[float, float]:
         """The activation's ``output_range``."""
         return self.activation.output_range
 
-    def branch_signature(self) -> Tuple[Hashable, ...]:
+    def branch_signature(self) -> tuple[Hashable, ...]:
         """``kink_branches`` of the cached z: for each entry and each kink of the activation,
         whether z.real > k (the normalisation itself is smooth)."""
         if self.cache is None:

@@ -5,18 +5,24 @@ parameter's (or buffer's) values; ``restore`` writes a snapshot back row by row,
 ``Parameter.value`` lists (and the optimizer state keyed by the parameters) stay the same.
 """
 
+from __future__ import annotations
+
 import math
-from typing import List, Optional, Sequence
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError
-from purenn.kernels import Matrix
-from purenn.layers import Stored
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.layers import Stored
 
 __all__ = ["snapshot", "restore", "EarlyStopping"]
 
 
-def snapshot(parameters: Sequence[Stored]) -> List[Matrix]:
+def snapshot(parameters: Sequence[Stored]) -> list[Matrix]:
     """A copy of every parameter's (or buffer's) value, aligned with ``parameters`` (each copy
     has its parameter's shape).
 
@@ -69,7 +75,7 @@ class EarlyStopping:
         self,
         patience: int = 5,
         min_delta: float = 0.0,
-        monitor: Optional[str] = None,
+        monitor: str | None = None,
         restore_best_weights: bool = True,
     ) -> None:
         check_int(patience, "patience", "EarlyStopping", 0)
@@ -89,7 +95,7 @@ class EarlyStopping:
         self.restore_best_weights = restore_best_weights
         self.best = math.inf
         self.best_epoch = 0
-        self.best_weights: Optional[List[Matrix]] = None
+        self.best_weights: list[Matrix] | None = None
         self.wait = 0
 
     def start(self) -> None:

@@ -32,34 +32,28 @@ product or a look-up, so the forward pass is complex-safe.
 What it does not do: dilation, groups, "same" padding by name, padding other than zeros.
 """
 
+from __future__ import annotations
+
 import random
 from itertools import chain
-from typing import Any, Dict, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_flag, check_int
 from purenn.errors import ShapeError, StateError
-from purenn.im2col import (
-    Pair,
-    Windows,
-    convolution_table,
-    format_pair,
-    output_size,
-    pair,
-    window_fits,
-)
-from purenn.initializers import INITIALIZERS, Initializer
-from purenn.kernels import Matrix
-from purenn.layers import (
-    ActivatedLayer,
-    Parameter,
-    SampleShape,
-    check_built,
-    check_declared,
-    sample_shape,
-)
+from purenn.im2col import Windows, convolution_table, format_pair, output_size, pair, window_fits
+from purenn.initializers import INITIALIZERS
+from purenn.layers import ActivatedLayer, Parameter, check_built, check_declared, sample_shape
 from purenn.matrix import format_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.im2col import Pair
+    from purenn.initializers import Initializer
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape
 
 __all__ = ["Conv2D"]
 
@@ -91,14 +85,14 @@ class Conv2D(ActivatedLayer):
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: Union[int, Pair],
-        stride: Union[int, Pair] = 1,
-        padding: Union[int, Pair] = 0,
-        activation: Union[str, Activation] = "identity",
+        kernel_size: int | Pair,
+        stride: int | Pair = 1,
+        padding: int | Pair = 0,
+        activation: str | Activation = "identity",
         *,
         bias: bool = True,
-        init: Union[str, Initializer] = "xavier_uniform",
-        input_shape: Optional[SampleShape] = None,
+        init: str | Initializer = "xavier_uniform",
+        input_shape: SampleShape | None = None,
     ) -> None:
         where = "Conv2D"
         self.in_channels = check_int(in_channels, "in_channels", where, 1)
@@ -111,17 +105,17 @@ class Conv2D(ActivatedLayer):
         self.fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         check_entries(self.out_channels * self.fan_in, "the weights", where)
         self.weights = Parameter("weights", kernels.zeros(self.out_channels, self.fan_in))
-        self.bias: Optional[Parameter] = None
+        self.bias: Parameter | None = None
         if check_flag(bias, "bias", where):
             self.bias = Parameter("bias", kernels.zeros(1, self.out_channels))
         self.declared = None if input_shape is None else sample_shape(input_shape, where)
-        self.cache: Optional[Tuple[List[Matrix], Matrix, Matrix]] = None
+        self.cache: tuple[list[Matrix], Matrix, Matrix] | None = None
         if self.declared is not None:
             self.build(self.declared)
 
     # -- shapes ---------------------------------------------------------------------------------
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
         return self.declared
 
@@ -159,14 +153,14 @@ class Conv2D(ActivatedLayer):
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.out_channels)
 
-    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         """[("weights", W), ("bias", b)], without the bias when bias=False."""
         pairs = [("weights", self.weights)]
         if self.bias is not None:
             pairs.append(("bias", self.bias))
         return pairs
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """The arguments that rebuild the layer; sizes as (h, w) pairs.
 
         >>> Conv2D(1, 8, 3, padding=1).config()["padding"]
@@ -196,7 +190,7 @@ class Conv2D(ActivatedLayer):
         self.cache = (columns, z, a)
         return a
 
-    def _convolve(self, columns: Matrix) -> List[float]:
+    def _convolve(self, columns: Matrix) -> list[float]:
         """One image's Z row from its P × K receptive fields: W·colsᵀ (F × P, filter by filter)
         plus b_f on filter f's row, laid out channel-major."""
         planes = kernels.matmul_nt(self.weights.value, columns)
@@ -205,7 +199,7 @@ class Conv2D(ActivatedLayer):
             planes = [[value + b for value in plane] for plane, b in zip(planes, biases)]
         return list(chain.from_iterable(planes))
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """The chain rule through Z_n = W·cols_nᵀ + b, A = f(Z), given ∂L/∂A:
 
         δ = ∂L/∂Z = ∂L/∂A ⊙ f′(Z)                 (the activation's backward)

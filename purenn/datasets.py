@@ -21,18 +21,27 @@ Samples of every class are generated in blocks, then shuffled with the same gene
 (Fisher–Yates), so any slice of the rows holds a mix of classes.
 """
 
+from __future__ import annotations
+
 import gzip
 import math
 import pathlib
 import random
-from typing import Any, List, Optional, Sequence, Tuple, TypeVar
 
 from purenn.arguments import check_entries, check_int, check_real, check_seed, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.initializers import box_muller
-from purenn.kernels import Matrix
 from purenn.matrix import check_matrix
 from purenn.training import shuffled_indices, take_rows
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, List, Sequence, Tuple, TypeVar
+
+    from purenn.kernels import Matrix
+
+    T = TypeVar("T")
+    Labelled = Tuple[Matrix, List[int]]
 
 __all__ = [
     "seed_data",
@@ -47,15 +56,12 @@ __all__ = [
     "train_test_split",
 ]
 
-T = TypeVar("T")
-Labelled = Tuple[Matrix, List[int]]
-
 
 def _check_noise(value: Any, where: str) -> float:
     return check_real(value, "noise", where, low=0.0)
 
 
-def _shuffle(x: Matrix, labels: List[int], rng: random.Random) -> Labelled:
+def _shuffle(x: Matrix, labels: list[int], rng: random.Random) -> Labelled:
     order = shuffled_indices(len(x), rng)
     return take_rows(x, order), [labels[i] for i in order]
 
@@ -72,7 +78,7 @@ def _add_noise(points: Matrix, noise: float, rng: random.Random, where: str) -> 
     return noisy
 
 
-def seed_data() -> Tuple[Matrix, Matrix]:
+def seed_data() -> tuple[Matrix, Matrix]:
     """(X, Y) of the seed tutorial: X = [[0,0,1],[0,1,1],[1,0,1],[1,1,1]], Y = [[0],[1],[1],[0]]."""
     x = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
     y = [[0.0], [1.0], [1.0], [0.0]]
@@ -85,7 +91,7 @@ def xor() -> Labelled:
     return x, [0, 1, 1, 0]
 
 
-def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labelled:
+def two_moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Labelled:
     """Two interleaving half circles, as scikit-learn's make_moons: (X n × 2, n labels).
 
     Class 0 (⌈n/2⌉ points): (cos t, sin t); class 1 (⌊n/2⌋ points): (1 − cos t, 0.5 − sin t);
@@ -108,7 +114,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: Optional[int] = 0) -> Labe
 
 
 def circles(
-    n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: Optional[int] = 0
+    n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
 ) -> Labelled:
     """Two concentric circles, as scikit-learn's make_circles: (X n × 2, n labels).
 
@@ -131,7 +137,7 @@ def circles(
 
 
 def spirals(
-    n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[int] = 0
+    n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None = 0
 ) -> Labelled:
     """k interleaved spiral arms, one class each: (X (k·n_per_class) × 2, labels).
 
@@ -147,7 +153,7 @@ def spirals(
     rng = random.Random(check_seed(seed, "spirals"))
     draws = box_muller(rng, k * count)
     points: Matrix = []
-    labels: List[int] = []
+    labels: list[int] = []
     for arm in range(k):
         for i in range(count):
             radius = (i + 1) / count
@@ -157,7 +163,7 @@ def spirals(
     return _shuffle(points, labels, rng)
 
 
-def noisy_sine(n: int = 100, noise: float = 0.1, seed: Optional[int] = 0) -> Tuple[Matrix, Matrix]:
+def noisy_sine(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[Matrix, Matrix]:
     """Regression data: x ~ U[−π, π), y = sin x + noise·N(0, 1); returns (X n × 1, Y n × 1).
 
     Draw order: the n values of x, then the n noise draws.
@@ -199,7 +205,7 @@ def digits() -> Labelled:
     return x, labels
 
 
-def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: Optional[int] = 0) -> Labelled:
+def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: int | None = 0) -> Labelled:
     """Tiny images of one line each: (X n × size², labels), label 0 for a horizontal line and
     1 for a vertical one; each row is an image of shape (1, size, size).
 
@@ -233,8 +239,8 @@ def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: Optional[int] = 
 
 
 def train_test_split(
-    x: Matrix, y: Sequence[T], test_fraction: float = 0.25, seed: Optional[int] = 0
-) -> Tuple[Matrix, Matrix, List[T], List[T]]:
+    x: Matrix, y: Sequence[T], test_fraction: float = 0.25, seed: int | None = 0
+) -> tuple[Matrix, Matrix, list[T], list[T]]:
     """(X_train, X_test, Y_train, Y_test): a random split of the rows of X and Y together.
 
     Y is a matrix or a list of labels, one entry per row of X.  The test set has

@@ -21,14 +21,21 @@ gradient checker makes a mask the same in every evaluation by restoring the gene
 ``F.dropout``, not ``Dropout2d``, which drops whole channels).
 """
 
+from __future__ import annotations
+
 import random
-from typing import Any, Dict, Optional
 
 from purenn import kernels
 from purenn.arguments import check_real
 from purenn.errors import StateError
-from purenn.kernels import Matrix
-from purenn.layers import Layer, SampleShape, check_declared, sample_shape
+from purenn.layers import Layer, check_declared, sample_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape
 
 __all__ = ["Dropout", "dropout_mask"]
 
@@ -62,16 +69,16 @@ class Dropout(Layer):
     [[1.0, 2.0, 3.0]]
     """
 
-    def __init__(self, rate: float = 0.5, *, input_shape: Optional[SampleShape] = None) -> None:
+    def __init__(self, rate: float = 0.5, *, input_shape: SampleShape | None = None) -> None:
         self.rate = check_real(rate, "rate", "Dropout", low=0.0, high=1.0)
         self.declared = None if input_shape is None else sample_shape(input_shape, "Dropout")
-        self.rng: Optional[random.Random] = None
-        self.mask: Optional[Matrix] = None
+        self.rng: random.Random | None = None
+        self.mask: Matrix | None = None
         self.forward_ran = False
         if self.declared is not None:
             self.build(self.declared)
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
         return self.declared
 
@@ -88,7 +95,7 @@ class Dropout(Layer):
         """Keep ``rng``, the network's generator, to draw the masks from."""
         self.rng = rng
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"rate", "input_shape"}.
 
         >>> Dropout(0.25).config()
@@ -111,7 +118,7 @@ class Dropout(Layer):
         self.mask = dropout_mask(self.rng, len(x), len(x[0]), self.rate)
         return kernels.multiply(x, self.mask)
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = ∂L/∂Y ⊙ M after a training-mode pass, ∂L/∂Y after an evaluation-mode one
         (None if not needed)."""
         if not self.forward_ran:

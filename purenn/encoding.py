@@ -4,12 +4,17 @@ A classifier's targets can be given as class indices (``[2, 0, 1]``) or as one-h
 (``[[0, 0, 1], [1, 0, 0], [0, 1, 0]]``); its outputs are scores, one column per class.
 """
 
-from typing import Any, List, Optional, Sequence
+from __future__ import annotations
 
 from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import DataError, ShapeError
-from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = ["one_hot", "argmax", "indices_of_largest", "is_label_list"]
 
@@ -27,7 +32,7 @@ def is_label_list(values: Any) -> bool:
     return isinstance(values, (list, tuple)) and bool(values) and all(map(_is_label, values))
 
 
-def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
+def one_hot(labels: Sequence[int], n_classes: int | None = None) -> Matrix:
     """Row i is e_{labels[i]}: 1.0 in column labels[i], 0.0 elsewhere; n × n_classes.
 
     ``n_classes`` defaults to max(labels) + 1.  Raises ShapeError for an empty list or a label
@@ -54,7 +59,7 @@ def one_hot(labels: Sequence[int], n_classes: Optional[int] = None) -> Matrix:
     return rows
 
 
-def argmax(matrix: Matrix) -> List[int]:
+def argmax(matrix: Matrix) -> list[int]:
     """For each row, the index of its largest entry (the first one on ties): n × m → n ints.
 
     The entries must be finite reals: NaN compares false with everything, so a row holding one
@@ -66,7 +71,7 @@ def argmax(matrix: Matrix) -> List[int]:
     return indices_of_largest(as_float_matrix(matrix, "argmax", "matrix"))
 
 
-def indices_of_largest(matrix: Matrix) -> List[int]:
+def indices_of_largest(matrix: Matrix) -> list[int]:
     """argmax without the checks, for a matrix purenn computed itself (n × m → n ints).
 
     >>> indices_of_largest([[0.1, 0.7, 0.2]])

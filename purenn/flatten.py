@@ -7,12 +7,19 @@ above (a Dense) takes vectors of n = C·H·W numbers.  Writing it out keeps ever
 network explicit, and ``Network.summary()`` shows where images become vectors.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, Dict, Optional
 
 from purenn.errors import StateError
-from purenn.kernels import Matrix
-from purenn.layers import Layer, SampleShape, check_declared, sample_shape
+from purenn.layers import Layer, check_declared, sample_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape
 
 __all__ = ["Flatten"]
 
@@ -30,12 +37,12 @@ class Flatten(Layer):
 
     forward_ran = False
 
-    def __init__(self, *, input_shape: Optional[SampleShape] = None) -> None:
+    def __init__(self, *, input_shape: SampleShape | None = None) -> None:
         self.declared = None if input_shape is None else sample_shape(input_shape, "Flatten")
         if self.declared is not None:
             self.build(self.declared)
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
         return self.declared
 
@@ -44,7 +51,7 @@ class Flatten(Layer):
         shape = check_declared(self, input_shape)
         return self.record_shapes(shape, (math.prod(shape),))
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"input_shape": the declared input shape or None}."""
         return {"input_shape": self.declared}
 
@@ -53,7 +60,7 @@ class Flatten(Layer):
         self.forward_ran = True
         return x
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = ∂L/∂Y, the same rows (None if not needed)."""
         if not self.forward_ran:
             raise StateError("Flatten.backward: called before forward")

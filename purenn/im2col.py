@@ -37,19 +37,26 @@ only look-ups (``operator.itemgetter``, whose loop runs in C), and col2im is a s
 per pixel rather than a loop of scattered additions.  Look-ups and sums are complex-safe.
 """
 
+from __future__ import annotations
+
 import operator
 from itertools import chain
-from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
-from purenn.kernels import Matrix
 from purenn.matrix import format_shape
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence, Tuple
+
+    from purenn.kernels import Matrix
+
+    Pair = Tuple[int, int]
+    ImageShape = Tuple[int, int, int]
+    Gather = Callable[[Sequence[float]], Tuple[float, ...]]
+
 __all__ = [
-    "Pair",
-    "ImageShape",
-    "Gather",
     "pair",
     "format_pair",
     "output_size",
@@ -61,10 +68,6 @@ __all__ = [
     "readers_of_each_input",
     "Windows",
 ]
-
-Pair = Tuple[int, int]
-ImageShape = Tuple[int, int, int]
-Gather = Callable[[Sequence[float]], Tuple[float, ...]]
 
 
 def pair(value: Any, label: str, where: str, minimum: int) -> Pair:
@@ -111,7 +114,7 @@ def output_size(height: int, width: int, kernel: Pair, stride: Pair, padding: Pa
 
 
 def window_fits(
-    layer: object, shape: Tuple[int, ...], kernel: Pair, padding: Pair
+    layer: object, shape: tuple[int, ...], kernel: Pair, padding: Pair
 ) -> ImageShape:
     """``shape`` as (C, H, W), once it is known to be an image in which a kh × kw window fits
     after padding; otherwise ShapeError naming the layer (its repr) and the shapes.
@@ -136,7 +139,7 @@ def window_fits(
 
 def plane_windows(
     height: int, width: int, kernel: Pair, stride: Pair, padding: Pair
-) -> List[List[int]]:
+) -> list[list[int]]:
     """For each output position (oi, oj), row-major, the indices i·W + j of the kh·kw cells its
     window covers in one H × W plane, row-major, with −1 for a cell in the padding.
 
@@ -146,7 +149,7 @@ def plane_windows(
     [[-1, -1, -1, 0], [-1, -1, 1, -1], [-1, 2, -1, -1], [3, -1, -1, -1]]
     """
     out_rows, out_columns = output_size(height, width, kernel, stride, padding)
-    windows: List[List[int]] = []
+    windows: list[list[int]] = []
     for oi in range(out_rows):
         rows = [oi * stride[0] + ki - padding[0] for ki in range(kernel[0])]
         for oj in range(out_columns):
@@ -161,7 +164,7 @@ def plane_windows(
 
 def convolution_table(
     shape: ImageShape, kernel: Pair, stride: Pair, padding: Pair
-) -> List[List[int]]:
+) -> list[list[int]]:
     """For each output position p (row-major), the C·kh·kw input indices of its receptive field,
     channel by channel: c·H·W + i·W + j, or C·H·W (one past the image, where im2col keeps a
     zero) for a padding cell.  Row p of the receptive-field matrix is the image at these indices.
@@ -178,7 +181,7 @@ def convolution_table(
     ]
 
 
-def pooling_table(shape: ImageShape, kernel: Pair, stride: Pair) -> List[List[int]]:
+def pooling_table(shape: ImageShape, kernel: Pair, stride: Pair) -> list[list[int]]:
     """For each output (c, oi, oj), channel-major then row-major, the input indices of its
     window within channel c: a pooling window never mixes channels, and has no padding.
 
@@ -206,7 +209,7 @@ def gatherer(indices: Sequence[int]) -> Gather:
     return lambda row: tuple(row[i] for i in chosen)
 
 
-def readers_of_each_input(table: Sequence[Sequence[int]], size: int) -> List[List[int]]:
+def readers_of_each_input(table: Sequence[Sequence[int]], size: int) -> list[list[int]]:
     """For each input index i < size, the flat positions q = p·K + k of the table (row p,
     entry k) that read it: where col2im finds the gradients that belong to input i.
     Entries ≥ size (the padding) are read by nobody's gradient.
@@ -214,7 +217,7 @@ def readers_of_each_input(table: Sequence[Sequence[int]], size: int) -> List[Lis
     >>> readers_of_each_input([[0, 1], [1, 2]], 3)
     [[0], [1, 2], [3]]
     """
-    readers: List[List[int]] = [[] for _ in range(size)]
+    readers: list[list[int]] = [[] for _ in range(size)]
     for q, index in enumerate(chain.from_iterable(table)):
         if index < size:
             readers[index].append(q)
@@ -236,7 +239,7 @@ class Windows:
     [1.0, 2.0, 1.0, 2.0, 4.0, 2.0, 1.0, 2.0, 1.0]
     """
 
-    def __init__(self, table: List[List[int]], size: int) -> None:
+    def __init__(self, table: list[list[int]], size: int) -> None:
         self.table = table
         self.size = size
         self.readers = readers_of_each_input(table, size)
@@ -249,7 +252,7 @@ class Windows:
         padded = [*image, 0.0]
         return [list(gather(padded)) for gather in self.gathers]
 
-    def col2im(self, columns: Matrix) -> List[float]:
+    def col2im(self, columns: Matrix) -> list[float]:
         """The transpose of im2col: dX_i = Σ G_pk over the (p, k) with table[p][k] = i, for a
         P × K matrix G (∂L/∂cols); a list of ``size`` numbers (padding gradients dropped)."""
         flat = list(chain.from_iterable(columns))

@@ -11,17 +11,24 @@ uses ``box_muller``: one pair of ``random()`` calls gives two normals, which fil
 entries (row by row); for an odd number of entries the last pair's second normal is discarded.
 """
 
+from __future__ import annotations
+
 import math
 import random
-from typing import Any, Callable, Dict, List
 
 from purenn.arguments import check_entries, check_int, check_real, shown
 from purenn.errors import ConfigurationError
-from purenn.kernels import Matrix
 from purenn.registry import Registry
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from purenn.kernels import Matrix
+
+    Initializer = Callable[[random.Random, int, int], Matrix]
+
 __all__ = [
-    "Initializer",
     "box_muller",
     "Uniform",
     "Normal",
@@ -31,8 +38,6 @@ __all__ = [
     "he_normal",
     "INITIALIZERS",
 ]
-
-Initializer = Callable[[random.Random, int, int], Matrix]
 
 
 def _check_fans(n_in: Any, n_out: Any, where: str) -> None:
@@ -48,7 +53,7 @@ def _uniform_matrix(rng: random.Random, rows: int, columns: int, low: float, hig
     return [[low + width * rng.random() for _ in range(columns)] for _ in range(rows)]
 
 
-def box_muller(rng: random.Random, count: int) -> List[float]:
+def box_muller(rng: random.Random, count: int) -> list[float]:
     """``count`` independent standard normal draws, N(0, 1), from ``rng.random()`` only.
 
     Box & Muller (1958): for U₁ ∈ (0, 1] and U₂ ∈ [0, 1) uniform, R = √(−2 ln U₁) and
@@ -62,7 +67,7 @@ def box_muller(rng: random.Random, count: int) -> List[float]:
     >>> box_muller(random.Random(0), 2) == box_muller(random.Random(0), 3)[:2]
     True
     """
-    draws: List[float] = []
+    draws: list[float] = []
     while len(draws) < count:
         u1 = 1.0 - rng.random()
         u2 = rng.random()
@@ -99,7 +104,7 @@ class Uniform:
                 f"Uniform: the width high − low of [{self.low!r}, {self.high!r}) overflows"
             )
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"low": low, "high": high}: ``Uniform(**config)`` rebuilds it (file formats use it).
 
         >>> Uniform(-1, 1).config()
@@ -131,7 +136,7 @@ class Normal:
         self.mean = check_real(mean, "mean", "Normal")
         self.std = check_real(std, "std", "Normal", low=0.0, include_low=False)
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"mean": mean, "std": std}: ``Normal(**config)`` rebuilds it (file formats use it).
 
         >>> Normal(0, 0.1).config()

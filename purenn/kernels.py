@@ -47,15 +47,24 @@ Every kernel is complex-safe: it only adds and multiplies, so a complex entry (t
 derivative) flows through unchanged.
 """
 
+from __future__ import annotations
+
 import math
 import operator
 import os
 import sys
 from itertools import repeat
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, List, Sequence
+
+    Matrix = List[List[float]]
+    Rows = Sequence[Sequence[float]]  # a matrix, or the tuples zip(*matrix) gives
+    Products = Callable[[Rows, Rows], Matrix]
+    Affine = Callable[[Rows, Rows, Sequence[float]], Matrix]
 
 __all__ = [
-    "Matrix",
     "LONGEST_SHORT_ROW",
     "LARGEST_UNROLLED_BLOCK",
     "LONGEST_UNROLLED",
@@ -83,10 +92,6 @@ __all__ = [
     "zeros",
 ]
 
-Matrix = List[List[float]]
-Rows = Sequence[Sequence[float]]  # a matrix, or the tuples zip(*matrix) gives
-Products = Callable[[Rows, Rows], Matrix]
-Affine = Callable[[Rows, Rows, Sequence[float]], Matrix]
 
 HAS_SUMPROD = hasattr(math, "sumprod")  # CPython 3.12+
 LEFT_TO_RIGHT_SUM = sys.version_info < (3, 12)  # 3.12 made sum() of floats compensated
@@ -172,7 +177,7 @@ def _loops_affine(rows: Rows, columns: Rows, bias: Sequence[float]) -> Matrix:
     return [list(map(operator.add, row, bias)) for row in _loops_products(rows, columns)]
 
 
-def unrolled_source(k: int, m: Optional[int] = None) -> str:
+def unrolled_source(k: int, m: int | None = None) -> str:
     """The Python source of the unrolled kernels for rows of k numbers: ``products`` (each
     entry one dot product, written out left to right) and ``affine`` (the same, then + b_j).
 
@@ -258,28 +263,28 @@ class Formulation:
     def __init__(
         self,
         name: str,
-        products: Optional[Products],
-        affine_: Optional[Affine],
+        products: Products | None,
+        affine_: Affine | None,
         left_to_right: bool,
-        longest: Optional[int] = None,
+        longest: int | None = None,
     ) -> None:
         self.name = name
         self._products, self._affine = products, affine_
         self.left_to_right = left_to_right
         self.longest = longest
-        self._compiled: Dict[Tuple[int, Optional[int]], Tuple[Products, Affine]] = {}
+        self._compiled: dict[tuple[int, int | None], tuple[Products, Affine]] = {}
 
     def serves(self, k: int) -> bool:
         """Whether rows of k numbers are within its reach."""
         return self.longest is None or k <= self.longest
 
-    def kernels(self, k: int, m: int) -> Tuple[Products, Affine]:
+    def kernels(self, k: int, m: int) -> tuple[Products, Affine]:
         """(products, affine) for rows of k numbers and m columns."""
         if self._products is not None and self._affine is not None:
             return self._products, self._affine
         key = (k, m if k * m <= LARGEST_UNROLLED_BLOCK else None)
         if key not in self._compiled:
-            namespace: Dict[str, Any] = {}
+            namespace: dict[str, Any] = {}
             code = compile(unrolled_source(*key), f"<purenn.kernels unrolled {key}>", "exec")
             exec(code, {}, namespace)
             self._compiled[key] = namespace["products"], namespace["affine"]
@@ -289,7 +294,7 @@ class Formulation:
         return f"<formulation {self.name}>"
 
 
-FORMULATIONS: Dict[str, Formulation] = {
+FORMULATIONS: dict[str, Formulation] = {
     "unrolled": Formulation("unrolled", None, None, True, LONGEST_UNROLLED),
     "loops": Formulation("loops", _loops_products, _loops_affine, True),
 }
@@ -299,8 +304,8 @@ if LEFT_TO_RIGHT_SUM:
 if HAS_SUMPROD:  # pragma: no cover (3.12+)
     FORMULATIONS["sumprod"] = Formulation("sumprod", _sumprod_products, _sumprod_affine, False)
 
-_forced: Optional[Formulation] = None
-_chosen: Dict[Tuple[int, int], Tuple[Products, Affine]] = {}
+_forced: Formulation | None = None
+_chosen: dict[tuple[int, int], tuple[Products, Affine]] = {}
 
 
 def formulation_for(k: int, m: int) -> str:
@@ -324,7 +329,7 @@ def _formulation(k: int, m: int) -> Formulation:
     return FORMULATIONS["unrolled" if k <= LONGEST_UNROLLED else "sum_map"]
 
 
-def use_formulation(name: Optional[str]) -> None:
+def use_formulation(name: str | None) -> None:
     """Force the formulation ``name`` (one of FORMULATIONS) for every product from now on, or
     go back to the automatic choice with None.  Results of left-to-right formulations are
     bit-identical; forcing one changes only the speed, except on CPython 3.12+ where forcing a
@@ -346,7 +351,7 @@ def use_formulation(name: Optional[str]) -> None:
     _chosen.clear()
 
 
-def _kernels(k: int, m: int) -> Tuple[Products, Affine]:
+def _kernels(k: int, m: int) -> tuple[Products, Affine]:
     """(products, affine) for rows of k numbers and m columns, chosen once per shape."""
     pair = _chosen.get((k, m))
     if pair is None:
@@ -457,7 +462,7 @@ def multiply(a: Matrix, b: Matrix) -> Matrix:
     return [list(map(operator.mul, row_a, row_b)) for row_a, row_b in zip(a, b)]
 
 
-def multiply_rows(a: Iterable[float], b: Iterable[float]) -> List[float]:
+def multiply_rows(a: Iterable[float], b: Iterable[float]) -> list[float]:
     """(a ⊙ b)_j = a_j · b_j for two rows of the same length m (any iterables); a list of m.
 
     >>> multiply_rows([1.0, 2.0, 3.0], iter([2.0, 0.5, -1.0]))
@@ -494,7 +499,7 @@ def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
     return [list(map(operator.add, a_row, row)) for a_row in a]
 
 
-def column_sums(a: Matrix) -> List[float]:
+def column_sums(a: Matrix) -> list[float]:
     """s_j = Σ_i A_ij, one sum per column of an n × m matrix (length m).
 
     >>> column_sums([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])

@@ -20,23 +20,33 @@ state in ``Buffer`` objects (``named_buffers``): matrices it updates itself, sav
 network, never seen by an optimizer.
 """
 
+from __future__ import annotations
+
 import math
 import random
-from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import ConfigurationError, ShapeError, StateError
-from purenn.initializers import INITIALIZERS, Initializer
-from purenn.kernels import Matrix
+from purenn.initializers import INITIALIZERS
 from purenn.matrix import format_shape
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Hashable, Tuple, Union
+
+    from purenn.initializers import Initializer
+    from purenn.kernels import Matrix
+
+    SampleShape = Tuple[int, ...]
+    """The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
+    Stored = Union["Parameter", "Buffer"]
+    """What a network holds in matrices: its parameters (trained) and its buffers (not)."""
+
 __all__ = [
-    "SampleShape",
     "Parameter",
     "Buffer",
-    "Stored",
     "Layer",
     "ActivatedLayer",
     "Dense",
@@ -45,9 +55,6 @@ __all__ = [
     "check_declared",
     "check_built",
 ]
-
-SampleShape = Tuple[int, ...]
-"""The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
 
 
 class Parameter:
@@ -60,7 +67,7 @@ class Parameter:
     def __init__(self, name: str, value: Matrix) -> None:
         self.name = name
         self._value = value
-        self.grad: Optional[Matrix] = None
+        self.grad: Matrix | None = None
 
     @property
     def value(self) -> Matrix:
@@ -82,7 +89,7 @@ class Parameter:
         self._value = new
 
     @property
-    def shape(self) -> Tuple[int, int]:
+    def shape(self) -> tuple[int, int]:
         """(rows, columns) of ``value``."""
         return len(self._value), len(self._value[0])
 
@@ -106,17 +113,13 @@ class Buffer:
         self.value = value
 
     @property
-    def shape(self) -> Tuple[int, int]:
+    def shape(self) -> tuple[int, int]:
         """(rows, columns) of ``value``."""
         return len(self.value), len(self.value[0])
 
     def __repr__(self) -> str:
         rows, columns = self.shape
         return f"<Buffer {self.name} {rows}×{columns}>"
-
-
-Stored = Union[Parameter, Buffer]
-"""What a network holds in matrices: its parameters (trained) and its buffers (not)."""
 
 
 class Layer:
@@ -132,13 +135,13 @@ class Layer:
 
     n_in: int
     n_out: int
-    input_shape: Optional[SampleShape] = None
-    output_shape: Optional[SampleShape] = None
+    input_shape: SampleShape | None = None
+    output_shape: SampleShape | None = None
     # Training mode (True) or evaluation mode (False); a network sets it on all its layers.
     # A new layer starts in training mode, as in PyTorch.
     training: bool = True
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The input shape the layer was given when it was made, or None when it learns it from
         the layer below.  A network asks its first layer, which must know (e.g. a first Conv2D
         told ``input_shape=(C, H, W)``); for a later layer a declared shape is a check."""
@@ -175,16 +178,16 @@ class Layer:
     def initialize(self, rng: random.Random) -> None:
         """Draw the initial parameter values from ``rng`` (the network's generator)."""
 
-    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         """(local name, parameter) pairs, in a fixed order."""
         return []
 
-    def named_buffers(self) -> List[Tuple[str, Buffer]]:
+    def named_buffers(self) -> list[tuple[str, Buffer]]:
         """(local name, buffer) pairs, in a fixed order: the state the layer updates itself
         (BatchNorm's running statistics); none for most layers."""
         return []
 
-    def check_buffers(self, values: Dict[str, Matrix]) -> None:
+    def check_buffers(self, values: dict[str, Matrix]) -> None:
         """Raise DataError, its message beginning with the layer's repr, if ``values`` (local
         buffer name → a matrix of the buffer's shape and finite numbers) cannot be this layer's
         buffers, such as a negative running variance; ``Network.load_state_dict`` asks before
@@ -199,23 +202,23 @@ class Layer:
         """The layer's output for a batch X (batch × n_in); caches what backward needs."""
         raise NotImplementedError
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
         raise NotImplementedError
 
-    def output_range(self) -> Tuple[float, float]:
+    def output_range(self) -> tuple[float, float]:
         """The closed interval every output lies in, as far as the layer knows: a loss that
         needs probabilities checks the last layer's range when the network is built."""
         return (-math.inf, math.inf)
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this layer: ``type(layer)(**layer.config())`` is
         the same layer before training (its parameter values aside).  Activations and
         initializers appear as the objects the layer holds; a file format turns them into names.
         """
         raise NotImplementedError
 
-    def branch_signature(self) -> Tuple[Hashable, ...]:
+    def branch_signature(self) -> tuple[Hashable, ...]:
         """Which smooth piece of its function the last forward pass ran through.
 
         A layer whose function has kinks (a relu's 0, a max pool's ties) reports, for every value
@@ -231,13 +234,13 @@ class ActivatedLayer(Layer):
     forward pass caches as ``cache[1]`` (Dense, Conv2D): its range and kinks are f's."""
 
     activation: Activation
-    cache: Optional[Tuple[Any, Matrix, Matrix]]
+    cache: tuple[Any, Matrix, Matrix] | None
 
-    def output_range(self) -> Tuple[float, float]:
+    def output_range(self) -> tuple[float, float]:
         """The activation's ``output_range``."""
         return self.activation.output_range
 
-    def branch_signature(self) -> Tuple[Hashable, ...]:
+    def branch_signature(self) -> tuple[Hashable, ...]:
         """``kink_branches`` of the cached pre-activation Z: for each entry z and each kink k of
         the activation, whether z.real > k."""
         if self.cache is None:
@@ -260,10 +263,10 @@ class Dense(ActivatedLayer):
         self,
         n_in: int,
         n_out: int,
-        activation: Union[str, Activation] = "identity",
+        activation: str | Activation = "identity",
         *,
         bias: bool = True,
-        init: Union[str, Initializer] = "xavier_uniform",
+        init: str | Initializer = "xavier_uniform",
     ) -> None:
         self.n_in = check_int(n_in, "n_in", "Dense", 1)
         self.n_out = check_int(n_out, "n_out", "Dense", 1)
@@ -271,10 +274,10 @@ class Dense(ActivatedLayer):
         self.activation = ACTIVATIONS.resolve(activation, "Dense")
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
-        self.bias: Optional[Parameter] = None
+        self.bias: Parameter | None = None
         if bias:
             self.bias = Parameter("bias", kernels.zeros(1, n_out))
-        self.cache: Optional[Tuple[Matrix, Matrix, Matrix]] = None
+        self.cache: tuple[Matrix, Matrix, Matrix] | None = None
 
     def initialize(self, rng: random.Random) -> None:
         """W ← init(rng, n_in, n_out); b ← 0."""
@@ -282,7 +285,7 @@ class Dense(ActivatedLayer):
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.n_out)
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"n_in", "n_out", "activation", "bias", "init"}: Dense's own arguments.
 
         >>> Dense(3, 4, "tanh", bias=False).config()["bias"]
@@ -296,7 +299,7 @@ class Dense(ActivatedLayer):
             "init": self.init,
         }
 
-    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         """[("weights", W), ("bias", b)], without the bias when bias=False."""
         pairs = [("weights", self.weights)]
         if self.bias is not None:
@@ -313,7 +316,7 @@ class Dense(ActivatedLayer):
         self.cache = (x, z, a)
         return a
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """The chain rule through Z = X·W + b, A = f(Z), given ∂L/∂A:
 
         δ = ∂L/∂Z = ∂L/∂A ⊙ f′(Z)   (the activation's backward; a full Jacobian for softmax)
@@ -337,7 +340,7 @@ class Dense(ActivatedLayer):
         return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{bias})"
 
 
-def kink_branches(activation: Activation, z: Matrix) -> Tuple[Hashable, ...]:
+def kink_branches(activation: Activation, z: Matrix) -> tuple[Hashable, ...]:
     """For each entry z of the pre-activation Z and each kink k of the activation, whether
     z.real > k: the branch the activation took (it branches on that strict inequality); () for
     a smooth activation.  The branch signature of a layer Z ↦ f(Z).

@@ -10,17 +10,23 @@ a matrix of the output's width.  ``value`` is complex-safe (see ``purenn.scalar`
 step can differentiate through it.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, List, Sequence, Tuple
 
 from purenn.activations import softmax, softmax_shift
 from purenn.arguments import shown
 from purenn.encoding import is_label_list, one_hot
 from purenn.errors import DataError, ShapeError
-from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.registry import Registry
 from purenn.scalar import exp, log
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "squared_error_sum",
@@ -61,7 +67,7 @@ class Loss:
     name: str = "loss"
     reduction: str = "sum"
     takes_logits: bool = False
-    output_range: Tuple[float, float] = (-math.inf, math.inf)
+    output_range: tuple[float, float] = (-math.inf, math.inf)
 
     def value(self, output: Matrix, target: Matrix) -> float:
         """L(P, T) for output P and target T of the same shape."""
@@ -71,7 +77,7 @@ class Loss:
         """∂L/∂P, the same shape as P."""
         raise NotImplementedError
 
-    def value_and_gradient(self, output: Matrix, target: Matrix) -> Tuple[float, Matrix]:
+    def value_and_gradient(self, output: Matrix, target: Matrix) -> tuple[float, Matrix]:
         """(L(P, T), ∂L/∂P): what backpropagation needs, ``value`` and ``gradient`` unless a
         loss can share work between them (CrossEntropy computes its exponentials once).
 
@@ -275,7 +281,7 @@ class BinaryCrossEntropy(Loss):
         ]
 
 
-def log_softmax(row: Sequence[float]) -> List[float]:
+def log_softmax(row: Sequence[float]) -> list[float]:
     """ln softmax(z)_j = z_j − c − ln Σ_k e^(z_k − c) for one row z, c = softmax_shift(z).
 
     The shift makes every exponent ≤ 0 and the sum ≥ 1, so there is neither overflow nor ln 0,
@@ -364,7 +370,7 @@ class CrossEntropy(Loss):
             )
         return result
 
-    def value_and_gradient(self, output: Matrix, target: Matrix) -> Tuple[float, Matrix]:
+    def value_and_gradient(self, output: Matrix, target: Matrix) -> tuple[float, Matrix]:
         """(value, gradient) with the exponentials e^(P_ij − c) of each row computed once, for
         both log_softmax and softmax: the same operations as the two methods, so the same bits.
 

@@ -10,18 +10,24 @@ Entries may be ints, floats or complex numbers (complex ones carry the complex-s
 results are new lists and the arguments are never modified.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
-from typing import Any, Callable, List, Sequence, Tuple
 
 from purenn import kernels
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
-from purenn.kernels import Matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence, Tuple
+
+    from purenn.kernels import Matrix
+
+    Shape = Tuple[int, int]
 
 __all__ = [
-    "Matrix",
-    "Shape",
     "shape",
     "check_matrix",
     "as_float_matrix",
@@ -38,10 +44,8 @@ __all__ = [
     "column_sums",
 ]
 
-Shape = Tuple[int, int]
 
-
-def format_shape(dimensions: Tuple[int, ...]) -> str:
+def format_shape(dimensions: tuple[int, ...]) -> str:
     """'n×m' for the shape (n, m), as error messages print it; any number of dimensions
     ('1×8×8' for an image, '10' for a vector).
 
@@ -173,7 +177,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _two_shapes(where: str, a: Matrix, b: Matrix) -> Tuple[Shape, Shape]:
+def _two_shapes(where: str, a: Matrix, b: Matrix) -> tuple[Shape, Shape]:
     return check_matrix(a, where, "A"), check_matrix(b, where, "B")
 
 
@@ -290,7 +294,7 @@ def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
     return kernels.add_row(a, row)
 
 
-def column_sums(a: Matrix) -> List[float]:
+def column_sums(a: Matrix) -> list[float]:
     """s_j = Σ_i A_ij for n × m A; a list of m sums.
 
     >>> column_sums([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])

@@ -6,17 +6,23 @@ the target matrix T as the loss prepared it (n × outputs), and the loss the net
 others).  Metrics are registered by name in ``METRICS``; ``fit`` and ``evaluate`` accept names.
 """
 
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from __future__ import annotations
 
 from purenn.arguments import shown
 from purenn.encoding import indices_of_largest
 from purenn.errors import ConfigurationError
-from purenn.kernels import Matrix
 from purenn.losses import Loss
 from purenn.registry import Registry
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
+
+    from purenn.kernels import Matrix
+
+    Metric = Callable[[Matrix, Matrix, Loss], float]
+
 __all__ = [
-    "Metric",
     "METRICS",
     "predicted_classes",
     "accuracy",
@@ -24,13 +30,12 @@ __all__ = [
     "evaluate_metrics",
 ]
 
-Metric = Callable[[Matrix, Matrix, Loss], float]
 
 # A single output column is read as the probability of class 1; Keras and scikit-learn both call
 # it class 1 only when strictly above one half.
 BINARY_THRESHOLD = 0.5
 
-def predicted_classes(output: Matrix, loss: Loss) -> List[int]:
+def predicted_classes(output: Matrix, loss: Loss) -> list[int]:
     """The class of each row: argmax over the columns, or for a single column of a loss that
     does not take logits, 1 if p > 0.5 else 0.  n × outputs → n ints.
 
@@ -68,7 +73,7 @@ own with ``METRICS.register(name, metric)``."""
 METRICS.register("accuracy", accuracy)
 
 
-def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
+def get_metrics(specs: Any, where: str) -> list[tuple[str, Metric]]:
     """(name, metric) for each name in ``specs`` (a list or tuple of registered names).
 
     Raises ConfigurationError naming ``where`` for an unknown name (listing the known
@@ -85,7 +90,7 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
         raise ConfigurationError(
             f"{where}: metrics must be a list of names such as ['accuracy'], got {shown(specs)}"
         )
-    chosen: List[Tuple[str, Metric]] = []
+    chosen: list[tuple[str, Metric]] = []
     for spec in specs:
         if not isinstance(spec, str):
             raise ConfigurationError(f"{where}: metrics are given by name, got {shown(spec)}")
@@ -97,8 +102,8 @@ def get_metrics(specs: Any, where: str) -> List[Tuple[str, Metric]]:
 
 
 def evaluate_metrics(
-    metrics: Sequence[Tuple[str, Metric]], output: Matrix, target: Matrix, loss: Loss
-) -> Dict[str, float]:
+    metrics: Sequence[tuple[str, Metric]], output: Matrix, target: Matrix, loss: Loss
+) -> dict[str, float]:
     """{name: metric(P, T, loss)} for each (name, metric); P and T are both n × outputs.
 
     >>> from purenn.losses import LOSSES

@@ -15,14 +15,14 @@ then put the user's back: ``fit`` trains in training mode and validates in evalu
 Dropout and BatchNorm behave differently in the two modes.
 """
 
+from __future__ import annotations
+
 import math
 import random
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from purenn.arguments import check_flag, check_seed, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
-from purenn.kernels import Matrix
-from purenn.layers import Buffer, Layer, Parameter, SampleShape, Stored
+from purenn.layers import Buffer, Layer, Parameter
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
@@ -34,6 +34,13 @@ from purenn.training import (
     split_validation,
     train,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Mapping, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape, Stored
 
 __all__ = ["Network", "build_layers"]
 
@@ -58,13 +65,13 @@ class Network:
     """
 
     def __init__(
-        self, layers: Sequence[Layer], loss: Union[str, Loss] = "sse", seed: Optional[int] = None
+        self, layers: Sequence[Layer], loss: str | Loss = "sse", seed: int | None = None
     ) -> None:
         if not isinstance(layers, (list, tuple)):
             raise ConfigurationError(
                 f"Network: layers must be a list of layers, got {shown(layers)}"
             )
-        self.layers: List[Layer] = list(layers)
+        self.layers: list[Layer] = list(layers)
         if not self.layers:
             raise ConfigurationError("Network: needs at least one layer")
         for index, layer in enumerate(self.layers):
@@ -98,11 +105,11 @@ class Network:
         """Number of outputs per sample."""
         return self.layers[-1].n_out
 
-    def parameters(self) -> List[Parameter]:
+    def parameters(self) -> list[Parameter]:
         """Every trainable parameter, layer by layer (weights before bias)."""
         return [parameter for layer in self.layers for _, parameter in layer.named_parameters()]
 
-    def buffers(self) -> List[Buffer]:
+    def buffers(self) -> list[Buffer]:
         """Every buffer, layer by layer: the state layers update themselves in training mode
         (BatchNorm's running statistics), never trained, always saved.
 
@@ -114,7 +121,7 @@ class Network:
 
     # -- modes --------------------------------------------------------------------------------
 
-    def train(self, mode: bool = True) -> "Network":
+    def train(self, mode: bool = True) -> Network:
         """Put the network and every layer in training mode (``mode`` True: dropout drops,
         BatchNorm normalises by the batch and updates its running statistics) or evaluation
         mode (False); return the network, as PyTorch's ``Module.train`` does.
@@ -129,7 +136,7 @@ class Network:
             layer.training = self.training
         return self
 
-    def eval(self) -> "Network":
+    def eval(self) -> Network:
         """``train(False)``: evaluation mode (dropout is the identity, BatchNorm uses its
         running statistics); return the network.
 
@@ -173,7 +180,7 @@ class Network:
             )
         return matrix
 
-    def check_data(self, x: Any, y: Any, where: str) -> Tuple[Matrix, Matrix]:
+    def check_data(self, x: Any, y: Any, where: str) -> tuple[Matrix, Matrix]:
         """(X, Y) checked and converted as every public method does: X to a float matrix of
         n_in columns, Y by the loss's ``prepare_target``; errors name ``where``.  For code built
         on the network (the gradient checker) that then calls ``backprop`` or ``forward``."""
@@ -196,7 +203,7 @@ class Network:
             if result is not None:
                 grad_output = result
 
-    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, Matrix]:
+    def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
         """(L, output) for an already-checked batch: forward through every layer, the loss, and
         the chain rule back through every layer, which leaves ∂L/∂θ in each parameter's grad.
         The one pass that both ``gradients`` and the training loop run."""
@@ -220,7 +227,7 @@ class Network:
         with in_mode(self, False):
             return self.loss_function.value(self.forward(inputs), targets)
 
-    def gradients(self, x: Any, y: Any) -> Tuple[float, List[Matrix]]:
+    def gradients(self, x: Any, y: Any) -> tuple[float, list[Matrix]]:
         """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation,
         in the current mode.  In training mode (the default) this is the pass a training step
         takes: it draws dropout masks from the generator and updates BatchNorm's running
@@ -232,7 +239,7 @@ class Network:
         return loss, [parameter.grad for parameter in self.parameters()]  # type: ignore[misc]
 
     def fit(
-        self, x: Any, y: Any, epochs: int = 1, learning_rate: Optional[float] = None,
+        self, x: Any, y: Any, epochs: int = 1, learning_rate: float | None = None,
         **options: Any,
     ) -> History:
         """Train for ``epochs`` passes over (X, Y); return the History.
@@ -271,7 +278,7 @@ class Network:
 
     def _validation(
         self, x: Matrix, y: Matrix, settings: FitOptions
-    ) -> Tuple[Tuple[Matrix, Matrix], Optional[Tuple[Matrix, Matrix]]]:
+    ) -> tuple[tuple[Matrix, Matrix], tuple[Matrix, Matrix] | None]:
         """(training data, validation data or None) from fit's two ways of asking for it."""
         if settings.validation_split is not None:
             return split_validation(x, y, settings.validation_split, "fit")
@@ -284,13 +291,13 @@ class Network:
             )
         return (x, y), self.check_data(pair[0], pair[1], "fit (validation_data)")
 
-    def predict_classes(self, x: Any) -> List[int]:
+    def predict_classes(self, x: Any) -> list[int]:
         """The class of each row of X: argmax of the outputs, or for a single output column
         (sigmoid-style) 1 if the output > 0.5 else 0.  n × n_in → n ints.
         """
         return predicted_classes(self.predict(x), self.loss_function)
 
-    def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> Dict[str, float]:
+    def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> dict[str, float]:
         """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y), for the loss and each
         metric named in ``metrics`` (e.g. ["accuracy"]); in evaluation mode, as ``predict``.
 
@@ -351,7 +358,7 @@ class Network:
         "weights": "weight", "gamma": "weight", "beta": "bias",
     }
 
-    def _state_items(self) -> List[Tuple[str, Stored]]:
+    def _state_items(self) -> list[tuple[str, Stored]]:
         """(key, parameter or buffer) of every state entry: per layer, its parameters, then
         its buffers, as PyTorch orders a state dict."""
         return [
@@ -360,7 +367,7 @@ class Network:
             for name, held in _named_state(layer)
         ]
 
-    def state_dict(self) -> Dict[str, Matrix]:
+    def state_dict(self) -> dict[str, Matrix]:
         """Every parameter's and buffer's values, copied, by PyTorch-style name, layer by layer
         (parameters in ``parameters()`` order, then the layer's buffers):
         {"layers.0.weight": W (n_in × n_out), "layers.0.bias": b (1 × n_out), …,
@@ -401,7 +408,8 @@ class Network:
         [[3.5]]
         """
         items = self._state_items()
-        if not isinstance(state, Mapping):
+        # A mapping as dict() tells one: keys() and indexing (collections.abc costs import time).
+        if not (hasattr(state, "keys") and hasattr(state, "__getitem__")):
             raise ShapeError(f"load_state_dict: state must be a dict, got {shown(state)}")
         expected = [key for key, _ in items]
         missing = [key for key in expected if key not in state]
@@ -423,7 +431,7 @@ class Network:
             held.value[:] = value
 
     @staticmethod
-    def _state_value(value: Any, key: str, expected: Tuple[int, int]) -> Matrix:
+    def _state_value(value: Any, key: str, expected: tuple[int, int]) -> Matrix:
         """``value`` as a float matrix of shape ``expected`` (as_float_matrix refuses NaN and
         ±inf with a DataError)."""
         matrix = as_float_matrix(value, "load_state_dict", key)
@@ -435,13 +443,13 @@ class Network:
         return matrix
 
 
-def _named_state(layer: Layer) -> List[Tuple[str, Stored]]:
+def _named_state(layer: Layer) -> list[tuple[str, Stored]]:
     """The layer's (local name, parameter or buffer) pairs: its parameters, then its buffers."""
-    named: List[Tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
+    named: list[tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
     return named
 
 
-def build_layers(layers: Sequence[Layer]) -> Tuple[SampleShape, SampleShape]:
+def build_layers(layers: Sequence[Layer]) -> tuple[SampleShape, SampleShape]:
     """(input shape, output shape) of the network: each layer built in order on the output
     shape of the one below, the first on the input shape it declares.
 

@@ -18,14 +18,20 @@ the hyper-parameters, for checkpoints (``purenn.formats``).  ``lr`` is a
 property a learning-rate schedule may reassign; assigning it checks the value.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError, DataError, DivergenceError, ShapeError
-from purenn.kernels import Matrix
 from purenn.layers import Parameter
 from purenn.matrix import as_float_matrix, check_matrix, format_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "Optimizer",
@@ -111,7 +117,7 @@ class Optimizer:
 
     def __init__(self, lr: float) -> None:
         self.lr = lr
-        self.state: Dict[Parameter, Any] = {}
+        self.state: dict[Parameter, Any] = {}
 
     @property
     def lr(self) -> float:
@@ -161,7 +167,7 @@ class Optimizer:
             if state is not None:
                 self.state[parameter] = state
 
-    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+    def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
         """(new values, new state or None) for one parameter, changing nothing."""
         raise NotImplementedError
 
@@ -177,12 +183,12 @@ class Optimizer:
         """
         self.state.clear()
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this optimizer: ``type(o)(**o.config())`` is the
         same optimizer with no state yet."""
         raise NotImplementedError
 
-    def state_list(self, parameters: Sequence[Parameter]) -> List[Optional[Dict[str, Any]]]:
+    def state_list(self, parameters: Sequence[Parameter]) -> list[dict[str, Any] | None]:
         """The state of each of ``parameters``, in that order, as plain data (a dict of ints and
         matrices, copied), or None for a parameter this optimizer has not stepped.
 
@@ -198,7 +204,7 @@ class Optimizer:
         ]
 
     def load_state_list(
-        self, parameters: Sequence[Parameter], states: Sequence[Optional[Dict[str, Any]]]
+        self, parameters: Sequence[Parameter], states: Sequence[dict[str, Any] | None]
     ) -> None:
         """Set the state of each of ``parameters`` from ``states``, as ``state_list`` gives it
         (None forgets a parameter's state).  All or nothing: every entry is checked first.
@@ -231,7 +237,7 @@ class Optimizer:
             else:
                 self.state[parameter] = state
 
-    def plain_state(self, state: Any) -> Dict[str, Any]:
+    def plain_state(self, state: Any) -> dict[str, Any]:
         """One parameter's state as plain data (``state_list``'s entries)."""
         raise NotImplementedError
 
@@ -276,7 +282,7 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.weight_decay = check_real(weight_decay, "weight_decay", "SGD", low=0.0)
 
-    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+    def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
         """(θ − η·direction, momentum buffer b or None), by the equations above; θ itself is
         not changed.
 
@@ -304,7 +310,7 @@ class SGD(Optimizer):
             for row, step_row in zip(parameter.value, direction)
         ], buffer
 
-    def _momentum(self, buffer: Any, gradient: Matrix) -> Tuple[Matrix, Matrix]:
+    def _momentum(self, buffer: Any, gradient: Matrix) -> tuple[Matrix, Matrix]:
         """(direction, new buffer): b ← μb + g (b = g at first), direction b or g + μb."""
         mu = self.momentum
         if buffer is None:
@@ -322,7 +328,7 @@ class SGD(Optimizer):
         ]
         return nesterov, buffer
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"lr", "momentum", "nesterov", "weight_decay"}: SGD's own arguments.
 
         >>> SGD(lr=0.1, momentum=0.9).config()
@@ -335,7 +341,7 @@ class SGD(Optimizer):
             "weight_decay": self.weight_decay,
         }
 
-    def plain_state(self, state: Any) -> Dict[str, Any]:
+    def plain_state(self, state: Any) -> dict[str, Any]:
         """{"momentum_buffer": b}, b copied."""
         return {"momentum_buffer": _copy(state)}
 
@@ -397,7 +403,7 @@ class Adam(Optimizer):
     def __init__(
         self,
         lr: float = 1e-3,
-        betas: Tuple[float, float] = (0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
@@ -411,7 +417,7 @@ class Adam(Optimizer):
         self.eps = check_real(eps, "eps", "Adam", low=0.0, include_low=False)
         self.weight_decay = check_real(weight_decay, "weight_decay", "Adam", low=0.0)
 
-    def propose(self, parameter: Parameter, gradient: Matrix) -> Tuple[Matrix, Any]:
+    def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
         """(new θ, new AdamState), by the equations above; t counts this parameter's steps."""
         state = self.state.get(parameter)
         t = 1 if state is None else state.step + 1
@@ -438,7 +444,7 @@ class Adam(Optimizer):
             moments2.append(new_v)
         return values, AdamState(t, moments1, moments2)
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"lr", "betas", "eps", "weight_decay"}: Adam's own arguments.
 
         >>> Adam().config()
@@ -448,7 +454,7 @@ class Adam(Optimizer):
             "lr": self.lr, "betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay
         }
 
-    def plain_state(self, state: Any) -> Dict[str, Any]:
+    def plain_state(self, state: Any) -> dict[str, Any]:
         """{"step": t, "exp_avg": m, "exp_avg_sq": v}, the matrices copied."""
         return {"step": state.step, "exp_avg": _copy(state.m), "exp_avg_sq": _copy(state.v)}
 
@@ -474,7 +480,7 @@ def _copy(matrix: Matrix) -> Matrix:
     return [row[:] for row in matrix]
 
 
-def _check_keys(plain: Any, keys: Tuple[str, ...], where: str) -> None:
+def _check_keys(plain: Any, keys: tuple[str, ...], where: str) -> None:
     """``plain`` is a dict with exactly ``keys``."""
     if not isinstance(plain, dict) or set(plain) != set(keys):
         raise ShapeError(

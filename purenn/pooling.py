@@ -19,22 +19,22 @@ their real parts, so the complex step passes through.  The windows are the index
 ``purenn.im2col``; pooling has no parameters.
 """
 
+from __future__ import annotations
+
 import operator
 from itertools import chain
-from typing import Any, Dict, Hashable, List, Optional, Tuple, Union
 
 from purenn.errors import StateError
-from purenn.im2col import (
-    Pair,
-    Windows,
-    format_pair,
-    output_size,
-    pair,
-    pooling_table,
-    window_fits,
-)
-from purenn.kernels import Matrix
-from purenn.layers import Layer, SampleShape, check_built, check_declared, sample_shape
+from purenn.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
+from purenn.layers import Layer, check_built, check_declared, sample_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Hashable
+
+    from purenn.im2col import Pair
+    from purenn.kernels import Matrix
+    from purenn.layers import SampleShape
 
 __all__ = ["Pool2D", "MaxPool2D", "AvgPool2D"]
 
@@ -50,10 +50,10 @@ class Pool2D(Layer):
 
     def __init__(
         self,
-        pool_size: Union[int, Pair],
-        stride: Optional[Union[int, Pair]] = None,
+        pool_size: int | Pair,
+        stride: int | Pair | None = None,
         *,
-        input_shape: Optional[SampleShape] = None,
+        input_shape: SampleShape | None = None,
     ) -> None:
         where = type(self).__name__
         self.pool_size = pair(pool_size, "pool_size", where, 1)
@@ -62,7 +62,7 @@ class Pool2D(Layer):
         if self.declared is not None:
             self.build(self.declared)
 
-    def declared_input_shape(self) -> Optional[SampleShape]:
+    def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
         return self.declared
 
@@ -81,7 +81,7 @@ class Pool2D(Layer):
         self.windows = Windows(table, channels * height * width)
         return self.record_shapes(shape, (channels, rows, columns))
 
-    def config(self) -> Dict[str, Any]:
+    def config(self) -> dict[str, Any]:
         """{"pool_size", "stride", "input_shape"}, sizes as (h, w) pairs.
 
         >>> MaxPool2D(2).config()
@@ -115,7 +115,7 @@ class MaxPool2D(Pool2D):
     [[0.0, 10.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
     """
 
-    cache: Optional[List[List[int]]] = None
+    cache: list[list[int]] | None = None
 
     def forward(self, x: Matrix) -> Matrix:
         """Each window's maximum, channel-major; caches the index of each winner."""
@@ -131,7 +131,7 @@ class MaxPool2D(Pool2D):
         self.cache = winners
         return outputs
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X[i] = Σ_{o : i won window o} ∂L/∂Y[o]; zero for inputs that won nothing."""
         if self.cache is None:
             raise StateError("MaxPool2D.backward: called before forward (nothing cached)")
@@ -145,7 +145,7 @@ class MaxPool2D(Pool2D):
             result.append(grad_input)
         return result
 
-    def branch_signature(self) -> Tuple[Hashable, ...]:
+    def branch_signature(self) -> tuple[Hashable, ...]:
         """The winner of every window of every image in the last forward pass: a step that
         changes one (a tie broken the other way) ran through another smooth piece."""
         return () if self.cache is None else tuple(chain.from_iterable(self.cache))
@@ -173,7 +173,7 @@ class AvgPool2D(Pool2D):
         self.forward_ran = True
         return [[sum(gather(image)) / count for gather in self.windows.gathers] for image in x]
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = col2im(G) with G[o] = ∂L/∂Y[o]/(ph·pw) repeated over the window's cells."""
         if not self.forward_ran:
             raise StateError("AvgPool2D.backward: called before forward")

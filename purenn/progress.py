@@ -8,9 +8,14 @@ does; elsewhere (a log file, a pipe) it prints a plain line only for the first e
 every epoch as a one-line Unicode sparkline (``sparkline``).
 """
 
+from __future__ import annotations
+
 import math
 import time
-from typing import Callable, Dict, List, Optional, Sequence, TextIO, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, Sequence, TextIO
 
 __all__ = ["ProgressLine", "format_duration", "sparkline", "DEFAULT_LINES", "SPARK_WIDTH"]
 
@@ -23,7 +28,7 @@ SPARK_WIDTH = 60
 _BARS = "▁▂▃▄▅▆▇█"
 
 
-def _bucket_means(values: Sequence[float], width: int) -> List[float]:
+def _bucket_means(values: Sequence[float], width: int) -> list[float]:
     """``values`` averaged into at most ``width`` consecutive buckets of near-equal size."""
     if len(values) <= width:
         return list(values)
@@ -93,7 +98,7 @@ class ProgressLine:
         self,
         stream: TextIO,
         epochs: int,
-        every: Optional[int] = None,
+        every: int | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.stream = stream
@@ -105,9 +110,9 @@ class ProgressLine:
         self._width = 0
         # A non-terminal stream's latest unprinted epoch: (epoch, values, time), formatted only
         # if training stops before the next printed line.
-        self._pending: Optional[Tuple[int, Dict[str, float], float]] = None
+        self._pending: tuple[int, dict[str, float], float] | None = None
 
-    def line(self, epoch: int, values: Dict[str, float], now: Optional[float] = None) -> str:
+    def line(self, epoch: int, values: dict[str, float], now: float | None = None) -> str:
         """The text for ``epoch`` (from 1) with ``values`` such as {"loss": 0.1}, at time
         ``now`` (default: the clock's current reading).  Once time has passed since the start,
         it adds the rate r = epoch / elapsed seconds and the ETA (epochs − epoch) / r.
@@ -126,7 +131,7 @@ class ProgressLine:
             parts.append(f"ETA {format_duration((self.epochs - epoch) / rate)}")
         return "  ".join(parts)
 
-    def update(self, epoch: int, values: Dict[str, float]) -> None:
+    def update(self, epoch: int, values: dict[str, float]) -> None:
         """Report the end of ``epoch``: redraw in place on a terminal, else maybe print a line."""
         if self.interactive:
             text = self.line(epoch, values)

@@ -7,17 +7,32 @@ that kind, and an unknown name fails helpfully, naming what was asked for and li
 that would have worked.  This is the one place where purenn turns a name into an object.
 """
 
-from typing import Callable, Dict, List, TypeVar
+from __future__ import annotations
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, Dict, TypeVar
+
+    Entry = TypeVar("Entry")
+    _NameTable = Dict[str, Entry]
+else:
+    # What type checkers read as Dict[str, Entry] is a dict at run time: Registry[Loss] says
+    # what a registry holds, without importing typing (about 15 ms of ``import purenn``).
+    Entry = object
+
+    class _NameTable(dict):
+        """dict, with typing's subscript (``_NameTable[Entry]`` is the class itself)."""
+
+        def __class_getitem__(cls, _entry):
+            return cls
+
 __all__ = ["Registry"]
 
-Entry = TypeVar("Entry")
 
-
-class Registry(Dict[str, Entry]):
+class Registry(_NameTable[Entry]):
     """A name → entry table for one ``kind`` of thing ("activation", "loss", …).
 
     ``accepts(spec)`` says whether ``spec`` already is such a thing (an Activation instance, a
@@ -44,7 +59,7 @@ class Registry(Dict[str, Entry]):
         self[name] = entry
         return entry
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         """The registered names, sorted.
 
         >>> registry = Registry("colour", callable)

@@ -11,13 +11,23 @@ itself), and never call ``abs()``, ``float()`` or ``conjugate()`` on a value, si
 silently discards the imaginary part, and with it the derivative.
 """
 
+from __future__ import annotations
+
 import cmath
 import math
-from typing import Union, overload
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Union, overload
+
+    Number = Union[float, complex]
+else:
+
+    def overload(function):
+        """typing.overload at run time: the overloads are for type checkers; the last def wins."""
+        return function
 
 __all__ = ["exp", "expm1", "log", "log1p", "tanh", "sqrt", "erf", "erfc"]
-
-Number = Union[float, complex]
 
 
 @overload

@@ -8,11 +8,16 @@ learning rate η₀ when ``fit`` started.  ``fit(..., schedule=...)`` sets ``opt
 each epoch), using their closed forms.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any
 
 from purenn.arguments import check_int, check_real
 from purenn.optimizers import check_learning_rate
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
 

@@ -20,27 +20,34 @@ on, and the optimizer commits an update only when every new value is finite (see
 network keeps the last finite weights.
 """
 
+from __future__ import annotations
+
 import math
 import random
 import sys
-from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from purenn.arguments import check_flag, check_int, check_real, shown
 from purenn.callbacks import EarlyStopping
 from purenn.errors import ConfigurationError, DivergenceError
-from purenn.kernels import Matrix
-from purenn.layers import Buffer, Parameter, Stored
+from purenn.layers import Buffer, Parameter
 from purenn.losses import Loss
-from purenn.metrics import Metric, evaluate_metrics, get_metrics
+from purenn.metrics import evaluate_metrics, get_metrics
 from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Tuple
+
+    from purenn.kernels import Matrix
+    from purenn.layers import Stored
+    from purenn.metrics import Metric
+
+    Data = Tuple[Matrix, Matrix]
+
 __all__ = [
     "History",
-    "Trainable",
-    "EpochCallback",
     "FitOptions",
     "FIT_OPTIONS",
     "train",
@@ -51,7 +58,6 @@ __all__ = [
     "take_rows",
 ]
 
-Data = Tuple[Matrix, Matrix]
 
 # fit's learning rate when neither learning_rate nor optimizer is given.
 DEFAULT_LEARNING_RATE = 0.01
@@ -76,17 +82,17 @@ class History:
     """
 
     def __init__(self) -> None:
-        self.loss: List[float] = []
-        self.val_loss: List[float] = []
-        self.metrics: Dict[str, List[float]] = {}
-        self.lr: List[float] = []
+        self.loss: list[float] = []
+        self.val_loss: list[float] = []
+        self.metrics: dict[str, list[float]] = {}
+        self.lr: list[float] = []
 
     @property
     def epochs(self) -> int:
         """How many epochs were recorded."""
         return len(self.loss)
 
-    def record(self, values: Dict[str, float]) -> None:
+    def record(self, values: dict[str, float]) -> None:
         """Append one epoch: "loss" and "val_loss" to their lists, anything else to metrics."""
         for name, value in values.items():
             if name == "loss":
@@ -101,42 +107,42 @@ class History:
         return f"<History {self.epochs} epochs{last}>"
 
 
-EpochCallback = Callable[[int, History], Optional[bool]]
-"""callback(epoch, history) after each epoch (epochs from 1); returning True stops training."""
+if TYPE_CHECKING:  # for annotations only: typing is not imported at run time
+    EpochCallback = Callable[[int, History], Optional[bool]]
+    """callback(epoch, history) after each epoch (epochs from 1); returning True stops training."""
 
+    class Trainable(Protocol):
+        """What the training loop needs from a model (``Network`` provides it).
 
-class Trainable(Protocol):
-    """What the training loop needs from a model (``Network`` provides it).
+        >>> from purenn import Dense, Network
+        >>> net = Network([Dense(2, 1)], loss="mse", seed=0)
+        >>> net.loss_function, len(net.parameters()), len(net.forward([[1.0, 2.0]])[0])
+        (<loss mse>, 2, 1)
+        """
 
-    >>> from purenn import Dense, Network
-    >>> net = Network([Dense(2, 1)], loss="mse", seed=0)
-    >>> net.loss_function, len(net.parameters()), len(net.forward([[1.0, 2.0]])[0])
-    (<loss mse>, 2, 1)
-    """
+        rng: random.Random
+        loss_function: Loss
+        training: bool
 
-    rng: random.Random
-    loss_function: Loss
-    training: bool
+        def parameters(self) -> list[Parameter]:
+            """Every trainable parameter, in a fixed order."""
+            ...
 
-    def parameters(self) -> List[Parameter]:
-        """Every trainable parameter, in a fixed order."""
-        ...
+        def buffers(self) -> list[Buffer]:
+            """Every buffer (state the layers update themselves), in a fixed order."""
+            ...
 
-    def buffers(self) -> List[Buffer]:
-        """Every buffer (state the layers update themselves), in a fixed order."""
-        ...
+        def train(self, mode: bool = True) -> Any:
+            """Switch to training mode (``mode`` True) or evaluation mode (False)."""
+            ...
 
-    def train(self, mode: bool = True) -> Any:
-        """Switch to training mode (``mode`` True) or evaluation mode (False)."""
-        ...
+        def forward(self, x: Matrix) -> Matrix:
+            """The output for a checked batch."""
+            ...
 
-    def forward(self, x: Matrix) -> Matrix:
-        """The output for a checked batch."""
-        ...
-
-    def backprop(self, x: Matrix, y: Matrix) -> Tuple[float, Matrix]:
-        """(L, output) for a checked batch, with ∂L/∂θ left in every parameter's grad."""
-        ...
+        def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
+            """(L, output) for a checked batch, with ∂L/∂θ left in every parameter's grad."""
+            ...
 
 
 class FitOptions:
@@ -177,21 +183,21 @@ class FitOptions:
     """
 
     epochs: int = 1
-    learning_rate: Optional[float] = None
-    optimizer: Optional[Optimizer] = None
-    batch_size: Optional[int] = None
+    learning_rate: float | None = None
+    optimizer: Optimizer | None = None
+    batch_size: int | None = None
     shuffle: bool = True
-    schedule: Optional[Schedule] = None
-    clip_norm: Optional[float] = None
-    validation_data: Optional[Tuple[Any, Any]] = None
-    validation_split: Optional[float] = None
+    schedule: Schedule | None = None
+    clip_norm: float | None = None
+    validation_data: tuple[Any, Any] | None = None
+    validation_split: float | None = None
     metrics: Sequence[str] = ()
-    early_stopping: Optional[EarlyStopping] = None
-    callback: Optional[EpochCallback] = None
+    early_stopping: EarlyStopping | None = None
+    callback: EpochCallback | None = None
     verbose: bool = False
     # Derived from the options above by __init__:
     optimizer_in_use: Optimizer
-    metric_functions: List[Tuple[str, Metric]]
+    metric_functions: list[tuple[str, Metric]]
 
     def __init__(self, **options: Any) -> None:
         where = "fit"
@@ -243,7 +249,7 @@ class FitOptions:
         return self.optimizer
 
 
-FIT_OPTIONS: Tuple[str, ...] = tuple(
+FIT_OPTIONS: tuple[str, ...] = tuple(
     name for name in FitOptions.__annotations__ if hasattr(FitOptions, name)
 )
 """The keywords of ``fit`` besides the data, in the order FitOptions declares them."""
@@ -257,7 +263,7 @@ def _check_instance(value: Any, kind: type, label: str, where: str) -> None:
         )
 
 
-def split_validation(x: Matrix, y: Matrix, fraction: float, where: str) -> Tuple[Data, Data]:
+def split_validation(x: Matrix, y: Matrix, fraction: float, where: str) -> tuple[Data, Data]:
     """((X_train, Y_train), (X_val, Y_val)): the last rows held out, as Keras does: rows [0, s)
     train and [s, n) validate, with s = int(n·(1 − fraction)), before any shuffling.
 
@@ -276,7 +282,7 @@ def split_validation(x: Matrix, y: Matrix, fraction: float, where: str) -> Tuple
     return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
 
 
-def shuffled_indices(n: int, rng: random.Random) -> List[int]:
+def shuffled_indices(n: int, rng: random.Random) -> list[int]:
     """A uniformly random permutation of range(n) by Fisher–Yates, drawing only rng.random():
     for i from n − 1 down to 1, swap position i with j = ⌊U·(i + 1)⌋, U = rng.random().
 
@@ -290,7 +296,7 @@ def shuffled_indices(n: int, rng: random.Random) -> List[int]:
     return order
 
 
-def batch_slices(n: int, batch_size: Optional[int]) -> Iterator[Tuple[int, int]]:
+def batch_slices(n: int, batch_size: int | None) -> Iterator[tuple[int, int]]:
     """(start, stop) of consecutive batches covering range(n); None means one full batch.
 
     >>> list(batch_slices(5, 2)), list(batch_slices(5, None))
@@ -314,7 +320,7 @@ def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
 # -- the loop ---------------------------------------------------------------------------------
 
 
-def train(model: Trainable, data: Data, validation: Optional[Data], options: FitOptions) -> History:
+def train(model: Trainable, data: Data, validation: Data | None, options: FitOptions) -> History:
     """Run ``options.epochs`` epochs of ``data`` = (X, Y) on ``model``; return the History.
 
     Per epoch: set the scheduled learning rate, train on every batch, evaluate the validation
@@ -361,15 +367,14 @@ def train(model: Trainable, data: Data, validation: Optional[Data], options: Fit
     return history
 
 
-def _held(model: Trainable) -> List[Stored]:
+def _held(model: Trainable) -> list[Stored]:
     """Every matrix the model holds: what early stopping keeps of the best epoch."""
     return [*model.parameters(), *model.buffers()]
 
 
-@contextmanager
-def in_mode(model: Trainable, training: bool) -> Iterator[None]:
-    """Run the block with ``model`` in training mode (True) or evaluation mode (False), then
-    put back the mode it had, whatever the block raises.
+def in_mode(model: Trainable, training: bool) -> _ModeSwitch:
+    """A context manager: run the block with ``model`` in training mode (True) or evaluation
+    mode (False), then put back the mode it had, whatever the block raises.
 
     >>> from purenn import Dense, Network
     >>> net = Network([Dense(1, 1)], seed=0)
@@ -379,15 +384,25 @@ def in_mode(model: Trainable, training: bool) -> Iterator[None]:
     >>> net.training
     True
     """
-    before = model.training
-    if before == training:  # the common case, every epoch of a plain fit: nothing to switch
-        yield
-        return
-    model.train(training)
-    try:
-        yield
-    finally:
-        model.train(before)
+    return _ModeSwitch(model, training)
+
+
+class _ModeSwitch:
+    """What ``in_mode`` returns: a plain class rather than contextlib's decorator, which costs
+    ``import purenn`` a few milliseconds of imports (collections, functools)."""
+
+    def __init__(self, model: Trainable, training: bool) -> None:
+        self.model, self.training = model, training
+        self.before = model.training
+
+    def __enter__(self) -> None:
+        self.before = self.model.training
+        if self.before != self.training:  # the common case, every epoch of a plain fit: equal
+            self.model.train(self.training)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.before != self.training:
+            self.model.train(self.before)
 
 
 def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
@@ -411,7 +426,7 @@ def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
     return rate
 
 
-def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> str:
+def _monitored(stopper: EarlyStopping | None, validation: Data | None) -> str:
     """The value early stopping watches; starts the stopper afresh."""
     monitor = "val_loss" if validation is not None else "loss"
     if stopper is None:
@@ -424,7 +439,7 @@ def _monitored(stopper: Optional[EarlyStopping], validation: Optional[Data]) -> 
     return monitor
 
 
-def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -> Dict[str, float]:
+def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -> dict[str, float]:
     """One pass over (X, Y) in batches: for each, backprop and one optimizer step; returns
     {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.
 
@@ -484,7 +499,7 @@ def _where(epoch: int, number: int, count: int) -> str:
     return f"epoch {epoch}, batch {number} of {count}"
 
 
-def step(parameters: List[Parameter], options: FitOptions) -> None:
+def step(parameters: list[Parameter], options: FitOptions) -> None:
     """Clip (if asked) and let the optimizer subtract the stored gradients; an update that would
     make a weight non-finite changes nothing and raises DivergenceError.
 
@@ -496,7 +511,7 @@ def step(parameters: List[Parameter], options: FitOptions) -> None:
     >>> round(w.grad[0][0], 6), round(w.value[0][0], 6)
     (1.0, 0.5)
     """
-    gradients: List[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
+    gradients: list[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
     if options.clip_norm is not None:
         clip_checked_gradients(gradients, options.clip_norm)
     options.optimizer_in_use.update(parameters, gradients)
@@ -504,7 +519,7 @@ def step(parameters: List[Parameter], options: FitOptions) -> None:
 
 def validation_values(
     model: Trainable, validation: Data, options: FitOptions, epoch: int
-) -> Dict[str, float]:
+) -> dict[str, float]:
     """{"val_loss": …, "val_<metric>": …} on the validation data at the current weights, in
     evaluation mode (dropout off, BatchNorm's running statistics).
 

@@ -28,20 +28,25 @@ The modules, bottom to top, each importing only those before it:
 This package's ``main`` is the console script's entry point (``purenn.cli:main``).
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
-from typing import List, Optional
 
 from purenn.cli.demo import add_demo_command, run_demo
 from purenn.cli.export import add_export_command
 from purenn.cli.failures import run_guarded
 from purenn.cli.gradcheck import add_gradcheck_command
-from purenn.cli.options import CommandParser, Runner, UsageError
+from purenn.cli.options import CommandParser, UsageError
 from purenn.cli.playground import add_playground_command
 from purenn.cli.predict import add_predict_command
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.cli.train import add_train_command
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from purenn.cli.options import Runner
 
 __all__ = [
     "DEFAULT_COMMAND",
@@ -74,7 +79,7 @@ def program_name() -> str:
     return "purenn" if script == "purenn" else "python -m purenn"
 
 
-def build_parser(prog: Optional[str] = None) -> CommandParser:
+def build_parser(prog: str | None = None) -> CommandParser:
     """The parser of the whole command line: one subparser per command.
 
     >>> args = build_parser().parse_args(["gradcheck", "--sweep"])
@@ -99,7 +104,7 @@ def build_parser(prog: Optional[str] = None) -> CommandParser:
     return parser
 
 
-def with_default_command(argv: List[str]) -> List[str]:
+def with_default_command(argv: list[str]) -> list[str]:
     """``argv`` with the demo's name put first when it names no command (it is empty or starts
     with an option other than --help).
 
@@ -113,7 +118,7 @@ def with_default_command(argv: List[str]) -> List[str]:
     return argv
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
     Errors a user can cause are one line on stderr (``purenn.cli.failures``); ``--help``
     prints and exits with SystemExit(0), as argparse does.

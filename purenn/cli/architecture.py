@@ -22,9 +22,10 @@ The output and the loss (``--loss`` chooses among those allowed; the first is th
     regression, 1 output          mse or sse (identity output)
 """
 
+from __future__ import annotations
+
 import argparse
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import MAX_ENTRIES
@@ -35,9 +36,15 @@ from purenn.encoding import one_hot
 from purenn.layers import Dense
 from purenn.network import Network
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Optional, Sequence, Tuple
+
+    LayerSpec = Tuple[int, Optional[str]]
+    """One entry of --layers: (width, activation name or None)."""
+
 __all__ = [
     "DEFAULT_HIDDEN",
-    "LayerSpec",
     "parse_arch",
     "parse_layers",
     "Plan",
@@ -48,9 +55,6 @@ __all__ = [
 
 DEFAULT_HIDDEN = 16
 
-
-LayerSpec = Tuple[int, Optional[str]]
-"""One entry of --layers: (width, activation name or None)."""
 
 # The losses for classes that read outputs as probabilities (and so want sigmoid outputs).
 _PROBABILITY_LOSSES = ("bce", "mse", "sse")
@@ -67,7 +71,7 @@ def _width(text: str, where: str) -> int:
     return value
 
 
-def parse_arch(text: str) -> List[int]:
+def parse_arch(text: str) -> list[int]:
     """An argparse type: "2-16-16-1" as [2, 16, 16, 1], at least an input and an output width.
 
     >>> parse_arch("2-16-16-1")
@@ -85,7 +89,7 @@ def parse_arch(text: str) -> List[int]:
     return [_width(part.strip(), f"in {text!r}") for part in parts]
 
 
-def parse_layers(text: str) -> List[LayerSpec]:
+def parse_layers(text: str) -> list[LayerSpec]:
     """An argparse type: "16:relu,8,3:identity" as [(16, 'relu'), (8, None), (3, 'identity')].
 
     >>> parse_layers("16:relu,8")
@@ -95,7 +99,7 @@ def parse_layers(text: str) -> List[LayerSpec]:
     ...
     argparse.ArgumentTypeError: in '16:rellu': unknown activation 'rellu'; known activations: ...
     """
-    specs: List[LayerSpec] = []
+    specs: list[LayerSpec] = []
     for item in text.split(","):
         width, _, name = item.strip().partition(":")
         if name and name not in ACTIVATIONS:
@@ -116,8 +120,8 @@ class Plan:
     2-16-2, activations tanh → identity, loss cross_entropy
     """
 
-    sizes: List[int]
-    activations: List[str]
+    sizes: list[int]
+    activations: list[str]
     loss: str
 
     def __str__(self) -> str:
@@ -129,7 +133,7 @@ def _shown(classes: Sequence[str]) -> str:
     return ", ".join(classes[:6]) + (", …" if len(classes) > 6 else "")
 
 
-def _default_outputs(target: Target, loss: Optional[str]) -> int:
+def _default_outputs(target: Target, loss: str | None) -> int:
     """Without --arch or --layers: 1 to regress or for 2 classes with a probability loss, else
     a score per class."""
     if target.task != CLASSIFY or (target.n_classes == 2 and loss in _PROBABILITY_LOSSES):
@@ -165,8 +169,8 @@ def _check_outputs(data: TrainingData, n_out: int, loss: str, option: str) -> No
                          "or use --loss bce for one output")
 
 
-def _sizes(data: TrainingData, arch: Optional[List[int]], layers: Optional[List[LayerSpec]],
-           default_out: int) -> Tuple[List[int], List[Optional[str]], str]:
+def _sizes(data: TrainingData, arch: list[int] | None, layers: list[LayerSpec] | None,
+           default_out: int) -> tuple[list[int], list[str | None], str]:
     """(sizes, the activations --layers names, the option's text for messages)."""
     n = data.n_features
     if arch is not None:
@@ -180,9 +184,9 @@ def _sizes(data: TrainingData, arch: Optional[List[int]], layers: Optional[List[
     return [n, DEFAULT_HIDDEN, default_out], [None, None], "the default architecture"
 
 
-def plan_network(data: TrainingData, arch: Optional[List[int]],
-                 layers: Optional[List[LayerSpec]], activation: str,
-                 loss: Optional[str]) -> Plan:
+def plan_network(data: TrainingData, arch: list[int] | None,
+                 layers: list[LayerSpec] | None, activation: str,
+                 loss: str | None) -> Plan:
     """The Plan for ``data`` from train's options (None where not given): sizes from ``arch``
     or ``layers``, hidden ``activation``, and ``loss`` or the default for the task.  Raises
     UsageError, saying what would fit, when the sizes or the loss do not fit the data.

@@ -19,15 +19,21 @@ The rules, the same for both commands:
 Errors are DataError (a PurennError), and OSError as the operating system raises it.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import math
 import sys
 from dataclasses import dataclass
-from typing import List, NoReturn, Optional, Sequence, Tuple
 
 from purenn.errors import DataError
-from purenn.kernels import Matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import NoReturn, Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "STDIN", "Table", "read_table", "is_number", "parse_number", "number_rows", "check_filled"
@@ -48,16 +54,16 @@ class Table:
     """
 
     source: str
-    header: Optional[List[str]]
-    rows: List[List[str]]
-    lines: List[int]
+    header: list[str] | None
+    rows: list[list[str]]
+    lines: list[int]
 
     @property
     def width(self) -> int:
         """The number of columns."""
         return len(self.header) if self.header is not None else len(self.rows[0])
 
-    def column_name(self, index: int) -> Optional[str]:
+    def column_name(self, index: int) -> str | None:
         """The header's name of column ``index`` (from 0), or None without a header."""
         return None if self.header is None else self.header[index]
 
@@ -82,7 +88,7 @@ def _text(path: str) -> str:
         ) from None
 
 
-def _records(text: str, source: str) -> List[Tuple[int, List[str]]]:
+def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
     """(line, cells) of every non-blank row, cells stripped; csv's errors name the line."""
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     records = []
@@ -110,7 +116,7 @@ def is_number(text: str) -> bool:
     return True
 
 
-def parse_number(text: str) -> Optional[float]:
+def parse_number(text: str) -> float | None:
     """The finite float ``text`` holds, or None.
 
     >>> parse_number(" 2.5"), parse_number("inf"), parse_number("two")
@@ -123,13 +129,13 @@ def parse_number(text: str) -> Optional[float]:
     return value if math.isfinite(value) else None
 
 
-def _is_header(first: List[str], second: Optional[List[str]]) -> bool:
+def _is_header(first: list[str], second: list[str] | None) -> bool:
     if second is None:
         return not all(map(is_number, first))
     return any(not is_number(a) and is_number(b) for a, b in zip(first, second))
 
 
-def _check_header(header: List[str], source: str, line: int) -> None:
+def _check_header(header: list[str], source: str, line: int) -> None:
     seen = set()
     for name in header:
         if name and name in seen:
@@ -199,7 +205,7 @@ def number_rows(table: Table, columns: Sequence[int]) -> Matrix:
     return result
 
 
-def _refuse_cell(table: Table, row: List[str], line: int, columns: Sequence[int]) -> NoReturn:
+def _refuse_cell(table: Table, row: list[str], line: int, columns: Sequence[int]) -> NoReturn:
     """Raise DataError for the first of ``columns`` in ``row`` that is not a finite number."""
     column = next(c for c in columns if parse_number(row[c]) is None)
     cell = row[column]

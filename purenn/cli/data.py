@@ -9,16 +9,22 @@ and the classes.  A name with no path separator and no dot that is neither a dat
 file is an unknown data set, and the message lists the known ones.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from purenn.cli.csvfile import STDIN, Table, number_rows, read_table
 from purenn.cli.options import UsageError, refuse_options
 from purenn.cli.targets import CLASSIFY, REGRESS, Target, target_from_table
 from purenn.datasets import bars, circles, digits, noisy_sine, seed_data, spirals, two_moons, xor
 from purenn.errors import DataError
-from purenn.kernels import Matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "BUILT_IN",
@@ -45,17 +51,17 @@ class Builtin:
     ([0, 1, 1, 0], 'classify')
     """
 
-    load: Callable[[], Tuple[Matrix, Any]]
+    load: Callable[[], tuple[Matrix, Any]]
     task: str
     about: str
 
 
-def _seed_labels() -> Tuple[Matrix, List[int]]:
+def _seed_labels() -> tuple[Matrix, list[int]]:
     x, y = seed_data()
     return x, [int(row[0]) for row in y]
 
 
-DATASETS: Dict[str, Builtin] = {
+DATASETS: dict[str, Builtin] = {
     "seed": Builtin(_seed_labels, CLASSIFY, "the seed tutorial's 4 rows × 3 inputs, XOR of two"),
     "xor": Builtin(xor, CLASSIFY, "the 4 points of XOR, 2 classes"),
     "moons": Builtin(two_moons, CLASSIFY, "two interleaving half circles: 200 × 2, 2 classes"),
@@ -82,9 +88,9 @@ class TrainingData:
     name: str
     x: Matrix
     target: Target
-    header: Optional[List[str]] = None
-    columns: Optional[int] = None
-    target_column: Optional[int] = None
+    header: list[str] | None = None
+    columns: int | None = None
+    target_column: int | None = None
 
     @property
     def n_features(self) -> int:
@@ -92,7 +98,7 @@ class TrainingData:
         return len(self.x[0])
 
     @property
-    def feature_names(self) -> Optional[List[str]]:
+    def feature_names(self) -> list[str] | None:
         """The header's names of the input columns, or None."""
         if self.header is None:
             return None
@@ -114,7 +120,7 @@ def builtin_data(name: str) -> TrainingData:
     return TrainingData(name, x, Target(CLASSIFY, BUILT_IN, labels=y, classes=classes))
 
 
-def target_column(table: Table, spec: Optional[str]) -> int:
+def target_column(table: Table, spec: str | None) -> int:
     """The index (from 0) of the column ``--target`` names: a header's name, or a number from
     1 (negative from the end, -1 the last).  None means the last column.
 
@@ -146,7 +152,7 @@ def target_column(table: Table, spec: Optional[str]) -> int:
     )
 
 
-def csv_data(path: str, target: Optional[str], task: Optional[str]) -> TrainingData:
+def csv_data(path: str, target: str | None, task: str | None) -> TrainingData:
     """The TrainingData of the CSV file at ``path``: the ``target`` column (see target_column)
     and every other column as a feature, which must all be numbers.
 
@@ -173,7 +179,7 @@ def _looks_like_a_name(spec: str) -> bool:
     return not (os.sep in spec or "/" in spec or "." in spec or spec == STDIN)
 
 
-def load_training_data(spec: str, target: Optional[str], task: Optional[str]) -> TrainingData:
+def load_training_data(spec: str, target: str | None, task: str | None) -> TrainingData:
     """``train``'s data: the built-in set named ``spec``, else the CSV file at that path.
     ``target`` and ``task`` are the options ``--target`` and ``--task`` (None when not given);
     they apply to CSV files only.

@@ -7,9 +7,10 @@ loss of every epoch as one line of Unicode bars (a sparkline, log scale).  ``--p
 writes the loss curve and the trained network's diagram.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
-from typing import Optional, Sequence, TextIO
 
 from purenn.cli.options import CommandParser, add_command, count, number
 from purenn.cli.outputs import prepare_folder
@@ -18,6 +19,10 @@ from purenn.cli.seednets import seed_network
 from purenn.datasets import seed_data
 from purenn.progress import sparkline
 from purenn.training import History
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence, TextIO
 
 __all__ = ["add_demo_command", "run_demo", "run_demo_command"]
 
@@ -32,7 +37,7 @@ a worked example:
 """
 
 
-def add_demo_command(commands: "argparse._SubParsersAction[CommandParser]") -> CommandParser:
+def add_demo_command(commands: argparse._SubParsersAction[CommandParser]) -> CommandParser:
     """The ``demo`` command's parser and options.
 
     >>> parser = CommandParser(prog="purenn")
@@ -72,7 +77,7 @@ def run_demo(
     seed: int,
     every: int,
     out: TextIO,
-    plots: Optional[str] = None,
+    plots: str | None = None,
 ) -> History:
     """Train the seed network, writing progress, the final table and the loss's sparkline to
     ``out``, and with ``plots`` (a folder) the loss curve and the architecture.

@@ -9,10 +9,11 @@
 The format is ``--format``, or else told by OUTPUT's extension: .json, .npz, .onnx, .py.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
-from typing import Callable, Dict, Optional
 
 from purenn.cli.options import (
     CommandParser,
@@ -26,9 +27,13 @@ from purenn.cli.sidecar import read_labels, write_labels
 from purenn.formats import export_npz, export_onnx, export_python, load, save
 from purenn.network import Network
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable
+
 __all__ = ["EXPORTERS", "EXTENSIONS", "add_export_command", "export_format", "run_export_command"]
 
-EXPORTERS: Dict[str, Callable[[Network, str], None]] = {
+EXPORTERS: dict[str, Callable[[Network, str], None]] = {
     "json": save,
     "npz": export_npz,
     "onnx": export_onnx,
@@ -52,7 +57,7 @@ a worked example:
 """
 
 
-def add_export_command(commands: "argparse._SubParsersAction[CommandParser]") -> CommandParser:
+def add_export_command(commands: argparse._SubParsersAction[CommandParser]) -> CommandParser:
     """The ``export`` command's parser and options.
 
     >>> parser = CommandParser(prog="purenn")
@@ -80,7 +85,7 @@ def add_export_command(commands: "argparse._SubParsersAction[CommandParser]") ->
     return export
 
 
-def export_format(output: str, given: Optional[str]) -> str:
+def export_format(output: str, given: str | None) -> str:
     """The format to write: ``given`` (--format), else the one OUTPUT's extension tells.
 
     >>> export_format("model.onnx", None), export_format("model.bin", "npz")

@@ -14,12 +14,17 @@ Each message is printed as ``purenn: error: <message>`` on one line.  Anything e
 purenn and keeps its traceback, so it can be reported.
 """
 
+from __future__ import annotations
+
 import csv
 import os
 import sys
-from typing import Callable, TextIO, Tuple, Type
 
 from purenn.errors import DivergenceError, PurennError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, TextIO
 
 __all__ = [
     "EXIT_OK",
@@ -40,7 +45,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 PREFIX = "purenn: error: "
 
 # What a user can cause; anything else is a bug and keeps its traceback.
-USER_ERRORS: Tuple[Type[BaseException], ...] = (
+USER_ERRORS: tuple[type[BaseException], ...] = (
     PurennError, OSError, UnicodeError, csv.Error, MemoryError
 )
 

@@ -7,9 +7,10 @@ network and prints the check failing (``--plant-bug list`` names the bugs).  The
 is 1 when a check fails, so a planted bug exits with 1.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
-from typing import Optional, TextIO
 
 from purenn import plot
 from purenn.cli.options import CommandParser, add_command, given_options, refuse_options
@@ -24,6 +25,10 @@ from purenn.gradcheck import (
     plant_bug,
     step_sweep,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = [
     "add_gradcheck_command",
@@ -57,7 +62,7 @@ DEFAULT_METHOD = "central"
 
 
 def add_gradcheck_command(
-    commands: "argparse._SubParsersAction[CommandParser]",
+    commands: argparse._SubParsersAction[CommandParser],
 ) -> CommandParser:
     """The ``gradcheck`` command's parser, with a worked example and the plantable bugs.
 
@@ -112,7 +117,7 @@ def run_gradcheck(method: str, seed: int, out: TextIO) -> bool:
     return passed
 
 
-def run_sweep(seed: int, out: TextIO, plot_path: Optional[str] = None) -> None:
+def run_sweep(seed: int, out: TextIO, plot_path: str | None = None) -> None:
     """Print the step sweep of every method on the seed network; with ``plot_path``, draw it
     there as SVG too.
 

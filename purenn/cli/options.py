@@ -10,17 +10,25 @@ value or refuse it with a message naming what it must be: ``--learning-rate inf`
 here, before anything runs.
 """
 
+from __future__ import annotations
+
 import argparse
 import math
-from typing import Any, Callable, List, NoReturn, Optional, Sequence
 
 from purenn.errors import ConfigurationError
 from purenn.registry import Registry
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, NoReturn, Sequence
+
+    Runner = Callable[[argparse.Namespace], int]
+    """A command's body: it takes the parsed arguments, writes to sys.stdout, returns the exit
+    status.  Each command's parser names its runner with ``set_defaults(run=…)``."""
+
 __all__ = [
     "UsageError",
     "CommandParser",
-    "Runner",
     "count",
     "number",
     "registered_name",
@@ -58,11 +66,6 @@ class CommandParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-Runner = Callable[[argparse.Namespace], int]
-"""A command's body: it takes the parsed arguments, writes to sys.stdout, returns the exit
-status.  Each command's parser names its runner with ``set_defaults(run=…)``."""
-
-
 def count(minimum: int) -> Callable[[str], int]:
     """An argparse type: the word as an int ≥ ``minimum``.
 
@@ -87,7 +90,7 @@ def count(minimum: int) -> Callable[[str], int]:
 
 
 def number(
-    low: float, high: Optional[float] = None, include_low: bool = True
+    low: float, high: float | None = None, include_low: bool = True
 ) -> Callable[[str], float]:
     """An argparse type: the word as a finite float ≥ ``low`` (> low when not
     ``include_low``) and < ``high`` when given.  "inf", "nan" and "1e999" are refused.
@@ -121,7 +124,7 @@ def number(
     return convert
 
 
-def registered_name(registry: "Registry[Any]") -> Callable[[str], str]:
+def registered_name(registry: Registry[Any]) -> Callable[[str], str]:
     """An argparse type: a name registered in ``registry``, else the registry's own message
     listing every known name.
 
@@ -145,7 +148,7 @@ def registered_name(registry: "Registry[Any]") -> Callable[[str], str]:
 
 
 def add_command(
-    commands: "argparse._SubParsersAction[CommandParser]",
+    commands: argparse._SubParsersAction[CommandParser],
     name: str,
     summary: str,
     description: str,
@@ -170,7 +173,7 @@ def add_command(
     )
 
 
-def given_options(args: argparse.Namespace, *options: str) -> List[str]:
+def given_options(args: argparse.Namespace, *options: str) -> list[str]:
     """Those of ``options`` ("--target") that the command line gave: their value in ``args``
     is neither None nor False (the defaults of options that must be asked for).
 

@@ -12,6 +12,8 @@ as ``node_modules/pyodide`` after ``npm install pyodide@314.0.7``), and from the
 PYODIDE_CDN otherwise, so the page works offline once a local copy is configured.
 """
 
+from __future__ import annotations
+
 import argparse
 import http.server
 import json
@@ -19,9 +21,12 @@ import mimetypes
 import os
 import pathlib
 import threading
-from typing import Dict, List, Optional, Tuple
 
 from purenn.cli.options import CommandParser, UsageError, add_command
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "PYODIDE_VERSION",
@@ -54,7 +59,7 @@ example:
 """
 
 
-def package_files(root: pathlib.Path = PACKAGE) -> List[str]:
+def package_files(root: pathlib.Path = PACKAGE) -> list[str]:
     """The files of the installed purenn package that Pyodide needs: every module and data
     file, as paths relative to the package, sorted ("/" separated, no __pycache__).
 
@@ -68,7 +73,7 @@ def package_files(root: pathlib.Path = PACKAGE) -> List[str]:
     )
 
 
-def _inside(root: pathlib.Path, relative: str) -> Optional[pathlib.Path]:
+def _inside(root: pathlib.Path, relative: str) -> pathlib.Path | None:
     """root/relative if that is a file inside root (no "..", no link out of it), else None."""
     candidate = (root / relative).resolve()
     if candidate.is_file() and (candidate == root or root in candidate.parents):
@@ -79,7 +84,7 @@ def _inside(root: pathlib.Path, relative: str) -> Optional[pathlib.Path]:
 class PlaygroundHandler(http.server.BaseHTTPRequestHandler):
     """GET of the page, its configuration, purenn's files and a local Pyodide; 404 otherwise."""
 
-    pyodide_dir: Optional[pathlib.Path] = None  # set per server by make_server
+    pyodide_dir: pathlib.Path | None = None  # set per server by make_server
 
     def do_GET(self) -> None:
         """Answer a GET: the file, or 404 for any path that is not the playground's."""
@@ -96,7 +101,7 @@ class PlaygroundHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _route(self, path: str) -> Optional[Tuple[bytes, str]]:
+    def _route(self, path: str) -> tuple[bytes, str] | None:
         if path in PAGE_FILES:
             return _file(PAGE / PAGE_FILES[path])
         if path == "/config.json":
@@ -115,12 +120,12 @@ class PlaygroundHandler(http.server.BaseHTTPRequestHandler):
         """Quiet: the command prints its address, not a line per request."""
 
 
-def _file(path: pathlib.Path) -> Tuple[bytes, str]:
+def _file(path: pathlib.Path) -> tuple[bytes, str]:
     kind = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
     return path.read_bytes(), kind or "application/octet-stream"
 
 
-def make_server(port: int = 8000, pyodide: Optional[str] = None) -> http.server.HTTPServer:
+def make_server(port: int = 8000, pyodide: str | None = None) -> http.server.HTTPServer:
     """A server of the playground on 127.0.0.1:``port`` (0: a free port), with Pyodide from
     the folder ``pyodide`` (one holding ``pyodide.mjs``) or, when None, from PYODIDE_CDN.
     Raises UsageError for a folder that is not a copy of Pyodide, OSError for a port in use.
@@ -137,7 +142,7 @@ def make_server(port: int = 8000, pyodide: Optional[str] = None) -> http.server.
             raise UsageError(f"{pyodide}: not a copy of Pyodide (no pyodide.mjs in it); "
                              f"npm install pyodide@{PYODIDE_VERSION} puts one in "
                              "node_modules/pyodide")
-    attributes: Dict[str, object] = {"pyodide_dir": folder}
+    attributes: dict[str, object] = {"pyodide_dir": folder}
     handler = type("Handler", (PlaygroundHandler,), attributes)
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
@@ -149,7 +154,7 @@ def serve_in_background(server: http.server.HTTPServer) -> str:
 
 
 def add_playground_command(
-    commands: "argparse._SubParsersAction[CommandParser]",
+    commands: argparse._SubParsersAction[CommandParser],
 ) -> CommandParser:
     """The ``playground`` command's parser and options.
 

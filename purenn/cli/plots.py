@@ -9,13 +9,19 @@
 The folder is made before training starts (``purenn.cli.outputs``).
 """
 
+from __future__ import annotations
+
 import os
-from typing import List, Optional, Sequence
 
 from purenn import plot
-from purenn.kernels import Matrix
 from purenn.network import Network
 from purenn.training import History
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = ["LOSS_FILE", "ARCHITECTURE_FILE", "BOUNDARY_FILE", "write_plots"]
 
@@ -28,10 +34,10 @@ def write_plots(
     folder: str,
     network: Network,
     history: History,
-    points: Optional[Matrix] = None,
-    labels: Optional[List[int]] = None,
+    points: Matrix | None = None,
+    labels: list[int] | None = None,
     metrics: Sequence[str] = (),
-) -> List[str]:
+) -> list[str]:
     """Write the pictures of the module docstring into ``folder``; returns their paths.  The
     loss curve needs at least one epoch, the decision boundary ``points`` (n × 2) and their
     class ``labels``; ``metrics`` names recorded metrics to draw under the loss.

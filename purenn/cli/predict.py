@@ -21,10 +21,11 @@ Output, one row per row of the file, with a header row when the file had one:
 Numbers are written by ``repr``, so they read back as exactly the floats the model computed.
 """
 
+from __future__ import annotations
+
 import argparse
 import csv
 import sys
-from typing import List, Optional, Sequence, TextIO
 
 from purenn.cli.csvfile import Table, number_rows, read_table
 from purenn.cli.data import target_column
@@ -35,6 +36,10 @@ from purenn.errors import DataError
 from purenn.formats import load
 from purenn.metrics import predicted_classes
 from purenn.network import Network
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence, TextIO
 
 __all__ = ["CLASSIFYING_LOSSES", "add_predict_command", "input_columns", "prediction_rows",
            "run_predict_command"]
@@ -53,7 +58,7 @@ a worked example:
 """
 
 
-def add_predict_command(commands: "argparse._SubParsersAction[CommandParser]") -> CommandParser:
+def add_predict_command(commands: argparse._SubParsersAction[CommandParser]) -> CommandParser:
     """The ``predict`` command's parser and options.
 
     >>> parser = CommandParser(prog="purenn")
@@ -83,7 +88,7 @@ def add_predict_command(commands: "argparse._SubParsersAction[CommandParser]") -
     return predict
 
 
-def _by_name(table: Table, labels: Labels) -> Optional[List[int]]:
+def _by_name(table: Table, labels: Labels) -> list[int] | None:
     """Rule 2: the training file's input columns found by name, or None if it does not apply."""
     if table.header is None or labels.header is None or labels.target is None:
         return None
@@ -95,8 +100,8 @@ def _by_name(table: Table, labels: Labels) -> Optional[List[int]]:
     return [table.header.index(name) for name in names]
 
 
-def input_columns(table: Table, labels: Optional[Labels], n_in: int,
-                  target: Optional[str]) -> List[int]:
+def input_columns(table: Table, labels: Labels | None, n_in: int,
+                  target: str | None) -> list[int]:
     """The columns (from 0) of ``table`` that are the model's ``n_in`` inputs, by the rules of
     the module docstring; ``target`` is the --target option.  Raises DataError when they
     cannot be found.
@@ -105,7 +110,7 @@ def input_columns(table: Table, labels: Optional[Labels], n_in: int,
     >>> input_columns(table, None, 2, "3"), input_columns(table, None, 3, None)
     ([0, 1], [0, 1, 2])
     """
-    columns: Optional[List[int]] = None
+    columns: list[int] | None = None
     if target is not None:
         dropped = target_column(table, target)
         columns = [i for i in range(table.width) if i != dropped]
@@ -123,8 +128,8 @@ def input_columns(table: Table, labels: Optional[Labels], n_in: int,
     return columns
 
 
-def _output_header(network: Network, labels: Optional[Labels], raw: bool,
-                   classify: bool) -> List[str]:
+def _output_header(network: Network, labels: Labels | None, raw: bool,
+                   classify: bool) -> list[str]:
     if raw:
         return [f"output_{j}" for j in range(1, network.n_out + 1)]
     name = None
@@ -138,8 +143,8 @@ def _output_header(network: Network, labels: Optional[Labels], raw: bool,
         f"output_{j}" for j in range(1, network.n_out + 1)]
 
 
-def prediction_rows(network: Network, labels: Optional[Labels], x: Sequence[Sequence[float]],
-                    raw: bool) -> List[List[str]]:
+def prediction_rows(network: Network, labels: Labels | None, x: Sequence[Sequence[float]],
+                    raw: bool) -> list[list[str]]:
     """The header and the rows of the output (see the module docstring): class labels, class
     indices, or the outputs, as text.
 

@@ -18,17 +18,24 @@ fits the model (as many classes as outputs, as many features as inputs), so a la
 left over from another model is refused rather than believed.
 """
 
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, List, Optional
 
 from purenn.arguments import shown
 from purenn.cli.data import TrainingData
 from purenn.cli.targets import CLASSIFY, TASKS
 from purenn.formats.checks import expect_int, expect_keys, expect_list, expect_text, fail
-from purenn.formats.files import PathLike, read_bytes, write_atomically
+from purenn.formats.files import read_bytes, write_atomically
 from purenn.network import Network
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.formats.files import PathLike
 
 __all__ = ["FORMAT", "VERSION", "Labels", "labels_path", "labels_of", "write_labels", "read_labels"]
 
@@ -45,13 +52,13 @@ class Labels:
     """
 
     task: str
-    classes: Optional[List[str]]
-    header: Optional[List[str]]
-    target: Optional[int]
-    columns: Optional[int]
+    classes: list[str] | None
+    header: list[str] | None
+    target: int | None
+    columns: int | None
 
     @property
-    def n_features(self) -> Optional[int]:
+    def n_features(self) -> int | None:
         """The training file's number of input columns, or None for a built-in set."""
         return None if self.columns is None else self.columns - 1
 
@@ -99,7 +106,7 @@ def _optional(value: Any, check: Any, label: str, where: str) -> Any:
     return None if value is None else check(value, label, where)
 
 
-def _texts(value: Any, label: str, where: str) -> List[str]:
+def _texts(value: Any, label: str, where: str) -> list[str]:
     return [expect_text(item, f"{label}[{i}]", where) for i, item in enumerate(
         expect_list(value, label, where))]
 
@@ -146,7 +153,7 @@ def _check_fit(labels: Labels, network: Network, where: str) -> None:
         fail(where, "target, header and columns do not agree")
 
 
-def read_labels(model_path: PathLike, network: Network) -> Optional[Labels]:
+def read_labels(model_path: PathLike, network: Network) -> Labels | None:
     """The labels file of the model at ``model_path``, checked against its ``network``; None
     if there is none.  Raises ModelFormatError for a damaged file or one that does not fit.
 

@@ -11,12 +11,17 @@
 - **Regression** targets are the column's numbers, one output.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
 
 from purenn.cli.csvfile import Table, check_filled, is_number, number_rows, parse_number
 from purenn.errors import DataError
-from purenn.kernels import Matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "CLASSIFY",
@@ -50,8 +55,8 @@ class Target:
 
     task: str
     reason: str
-    labels: List[int] = field(default_factory=list)
-    classes: List[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
     values: Matrix = field(default_factory=list)
 
     @property
@@ -60,7 +65,7 @@ class Target:
         return len(self.classes)
 
 
-def infer_task(cells: List[str]) -> Tuple[str, str]:
+def infer_task(cells: list[str]) -> tuple[str, str]:
     """(task, reason) for a target column of ``cells``, by the rules of the module docstring.
 
     >>> infer_task(["cat", "dog"])[0], infer_task(["0", "1", "1"])[0], infer_task(["0.5", "2"])[0]
@@ -80,7 +85,7 @@ def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def class_labels(cells: List[str]) -> Tuple[List[int], List[str]]:
+def class_labels(cells: list[str]) -> tuple[list[int], list[str]]:
     """(the class index of each cell, the text of each class), classes in sorted order.
 
     >>> class_labels(["dog", "cat", "dog"])
@@ -89,16 +94,16 @@ def class_labels(cells: List[str]) -> Tuple[List[int], List[str]]:
     ([1, 0, 0], ['2', '10'])
     """
     numbers = [parse_number(cell) for cell in cells]
-    keys: List[Union[float, str]] = (
+    keys: list[float | str] = (
         list(cells) if None in numbers else [number for number in numbers if number is not None]
     )
     ordered = sorted(set(keys))  # all floats or all strings: they compare
-    index: Dict[Union[float, str], int] = {key: i for i, key in enumerate(ordered)}
+    index: dict[float | str, int] = {key: i for i, key in enumerate(ordered)}
     names = [key if isinstance(key, str) else _number_text(key) for key in ordered]
     return [index[key] for key in keys], names
 
 
-def target_from_table(table: Table, column: int, task: Optional[str]) -> Target:
+def target_from_table(table: Table, column: int, task: str | None) -> Target:
     """The Target of ``table``'s ``column`` (from 0): the task given or inferred, then labels or
     values.  Raises DataError for fewer than two classes, or a regression target that is not a
     number (naming its line).

@@ -11,11 +11,12 @@ file ``purenn.cli.sidecar`` describes beside it).
 rows once with the seed: a CSV file sorted by class would otherwise validate on one class.
 """
 
+from __future__ import annotations
+
 import argparse
 import math
 import random
 import sys
-from typing import Any, Callable, Dict, List, Optional, TextIO, Tuple
 
 from purenn.activations import ACTIVATIONS
 from purenn.cli.architecture import (
@@ -44,9 +45,13 @@ from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
 from purenn.training import History, shuffled_indices
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, TextIO
+
 __all__ = ["OPTIMIZERS", "batch_size", "add_train_command", "train_network", "run_train_command"]
 
-OPTIMIZERS: Dict[str, Tuple[Callable[..., Optimizer], float]] = {
+OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], float]] = {
     "adam": (Adam, 0.01),
     "sgd": (SGD, 0.1),
 }
@@ -67,7 +72,7 @@ a worked example:
 """
 
 
-def batch_size(text: str) -> Optional[int]:
+def batch_size(text: str) -> int | None:
     """An argparse type: "full" (one batch of every row: None) or an int ≥ 1.
 
     >>> batch_size("32"), batch_size("full")
@@ -122,7 +127,7 @@ def _add_training_options(parser: CommandParser) -> None:
     group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
 
-def add_train_command(commands: "argparse._SubParsersAction[CommandParser]") -> CommandParser:
+def add_train_command(commands: argparse._SubParsersAction[CommandParser]) -> CommandParser:
     """The ``train`` command's parser and options.
 
     >>> parser = CommandParser(prog="purenn")
@@ -168,7 +173,7 @@ def _describe_data(data: TrainingData) -> str:
     return text
 
 
-def _shuffled(x: Any, y: Any, seed: int) -> Tuple[Any, Any]:
+def _shuffled(x: Any, y: Any, seed: int) -> tuple[Any, Any]:
     order = shuffled_indices(len(x), random.Random(seed))
     return [x[i] for i in order], [y[i] for i in order]
 
@@ -182,7 +187,7 @@ def _last_epoch(history: History) -> str:
 
 
 def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
-                  out: TextIO) -> Tuple[Network, History]:
+                  out: TextIO) -> tuple[Network, History]:
     """Build ``plan``'s network and fit it to ``data`` with ``args``' training options,
     printing the network and the training settings to ``out``; returns (network, history).
 
@@ -221,7 +226,7 @@ def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
 def _write_outputs(data: TrainingData, network: Network, history: History,
                    args: argparse.Namespace, out: TextIO) -> None:
     """The pictures and the saved model, each path printed."""
-    written: List[str] = []
+    written: list[str] = []
     if args.plots is not None:
         if data.target.task == CLASSIFY:
             written += write_plots(args.plots, network, history, data.x, data.target.labels,

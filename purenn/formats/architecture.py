@@ -15,8 +15,10 @@ against the stored values before any layer is built, so a corrupt size cannot ma
 allocate a huge matrix.  A new layer type is one entry here.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, Callable, Dict, NamedTuple, Sequence, Tuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import shown
@@ -36,12 +38,18 @@ from purenn.formats.checks import (
 )
 from purenn.formats.names import from_spec, spec_of
 from purenn.initializers import INITIALIZERS
-from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.registry import Registry
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence, Tuple
+
+    from purenn.kernels import Matrix
+
+    Shape = Tuple[int, int]
 
 __all__ = [
     "Field",
@@ -60,8 +68,6 @@ __all__ = [
     "read_state",
     "build_network",
 ]
-
-Shape = Tuple[int, int]
 
 
 class Field:
@@ -186,11 +192,11 @@ class LayerFormat(NamedTuple):
     """
 
     name: str
-    fields: Dict[str, Field]
-    state_shapes: Callable[[Dict[str, Any]], Dict[str, Shape]]
+    fields: dict[str, Field]
+    state_shapes: Callable[[dict[str, Any]], dict[str, Shape]]
 
 
-def _dense_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
+def _dense_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
     """W is n_in × n_out; b, when there is one, 1 × n_out."""
     shapes = {"weight": (config["n_in"], config["n_out"])}
     if config["bias"]:
@@ -198,7 +204,7 @@ def _dense_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
     return shapes
 
 
-def _conv_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
+def _conv_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
     """W is F × C·kh·kw (one filter per row); b, when there is one, 1 × F."""
     height, width = config["kernel_size"]
     shapes = {"weight": (config["out_channels"], config["in_channels"] * height * width)}
@@ -207,12 +213,12 @@ def _conv_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
     return shapes
 
 
-def _no_state(config: Dict[str, Any]) -> Dict[str, Shape]:
+def _no_state(config: dict[str, Any]) -> dict[str, Shape]:
     """A layer without parameters."""
     return {}
 
 
-def _batchnorm_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
+def _batchnorm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
     """γ ("weight") and β ("bias"), then the buffers: running mean and variance, 1 × C each,
     and the count of training batches, 1 × 1."""
     row = (1, config["num_features"])
@@ -222,7 +228,7 @@ def _batchnorm_state_shapes(config: Dict[str, Any]) -> Dict[str, Shape]:
 
 _POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
 
-LAYER_FORMATS: Dict[type, LayerFormat] = {
+LAYER_FORMATS: dict[type, LayerFormat] = {
     Dense: LayerFormat(
         "Dense",
         {"n_in": COUNT, "n_out": COUNT, "activation": ACTIVATION, "bias": FLAG,
@@ -268,7 +274,7 @@ def layer_format(layer: Layer, label: str, where: str) -> LayerFormat:
     return found
 
 
-def describe_layer(layer: Layer, label: str, where: str) -> Dict[str, Any]:
+def describe_layer(layer: Layer, label: str, where: str) -> dict[str, Any]:
     """{"type": name, **arguments}: the layer as plain data.
 
     >>> describe_layer(Dense(3, 4, "tanh"), "layers[0]", "save")["activation"]
@@ -287,7 +293,7 @@ def describe_layer(layer: Layer, label: str, where: str) -> Dict[str, Any]:
     return plain
 
 
-def describe_network(network: Network, where: str) -> Dict[str, Any]:
+def describe_network(network: Network, where: str) -> dict[str, Any]:
     """{"loss": spec, "layers": [layer, …]}: the architecture of ``network`` as plain data.
 
     >>> describe_network(Network([Dense(2, 1, "sigmoid")], loss="bce"), "save")["loss"]
@@ -302,7 +308,7 @@ def describe_network(network: Network, where: str) -> Dict[str, Any]:
     }
 
 
-def read_layer(plain: Any, label: str, where: str) -> Tuple[type, Dict[str, Any], LayerFormat]:
+def read_layer(plain: Any, label: str, where: str) -> tuple[type, dict[str, Any], LayerFormat]:
     """(class, config, format) of a layer written by ``describe_layer``, every argument
     checked; nothing is built.
 
@@ -324,15 +330,15 @@ def read_layer(plain: Any, label: str, where: str) -> Tuple[type, Dict[str, Any]
 
 
 def read_state(
-    plain: Any, layers: Sequence[Tuple[type, Dict[str, Any], LayerFormat]], where: str
-) -> Dict[str, Matrix]:
+    plain: Any, layers: Sequence[tuple[type, dict[str, Any], LayerFormat]], where: str
+) -> dict[str, Matrix]:
     """The state entries, each checked to have the shape its layer's arguments give it.
 
     >>> layers = [read_layer(describe_layer(Dense(2, 1, bias=False), "l", "s"), "l", "load")]
     >>> read_state({"layers.0.weight": [[1], [2]]}, layers, "load")
     {'layers.0.weight': [[1.0], [2.0]]}
     """
-    shapes: Dict[str, Shape] = {}
+    shapes: dict[str, Shape] = {}
     for index, (_, config, found) in enumerate(layers):
         for name, shape in found.state_shapes(config).items():
             shapes[f"layers.{index}.{name}"] = shape
@@ -344,9 +350,9 @@ def read_state(
 
 
 def build_network(
-    layers: Sequence[Tuple[type, Dict[str, Any], LayerFormat]],
+    layers: Sequence[tuple[type, dict[str, Any], LayerFormat]],
     loss: Any,
-    state: Dict[str, Matrix],
+    state: dict[str, Matrix],
     where: str,
 ) -> Network:
     """The network of checked layers, loss and state (from ``read_layer``, ``from_spec`` and

@@ -9,13 +9,19 @@ and names it in the error: ``where`` says which call and which file ("load: mode
 Booleans are never numbers here: JSON's ``true`` is not 1.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ModelFormatError
-from purenn.kernels import Matrix
 from purenn.matrix import format_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, NoReturn, Sequence
+
+    from purenn.kernels import Matrix
 
 __all__ = [
     "fail",
@@ -46,7 +52,7 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:36] + "…"
 
 
-def expect_keys(value: Any, keys: Sequence[str], label: str, where: str) -> Dict[str, Any]:
+def expect_keys(value: Any, keys: Sequence[str], label: str, where: str) -> dict[str, Any]:
     """``value`` if it is a dict (a JSON object) with exactly ``keys``; the error names the
     first missing or unexpected key.
 
@@ -67,8 +73,8 @@ def expect_keys(value: Any, keys: Sequence[str], label: str, where: str) -> Dict
 
 
 def expect_int(
-    value: Any, label: str, where: str, minimum: Optional[int] = None,
-    maximum: Optional[int] = None,
+    value: Any, label: str, where: str, minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int:
     """``value`` if it is an int (not a bool) in [minimum, maximum].
 
@@ -121,7 +127,7 @@ def expect_number(value: Any, label: str, where: str) -> float:
     fail(where, f"{label} must be a finite number, got {_describe(value)}")
 
 
-def expect_list(value: Any, label: str, where: str, length: Optional[int] = None) -> List[Any]:
+def expect_list(value: Any, label: str, where: str, length: int | None = None) -> list[Any]:
     """``value`` if it is a list (a JSON array), of ``length`` items when given.
 
     >>> expect_list([0.9], "betas", "load: m.json", 2)
@@ -136,7 +142,7 @@ def expect_list(value: Any, label: str, where: str, length: Optional[int] = None
     return value
 
 
-def _number_row(row: Any, label: str, where: str) -> List[float]:
+def _number_row(row: Any, label: str, where: str) -> list[float]:
     """A row of finite numbers as floats; the fast path takes a list of finite floats as is."""
     values = expect_list(row, label, where)
     # The common case in one pass: a row of floats whose sum is finite has no inf or NaN
@@ -147,7 +153,7 @@ def _number_row(row: Any, label: str, where: str) -> List[float]:
 
 
 def expect_matrix(
-    value: Any, label: str, where: str, shape: Optional[Tuple[int, int]] = None
+    value: Any, label: str, where: str, shape: tuple[int, int] | None = None
 ) -> Matrix:
     """``value`` as a new float matrix: a non-empty list of equally long, non-empty rows of
     finite numbers, of ``shape`` (rows, columns) when given.

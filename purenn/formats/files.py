@@ -10,17 +10,23 @@ Errors of the operating system (a missing folder, no permission, a full disk) ar
 OSError they are: they name the path, and nothing in the file is at fault.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import stat
-from typing import Any, Tuple, Union
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
-__all__ = ["PathLike", "file_path", "write_atomically", "read_bytes"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Union
 
-PathLike = Union[str, "os.PathLike[str]"]
+    PathLike = Union[str, "os.PathLike[str]"]
+
+__all__ = ["file_path", "write_atomically", "read_bytes"]
+
 
 # Attempts at a fresh temporary name before giving up (a clash needs the same 8 random bytes).
 _NAME_ATTEMPTS = 100
@@ -48,7 +54,7 @@ def file_path(path: Any, where: str) -> str:
     raise ConfigurationError(f"{where}: the path must be a str or a path object, got {shown(path)}")
 
 
-def _create_temporary(folder: str, name: str) -> Tuple[int, str]:
+def _create_temporary(folder: str, name: str) -> tuple[int, str]:
     """(descriptor, path) of a new, empty file next to the target, created exclusively, with
     the permissions a new file gets from the umask (mode 0o666 before the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

@@ -20,13 +20,18 @@ The rules, the same for every registry:
   load.  A file naming an unregistered entry is refused when reading.
 """
 
+from __future__ import annotations
+
 import inspect
-from typing import Any, Dict, List
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, PurennError
 from purenn.formats.checks import expect_keys, expect_like, expect_text, fail
 from purenn.registry import Registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["spec_of", "from_spec"]
 
@@ -70,7 +75,7 @@ def _unregistered(
     )
 
 
-def spec_of(thing: Any, registry: Registry[Any], label: str, where: str) -> Dict[str, Any]:
+def spec_of(thing: Any, registry: Registry[Any], label: str, where: str) -> dict[str, Any]:
     """{"name": registered name, **arguments} for an activation, loss or initializer (the
     rules are in the module docstring).  Raises ConfigurationError naming ``label`` for one
     that is not registered.
@@ -119,8 +124,8 @@ def from_spec(spec: Any, registry: Registry[Any], label: str, where: str) -> Any
         )
     entry = registry[name]
     config = getattr(entry, "config", None)
-    defaults: Dict[str, Any] = config() if callable(config) else {}
-    keys: List[str] = ["name", *defaults]
+    defaults: dict[str, Any] = config() if callable(config) else {}
+    keys: list[str] = ["name", *defaults]
     expect_keys(spec, keys, label, where)
     if not callable(config):
         return entry

@@ -23,6 +23,8 @@ BatchNorm's batches); C or Fortran order; stored or deflated members
 (shape, values in C order).
 """
 
+from __future__ import annotations
+
 import ast
 import io
 import itertools
@@ -30,15 +32,19 @@ import math
 import struct
 import zipfile
 import zlib
-from typing import Any, Dict, List, Sequence, Tuple
 
 from purenn.arguments import shown
 from purenn.errors import ModelFormatError
 from purenn.formats.checks import expect_flag, expect_keys, expect_text, fail
 
-__all__ = ["Array", "npy_bytes", "parse_npy", "npz_bytes", "parse_npz"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, List, Sequence, Tuple
 
-Array = Tuple[Tuple[int, ...], List[float]]
+    Array = Tuple[Tuple[int, ...], List[float]]
+
+__all__ = ["npy_bytes", "parse_npy", "npz_bytes", "parse_npz"]
+
 
 MAGIC = b"\x93NUMPY"
 ALIGNMENT = 64
@@ -69,7 +75,7 @@ def npy_bytes(shape: Sequence[int], values: Sequence[float]) -> bytes:
     )
 
 
-def _header(data: bytes, label: str, where: str) -> Tuple[Dict[str, Any], int]:
+def _header(data: bytes, label: str, where: str) -> tuple[dict[str, Any], int]:
     """(the header dict, where the data starts), for format versions 1, 2 and 3."""
     if data[: len(MAGIC)] != MAGIC or len(data) < 10:
         fail(where, f"{label} is not a .npy array (no \\x93NUMPY at its start)")
@@ -88,7 +94,7 @@ def _header(data: bytes, label: str, where: str) -> Tuple[Dict[str, Any], int]:
     return header, start + length
 
 
-def _c_order(values: List[float], shape: Tuple[int, ...]) -> List[float]:
+def _c_order(values: list[float], shape: tuple[int, ...]) -> list[float]:
     """Values stored in Fortran order (first index fastest) rearranged into C order."""
     if len(shape) < 2:
         return values
@@ -129,7 +135,7 @@ def parse_npy(data: bytes, label: str, where: str) -> Array:
     return shape, _c_order(values, shape) if fortran else values
 
 
-def npz_bytes(arrays: Dict[str, Array]) -> bytes:
+def npz_bytes(arrays: dict[str, Array]) -> bytes:
     """The .npz archive of ``arrays`` (name → (shape, values)), one NAME.npy per array.
 
     >>> import io, zipfile
@@ -145,7 +151,7 @@ def npz_bytes(arrays: Dict[str, Array]) -> bytes:
     return buffer.getvalue()
 
 
-def parse_npz(data: bytes, where: str) -> Dict[str, Array]:
+def parse_npz(data: bytes, where: str) -> dict[str, Array]:
     """name → (shape, values) of every array in an .npz archive's bytes; ModelFormatError for
     a damaged archive, a member that is not NAME.npy, or an array purenn cannot read.
 
@@ -155,7 +161,7 @@ def parse_npz(data: bytes, where: str) -> Dict[str, Array]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-        arrays: Dict[str, Array] = {}
+        arrays: dict[str, Array] = {}
         for member in members:
             name = member.filename
             if not name.endswith(".npy"):

@@ -31,7 +31,7 @@ A new layer type is one entry there: a Layout for each of its state entries, who
 ``torch_shape`` may read the layer's arguments (as ``Kernels`` does).
 """
 
-from typing import Any, Dict, List, Tuple
+from __future__ import annotations
 
 from purenn.arguments import shown
 from purenn.batchnorm import BatchNorm
@@ -40,20 +40,27 @@ from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
 from purenn.flatten import Flatten
 from purenn.formats.checks import fail
-from purenn.formats.files import PathLike, file_path, read_bytes, write_atomically
-from purenn.formats.npy import Array, npz_bytes, parse_npz
-from purenn.kernels import Matrix
+from purenn.formats.files import file_path, read_bytes, write_atomically
+from purenn.formats.npy import npz_bytes, parse_npz
 from purenn.layers import Dense, Layer
 from purenn.matrix import format_shape
 from purenn.network import Network
 from purenn.pooling import AvgPool2D, MaxPool2D
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Tuple
+
+    from purenn.formats.files import PathLike
+    from purenn.formats.npy import Array
+    from purenn.kernels import Matrix
+
+    Shape = Tuple[int, ...]
+
 __all__ = [
     "Layout", "Transposed", "Kernels", "Vector", "Count", "TORCH_LAYOUTS", "export_npz",
     "import_npz",
 ]
-
-Shape = Tuple[int, ...]
 
 
 class Layout:
@@ -64,11 +71,11 @@ class Layout:
         """PyTorch's shape for a purenn matrix of rows × columns."""
         raise NotImplementedError
 
-    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+    def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
         """The matrix's values in the order of PyTorch's tensor (C order)."""
         raise NotImplementedError
 
-    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+    def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
         """The rows × columns purenn matrix from PyTorch's values (C order)."""
         raise NotImplementedError
 
@@ -80,11 +87,11 @@ class Transposed(Layout):
         """(columns, rows)."""
         return (columns, rows)
 
-    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+    def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
         """The columns of the matrix, one after the other (the rows of its transpose)."""
         return [value for column in zip(*matrix) for value in column]
 
-    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+    def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
         """M_ij = values[j·rows + i]: the transpose of the C-order (columns, rows) array."""
         return [[values[j * rows + i] for j in range(columns)] for i in range(rows)]
 
@@ -99,11 +106,11 @@ class Kernels(Layout):
         assert isinstance(layer, Conv2D)
         return (rows, layer.in_channels, *layer.kernel_size)
 
-    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+    def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
         """The rows, one after the other."""
         return [value for row in matrix for value in row]
 
-    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+    def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
         """Consecutive runs of ``columns`` values as rows."""
         return [values[i * columns: (i + 1) * columns] for i in range(rows)]
 
@@ -115,11 +122,11 @@ class Vector(Layout):
         """(columns,)."""
         return (columns,)
 
-    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+    def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
         """The row's values."""
         return list(matrix[0])
 
-    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+    def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
         """[values]."""
         return [list(values)]
 
@@ -131,16 +138,16 @@ class Count(Layout):
         """(), a scalar."""
         return ()
 
-    def to_torch(self, matrix: Matrix, layer: Layer) -> List[float]:
+    def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
         """[the count as an int], which the archive writes as int64."""
         return [int(matrix[0][0])]
 
-    def from_torch(self, values: List[float], rows: int, columns: int) -> Matrix:
+    def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
         """[[the count as a float]]."""
         return [[float(values[0])]]
 
 
-TORCH_LAYOUTS: Dict[type, Dict[str, Layout]] = {
+TORCH_LAYOUTS: dict[type, dict[str, Layout]] = {
     Dense: {"weight": Transposed(), "bias": Vector()},
     Conv2D: {"weight": Kernels(), "bias": Vector()},
     MaxPool2D: {},
@@ -153,7 +160,7 @@ TORCH_LAYOUTS: Dict[type, Dict[str, Layout]] = {
 """Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
 
 
-def _entries(network: Network, where: str) -> List[Tuple[str, Layout, Layer]]:
+def _entries(network: Network, where: str) -> list[tuple[str, Layout, Layer]]:
     """(state key, layout, layer) for every state entry of ``network``, in state_dict order."""
     state = network.state_dict()
     entries = []
@@ -196,7 +203,7 @@ def export_npz(network: Network, path: PathLike) -> None:
     if not isinstance(network, Network):
         raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     state = network.state_dict()
-    arrays: Dict[str, Array] = {}
+    arrays: dict[str, Array] = {}
     for key, layout, layer in _entries(network, where):
         rows, columns = len(state[key]), len(state[key][0])
         arrays[key] = (layout.torch_shape(rows, columns, layer), layout.to_torch(state[key], layer))
@@ -241,7 +248,7 @@ def import_npz(network: Network, path: PathLike) -> None:
         fail(where, f"missing {', '.join(missing) or 'nothing'}; unexpected "
                     f"{', '.join(unexpected) or 'nothing'} (the network has {', '.join(expected)})")
     state = network.state_dict()
-    new_state: Dict[str, Any] = {}
+    new_state: dict[str, Any] = {}
     for key, layout, layer in entries:
         rows, columns = len(state[key]), len(state[key][0])
         wanted = layout.torch_shape(rows, columns, layer)

@@ -53,8 +53,9 @@ Its error against math.erfc is below 4e-15 relative for w ≤ 5, where GELU stil
 0 and z, and grows with the rounding of w² to 1e-13 relative at w = 26, where erfc is 1e-296.
 """
 
+from __future__ import annotations
+
 import struct
-from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
@@ -64,13 +65,23 @@ from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
 from purenn.flatten import Flatten
 from purenn.formats import protobuf as pb
-from purenn.formats.files import PathLike, file_path, write_atomically
+from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
 from purenn.im2col import convolution_table, pooling_table
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
 from purenn.pooling import AvgPool2D, MaxPool2D
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Sequence, Union
+
+    from purenn.formats.files import PathLike
+
+    AttributeValue = Union[int, Sequence[int]]
+    ActivationNodes = Callable[["Graph", str, str, Dict[str, float]], str]
+    LayerNodes = Callable[["Graph", Layer, int, str], str]
 
 __all__ = [
     "IR_VERSION",
@@ -129,8 +140,6 @@ _INT64 = 7  # TensorProto.DataType of index tables and shapes
 _ATTRIBUTE_INT = 2
 _ATTRIBUTE_INTS = 7
 
-AttributeValue = Union[int, Sequence[int]]
-
 
 class Graph:
     """An ONNX graph being built: nodes in order, initializers by name, all of element type
@@ -140,8 +149,8 @@ class Graph:
         self.element = element
         self.code = code
         self.where = where
-        self.nodes: List[bytes] = []
-        self.initializers: Dict[str, bytes] = {}
+        self.nodes: list[bytes] = []
+        self.initializers: dict[str, bytes] = {}
 
     def tensor(self, name: str, dims: Sequence[int], values: Sequence[float]) -> str:
         """Add the initializer ``name`` (values in C order) unless it exists; return its name."""
@@ -191,30 +200,28 @@ def _attribute(name: str, value: AttributeValue) -> bytes:
 
 # -- activations ------------------------------------------------------------------------------
 
-ActivationNodes = Callable[[Graph, str, str, Dict[str, float]], str]
-
 
 def _single(op_type: str) -> ActivationNodes:
     """An activation that is one ONNX operator."""
     return lambda graph, z, prefix, spec: graph.node(op_type, [z], f"{prefix}.{op_type.lower()}")
 
 
-def _identity(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _identity(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     return z
 
 
-def _softmax(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _softmax(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     return graph.node("Softmax", [z], f"{prefix}.softmax", axis=-1)
 
 
-def _leaky_relu(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _leaky_relu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     """Where(z > 0, z, slope·z): purenn's branch, z ≤ 0 takes the slope."""
     positive = graph.node("Greater", [z, graph.constant(0.0)], f"{prefix}.positive")
     scaled = graph.node("Mul", [z, graph.constant(spec["slope"])], f"{prefix}.scaled")
     return graph.node("Where", [positive, z, scaled], f"{prefix}.leaky_relu")
 
 
-def _elu(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _elu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     """Where(z > 0, z, α·(exp(min(z, 0)) − 1)); the min keeps exp from overflowing on the
     branch Where discards."""
     positive = graph.node("Greater", [z, graph.constant(0.0)], f"{prefix}.positive")
@@ -225,7 +232,7 @@ def _elu(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
     return graph.node("Where", [positive, z, scaled], f"{prefix}.elu")
 
 
-def _softplus(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _softplus(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     """max(z, 0) + ln(1 + e^−|z|): purenn's two branches in one formula, never overflowing."""
     magnitude = graph.node("Abs", [z], f"{prefix}.abs")
     negated = graph.node("Neg", [magnitude], f"{prefix}.neg")
@@ -265,7 +272,7 @@ def _erfc(graph: Graph, a: str, prefix: str) -> str:
     return graph.node("Where", [positive, tail, reflected], f"{prefix}.erfc")
 
 
-def _gelu(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
+def _gelu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
     """z·½·erfc(−z·√½), in purenn's order of operations."""
     argument = graph.node("Mul", [z, graph.constant(-_SQRT_HALF)], f"{prefix}.argument")
     erfc = _erfc(graph, argument, f"{prefix}.erfc")
@@ -273,7 +280,7 @@ def _gelu(graph: Graph, z: str, prefix: str, spec: Dict[str, float]) -> str:
     return graph.node("Mul", [half_z, erfc], f"{prefix}.gelu")
 
 
-ONNX_ACTIVATIONS: Dict[str, ActivationNodes] = {
+ONNX_ACTIVATIONS: dict[str, ActivationNodes] = {
     "identity": _identity,
     "sigmoid": _single("Sigmoid"),
     "tanh": _single("Tanh"),
@@ -289,8 +296,6 @@ prefix, the activation's spec with its arguments) → output name."""
 
 
 # -- layers -----------------------------------------------------------------------------------
-
-LayerNodes = Callable[[Graph, Layer, int, str], str]
 
 
 def _activation(graph: Graph, activation: Activation, index: int, z: str) -> str:
@@ -320,7 +325,7 @@ def _dense(graph: Graph, layer: Layer, index: int, x: str) -> str:
     return _activation(graph, layer.activation, index, z)
 
 
-def _gather(graph: Graph, x: str, table: List[List[int]], prefix: str) -> str:
+def _gather(graph: Graph, x: str, table: list[list[int]], prefix: str) -> str:
     """Gather(X, table, axis=1): (N, rows of the table, entries of a row), the windows of
     every sample, as purenn's im2col reads them."""
     flat = [index for row in table for index in row]
@@ -378,7 +383,7 @@ def _batchnorm(graph: Graph, layer: Layer, index: int, x: str) -> str:
     prefix, channels = f"layers.{index}", layer.num_features
     column = (channels, 1)
 
-    def constant(name: str, values: List[float]) -> str:
+    def constant(name: str, values: list[float]) -> str:
         return graph.tensor(f"{prefix}.{name}", column, values)
 
     by_channel = graph.indices(f"{prefix}.channels", (3,), [-1, channels, layer.positions])
@@ -397,7 +402,7 @@ def _batchnorm(graph: Graph, layer: Layer, index: int, x: str) -> str:
     return _activation(graph, layer.activation, index, z)
 
 
-ONNX_LAYERS: Dict[type, LayerNodes] = {
+ONNX_LAYERS: dict[type, LayerNodes] = {
     Dense: _dense,
     Conv2D: _conv,
     MaxPool2D: _pool,
@@ -412,7 +417,7 @@ ONNX_LAYERS: Dict[type, LayerNodes] = {
 # -- the model --------------------------------------------------------------------------------
 
 
-def _value_info(name: str, element: int, dimensions: Sequence[Union[int, str]]) -> bytes:
+def _value_info(name: str, element: int, dimensions: Sequence[int | str]) -> bytes:
     """ValueInfoProto: a name and a tensor type whose dimensions are sizes or symbols."""
     shape = b"".join(
         pb.length_delimited(1, pb.text(2, size) if isinstance(size, str) else pb.integer(1, size))
@@ -422,7 +427,7 @@ def _value_info(name: str, element: int, dimensions: Sequence[Union[int, str]]) 
     return pb.text(1, name) + pb.length_delimited(2, pb.length_delimited(1, tensor_type))
 
 
-def _graph(network: Network, dtype: str, where: str) -> Tuple[Graph, str]:
+def _graph(network: Network, dtype: str, where: str) -> tuple[Graph, str]:
     """The graph with every layer's nodes; and the name of the last output."""
     if dtype not in DTYPES:
         raise ConfigurationError(

@@ -32,10 +32,11 @@ present and no other, every value of its kind, every size consistent with the st
 ModelFormatError naming the file and the field, and nothing else is raised for any content.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import re
-from typing import Any, Dict, List, Optional, Tuple
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError, PurennError
@@ -49,11 +50,17 @@ from purenn.formats.checks import (
     expect_text,
     fail,
 )
-from purenn.formats.files import PathLike, file_path, read_bytes, write_atomically
+from purenn.formats.files import file_path, read_bytes, write_atomically
 from purenn.formats.names import from_spec
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.formats.files import PathLike
 
 __all__ = [
     "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "load",
@@ -64,7 +71,7 @@ FORMAT = "purenn"
 VERSION = 1
 KEYS = ["format", "version", "loss", "layers", "state", "training"]
 
-OPTIMIZERS: Dict[str, type] = {"SGD": SGD, "Adam": Adam}
+OPTIMIZERS: dict[str, type] = {"SGD": SGD, "Adam": Adam}
 """The optimizers a checkpoint can hold, by their name in the file.  A new optimizer is one entry
 here, plus its ``config``, ``plain_state`` and ``state_from_plain`` methods."""
 
@@ -81,7 +88,7 @@ LINE_WIDTH = 100
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _non_finite(value: Any, label: str) -> Optional[str]:
+def _non_finite(value: Any, label: str) -> str | None:
     """The label of the first NaN or ±inf inside ``value`` (nested dicts and lists), or None."""
     if isinstance(value, float):
         return None if math.isfinite(value) else label
@@ -100,7 +107,7 @@ def _non_finite(value: Any, label: str) -> Optional[str]:
     return None
 
 
-def _training(network: Network, optimizer: Optimizer, where: str) -> Dict[str, Any]:
+def _training(network: Network, optimizer: Optimizer, where: str) -> dict[str, Any]:
     """The "training" object of a checkpoint: the optimizer and the network's generator."""
     names = [name for name, cls in OPTIMIZERS.items() if type(optimizer) is cls]
     if not names:
@@ -120,14 +127,14 @@ def _training(network: Network, optimizer: Optimizer, where: str) -> Dict[str, A
     }
 
 
-def _document(network: Any, optimizer: Any, where: str) -> Dict[str, Any]:
+def _document(network: Any, optimizer: Any, where: str) -> dict[str, Any]:
     """The whole file as plain data, checked to be writable."""
     if not isinstance(network, Network):
         raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise ConfigurationError(f"{where}: optimizer must be an Optimizer or None, got "
                                  f"{shown(optimizer)}")
-    document: Dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     document.update(describe_network(network, where))
     document["state"] = network.state_dict()
     document["training"] = None if optimizer is None else _training(network, optimizer, where)
@@ -157,7 +164,7 @@ def _dumps(value: Any, indent: str = "") -> str:
     return "[\n" + ",\n".join(lines) + "\n" + indent + "]"
 
 
-def save(network: Network, path: PathLike, optimizer: Optional[Optimizer] = None) -> None:
+def save(network: Network, path: PathLike, optimizer: Optimizer | None = None) -> None:
     """Write ``network`` to ``path`` in purenn's JSON format; with ``optimizer``, a checkpoint
     that also holds the optimizer's state and the network's random generator, so that training
     resumes exactly (``load_checkpoint``).  The layout is in the module docstring.
@@ -185,10 +192,10 @@ def save(network: Network, path: PathLike, optimizer: Optional[Optimizer] = None
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _unique_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
-        seen: Dict[str, None] = {}
+        seen: dict[str, None] = {}
         for key, _ in pairs:
             if key in seen:
                 raise ValueError(f"the key {key!r} appears twice in one object")
@@ -276,7 +283,7 @@ def _check_version(document: Any, where: str) -> None:
         fail(where, f"format version {version} does not exist (this purenn reads {VERSION})")
 
 
-def _read_optimizer(plain: Any, where: str) -> Tuple[Optimizer, List[Any]]:
+def _read_optimizer(plain: Any, where: str) -> tuple[Optimizer, list[Any]]:
     """(the optimizer, its state list, checked later against the network's parameters)."""
     label = "training.optimizer"
     spec = expect_keys(plain, ["type", "config", "state"], label, where)
@@ -297,7 +304,7 @@ def _read_optimizer(plain: Any, where: str) -> Tuple[Optimizer, List[Any]]:
     return optimizer, expect_list(spec["state"], f"{label}.state", where)
 
 
-def _read_rng(plain: Any, where: str) -> Tuple[int, Tuple[int, ...], Optional[float]]:
+def _read_rng(plain: Any, where: str) -> tuple[int, tuple[int, ...], float | None]:
     """A ``random.Random.getstate()`` tuple, every word checked so setstate cannot fail."""
     label = "training.rng"
     spec = expect_keys(plain, ["version", "internal_state", "gauss_next"], label, where)
@@ -317,7 +324,7 @@ def _read_rng(plain: Any, where: str) -> Tuple[int, Tuple[int, ...], Optional[fl
     return version, (*checked, position), gauss_next
 
 
-def _read(path: PathLike, where: str) -> Tuple[Network, Optional[Optimizer]]:
+def _read(path: PathLike, where: str) -> tuple[Network, Optimizer | None]:
     """The network and (for a checkpoint) the optimizer in the file at ``path``."""
     target = file_path(path, where)
     where = f"{where}: {target}"
@@ -369,7 +376,7 @@ def load(path: PathLike) -> Network:
     return network
 
 
-def load_checkpoint(path: PathLike) -> Tuple[Network, Optimizer]:
+def load_checkpoint(path: PathLike) -> tuple[Network, Optimizer]:
     """(network, optimizer) from a checkpoint written by ``save(network, path, optimizer)``:
     continue training with ``network.fit(…, optimizer=optimizer)``.
 

@@ -35,8 +35,9 @@ statement, and columns longer than ``CHUNK`` numbers in several statements.
 layer type or activation extends.
 """
 
+from __future__ import annotations
+
 import textwrap
-from typing import Callable, Dict, List, Sequence, Tuple
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
@@ -45,12 +46,22 @@ from purenn.conv import Conv2D
 from purenn.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
 from purenn.flatten import Flatten
-from purenn.formats.files import PathLike, file_path, write_atomically
+from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
 from purenn.pooling import AvgPool2D, MaxPool2D
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Callable, Dict, Sequence, Tuple
+
+    from purenn.formats.files import PathLike
+
+    # Each entry: (source of the function, given its name and the activation's spec; whether it
+    # is applied to whole rows rather than to each entry; extra prelude it needs).
+    ActivationSource = Tuple[Callable[[str, Dict[str, float]], str], bool, str]
 
 __all__ = ["CHUNK", "PYTHON_ACTIVATIONS", "PYTHON_LAYERS", "python_source", "export_python"]
 
@@ -104,11 +115,8 @@ else:  # MicroPython
         return math.log(u) * x / (u - 1.0)
 '''
 
-# Each entry: (source of the function, given its name and the activation's spec; whether it
-# is applied to whole rows rather than to each entry; extra prelude it needs).
-ActivationSource = Tuple[Callable[[str, Dict[str, float]], str], bool, str]
 
-PYTHON_ACTIVATIONS: Dict[str, ActivationSource] = {
+PYTHON_ACTIVATIONS: dict[str, ActivationSource] = {
     "sigmoid": (lambda name, spec: f'''
 def {name}(z):
     """1 / (1 + e^-z), without overflow (purenn.activations.sigmoid)."""
@@ -168,10 +176,10 @@ class Source:
 
     def __init__(self, where: str) -> None:
         self.where = where
-        self.functions: Dict[str, str] = {}  # spec text → function name
-        self.blocks: List[str] = []  # preludes and function sources, in order of need
-        self.data: List[str] = []  # the weights
-        self.steps: List[str] = []  # the body of predict, after the input checks
+        self.functions: dict[str, str] = {}  # spec text → function name
+        self.blocks: list[str] = []  # preludes and function sources, in order of need
+        self.data: list[str] = []  # the weights
+        self.steps: list[str] = []  # the body of predict, after the input checks
 
     def activation_step(self, activation: Activation, label: str) -> None:
         """Add the line of ``predict`` applying ``activation`` (and its function, once)."""
@@ -200,7 +208,7 @@ class Source:
             self.steps.append(f"x = [[{name}(z) for z in row] for row in x]")
 
 
-def _literal_lines(values: Sequence[float], indent: str) -> List[str]:
+def _literal_lines(values: Sequence[float], indent: str) -> list[str]:
     """``values`` as the inside of a list literal, wrapped at LINE_WIDTH."""
     lines, line = [], indent
     for text in (f"{value!r}," for value in values):
@@ -212,7 +220,7 @@ def _literal_lines(values: Sequence[float], indent: str) -> List[str]:
     return lines
 
 
-def _list_statements(target: str, values: Sequence[float], first: str) -> List[str]:
+def _list_statements(target: str, values: Sequence[float], first: str) -> list[str]:
     """Statements building the list ``values``: ``first`` (e.g. "X = " or "X.append(") opens
     the first chunk; later chunks extend ``target``."""
     closing = ")" if first.endswith("(") else ""
@@ -392,7 +400,7 @@ def _batchnorm(source: Source, layer: Layer, index: int) -> None:
     source.activation_step(layer.activation, f"layers[{index}].activation")
 
 
-PYTHON_LAYERS: Dict[type, Callable[[Source, Layer, int], None]] = {
+PYTHON_LAYERS: dict[type, Callable[[Source, Layer, int], None]] = {
     Dense: _dense,
     Conv2D: _conv,
     MaxPool2D: _pool,

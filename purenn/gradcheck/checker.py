@@ -27,24 +27,27 @@ It computes no derivative itself (``numerical``), formats nothing (``report``), 
 layer's insides: branch signatures and buffers are the layers' own.
 """
 
+from __future__ import annotations
+
 import random
 import warnings
-from typing import Any, Dict, Hashable, List, NamedTuple, Optional, Tuple
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.callbacks import restore, snapshot
 from purenn.errors import ConfigurationError, GradientCheckError
-from purenn.gradcheck.numerical import (
-    ComplexStepWarning,
-    Number,
-    base_step,
-    check_method,
-    entry_derivative,
-)
+from purenn.gradcheck.numerical import ComplexStepWarning, base_step, check_method, entry_derivative
 from purenn.gradcheck.report import EntryCheck, GradientCheckResult, ParameterCheck, passes
-from purenn.kernels import Matrix
 from purenn.layers import Parameter
 from purenn.network import Network
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Hashable, Tuple
+
+    from purenn.gradcheck.numerical import Number
+    from purenn.kernels import Matrix
+
+    BranchSignature = Tuple[Tuple[Hashable, ...], ...]
 
 __all__ = ["DEFAULT_TOLERANCES", "gradcheck"]
 
@@ -52,7 +55,7 @@ _WHERE = "gradcheck"
 
 # (rtol, atol) per method.  atol/rtol = 1e-2 for each (report.RELATIVE_ERROR_FLOOR): gradient
 # entries smaller than 1e-2 are judged on their absolute error, larger ones on their relative.
-DEFAULT_TOLERANCES: Dict[str, Tuple[float, float]] = {
+DEFAULT_TOLERANCES: dict[str, tuple[float, float]] = {
     # Best forward error ≈ 2√(ε·|L''|·|L|) ≈ 3e-8 for L, L'' of order 1; relative 1e-4 leaves
     # room for curvatures ~100× larger, and a wrong gradient is off by O(1) relative anyway.
     "forward": (1e-4, 1e-6),
@@ -68,18 +71,15 @@ DEFAULT_TOLERANCES: Dict[str, Tuple[float, float]] = {
     "complex": (1e-9, 1e-11),
 }
 
-BranchSignature = Tuple[Tuple[Hashable, ...], ...]
 
-
-class _Options(NamedTuple):
+class _Options:
     """gradcheck's checked arguments."""
 
-    method: str
-    step: float
-    rtol: float
-    atol: float
-    sample: Optional[int]
-    seed: int
+    def __init__(
+        self, method: str, step: float, rtol: float, atol: float, sample: int | None, seed: int
+    ) -> None:
+        self.method, self.step, self.rtol, self.atol = method, step, rtol, atol
+        self.sample, self.seed = sample, seed
 
 
 def _tolerance(value: Any, method: str, index: int, label: str) -> float:
@@ -126,7 +126,7 @@ class _LossProbe:
 
     def __init__(self, net: Network, inputs: Matrix, targets: Matrix, replay: _Replay) -> None:
         self.net, self.inputs, self.targets, self.replay = net, inputs, targets, replay
-        self.signatures: List[BranchSignature] = []
+        self.signatures: list[BranchSignature] = []
         self()  # the pieces the unmoved parameters run through, to compare every step with
         self.base_signature = self.signatures.pop()
 
@@ -136,7 +136,7 @@ class _LossProbe:
         self.signatures.append(tuple(layer.branch_signature() for layer in self.net.layers))
         return self.net.loss_function.value(output, self.targets)
 
-    def derivative(self, row: List[Any], j: int, options: _Options) -> Optional[float]:
+    def derivative(self, row: list[Any], j: int, options: _Options) -> float | None:
         """∂L/∂row[j] numerically, or None when a step changed a layer's branch (a kink)."""
         self.signatures.clear()
         numeric = entry_derivative(self, row, j, options.method, options.step)
@@ -146,8 +146,8 @@ class _LossProbe:
 
 
 def _chosen_entries(
-    shape: Tuple[int, int], sample: Optional[int], rng: random.Random
-) -> List[Tuple[int, int]]:
+    shape: tuple[int, int], sample: int | None, rng: random.Random
+) -> list[tuple[int, int]]:
     rows, columns = shape
     flat = range(rows * columns)
     chosen = flat if sample is None or sample >= len(flat) else sorted(rng.sample(flat, sample))
@@ -161,7 +161,7 @@ def _check_parameter(
     options: _Options,
     rng: random.Random,
 ) -> ParameterCheck:
-    entries: List[EntryCheck] = []
+    entries: list[EntryCheck] = []
     skipped = 0
     for i, j in _chosen_entries(parameter.shape, options.sample, rng):
         numeric = probe.derivative(parameter.value[i], j, options)
@@ -175,7 +175,7 @@ def _check_parameter(
 
 def _analytic_gradients(
     net: Network, inputs: Matrix, targets: Matrix, replay: _Replay
-) -> List[Matrix]:
+) -> list[Matrix]:
     replay()
     net.backprop(inputs, targets)
     # A copy: the gradients compared must not change whatever the forward passes of the check
@@ -202,8 +202,8 @@ def _warn_or_raise(result: GradientCheckResult, raise_on_failure: bool) -> None:
 
 def gradcheck(
     net: Network, X: Any, Y: Any, method: str = "central", *,  # noqa: N803 (the library's X, Y)
-    rtol: Optional[float] = None, atol: Optional[float] = None, eps: Optional[float] = None,
-    sample: Optional[int] = None, seed: int = 0, raise_on_failure: bool = False,
+    rtol: float | None = None, atol: float | None = None, eps: float | None = None,
+    sample: int | None = None, seed: int = 0, raise_on_failure: bool = False,
 ) -> GradientCheckResult:
     """Compare backprop's ∂L/∂θ (``net.gradients(X, Y)``) with numerical derivatives of the loss.
 

@@ -18,16 +18,24 @@ one entry of a row in place and calls an opaque ``evaluate``; ``numerical_gradie
 for every entry of a list of matrices.  Comparing with backpropagation is ``checker``'s job.
 """
 
+from __future__ import annotations
+
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from purenn.arguments import check_real, shown
 from purenn.errors import ConfigurationError
-from purenn.kernels import Matrix
 from purenn.matrix import check_matrix
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Union
+
+    from purenn.kernels import Matrix
+
+    Number = Union[float, complex]
+    Evaluate = Callable[[], Number]
+
 __all__ = [
-    "Number",
     "METHODS",
     "DEFAULT_STEPS",
     "ComplexStepWarning",
@@ -37,15 +45,13 @@ __all__ = [
     "numerical_gradient",
 ]
 
-Number = Union[float, complex]
-Evaluate = Callable[[], Number]
 
-METHODS: Tuple[str, ...] = ("forward", "central", "richardson", "complex")
+METHODS: tuple[str, ...] = ("forward", "central", "richardson", "complex")
 
 # Default base step h per method; the difference methods use h·max(1, |θ|), so the step stays
 # the same number of ulps of θ for large entries (θ + h must differ from θ in enough bits), and
 # is absolute for |θ| ≤ 1, where the function's own round-off, not θ's, dominates.
-DEFAULT_STEPS: Dict[str, float] = {
+DEFAULT_STEPS: dict[str, float] = {
     # √ε ≈ 1.5e-8 balances truncation h·|f''|/2 against round-off ε|f|/h.
     "forward": 1.5e-8,
     # ∛ε ≈ 6e-6 balances truncation h²·|f'''|/6 against round-off ε|f|/h.
@@ -111,7 +117,7 @@ def _refuse_a_vanishing_step(high: float, low: float, original: float, h: float)
         )
 
 
-def _central(evaluate: Evaluate, row: List[Any], j: int, original: float, h: float) -> float:
+def _central(evaluate: Evaluate, row: list[Any], j: int, original: float, h: float) -> float:
     # Divide by the step actually taken, (θ + h) − (θ − h), which differs from 2h by the
     # rounding of θ ± h: that removes one source of error for free.
     plus, minus = original + h, original - h
@@ -123,7 +129,7 @@ def _central(evaluate: Evaluate, row: List[Any], j: int, original: float, h: flo
     return (high - low).real / (plus - minus)
 
 
-def _forward(evaluate: Evaluate, row: List[Any], j: int, original: float, h: float) -> float:
+def _forward(evaluate: Evaluate, row: list[Any], j: int, original: float, h: float) -> float:
     plus = original + h
     _refuse_a_vanishing_step(plus, original, original, h)
     row[j] = original
@@ -133,7 +139,7 @@ def _forward(evaluate: Evaluate, row: List[Any], j: int, original: float, h: flo
     return (high - base).real / (plus - original)
 
 
-def entry_derivative(evaluate: Evaluate, row: List[Any], j: int, method: str, step: float) -> float:
+def entry_derivative(evaluate: Evaluate, row: list[Any], j: int, method: str, step: float) -> float:
     """∂f/∂row[j] numerically, where ``evaluate()`` computes f reading ``row[j]``.
 
     ``method`` is one of METHODS (formulas in the module docstring); ``step`` is the base h,
@@ -174,11 +180,11 @@ def _check_params(params: Any, where: str) -> None:
 
 
 def numerical_gradient(
-    f: Callable[[List[Matrix]], Number],
-    params: List[Matrix],
+    f: Callable[[list[Matrix]], Number],
+    params: list[Matrix],
     method: str = "central",
-    eps: Optional[float] = None,
-) -> List[Matrix]:
+    eps: float | None = None,
+) -> list[Matrix]:
     """[∂f/∂P for P in params]: the numerical gradient of a scalar function of matrices.
 
     ``f(params)`` must return a number computed from the entries of the matrices it is given
@@ -200,7 +206,7 @@ def numerical_gradient(
     if not callable(f):
         raise ConfigurationError(f"{where}: f must be callable, got {shown(f)}")
     _check_params(params, where)
-    real_results: List[bool] = []
+    real_results: list[bool] = []
 
     def evaluate() -> Number:
         value = f(params)

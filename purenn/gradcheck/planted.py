@@ -10,24 +10,31 @@ For teachers (``python -m purenn gradcheck --plant-bug NAME``) and as the negati
 the test suite.  The core knows nothing of this module; nothing here is meant for training.
 """
 
-from typing import Any, Callable, Hashable, List, NamedTuple, Optional, Tuple, cast
+from __future__ import annotations
 
 from purenn import kernels
 from purenn.activations import Activation, Elementwise
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError
-from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer, Parameter
 from purenn.losses import Loss
 from purenn.network import Network
 from purenn.registry import Registry
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Hashable, List
+
+    from purenn.kernels import Matrix
+
+    BiasRule = Callable[[Matrix], List[float]]
 
 __all__ = ["PlantedBug", "PLANTED_BUGS", "plant_bug", "format_planted_bugs"]
 
 _WHERE = "plant_bug"
 
 
-class PlantedBug(NamedTuple):
+class PlantedBug:
     """A bug to plant: its ``name``, a one-line ``description``, and ``plant(net)``, which
     plants it into ``net`` in place and returns where it went (e.g. "layers[0] (tanh)").
 
@@ -36,9 +43,13 @@ class PlantedBug(NamedTuple):
     the loss gradient is missing its factor 2: ∂L/∂P = P − T instead of 2(P − T) for sse
     """
 
-    name: str
-    description: str
-    plant: Callable[[Network], str]
+    def __init__(self, name: str, description: str, plant: Callable[[Network], str]) -> None:
+        self.name = name
+        self.description = description
+        self.plant = plant
+
+    def __repr__(self) -> str:
+        return f"<planted bug {self.name}>"
 
 
 # -- the wrappers that carry the bugs ----------------------------------------------------------
@@ -88,9 +99,6 @@ class _HalvedGradient(Loss):
         return self.inner.prepare_target(target, rows, outputs, where)
 
 
-BiasRule = Callable[[Matrix], List[float]]
-
-
 class _WrongBiasGradient(Layer):
     """The wrapped Dense layer, with ∂L/∂b = rule(δ) instead of Σ_rows δ."""
 
@@ -98,19 +106,20 @@ class _WrongBiasGradient(Layer):
         self.inner, self.bias, self.rule = inner, bias, rule
         self.n_in, self.n_out = inner.n_in, inner.n_out
 
-    def named_parameters(self) -> List[Tuple[str, Parameter]]:
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         return self.inner.named_parameters()
 
     def forward(self, x: Matrix) -> Matrix:
         return self.inner.forward(x)
 
-    def branch_signature(self) -> Tuple[Hashable, ...]:
+    def branch_signature(self) -> tuple[Hashable, ...]:
         return self.inner.branch_signature()
 
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Optional[Matrix]:
+    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         grad_input = self.inner.backward(grad_output, need_input_grad)
         # inner.backward has just run, so inner.cache holds this batch's (X, Z, A).
-        _, z, a = cast(Tuple[Matrix, Matrix, Matrix], self.inner.cache)
+        assert self.inner.cache is not None
+        _, z, a = self.inner.cache
         self.bias.grad = [self.rule(self.inner.activation.backward(z, a, grad_output))]
         return grad_input
 
@@ -118,18 +127,18 @@ class _WrongBiasGradient(Layer):
         return repr(self.inner)
 
 
-def _first_row(delta: Matrix) -> List[float]:
+def _first_row(delta: Matrix) -> list[float]:
     return list(delta[0])
 
 
-def _column_means(delta: Matrix) -> List[float]:
+def _column_means(delta: Matrix) -> list[float]:
     return [total / len(delta) for total in kernels.column_sums(delta)]
 
 
 # -- planting ----------------------------------------------------------------------------------
 
 
-def _first_dense(net: Network, bug: str, elementwise: bool = False) -> Tuple[int, Dense]:
+def _first_dense(net: Network, bug: str, elementwise: bool = False) -> tuple[int, Dense]:
     for index, layer in enumerate(net.layers):
         if isinstance(layer, Dense) and (
             not elementwise or isinstance(layer.activation, Elementwise)
@@ -152,7 +161,8 @@ def _plant_missing_factor_2(net: Network) -> str:
 
 def _plant_derivative_at_activation(net: Network) -> str:
     index, layer = _first_dense(net, "derivative_at_activation", elementwise=True)
-    layer.activation = _derivative_at_activation(cast(Elementwise, layer.activation))
+    assert isinstance(layer.activation, Elementwise)  # _first_dense(..., elementwise=True)
+    layer.activation = _derivative_at_activation(layer.activation)
     return f"layers[{index}] ({layer.activation.name})"
 
 

@@ -10,10 +10,15 @@ table ``print(result)`` shows.
 Nothing here computes a derivative or touches a network: the checker fills these in.
 """
 
+from __future__ import annotations
+
 import math
-from typing import List, Optional, Tuple
 
 from purenn.matrix import format_shape
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "RELATIVE_ERROR_FLOOR",
@@ -35,7 +40,7 @@ RELATIVE_ERROR_FLOOR = 1e-2
 # Upper bounds of the relative error per verdict, as a teacher reads the table: a correct
 # gradient checked by central differences is typically ≤ 1e-7, by the complex step ≤ 1e-14; a
 # few entries near kinks or with large curvature can reach 1e-5; beyond 1e-3 it is a bug.
-VERDICT_BANDS: Tuple[Tuple[float, str], ...] = (
+VERDICT_BANDS: tuple[tuple[float, str], ...] = (
     (1e-7, "excellent"),
     (1e-5, "good"),
     (1e-3, "suspicious"),
@@ -85,7 +90,7 @@ class EntryCheck:
     __slots__ = ("analytic", "index", "numeric", "ok", "parameter")
 
     def __init__(
-        self, parameter: str, index: Tuple[int, int], analytic: float, numeric: float, ok: bool
+        self, parameter: str, index: tuple[int, int], analytic: float, numeric: float, ok: bool
     ) -> None:
         self.parameter, self.index = parameter, index
         self.analytic, self.numeric, self.ok = analytic, numeric, ok
@@ -128,7 +133,7 @@ class Summary:
     [(1, 1, 0.5, 'wrong', False), (2, 2, 0.5, 'wrong', False)]
     """
 
-    entries: Tuple[EntryCheck, ...]
+    entries: tuple[EntryCheck, ...]
     n_skipped: int
 
     @property
@@ -146,7 +151,7 @@ class Summary:
         return self.ok
 
     @property
-    def failures(self) -> List[EntryCheck]:
+    def failures(self) -> list[EntryCheck]:
         """Every checked entry that failed the pass rule."""
         return [entry for entry in self.entries if not entry.ok]
 
@@ -161,7 +166,7 @@ class Summary:
         return max((entry.rel_err for entry in self.entries), default=0.0)
 
     @property
-    def worst(self) -> Optional[EntryCheck]:
+    def worst(self) -> EntryCheck | None:
         """The checked entry with the largest relative error (None if none was checked)."""
         return max(self.entries, key=lambda entry: entry.rel_err, default=None)
 
@@ -185,7 +190,7 @@ class ParameterCheck(Summary):
     """
 
     def __init__(
-        self, name: str, shape: Tuple[int, int], entries: Tuple[EntryCheck, ...],
+        self, name: str, shape: tuple[int, int], entries: tuple[EntryCheck, ...],
         n_skipped: int = 0,
     ) -> None:
         self.name, self.shape, self.entries, self.n_skipped = name, shape, entries, n_skipped
@@ -212,7 +217,7 @@ class GradientCheckResult(Summary):
 
     def __init__(
         self, method: str, rtol: float, atol: float, step: float,
-        parameters: Tuple[ParameterCheck, ...],
+        parameters: tuple[ParameterCheck, ...],
     ) -> None:
         self.method, self.rtol, self.atol, self.step = method, rtol, atol, step
         self.parameters = parameters
@@ -239,7 +244,7 @@ def _entries(count: int) -> str:
     return f"{count} entry" if count == 1 else f"{count} entries"
 
 
-def _heading(result: GradientCheckResult) -> List[str]:
+def _heading(result: GradientCheckResult) -> list[str]:
     status = "PASSED" if result.ok else f"FAILED ({_entries(len(result.failures))})"
     scaled = "" if result.method == "complex" else "·max(1, |θ|)"
     return [
@@ -249,7 +254,7 @@ def _heading(result: GradientCheckResult) -> List[str]:
     ]
 
 
-def _rows(parameters: Tuple[ParameterCheck, ...]) -> List[str]:
+def _rows(parameters: tuple[ParameterCheck, ...]) -> list[str]:
     width = max([len("parameter")] + [len(row.name) for row in parameters])
     header = (
         f"{'parameter':<{width}}  {'shape':>7}  {'checked':>7}  {'skipped':>7}  "
@@ -265,7 +270,7 @@ def _rows(parameters: Tuple[ParameterCheck, ...]) -> List[str]:
     return lines
 
 
-def _legend(worst: Optional[EntryCheck]) -> List[str]:
+def _legend(worst: EntryCheck | None) -> list[str]:
     if worst is None:
         found = "no entry checked: every step crossed a kink"
     else:

@@ -8,19 +8,23 @@ method.  Read by column, the difference methods fall (truncation ∝ hᵖ) then 
 It decides nothing and passes no verdict: that is ``checker``'s and ``report``'s.
 """
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from __future__ import annotations
 
 from purenn.gradcheck.checker import gradcheck
 from purenn.gradcheck.numerical import METHODS, check_method
 from purenn.network import Network
 
-__all__ = ["SWEEP_STEPS", "COMPLEX_SWEEP_STEPS", "Sweep", "step_sweep", "format_sweep"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Sequence, Tuple
+
+    Sweep = Dict[str, List[Tuple[float, float]]]
+
+__all__ = ["SWEEP_STEPS", "COMPLEX_SWEEP_STEPS", "step_sweep", "format_sweep"]
 
 # Decimal powers of ten, parsed so each is the double nearest 10⁻ᵏ.
-SWEEP_STEPS: Tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 15))
-COMPLEX_SWEEP_STEPS: Tuple[float, ...] = (*SWEEP_STEPS, 1e-20, 1e-30, 1e-50, 1e-100, 1e-200, 1e-300)
-
-Sweep = Dict[str, List[Tuple[float, float]]]
+SWEEP_STEPS: tuple[float, ...] = tuple(float(f"1e-{k}") for k in range(1, 15))
+COMPLEX_SWEEP_STEPS: tuple[float, ...] = (*SWEEP_STEPS, 1e-20, 1e-30, 1e-50, 1e-100, 1e-200, 1e-300)
 
 
 def step_sweep(
@@ -28,7 +32,7 @@ def step_sweep(
     X: Any,  # noqa: N803  (X, Y: the library's names for inputs and targets)
     Y: Any,  # noqa: N803
     methods: Sequence[str] = METHODS,
-    steps: Optional[Dict[str, Sequence[float]]] = None,
+    steps: dict[str, Sequence[float]] | None = None,
 ) -> Sweep:
     """{method: [(h, max |a − n|), ...]}: the error of each method against its step size.
 

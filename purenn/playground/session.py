@@ -11,7 +11,7 @@ sizes and activation, a linear output per class and softmax cross-entropy, and a
 decision boundary.
 """
 
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from __future__ import annotations
 
 from purenn import datasets
 from purenn.arguments import shown
@@ -20,18 +20,24 @@ from purenn.encoding import one_hot
 from purenn.errors import ConfigurationError
 from purenn.gradcheck import gradcheck
 from purenn.gradcheck.sweep import step_sweep
-from purenn.kernels import Matrix
 from purenn.layers import Dense
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
 from purenn.plot import architecture, decision_boundary, loss_curve, sweep
 from purenn.training import History
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, List, Sequence, Tuple
+
+    from purenn.kernels import Matrix
+
+    Labelled = Tuple[Matrix, List[int]]
+
 __all__ = ["DATASETS", "OPTIMIZERS", "CHECKED_ROWS", "Session"]
 
-Labelled = Tuple[Matrix, List[int]]
 
-DATASETS: Dict[str, Callable[[int], Labelled]] = {
+DATASETS: dict[str, Callable[[int], Labelled]] = {
     "xor": lambda seed: datasets.xor(),
     "moons": lambda seed: datasets.two_moons(100, noise=0.1, seed=seed),
     "circles": lambda seed: datasets.circles(100, noise=0.05, seed=seed),
@@ -39,7 +45,7 @@ DATASETS: Dict[str, Callable[[int], Labelled]] = {
 }
 """The 2-D classification sets by name, each a function of the seed; "seed" is the tutorial's."""
 
-OPTIMIZERS: Dict[str, Callable[[float], Optimizer]] = {
+OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {
     "sgd": lambda rate: SGD(lr=rate),
     "momentum": lambda rate: SGD(lr=rate, momentum=0.9),
     "adam": lambda rate: Adam(lr=rate),
@@ -85,7 +91,7 @@ class Session:
         self.optimizer = OPTIMIZERS[optimizer](learning_rate)
         if dataset == "seed":
             self.x, self.y = datasets.seed_data()
-            self.labels: List[int] = []
+            self.labels: list[int] = []
             self.network = seed_network(seed)
         elif dataset in DATASETS:
             self.x, self.labels = DATASETS[dataset](seed)
@@ -97,7 +103,7 @@ class Session:
                 f"got {shown(dataset)}"
             )
 
-    def train(self, epochs: int) -> Dict[str, Any]:
+    def train(self, epochs: int) -> dict[str, Any]:
         """Train ``epochs`` more full-batch epochs; what the page shows after them: "epoch" (in
         all), "loss" (the last epoch's), "loss_svg" (the loss curve so far), "picture_svg" (the
         decision boundary, or for the seed example the network itself) and "predictions" (the
@@ -120,7 +126,7 @@ class Session:
         return decision_boundary(self.network, self.x, self.labels, resolution=resolution,
                                  title=f"{self.dataset}: decision boundary")
 
-    def check(self) -> Dict[str, Any]:
+    def check(self) -> dict[str, Any]:
         """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok", its
         "table" (the text ``python -m purenn gradcheck`` prints) and "sweep_svg", the error of
         each numerical method against its step size."""

@@ -9,13 +9,20 @@ find it.  The charts (``purenn.plot.lines`` and the picture modules) decide wher
 Only what the pictures need: no rotated tick labels, no automatic legend placement.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
 
 from purenn.plot import colors
-from purenn.plot.scales import Scale
-from purenn.plot.svg import Attribute, element, text, text_width
+from purenn.plot.svg import element, text, text_width
 from purenn.plot.ticks import Tick
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from purenn.plot.scales import Scale
+    from purenn.plot.svg import Attribute
 
 __all__ = [
     "TICK_FONT",
@@ -113,18 +120,18 @@ class Axes:
         """The pixel row of a y position already in the scale's coordinate (a tick's)."""
         return self.box.bottom - self.box.height * self.y.tick_fraction(position)
 
-    def point(self, x: float, y: float) -> Tuple[float, float]:
+    def point(self, x: float, y: float) -> tuple[float, float]:
         """The pixel of the data point (x, y)."""
         return (
             self.box.left + self.box.width * self.x.fraction(x),
             self.box.bottom - self.box.height * self.y.fraction(y),
         )
 
-    def draw(self) -> List[str]:
+    def draw(self) -> list[str]:
         """Grid lines, axis lines, tick marks and labels, and the two axis labels."""
         parts = self._grid() if self.grid else []
         box = self.box
-        axis_style: Dict[str, Attribute] = {"stroke": colors.MUTED, "stroke-width": 1}
+        axis_style: dict[str, Attribute] = {"stroke": colors.MUTED, "stroke-width": 1}
         parts.append(
             element(
                 "line",
@@ -146,7 +153,7 @@ class Axes:
         parts.extend(self._axis_labels())
         return parts
 
-    def _grid(self) -> List[str]:
+    def _grid(self) -> list[str]:
         box = self.box
         lines = []
         for tick in self.x.ticks.ticks:
@@ -157,7 +164,7 @@ class Axes:
             lines.append(_grid_line(box.left, y, box.right, y, tick.major))
         return lines
 
-    def _x_tick(self, tick: Tick) -> List[str]:
+    def _x_tick(self, tick: Tick) -> list[str]:
         x = self.x_pixel(tick.position)
         length = _TICK_LENGTH if tick.major else _TICK_LENGTH / 2
         parts = [_tick_mark(x, self.box.bottom, x, self.box.bottom + length)]
@@ -165,7 +172,7 @@ class Axes:
             parts.append(_tick_label(x, self.box.bottom + 18, tick, "middle"))
         return parts
 
-    def _y_tick(self, tick: Tick) -> List[str]:
+    def _y_tick(self, tick: Tick) -> list[str]:
         y = self.y_pixel(tick.position)
         length = _TICK_LENGTH if tick.major else _TICK_LENGTH / 2
         parts = [_tick_mark(self.box.left - length, y, self.box.left, y)]
@@ -173,9 +180,9 @@ class Axes:
             parts.append(_tick_label(self.box.left - 8, y + 4, tick, "end"))
         return parts
 
-    def _axis_labels(self) -> List[str]:
+    def _axis_labels(self) -> list[str]:
         box = self.box
-        style: Dict[str, Attribute] = {
+        style: dict[str, Attribute] = {
             "class": "axis-label",
             "font-size": LABEL_FONT,
             "fill": colors.TEXT,
@@ -191,7 +198,7 @@ class Axes:
         return parts
 
 
-def _break_mark(x: float, y: float) -> List[str]:
+def _break_mark(x: float, y: float) -> list[str]:
     """Two slanted strokes across the axis line at (x, y): the axis is broken there."""
     gap = element("rect", {"x": x - 5, "y": y - 6, "width": 10, "height": 12, "fill": "#ffffff"})
     strokes = "".join(
@@ -227,7 +234,7 @@ def _tick_mark(x1: float, y1: float, x2: float, y2: float) -> str:
 
 
 def _tick_label(x: float, y: float, tick: Tick, anchor: str) -> str:
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "class": "tick-label",
         "font-size": TICK_FONT,
         "fill": colors.MUTED,
@@ -264,7 +271,7 @@ def legend_width(entries: Sequence[LegendEntry]) -> float:
     )
 
 
-def legend(entries: Sequence[LegendEntry], left: float, top: float) -> List[str]:
+def legend(entries: Sequence[LegendEntry], left: float, top: float) -> list[str]:
     """A key with one row per entry, ``_ROW`` = 20 pixels apart, its top-left at (left, top).
 
     >>> len(legend([LegendEntry("loss", "#2b6cb0"), LegendEntry("val", "#dd6b20", True)], 0, 0))
@@ -311,7 +318,7 @@ def _sample(entry: LegendEntry, left: float, y: float) -> str:
                 "stroke-width": 0.5,
             },
         )
-    style: Dict[str, Attribute] = {"stroke": entry.color, "stroke-width": 2.5}
+    style: dict[str, Attribute] = {"stroke": entry.color, "stroke-width": 2.5}
     if entry.dashed:
         style["stroke-dasharray"] = "6 3"
     return element("line", {"x1": left, "y1": y, "x2": left + _SAMPLE, "y2": y, **style})
@@ -337,7 +344,7 @@ text-anchor="middle">Loss</text>'
     """
     half = title_room(content) / 2
     x = max(half, min(x, canvas_width - half))
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "class": "title",
         "font-size": TITLE_FONT,
         "font-weight": "600",

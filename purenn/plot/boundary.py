@@ -9,13 +9,13 @@ units (a circle in the data looks round) and the title line reports the accuracy
 For 2-D inputs only: a network with more inputs has no plane to shade.
 """
 
+from __future__ import annotations
+
 import sys
-from typing import Any, Dict, List, Sequence, Tuple
 
 from purenn.arguments import check_int, shown
 from purenn.encoding import is_label_list
 from purenn.errors import ConfigurationError, ShapeError
-from purenn.kernels import Matrix
 from purenn.network import Network
 from purenn.plot import colors
 from purenn.plot.axes import (
@@ -32,7 +32,14 @@ from purenn.plot.axes import (
 from purenn.plot.checks import finite_matrix, optional_text
 from purenn.plot.raster import raster
 from purenn.plot.scales import LinearScale
-from purenn.plot.svg import Attribute, Drawing, PathArgument, element, text
+from purenn.plot.svg import Drawing, element, text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.plot.svg import Attribute, PathArgument
 
 __all__ = ["decision_boundary"]
 
@@ -42,7 +49,7 @@ _TOP = 62.0
 _REGION_LIGHTNESS = 0.7
 
 
-def _check_inputs(network: Any, x: Any, labels: Any) -> Tuple[Matrix, List[int]]:
+def _check_inputs(network: Any, x: Any, labels: Any) -> tuple[Matrix, list[int]]:
     if not isinstance(network, Network):
         raise ConfigurationError(f"{_WHERE}: network must be a Network, got {shown(network)}")
     points = finite_matrix(x, _WHERE, "X")
@@ -62,7 +69,7 @@ def _check_inputs(network: Any, x: Any, labels: Any) -> Tuple[Matrix, List[int]]
     return points, list(labels)
 
 
-def _ranges(points: Matrix) -> Tuple[Tuple[float, float], Tuple[float, float]]:
+def _ranges(points: Matrix) -> tuple[tuple[float, float], tuple[float, float]]:
     """The data's x and y ranges, padded on each side by 5% of the longer span, the shorter
     widened to at least half the longer (the picture is never a sliver), a single point to
     a window 1 wide; clamped to the finite floats."""
@@ -97,7 +104,7 @@ def _centre(low: float, high: float, fraction: float) -> float:
 
 def _grid_centres(
     box: Box, x_scale: LinearScale, y_scale: LinearScale, resolution: int
-) -> Tuple[int, int, Matrix]:
+) -> tuple[int, int, Matrix]:
     """(rows, columns, centres): square cells, ``resolution`` along the longer side, their
     centres row by row from the top."""
     cell = max(box.width, box.height) / resolution
@@ -113,7 +120,7 @@ def _grid_centres(
 
 
 def _regions(
-    network: Network, box: Box, scales: Tuple[LinearScale, LinearScale], resolution: int
+    network: Network, box: Box, scales: tuple[LinearScale, LinearScale], resolution: int
 ) -> str:
     rows, columns, centres = _grid_centres(box, scales[0], scales[1], resolution)
     classes = network.predict_classes(centres)
@@ -128,7 +135,7 @@ def _points(axes: Axes, points: Matrix, labels: Sequence[int], predicted: Sequen
     circles = []
     for (x, y), label, guess in zip(points, labels, predicted):
         px, py = axes.point(x, y)
-        ring: Dict[str, Attribute] = (
+        ring: dict[str, Attribute] = (
             {"stroke": colors.TEXT, "stroke-width": 1.8} if guess != label else {}
         )
         circles.append(
@@ -147,7 +154,7 @@ def _points(axes: Axes, points: Matrix, labels: Sequence[int], predicted: Sequen
     return element("g", {"stroke": "#ffffff", "stroke-width": 0.8}, "".join(circles))
 
 
-def _entries(n_classes: int, misclassified: int) -> List[LegendEntry]:
+def _entries(n_classes: int, misclassified: int) -> list[LegendEntry]:
     entries = [LegendEntry(f"class {k}", colors.category(k), swatch=True) for k in range(n_classes)]
     if misclassified:
         entries.append(LegendEntry("misclassified", colors.TEXT, ring=True))

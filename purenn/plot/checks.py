@@ -8,13 +8,19 @@ with the picture function's name and names the argument, e.g. "loss_curve: histo
 nan; only finite values can be drawn".  All three are ValueErrors.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Any, List, Optional
 
 from purenn.arguments import is_real, shown
 from purenn.errors import ConfigurationError, DataError
-from purenn.kernels import Matrix
 from purenn.matrix import as_float_matrix
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.kernels import Matrix
 
 __all__ = ["finite_values", "finite_matrix", "optional_text"]
 
@@ -23,7 +29,7 @@ def _not_finite(value: float, where: str, name: str) -> DataError:
     return DataError(f"{where}: {name} is {shown(value)}; only finite values can be drawn")
 
 
-def finite_values(values: Any, where: str, name: str) -> List[float]:
+def finite_values(values: Any, where: str, name: str) -> list[float]:
     """``values`` (a list or tuple of real numbers, possibly empty) as floats.
 
     ConfigurationError naming ``where`` and ``name[i]`` for a value that is not a real number
@@ -58,7 +64,7 @@ def finite_matrix(matrix: Any, where: str, name: str) -> Matrix:
     return as_float_matrix(matrix, where, name)
 
 
-def optional_text(value: Any, where: str, name: str) -> Optional[str]:
+def optional_text(value: Any, where: str, name: str) -> str | None:
     """``value`` if it is a str or None; ConfigurationError otherwise.
 
     >>> optional_text("Loss", "demo", "title")

@@ -7,8 +7,13 @@ blue for positive and red for negative throughout, in edges, weights and images 
 Not a colour-science module: interpolation is linear in sRGB, which is enough for shading.
 """
 
+from __future__ import annotations
+
 import colorsys
-from typing import Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "PALETTE",
@@ -45,7 +50,7 @@ GRID = "#e2e8f0"
 _GOLDEN_ANGLE = 0.381966
 
 
-def _components(color: str) -> Tuple[int, int, int]:
+def _components(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 

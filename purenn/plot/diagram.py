@@ -16,28 +16,27 @@ Wide layers get a readable summary instead of thousands of edges:
 Any other layer (a future convolution or pooling layer) is a labelled box holding its repr.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
-from purenn.kernels import Matrix
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.plot import axes, colors
 from purenn.plot.axes import TICK_FONT, LegendEntry, legend
 from purenn.plot.checks import finite_matrix, optional_text
 from purenn.plot.raster import raster
-from purenn.plot.svg import (
-    Attribute,
-    Drawing,
-    PathArgument,
-    element,
-    escape,
-    text,
-    text_width,
-)
+from purenn.plot.svg import Drawing, element, escape, text, text_width
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.plot.svg import Attribute, PathArgument
 
 __all__ = ["architecture"]
 
@@ -53,9 +52,9 @@ class _Column:
     """The units between two layers: where they are drawn and how they are filled."""
 
     units: int
-    header: Tuple[str, str]
-    fills: List[str]
-    labels: List[str] = field(default_factory=list)
+    header: tuple[str, str]
+    fills: list[str]
+    labels: list[str] = field(default_factory=list)
     labels_left: bool = False
     bar_fill: str = "#ffffff"
     as_bar: bool = False
@@ -67,12 +66,12 @@ class _Link:
     """What stands for one layer between its input and output columns."""
 
     layer: Layer
-    weights: Optional[Matrix]
+    weights: Matrix | None
     kind: str  # "edges", "heatmap" or "box"
     width: float = float(_NODE_GAP)
 
 
-def _checked_weights(layer: Dense, index: int) -> Tuple[Matrix, Optional[List[float]]]:
+def _checked_weights(layer: Dense, index: int) -> tuple[Matrix, list[float] | None]:
     """W (n_in × n_out) and b (n_out values, or None), finite and of the layer's shape."""
     name = f"layers[{index}]"
     weights = finite_matrix(layer.weights.value, _WHERE, f"{name}.weights")
@@ -95,7 +94,7 @@ def _largest(values: Sequence[float]) -> float:
     return max((abs(value) for value in values), default=0.0)
 
 
-def _columns(network: Network, max_nodes: int) -> Tuple[List[_Column], List[_Link]]:
+def _columns(network: Network, max_nodes: int) -> tuple[list[_Column], list[_Link]]:
     """The columns (inputs first) and the link of every layer, before layout."""
     n_in = network.layers[0].n_in
     names = [f"x{i + 1}" for i in range(n_in)]
@@ -122,7 +121,7 @@ def _columns(network: Network, max_nodes: int) -> Tuple[List[_Column], List[_Lin
 
 
 def _choose_links(
-    columns: List[_Column], links: List[_Link], max_edges: int, height: float
+    columns: list[_Column], links: list[_Link], max_edges: int, height: float
 ) -> None:
     """Edges where they stay readable, otherwise a heat map; sets each link's width."""
     for link, left, right in zip(links, columns, columns[1:]):
@@ -136,7 +135,7 @@ def _choose_links(
             link.width = max(_NODE_GAP, cols * cell + 90)
 
 
-def _heatmap_geometry(n_in: int, n_out: int, height: float) -> Tuple[int, int, float]:
+def _heatmap_geometry(n_in: int, n_out: int, height: float) -> tuple[int, int, float]:
     """(rows drawn, columns drawn, cell size in pixels) of W's heat map."""
     rows = math.ceil(n_in / math.ceil(n_in / _HEATMAP_CELLS))
     cols = math.ceil(n_out / math.ceil(n_out / _HEATMAP_CELLS))
@@ -144,9 +143,9 @@ def _heatmap_geometry(n_in: int, n_out: int, height: float) -> Tuple[int, int, f
     return rows, cols, cell
 
 
-def _box_lines(layer: Layer) -> List[str]:
+def _box_lines(layer: Layer) -> list[str]:
     """repr(layer) cut after commas into lines of at most 28 characters (at most 6 lines)."""
-    lines: List[str] = []
+    lines: list[str] = []
     for piece in repr(layer).replace(", ", ",\n").split("\n"):
         if lines and len(lines[-1]) + 1 + len(piece) <= 28:
             lines[-1] += " " + piece
@@ -176,7 +175,7 @@ class _Layout:
         """The row of unit ``index`` of ``column``."""
         return self.middle + (index - (column.units - 1) / 2) * self.spacing
 
-    def extent(self, column: _Column) -> Tuple[float, float]:
+    def extent(self, column: _Column) -> tuple[float, float]:
         """(top, bottom) of what the column draws."""
         if column.as_bar:
             return _TOP, _TOP + self.height
@@ -184,13 +183,13 @@ class _Layout:
         return self.middle - half, self.middle + half
 
 
-def _layout(columns: List[_Column]) -> _Layout:
+def _layout(columns: list[_Column]) -> _Layout:
     tallest = max([column.units for column in columns if not column.as_bar], default=1)
     spacing = min(40.0, 420.0 / tallest)
     return _Layout(spacing, max(200.0, tallest * spacing))
 
 
-def _draw_column(column: _Column, layout: _Layout) -> List[str]:
+def _draw_column(column: _Column, layout: _Layout) -> list[str]:
     parts = [
         text(
             column.x,
@@ -210,7 +209,7 @@ def _draw_column(column: _Column, layout: _Layout) -> List[str]:
         return parts
     for index in range(column.units):
         y = layout.unit_y(column, index)
-        circle: Dict[str, Attribute] = {
+        circle: dict[str, Attribute] = {
             "cx": column.x,
             "cy": y,
             "r": layout.radius,
@@ -226,7 +225,7 @@ def _draw_column(column: _Column, layout: _Layout) -> List[str]:
 
 
 def _bar(column: _Column, layout: _Layout) -> str:
-    box: Dict[str, Attribute] = {
+    box: dict[str, Attribute] = {
         "x": column.x - 13,
         "y": _TOP,
         "width": 26,
@@ -251,11 +250,11 @@ def _bar(column: _Column, layout: _Layout) -> str:
     return element("g", {"class": "bar"}, element("rect", box) + label)
 
 
-def _unit_labels(column: _Column, layout: _Layout) -> List[str]:
+def _unit_labels(column: _Column, layout: _Layout) -> list[str]:
     left = column.labels_left
     offset = -(layout.radius + 6) if left else layout.radius + 6
     anchor = "end" if left else "start"
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "font-size": TICK_FONT,
         "fill": colors.MUTED,
         "text-anchor": anchor,
@@ -266,7 +265,7 @@ def _unit_labels(column: _Column, layout: _Layout) -> List[str]:
     ]
 
 
-def _draw_edges(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> List[str]:
+def _draw_edges(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> list[str]:
     """One line per weight, weakest first so the strong ones lie on top."""
     largest = _largest([w for row in weights for w in row])
     pairs = sorted(
@@ -277,7 +276,7 @@ def _draw_edges(weights: Matrix, left: _Column, right: _Column, layout: _Layout)
     for j, k in pairs:
         w = weights[j][k]
         strength = abs(w) / largest if largest > 0 else 0.0
-        line: Dict[str, Attribute] = {
+        line: dict[str, Attribute] = {
             "x1": left.x + layout.radius,
             "y1": layout.unit_y(left, j),
             "x2": right.x - layout.radius,
@@ -311,7 +310,7 @@ def _pooled(weights: Matrix, rows: int, cols: int) -> Matrix:
     ]
 
 
-def _draw_heatmap(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> List[str]:
+def _draw_heatmap(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> list[str]:
     """W as coloured cells between the columns, with light bands joining it to both."""
     rows, cols, cell = _heatmap_geometry(left.units, right.units, layout.height)
     shown = _pooled(weights, rows, cols)
@@ -340,8 +339,8 @@ def _draw_heatmap(weights: Matrix, left: _Column, right: _Column, layout: _Layou
 
 
 def _bands(
-    left: _Column, right: _Column, layout: _Layout, target: Tuple[float, float, float, float]
-) -> List[str]:
+    left: _Column, right: _Column, layout: _Layout, target: tuple[float, float, float, float]
+) -> list[str]:
     """Light quadrilaterals from each column's extent to the target box (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = target
     (left_top, left_bottom), (right_top, right_bottom) = layout.extent(left), layout.extent(right)
@@ -360,7 +359,7 @@ def _bands(
     ]
 
 
-def _draw_box(layer: Layer, left: _Column, right: _Column, layout: _Layout) -> List[str]:
+def _draw_box(layer: Layer, left: _Column, right: _Column, layout: _Layout) -> list[str]:
     """A rounded box holding repr(layer), joined to both columns by light bands."""
     lines = _box_lines(layer)
     width = max(map(len, lines)) * 7.2 + 24
@@ -399,7 +398,7 @@ def _draw_box(layer: Layer, left: _Column, right: _Column, layout: _Layout) -> L
     return parts
 
 
-def _draw_link(link: _Link, left: _Column, right: _Column, layout: _Layout) -> List[str]:
+def _draw_link(link: _Link, left: _Column, right: _Column, layout: _Layout) -> list[str]:
     if link.weights is None:
         return _draw_box(link.layer, left, right, layout)
     if link.kind == "heatmap":
@@ -409,7 +408,7 @@ def _draw_link(link: _Link, left: _Column, right: _Column, layout: _Layout) -> L
     return parts + _caption(link.weights, link.kind, (left.x + right.x) / 2, layout)
 
 
-def _caption(weights: Matrix, kind: str, x: float, layout: _Layout) -> List[str]:
+def _caption(weights: Matrix, kind: str, x: float, layout: _Layout) -> list[str]:
     """The size and largest |w| of W under its link; how it was pooled, if it was."""
     n_in, n_out = len(weights), len(weights[0])
     largest = _largest([w for row in weights for w in row])
@@ -418,7 +417,7 @@ def _caption(weights: Matrix, kind: str, x: float, layout: _Layout) -> List[str]
         rows, cols, _ = _heatmap_geometry(n_in, n_out, layout.height)
         if (rows, cols) != (n_in, n_out):
             lines.append(f"{rows}×{cols} blocks, largest |w| of each")
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "font-size": TICK_FONT,
         "fill": colors.MUTED,
         "text-anchor": "middle",
@@ -435,19 +434,19 @@ _KEY_NOTES = (
 _KEY_WIDTH = 400.0
 
 
-def _key(x: float, y: float) -> List[str]:
+def _key(x: float, y: float) -> list[str]:
     """What the colours and widths mean: two samples side by side, two lines of notes."""
     parts = [
         *legend([LegendEntry("w > 0", colors.POSITIVE)], x, y),
         *legend([LegendEntry("w < 0", colors.NEGATIVE)], x + 100, y),
     ]
-    style: Dict[str, Attribute] = {"font-size": TICK_FONT, "fill": colors.MUTED}
+    style: dict[str, Attribute] = {"font-size": TICK_FONT, "fill": colors.MUTED}
     for number, note in enumerate(_KEY_NOTES):
         parts.append(text(x, y + 38 + 16 * number, note, style))
     return parts
 
 
-def _place(columns: List[_Column], links: List[_Link]) -> float:
+def _place(columns: list[_Column], links: list[_Link]) -> float:
     """Set every column's x; return the drawing's width."""
     x = max(60.0, text_width(columns[0].header[1], TICK_FONT) / 2 + 20)
     for column, link in zip(columns, [*links, None]):

@@ -10,15 +10,20 @@ On a log scale, a loss that is exactly 0 (a perfect fit) is drawn on the bottom 
 under the chart says so; a history whose losses are all ≤ 0 is refused.
 """
 
-from typing import Any, List, Sequence
+from __future__ import annotations
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.plot import colors
 from purenn.plot.checks import finite_values, optional_text
 from purenn.plot.lines import Panel, Series, line_chart
-from purenn.plot.svg import PathArgument
 from purenn.training import History
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+    from purenn.plot.svg import PathArgument
 
 __all__ = ["loss_curve"]
 
@@ -27,11 +32,11 @@ _TRAINING = colors.category(0)
 _VALIDATION = colors.category(1)
 
 
-def _series(values: List[float], label: str, color: str, dashed: bool = False) -> Series:
+def _series(values: list[float], label: str, color: str, dashed: bool = False) -> Series:
     return Series(label, [(epoch, value) for epoch, value in enumerate(values, 1)], color, dashed)
 
 
-def _same_length(values: List[float], name: str, epochs: int) -> List[float]:
+def _same_length(values: list[float], name: str, epochs: int) -> list[float]:
     if len(values) != epochs:
         raise ShapeError(
             f"{_WHERE}: history.{name} has {len(values)} values but history.loss has {epochs}"
@@ -51,14 +56,14 @@ def _loss_panel(history: History, log_scale: bool) -> Panel:
     return Panel(series, "loss", log_y=log_scale)
 
 
-def _recorded(history: History, name: str) -> List[float]:
+def _recorded(history: History, name: str) -> list[float]:
     """The values of metric ``name`` ("lr" for the learning rates), checked."""
     if name == "lr":
         return finite_values(history.lr, _WHERE, "history.lr")
     return finite_values(history.metrics[name], _WHERE, f"history.metrics[{name!r}]")
 
 
-def _metric_panels(history: History, metrics: Any, epochs: int) -> List[Panel]:
+def _metric_panels(history: History, metrics: Any, epochs: int) -> list[Panel]:
     if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
         raise ConfigurationError(
             f"{_WHERE}: metrics must be a list of metric names, got {shown(metrics)}"

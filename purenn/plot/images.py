@@ -14,18 +14,26 @@ values to colours serves all the images, so their brightness compares:
 Colours are 8-bit, so an image is drawn with at most 256 distinct greys, one path per grey.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from purenn.arguments import check_int, is_real, shown
 from purenn.errors import ConfigurationError, ShapeError
-from purenn.kernels import Matrix
 from purenn.plot import colors
 from purenn.plot.axes import LABEL_FONT, TICK_FONT, title_room, title_text
 from purenn.plot.checks import finite_matrix, optional_text
-from purenn.plot.raster import Grid, raster
-from purenn.plot.svg import Attribute, Drawing, PathArgument, element, text
+from purenn.plot.raster import raster
+from purenn.plot.svg import Drawing, element, text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.plot.raster import Grid
+    from purenn.plot.svg import Attribute, PathArgument
 
 __all__ = ["image_grid", "channel_colors"]
 
@@ -36,7 +44,7 @@ _TILE_GAP = 3.0
 _TARGET_SIZE = 64
 
 
-def _check_shape(image_shape: Any) -> Tuple[int, int, int]:
+def _check_shape(image_shape: Any) -> tuple[int, int, int]:
     """(C, H, W) from (C, H, W) or (H, W), every entry an int ≥ 1."""
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3):
         raise ConfigurationError(
@@ -46,7 +54,7 @@ def _check_shape(image_shape: Any) -> Tuple[int, int, int]:
     return (1, sizes[0], sizes[1]) if len(sizes) == 2 else (sizes[0], sizes[1], sizes[2])
 
 
-def _check_labels(labels: Any, count: int) -> Optional[List[str]]:
+def _check_labels(labels: Any, count: int) -> list[str] | None:
     if labels is None:
         return None
     if not isinstance(labels, (list, tuple)):
@@ -83,8 +91,8 @@ def channel_colors(values: Sequence[float], channels: int) -> Callable[[Sequence
 
 
 def _tiles(
-    image: Sequence[float], shape: Tuple[int, int, int], to_color: Callable[[Sequence[float]], str]
-) -> List[Grid]:
+    image: Sequence[float], shape: tuple[int, int, int], to_color: Callable[[Sequence[float]], str]
+) -> list[Grid]:
     """The image as colour grids: one for RGB or a single channel, else one per channel."""
     channels, height, width = shape
     plane = height * width
@@ -121,7 +129,7 @@ def _scale_note(values: Sequence[float], channels: int) -> str:
 class _Layout:
     """Where the images go: ``per_row`` images across, pixels ``cell`` screen pixels wide."""
 
-    shape: Tuple[int, int, int]
+    shape: tuple[int, int, int]
     per_row: int
     captioned: bool
     minimum_width: float
@@ -137,12 +145,12 @@ class _Layout:
         return 1 if self.shape[0] in (1, 3) else self.shape[0]
 
     @property
-    def tile_size(self) -> Tuple[float, float]:
+    def tile_size(self) -> tuple[float, float]:
         """(width, height) of one tile in pixels."""
         return self.shape[2] * self.cell, self.shape[1] * self.cell
 
     @property
-    def slot_size(self) -> Tuple[float, float]:
+    def slot_size(self) -> tuple[float, float]:
         """(width, height) of one image with its tiles and caption."""
         tile_width, tile_height = self.tile_size
         width = self.tiles_across * tile_width + (self.tiles_across - 1) * _TILE_GAP
@@ -154,7 +162,7 @@ class _Layout:
         grid_width = self.per_row * (self.slot_size[0] + _GAP) - _GAP
         return max(grid_width + 40, 240.0, self.minimum_width)
 
-    def origin(self, index: int) -> Tuple[float, float]:
+    def origin(self, index: int) -> tuple[float, float]:
         """Top-left corner of image ``index``."""
         slot_width, slot_height = self.slot_size
         grid_width = self.per_row * (slot_width + _GAP) - _GAP
@@ -163,14 +171,14 @@ class _Layout:
         return left + column * (slot_width + _GAP), _TOP + row * (slot_height + _GAP)
 
 
-def _draw_image(tiles: List[Grid], layout: _Layout, index: int, caption: Optional[str]) -> str:
+def _draw_image(tiles: list[Grid], layout: _Layout, index: int, caption: str | None) -> str:
     x, y = layout.origin(index)
     tile_width, tile_height = layout.tile_size
     parts = []
     for tile_index, tile in enumerate(tiles):
         tile_x = x + tile_index * (tile_width + _TILE_GAP)
         parts.append(raster(tile, tile_x, y, layout.cell, layout.cell, "pixels"))
-        frame: Dict[str, Attribute] = {
+        frame: dict[str, Attribute] = {
             "x": tile_x,
             "y": y,
             "width": tile_width,
@@ -181,7 +189,7 @@ def _draw_image(tiles: List[Grid], layout: _Layout, index: int, caption: Optiona
         }
         parts.append(element("rect", frame))
     if caption is not None:
-        style: Dict[str, Attribute] = {
+        style: dict[str, Attribute] = {
             "font-size": LABEL_FONT,
             "fill": colors.TEXT,
             "text-anchor": "middle",
@@ -190,7 +198,7 @@ def _draw_image(tiles: List[Grid], layout: _Layout, index: int, caption: Optiona
     return element("g", {"class": "image"}, "".join(parts))
 
 
-def _check_images(images: Any, shape: Tuple[int, int, int], image_shape: Any) -> Matrix:
+def _check_images(images: Any, shape: tuple[int, int, int], image_shape: Any) -> Matrix:
     rows = finite_matrix(images, _WHERE, "images")
     channels, height, width = shape
     if len(rows[0]) != channels * height * width:
@@ -206,8 +214,8 @@ def image_grid(
     image_shape: Sequence[int],
     path: PathArgument = None,
     *,
-    labels: Optional[Sequence[Any]] = None,
-    columns: Optional[int] = None,
+    labels: Sequence[Any] | None = None,
+    columns: int | None = None,
     title: Any = None,
 ) -> str:
     """An SVG grid of images, ``columns`` per row (default ⌈√n⌉), each captioned by its label.
@@ -241,7 +249,7 @@ def image_grid(
     canvas_width = layout.canvas_width
     drawing = Drawing(canvas_width, _TOP + lines * (layout.slot_size[1] + _GAP) + 10, heading)
     drawing.add(title_text(heading, canvas_width / 2, 28, canvas_width))
-    note_style: Dict[str, Attribute] = {
+    note_style: dict[str, Attribute] = {
         "font-size": TICK_FONT,
         "fill": colors.MUTED,
         "text-anchor": "middle",

@@ -10,8 +10,9 @@ On a log scale, values ≤ 0 cannot be placed: they are drawn on the bottom edge
 a note under the chart says how many were; a panel with no positive value at all is refused.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from purenn.errors import ConfigurationError
 from purenn.plot import colors
@@ -26,8 +27,15 @@ from purenn.plot.axes import (
     title_room,
     title_text,
 )
-from purenn.plot.scales import LinearScale, LogScale, Scale
-from purenn.plot.svg import Attribute, Drawing, element, escape, number, text
+from purenn.plot.scales import LinearScale, LogScale
+from purenn.plot.svg import Drawing, element, escape, number, text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Sequence
+
+    from purenn.plot.scales import Scale
+    from purenn.plot.svg import Attribute
 
 __all__ = ["MARKER_LIMIT", "Series", "Guide", "Panel", "make_scale", "draw_series", "line_chart"]
 
@@ -43,7 +51,7 @@ class Series:
     """A named line: ``points`` (x, y) in drawing order, its ``color``, solid or ``dashed``."""
 
     label: str
-    points: Sequence[Tuple[float, float]]
+    points: Sequence[tuple[float, float]]
     color: str
     dashed: bool = False
 
@@ -67,7 +75,7 @@ class Panel:
     log_y: bool = False
     height: float = 300.0
     guides: Sequence[Guide] = field(default_factory=tuple)
-    empty_log_range: Optional[Tuple[float, float]] = None
+    empty_log_range: tuple[float, float] | None = None
 
 
 def make_scale(
@@ -76,8 +84,8 @@ def make_scale(
     where: str,
     name: str,
     integer: bool = False,
-    compress_below: Optional[float] = None,
-    empty_log_range: Optional[Tuple[float, float]] = None,
+    compress_below: float | None = None,
+    empty_log_range: tuple[float, float] | None = None,
 ) -> Scale:
     """A LogScale over the positive ``values`` when ``log`` (compressing the range below
     ``compress_below``, if given), else a LinearScale over all (with integer steps when
@@ -99,7 +107,7 @@ def make_scale(
     return LogScale(min(positive), max(positive), compress_below)
 
 
-def draw_series(axes: Axes, series: Series, markers: bool) -> List[str]:
+def draw_series(axes: Axes, series: Series, markers: bool) -> list[str]:
     """The series as a polyline (one point per data point) and, with ``markers``, a circle on
     each point.
 
@@ -108,7 +116,7 @@ def draw_series(axes: Axes, series: Series, markers: bool) -> List[str]:
     '<polyline points="0,100 100,0" fill="none" stroke="#000000" '
     """
     pixels = [axes.point(x, y) for x, y in series.points]
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "fill": "none",
         "stroke": series.color,
         "stroke-width": 2.2,
@@ -137,19 +145,19 @@ def draw_series(axes: Axes, series: Series, markers: bool) -> List[str]:
     return parts
 
 
-def _x_values(panels: Sequence[Panel]) -> List[float]:
+def _x_values(panels: Sequence[Panel]) -> list[float]:
     return [x for panel in panels for series in panel.series for x, _ in series.points]
 
 
-def _y_values(panel: Panel) -> List[float]:
+def _y_values(panel: Panel) -> list[float]:
     return [y for series in panel.series for _, y in series.points]
 
 
-def _entries(panel: Panel) -> List[LegendEntry]:
+def _entries(panel: Panel) -> list[LegendEntry]:
     return [LegendEntry(series.label, series.color, series.dashed) for series in panel.series]
 
 
-def _guide(axes: Axes, guide: Guide) -> List[str]:
+def _guide(axes: Axes, guide: Guide) -> list[str]:
     x, _ = axes.point(guide.x, 1.0)
     box = axes.box
     line = element(
@@ -182,7 +190,7 @@ def line_chart(
     *,
     log_x: bool = False,
     integer_x: bool = False,
-    compress_x_below: Optional[float] = None,
+    compress_x_below: float | None = None,
 ) -> Drawing:
     """The panels stacked top to bottom under ``heading``, sharing an x scale (log₁₀ with
     ``log_x``, integer steps with ``integer_x``, broken below ``compress_x_below`` as
@@ -220,7 +228,7 @@ def line_chart(
         axes = Axes(box, x_scale, y_scale, x_label, panel.y_label, x_tick_labels=last)
         drawing.add(*_draw_panel(axes, panel))
         top += panel.height + _GAP
-    style: Dict[str, Attribute] = {
+    style: dict[str, Attribute] = {
         "font-size": TICK_FONT,
         "fill": colors.MUTED,
         "class": "note",
@@ -231,7 +239,7 @@ def line_chart(
     return drawing
 
 
-def _draw_panel(axes: Axes, panel: Panel) -> List[str]:
+def _draw_panel(axes: Axes, panel: Panel) -> list[str]:
     """The frame, guides, series (with markers when every series is short) and legend."""
     parts = axes.draw()
     for guide in panel.guides:
@@ -243,7 +251,7 @@ def _draw_panel(axes: Axes, panel: Panel) -> List[str]:
     return parts
 
 
-def _clamp_notes(panels: Sequence[Panel], scales: Sequence[Scale]) -> List[str]:
+def _clamp_notes(panels: Sequence[Panel], scales: Sequence[Scale]) -> list[str]:
     """One sentence per panel whose log scale had to put values ≤ 0 on its floor."""
     notes = []
     for panel, scale in zip(panels, scales):

@@ -8,18 +8,22 @@ of paths instead of thousands of rectangles.  ``shape-rendering="crispEdges"`` k
 from drawing hairline seams where two paths meet.
 """
 
-from typing import Dict, List, Optional, Sequence
+from __future__ import annotations
 
 from purenn.plot.svg import element, number
 
-__all__ = ["Grid", "raster"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
 
-Grid = Sequence[Sequence[Optional[str]]]
+    Grid = Sequence[Sequence[Optional[str]]]
+
+__all__ = ["raster"]
 
 
-def _runs(grid: Grid) -> Dict[str, List[str]]:
+def _runs(grid: Grid) -> dict[str, list[str]]:
     """For each colour, its runs as path commands, row by row."""
-    runs: Dict[str, List[str]] = {}
+    runs: dict[str, list[str]] = {}
     for r, row in enumerate(grid):
         start = 0
         for c in range(1, len(row) + 1):

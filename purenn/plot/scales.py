@@ -13,12 +13,19 @@ axis (fraction 0): ``LogScale.clamps`` tells which values that happens to, so a 
 so.  A scale over a single value widens to an interval around it.
 """
 
+from __future__ import annotations
+
 import math
-from typing import Optional, Tuple, Union
 
 from purenn.plot.ticks import AxisTicks, Tick, linear_ticks, log_ticks
 
-__all__ = ["LinearScale", "LogScale", "Scale"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Union
+
+    Scale = Union["LinearScale", "LogScale"]
+
+__all__ = ["LinearScale", "LogScale"]
 
 _TAIL = 0.14
 _GAP = 0.04
@@ -39,7 +46,7 @@ class LinearScale:
     def __init__(self, low: float, high: float, integer: bool = False, tight: bool = False) -> None:
         self.ticks: AxisTicks = linear_ticks(low, high, integer=integer, tight=tight)
 
-        self.breaks: Tuple[float, ...] = ()
+        self.breaks: tuple[float, ...] = ()
 
     def tick_fraction(self, position: float) -> float:
         """Where ``position`` sits between the axis's ends, as (v − a)/(b − a)."""
@@ -72,9 +79,9 @@ class LogScale:
     (0.0, 0.18, (0.16,))
     """
 
-    def __init__(self, low: float, high: float, compress_below: Optional[float] = None) -> None:
-        self._tail: Optional[Tuple[float, float]] = None
-        self.breaks: Tuple[float, ...] = ()
+    def __init__(self, low: float, high: float, compress_below: float | None = None) -> None:
+        self._tail: tuple[float, float] | None = None
+        self.breaks: tuple[float, ...] = ()
         main = log_ticks(compress_below or low, high)
         if compress_below is None or main.low <= math.log10(low):
             # Nothing lies below the main axis's first decade: there is no tail to compress.
@@ -109,4 +116,3 @@ class LogScale:
         return value <= 0.0
 
 
-Scale = Union[LinearScale, LogScale]

@@ -11,15 +11,21 @@ axis: it is drawn on the bottom edge and a note says so.  When every error is 0,
 spans ε/2 … 1 (ε = 2⁻⁵²), so the points still sit on a readable floor.
 """
 
+from __future__ import annotations
+
 import sys
-from typing import Any, List, Mapping, Optional
+from typing import TYPE_CHECKING, Mapping
 
 from purenn.arguments import is_real, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.plot import colors
 from purenn.plot.checks import optional_text
 from purenn.plot.lines import Guide, Panel, Series, line_chart
-from purenn.plot.svg import PathArgument
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from purenn.plot.svg import PathArgument
 
 __all__ = ["sweep"]
 
@@ -27,7 +33,7 @@ _WHERE = "sweep"
 _EPSILON = sys.float_info.epsilon
 
 
-def _pair(item: Any, name: str) -> List[float]:
+def _pair(item: Any, name: str) -> list[float]:
     """(h, error) as floats: h finite > 0, error finite ≥ 0."""
     if not isinstance(item, (list, tuple)) or len(item) != 2:
         raise ConfigurationError(f"{_WHERE}: {name} must be a pair (h, error), got {shown(item)}")
@@ -43,7 +49,7 @@ def _pair(item: Any, name: str) -> List[float]:
     return [float(h), float(error)]
 
 
-def _series(results: Any) -> List[Series]:
+def _series(results: Any) -> list[Series]:
     if not isinstance(results, Mapping):
         raise ConfigurationError(
             f"{_WHERE}: results must be a dict {{method: [(h, error), …]}}, got {shown(results)}"
@@ -64,7 +70,7 @@ def _series(results: Any) -> List[Series]:
     return lines
 
 
-def _shared_low(series: List[Series]) -> Optional[float]:
+def _shared_low(series: list[Series]) -> float | None:
     """The smallest step every method reached, when some method went more than 4 decades
     below it (the complex step's 1e-300): the x axis compresses what lies below, else None."""
     shared = max(line.points[0][0] for line in series)

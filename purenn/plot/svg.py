@@ -10,17 +10,23 @@ a pixel and keeps the files small.
 Not a general SVG library: only the few elements the pictures need, and no parsing.
 """
 
+from __future__ import annotations
+
 import os
 import re
-from typing import List, Mapping, Optional, Union
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Mapping, Union
+
+    Attribute = Union[str, float, int]
+    PathArgument = Union[str, "os.PathLike[str]", None]
+
 __all__ = [
     "FONT_FAMILY",
-    "Attribute",
-    "PathArgument",
     "escape",
     "number",
     "element",
@@ -31,8 +37,6 @@ __all__ = [
 
 FONT_FAMILY = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
-Attribute = Union[str, float, int]
-PathArgument = Union[str, "os.PathLike[str]", None]
 
 # Characters XML 1.0 forbids even when escaped (C0 controls other than tab, newline and carriage
 # return, lone surrogates, U+FFFE and U+FFFF): a title holding one would make the file unreadable.
@@ -104,7 +108,7 @@ def text(
     x: float,
     y: float,
     content: str,
-    attributes: Optional[Mapping[str, Attribute]] = None,
+    attributes: Mapping[str, Attribute] | None = None,
     superscript: str = "",
 ) -> str:
     """A ``<text>`` element at (x, y) holding ``content`` escaped, and ``superscript`` raised
@@ -149,7 +153,7 @@ class Drawing:
         self.width = width
         self.height = height
         self.title = title
-        self.elements: List[str] = []
+        self.elements: list[str] = []
 
     def add(self, *elements: str) -> None:
         """Append elements, drawn after (on top of) those already added."""

@@ -15,10 +15,15 @@ Not done here: where ticks are drawn (``purenn.plot.axes``) or how data maps to 
 (``purenn.plot.scales``).
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import List, Tuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["Tick", "AxisTicks", "nice_number", "linear_ticks", "log_ticks"]
 
@@ -43,10 +48,10 @@ class AxisTicks:
 
     low: float
     high: float
-    ticks: Tuple[Tick, ...]
+    ticks: tuple[Tick, ...]
 
 
-def _nice_parts(value: float, rounding: bool) -> Tuple[int, int]:
+def _nice_parts(value: float, rounding: bool) -> tuple[int, int]:
     """(m, e) with m ∈ {1, 2, 5} and m·10ᵉ the nice number for value > 0."""
     mantissa_text, exponent_text = f"{value:.15e}".split("e")
     fraction, exponent = float(mantissa_text), int(exponent_text)
@@ -71,7 +76,7 @@ def nice_number(value: float, rounding: bool = True) -> float:
     return float(Decimal(nice).scaleb(exponent))
 
 
-def _widen(low: float, high: float) -> Tuple[float, float]:
+def _widen(low: float, high: float) -> tuple[float, float]:
     """An interval around a single value, so a constant series still gets an axis."""
     if low != high:
         return low, high
@@ -83,7 +88,7 @@ def _widen(low: float, high: float) -> Tuple[float, float]:
     return low - pad, high + pad
 
 
-def _decimal_labels(values: List[Decimal], exponent: int) -> List[str]:
+def _decimal_labels(values: list[Decimal], exponent: int) -> list[str]:
     """Labels of ticks that are multiples of 10^exponent, all in one format: fixed-point, or
     scientific ("2.5e6") when the largest tick is ≥ 1e6 or below 1e-3."""
     biggest = max(abs(value) for value in values)
@@ -142,7 +147,7 @@ def linear_ticks(
     return AxisTicks(axis_low, axis_high, ticks)
 
 
-def _decade_bounds(low: float, high: float) -> Tuple[int, int]:
+def _decade_bounds(low: float, high: float) -> tuple[int, int]:
     """(⌊log₁₀ low⌋, ⌈log₁₀ high⌉), read from the decimal exponent so powers of ten are exact."""
     low_exponent = int(f"{low:.15e}".split("e")[1])
     mantissa, high_exponent = f"{high:.15e}".split("e")
@@ -160,7 +165,7 @@ def _decade_stride(bottom: int, top: int) -> int:
     return stride
 
 
-def _power_label(exponent: int, plain: bool) -> Tuple[str, str]:
+def _power_label(exponent: int, plain: bool) -> tuple[str, str]:
     """(label, superscript) of 10^exponent: "0.01" when plain, else "10" and "−2"."""
     if plain:
         return f"{Decimal(1).scaleb(exponent):f}", ""
@@ -190,7 +195,7 @@ def log_ticks(low: float, high: float) -> AxisTicks:
     stride = _decade_stride(bottom, top)
     bottom, top = (bottom // stride) * stride, -((-top) // stride) * stride
     plain = bottom >= -3 and top <= 4
-    ticks: List[Tick] = []
+    ticks: list[Tick] = []
     for exponent in range(bottom, top + 1):
         if exponent % stride == 0:
             label, superscript = _power_label(exponent, plain)
@@ -202,7 +207,7 @@ def log_ticks(low: float, high: float) -> AxisTicks:
     return AxisTicks(float(bottom), float(top), tuple(ticks))
 
 
-def _minor_ticks(exponent: int, labelled: bool) -> List[Tick]:
+def _minor_ticks(exponent: int, labelled: bool) -> list[Tick]:
     """Ticks at m·10^exponent for m = 2 … 9; m = 2 and 5 labelled when asked."""
     ticks = []
     for multiple in range(2, 10):
