@@ -73,20 +73,35 @@ def _add_noise(points: Matrix, noise: float, rng: random.Random, where: str) -> 
         [x + noise * draws[2 * i], y + noise * draws[2 * i + 1]]
         for i, (x, y) in enumerate(points)
     ]
-    if not all(math.isfinite(value) for row in noisy for value in row):
+    return _finite(noisy, noise, where)
+
+
+def _finite(points: Matrix, noise: float, where: str) -> Matrix:
+    """``points`` when every value is finite, else ConfigurationError: only a huge noise (finite
+    itself, e.g. 1e308) can make a generated value overflow."""
+    if not all(math.isfinite(value) for row in points for value in row):
         raise ConfigurationError(f"{where}: noise {noise!r} is so large that points overflow")
-    return noisy
+    return points
 
 
 def seed_data() -> tuple[Matrix, Matrix]:
-    """(X, Y) of the seed tutorial: X = [[0,0,1],[0,1,1],[1,0,1],[1,1,1]], Y = [[0],[1],[1],[0]]."""
+    """(X, Y) of the seed tutorial: X = [[0,0,1],[0,1,1],[1,0,1],[1,1,1]], Y = [[0],[1],[1],[0]].
+
+    >>> X, Y = seed_data()
+    >>> len(X), len(X[0]), Y
+    (4, 3, [[0.0], [1.0], [1.0], [0.0]])
+    """
     x = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
     y = [[0.0], [1.0], [1.0], [0.0]]
     return x, y
 
 
 def xor() -> Labelled:
-    """The four points of XOR: X = [[0,0],[0,1],[1,0],[1,1]] (4 × 2), labels [0, 1, 1, 0]."""
+    """The four points of XOR: X = [[0,0],[0,1],[1,0],[1,1]] (4 × 2), labels [0, 1, 1, 0].
+
+    >>> xor()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+    """
     x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
     return x, [0, 1, 1, 0]
 
@@ -97,6 +112,10 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int | None = 0) -> Labelle
     Class 0 (⌈n/2⌉ points): (cos t, sin t); class 1 (⌊n/2⌋ points): (1 − cos t, 0.5 − sin t);
     t evenly spaced over [0, π] in each class.  Then noise·N(0, 1) is added to each coordinate
     and the rows are shuffled.  Draw order: the noise (row by row), then the shuffle.
+
+    >>> X, labels = two_moons(6)
+    >>> len(X), len(X[0]), sorted(labels)
+    (6, 2, [0, 0, 0, 1, 1, 1])
     """
     check_entries(2 * check_int(n, "n", "two_moons", 2), f"{shown(n)} points", "two_moons")
     scale = _check_noise(noise, "two_moons")
@@ -121,6 +140,10 @@ def circles(
     Class 0 (⌈n/2⌉ points) on the unit circle, class 1 (⌊n/2⌋ points) on the circle of radius
     ``factor`` (0 < factor < 1), angles evenly spaced over [0, 2π); then noise·N(0, 1) on each
     coordinate and a shuffle.  Draw order: the noise (row by row), then the shuffle.
+
+    >>> X, labels = circles(4, noise=0.0)
+    >>> len(X), sorted(labels)
+    (4, [0, 0, 1, 1])
     """
     check_entries(2 * check_int(n, "n", "circles", 2), f"{shown(n)} points", "circles")
     scale = _check_noise(noise, "circles")
@@ -145,6 +168,10 @@ def spirals(
     θ = 2πc/k + 4r + noise·N(0, 1) (noise in radians, so it displaces outer points more), and
     sits at (r cos θ, r sin θ).  Each arm turns through 4 radians.  Every class has exactly N
     points.  Draw order: the angle noise (arm by arm, point by point), then the shuffle.
+
+    >>> X, labels = spirals(2, classes=3)
+    >>> len(X), sorted(labels)
+    (6, [0, 0, 1, 1, 2, 2])
     """
     count = check_int(n_per_class, "n_per_class", "spirals", 1)
     k = check_int(classes, "classes", "spirals", 2)
@@ -158,6 +185,8 @@ def spirals(
         for i in range(count):
             radius = (i + 1) / count
             angle = 2.0 * math.pi * arm / k + 4.0 * radius + scale * draws[arm * count + i]
+            if not math.isfinite(angle):  # cos(inf) is a math domain error
+                _finite([[angle]], scale, "spirals")
             points.append([radius * math.cos(angle), radius * math.sin(angle)])
             labels.append(arm)
     return _shuffle(points, labels, rng)
@@ -167,13 +196,18 @@ def noisy_sine(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[
     """Regression data: x ~ U[−π, π), y = sin x + noise·N(0, 1); returns (X n × 1, Y n × 1).
 
     Draw order: the n values of x, then the n noise draws.
+
+    >>> X, Y = noisy_sine(3, noise=0.0)
+    >>> [round(y, 12) for (y,) in Y] == [round(math.sin(x), 12) for (x,) in X]
+    True
     """
     check_entries(check_int(n, "n", "noisy_sine", 1), f"{shown(n)} points", "noisy_sine")
     scale = _check_noise(noise, "noisy_sine")
     rng = random.Random(check_seed(seed, "noisy_sine"))
     xs = [math.pi * (2.0 * rng.random() - 1.0) for _ in range(n)]
     draws = box_muller(rng, n)
-    return [[x] for x in xs], [[math.sin(x) + scale * e] for x, e in zip(xs, draws)]
+    targets = [[math.sin(x) + scale * e] for x, e in zip(xs, draws)]
+    return [[x] for x in xs], _finite(targets, scale, "noisy_sine")
 
 
 DIGITS_FILE = pathlib.Path(__file__).resolve().parent / "data" / "digits.gz"
@@ -235,7 +269,7 @@ def bars(n: int = 100, size: int = 6, noise: float = 0.1, seed: int | None = 0) 
             for i in range(side)
             for j in range(side)
         ])
-    return x, [k % 2 for k in range(count)]
+    return _finite(x, scale, "bars"), [k % 2 for k in range(count)]
 
 
 def train_test_split(
@@ -248,6 +282,9 @@ def train_test_split(
     are permuted by Fisher–Yates from ``random.Random(seed).random()``; the first rows of the
     permutation form the test set, the rest the training set, each in permuted order.  Rows
     are shared with X and Y, not copied.
+
+    >>> train_test_split([[1.0], [2.0], [3.0], [4.0]], [1, 2, 3, 4], 0.25)
+    ([[1.0], [3.0], [4.0]], [[2.0]], [1, 3, 4], [2])
     """
     rows, _ = check_matrix(x, "train_test_split", "X")
     if not isinstance(y, (list, tuple)) or len(y) != rows:

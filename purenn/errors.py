@@ -68,9 +68,9 @@ class ConfigurationError(PurennError, ValueError):
 
 
 class DivergenceError(PurennError, ArithmeticError):
-    """Training diverged: a batch's loss or the validation loss became NaN or ±inf, or an update
-    would have made a weight NaN or ±inf.  The network keeps the last finite weights (and the
-    optimizer the state that goes with them).
+    """Training diverged: a batch's loss or the validation loss became NaN or ±inf, an update
+    would have made a weight NaN or ±inf, or a schedule's learning rate overflowed.  The network
+    keeps the last finite weights (and the optimizer the state that goes with them).
 
     >>> from purenn.layers import Parameter
     >>> from purenn.optimizers import SGD

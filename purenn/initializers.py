@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "box_muller",
+    "LARGEST_NORMAL_DRAW",
     "Uniform",
     "Normal",
     "xavier_uniform",
@@ -79,6 +80,10 @@ def box_muller(rng: random.Random, count: int) -> list[float]:
     return draws
 
 
+LARGEST_NORMAL_DRAW = math.sqrt(-2.0 * math.log(2.0**-53))
+"""The largest |draw| ``box_muller`` can give, √(−2 ln 2⁻⁵³) ≈ 8.57: U₁ = 1 − random() ≥ 2⁻⁵³."""
+
+
 def _normal_matrix(rng: random.Random, rows: int, columns: int, mean: float, std: float) -> Matrix:
     draws = box_muller(rng, rows * columns)
     return [
@@ -125,7 +130,8 @@ class Normal:
     """An initializer drawing W_ij ~ N(mean, std²) by Box–Muller; the default N(0, 1) is
     PyTorch's ``nn.init.normal_`` default.
 
-    Raises ConfigurationError unless mean is finite and std a finite number > 0.
+    Raises ConfigurationError unless mean is finite and std a finite number > 0, and when a draw
+    could overflow: |mean| + LARGEST_NORMAL_DRAW·std must be finite (N(0, 1e308²) is refused).
 
     >>> import random
     >>> Normal(0, 0.1)(random.Random(0), 1, 2)
@@ -135,6 +141,11 @@ class Normal:
     def __init__(self, mean: float = 0.0, std: float = 1.0) -> None:
         self.mean = check_real(mean, "mean", "Normal")
         self.std = check_real(std, "std", "Normal", low=0.0, include_low=False)
+        if not math.isfinite(abs(self.mean) + LARGEST_NORMAL_DRAW * self.std):
+            raise ConfigurationError(
+                f"Normal: draws of N({self.mean!r}, {self.std!r}²) can overflow: "
+                f"|mean| + {LARGEST_NORMAL_DRAW:.2f}·std must be a finite number"
+            )
 
     def config(self) -> dict[str, Any]:
         """{"mean": mean, "std": std}: ``Normal(**config)`` rebuilds it (file formats use it).

@@ -62,6 +62,10 @@ class Parameter:
 
     ``name`` is the parameter's path in its network, e.g. ``"layers[0].weights"``, once a
     network owns it; before that it is the layer's local name.
+
+    >>> w = Parameter("w", [[1.0, 2.0]])
+    >>> w, w.shape, w.grad
+    (<Parameter w 1×2>, (1, 2), None)
     """
 
     def __init__(self, name: str, value: Matrix) -> None:

@@ -6,8 +6,13 @@ A matrix is a non-empty list of equally long, non-empty rows of numbers: ``[[1.0
 ``ValueError``, for a bad size, factor or function), then calls the unchecked kernel of the same
 name in ``purenn.kernels``.  Library code that already knows its shapes calls the kernels directly.
 
-Entries may be ints, floats or complex numbers (complex ones carry the complex-step derivative);
-results are new lists and the arguments are never modified.
+Entries may be floats, complex numbers (they carry the complex-step derivative) or any other
+number: the functions that compute (``matmul``, ``add``, ``subtract``, ``multiply``, ``scale``,
+``add_row``, ``column_sums``) compute in floats, so an int, a Fraction or a Decimal entry becomes
+the nearest float first, and one too large for a float (10**400) is a DataError naming its entry.
+NaN and ±inf entries follow IEEE 754 arithmetic, as in any calculator (training data is checked
+more strictly: see ``as_float_matrix``).  Results are new lists; the arguments are never
+modified.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import math
 import numbers
 
 from purenn import kernels
-from purenn.arguments import check_int, shown
+from purenn.arguments import check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
@@ -146,6 +151,40 @@ def _bounded_float(value: Any, where: str, entry: str) -> float:
         return float(value)
     except OverflowError:
         raise DataError(f"{where}: {entry} is {str(value)[:16]}…, too large for a float") from None
+    except (ArithmeticError, ValueError):  # Decimal("sNaN")
+        raise DataError(f"{where}: {entry} is {shown(value)}, which has no float value") from None
+
+
+# The entries the kernels compute with as they are; rows of only these are not copied.
+_FLOATING = frozenset({float, complex})
+
+
+def _computable(a: Any, where: str, name: str) -> Matrix:
+    """``a`` checked (``check_matrix``), and as it is when every entry is a float or complex (no
+    copy); otherwise a copy whose other entries are the nearest floats (complex ones, such as a
+    NumPy complex, complex numbers), so that the kernels never meet an int too large for a
+    float, a Decimal, which does not mix with floats, or a bool.
+
+    >>> _computable([[1, 0.5], [2.0, 3.0]], "add", "A")
+    [[1.0, 0.5], [2.0, 3.0]]
+    """
+    check_matrix(a, where, name)
+    if all(_FLOATING.issuperset(map(type, row)) for row in a):
+        return a  # type: ignore[no-any-return]
+    # Matrix says floats; a complex entry (the complex step) is one too, as in the kernels.
+    return [
+        row if _FLOATING.issuperset(map(type, row))
+        else [_entry(value, where, f"{name}[{i}][{j}]") for j, value in enumerate(row)]  # type: ignore[misc]
+        for i, row in enumerate(a)
+    ]
+
+
+def _entry(value: Any, where: str, entry: str) -> float | complex:
+    if isinstance(value, (float, complex)):
+        return value
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        return complex(value)
+    return _bounded_float(value, where, entry)
 
 
 def shape(a: Matrix) -> Shape:
@@ -177,16 +216,20 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _two_shapes(where: str, a: Matrix, b: Matrix) -> tuple[Shape, Shape]:
-    return check_matrix(a, where, "A"), check_matrix(b, where, "B")
-
-
-def _same_shape(where: str, a: Matrix, b: Matrix) -> None:
-    shape_a, shape_b = _two_shapes(where, a, b)
+def _same_shape(where: str, a: Matrix, b: Matrix) -> tuple[Matrix, Matrix]:
+    """(A, B) as ``_computable`` gives them, after checking that their shapes are equal."""
+    a, b = _computable(a, where, "A"), _computable(b, where, "B")
+    shape_a, shape_b = _shape_of(a), _shape_of(b)
     if shape_a != shape_b:
         raise ShapeError(
             f"{where}: shapes differ: A is {format_shape(shape_a)}, B is {format_shape(shape_b)}"
         )
+    return a, b
+
+
+def _shape_of(a: Matrix) -> Shape:
+    # (rows, columns) of a matrix already checked.
+    return len(a), len(a[0])
 
 
 def matmul(a: Matrix, b: Matrix) -> Matrix:
@@ -200,7 +243,8 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
     ...     print(error)
     matmul: cannot multiply A 1×2 by B 1×2: A has 2 columns but B has 1 row
     """
-    shape_a, shape_b = _two_shapes("matmul", a, b)
+    a, b = _computable(a, "matmul", "A"), _computable(b, "matmul", "B")
+    shape_a, shape_b = _shape_of(a), _shape_of(b)
     if shape_a[1] != shape_b[0]:
         raise ShapeError(
             f"matmul: cannot multiply A {format_shape(shape_a)} by B {format_shape(shape_b)}: "
@@ -229,8 +273,7 @@ def add(a: Matrix, b: Matrix) -> Matrix:
     ...
     purenn.errors.ShapeError: add: shapes differ: A is 1×2, B is 2×1
     """
-    _same_shape("add", a, b)
-    return kernels.add(a, b)
+    return kernels.add(*_same_shape("add", a, b))
 
 
 def subtract(a: Matrix, b: Matrix) -> Matrix:
@@ -239,8 +282,7 @@ def subtract(a: Matrix, b: Matrix) -> Matrix:
     >>> subtract([[10.0, 20.0]], [[1.0, 2.0]])
     [[9.0, 18.0]]
     """
-    _same_shape("subtract", a, b)
-    return kernels.subtract(a, b)
+    return kernels.subtract(*_same_shape("subtract", a, b))
 
 
 def multiply(a: Matrix, b: Matrix) -> Matrix:
@@ -250,19 +292,21 @@ def multiply(a: Matrix, b: Matrix) -> Matrix:
     >>> multiply([[1.0, 2.0], [3.0, 4.0]], [[10.0, 10.0], [0.5, -1.0]])
     [[10.0, 20.0], [1.5, -4.0]]
     """
-    _same_shape("multiply", a, b)
-    return kernels.multiply(a, b)
+    return kernels.multiply(*_same_shape("multiply", a, b))
 
 
 def scale(a: Matrix, factor: float) -> Matrix:
-    """(cA)_ij = c · A_ij for a number c; n × m stays n × m.
+    """(cA)_ij = c · A_ij for a number c, a finite real number or a complex one (anything else is
+    a ConfigurationError); n × m stays n × m.
 
     >>> scale([[1.0, -2.0]], 0.5)
     [[0.5, -1.0]]
     """
-    check_matrix(a, "scale", "A")
-    if not _is_number(factor):
+    a = _computable(a, "scale", "A")
+    if not (isinstance(factor, complex) or is_real(factor)):
         raise ConfigurationError(f"scale: factor must be a number, got {shown(factor)}")
+    if not isinstance(factor, complex):  # a real factor: a finite float (10**400 and NaN refused)
+        factor = check_real(factor, "factor", "scale")
     return kernels.scale(a, factor)
 
 
@@ -285,8 +329,8 @@ def add_row(a: Matrix, row: Sequence[float]) -> Matrix:
     >>> add_row([[1.0, 2.0], [3.0, 4.0]], [10.0, 20.0])
     [[11.0, 22.0], [13.0, 24.0]]
     """
-    shape_a = check_matrix(a, "add_row", "A")
-    shape_r = check_matrix([row], "add_row", "row")
+    a, (row,) = _computable(a, "add_row", "A"), _computable([row], "add_row", "row")
+    shape_a, shape_r = _shape_of(a), (1, len(row))
     if shape_r[1] != shape_a[1]:
         raise ShapeError(
             f"add_row: row has {shape_r[1]} entries but A is {format_shape(shape_a)}"
@@ -300,5 +344,4 @@ def column_sums(a: Matrix) -> list[float]:
     >>> column_sums([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     [9.0, 12.0]
     """
-    check_matrix(a, "column_sums", "A")
-    return kernels.column_sums(a)
+    return kernels.column_sums(_computable(a, "column_sums", "A"))

@@ -456,6 +456,10 @@ def build_layers(layers: Sequence[Layer]) -> tuple[SampleShape, SampleShape]:
     Raises ConfigurationError when the first layer does not know its input shape, or when a
     layer cannot take what the layer below gives: the message names both layers (index and
     repr) and both shapes.
+
+    >>> from purenn import Conv2D, Dense, Flatten
+    >>> build_layers([Conv2D(1, 2, 3, input_shape=(1, 5, 5)), Flatten(), Dense(18, 2)])
+    ((1, 5, 5), (2,))
     """
     first = layers[0]
     input_shape = first.declared_input_shape()

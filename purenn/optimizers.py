@@ -21,6 +21,7 @@ property a learning-rate schedule may reassign; assigning it checks the value.
 from __future__ import annotations
 
 import math
+import sys
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError, DataError, DivergenceError, ShapeError
@@ -515,14 +516,31 @@ def clip_grad_norm(gradients: Sequence[Matrix], max_norm: float) -> float:
     >>> [round(g, 6) for g in gradients[0][0]]
     [0.6, 0.8]
     """
-    check_max_norm(max_norm, "clip_grad_norm")
+    limit = check_max_norm(max_norm, "clip_grad_norm")
     if not isinstance(gradients, (list, tuple)):
         raise ShapeError(
             f"clip_grad_norm: gradients must be a list of matrices, got {shown(gradients)}"
         )
     for index, gradient in enumerate(gradients):
-        check_matrix(gradient, "clip_grad_norm", f"gradients[{index}]")
-    return clip_checked_gradients(gradients, max_norm)
+        _check_gradient(gradient, f"gradients[{index}]")
+    return clip_checked_gradients(gradients, limit)
+
+
+_LARGEST_FLOAT_INT = int(sys.float_info.max)
+
+
+def _check_gradient(gradient: Any, name: str) -> None:
+    """A matrix of floats, or of ints a float can hold: its entries are scaled in place, which a
+    Decimal or a complex entry cannot be, and an int beyond the floats has no norm."""
+    check_matrix(gradient, "clip_grad_norm", name)
+    for i, row in enumerate(gradient):
+        for j, value in enumerate(row):
+            if type(value) is not float and not (
+                isinstance(value, int) and abs(value) <= _LARGEST_FLOAT_INT
+            ):
+                raise ShapeError(
+                    f"clip_grad_norm: {name}[{i}][{j}] must be a float, got {shown(value)}"
+                )
 
 
 def check_max_norm(max_norm: Any, where: str) -> float:

@@ -29,9 +29,13 @@ def _scaled_power(base_lr: float, gamma: float, exponent: int) -> float:
     except OverflowError:
         # γᵏ alone overflows (float ** raises rather than returning inf: γ = 2, k = 1100), yet
         # η₀ · γᵏ may still be finite (η₀ = 1e-300): take the product in logarithms.
-        if base_lr == 0.0:
-            return 0.0
-        exponent_of_e = math.log(base_lr) + exponent * math.log(gamma)
+        if base_lr == 0.0 or gamma == 1.0:  # 1.0 ** k raises too when k exceeds the floats
+            return base_lr
+        log_gamma = math.log(gamma)
+        try:
+            exponent_of_e = math.log(base_lr) + exponent * log_gamma
+        except OverflowError:  # k itself exceeds the floats (10**400 epochs): γᵏ is 0 or inf
+            exponent_of_e = math.inf if log_gamma > 0.0 else -math.inf
         return math.exp(exponent_of_e) if exponent_of_e < 709.0 else math.inf
 
 

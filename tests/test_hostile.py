@@ -37,6 +37,25 @@ def small_network(seed=0):
     return pn.Network([pn.Dense(2, 3, "tanh"), pn.Dense(3, 1, "sigmoid")], loss="bce", seed=seed)
 
 
+class NonFiniteResultError(Exception):
+    """An accepted value that made a call return NaN or ±inf: a silent overflow."""
+
+
+def finite(result):
+    """``result`` (a matrix, or a tuple holding matrices and label lists), checked to be finite."""
+    parts = result if isinstance(result, tuple) else (result,)
+    for part in parts:
+        rows = part if part and isinstance(part[0], list) else [part]
+        if not all(math.isfinite(abs(value)) for row in rows for value in row):
+            raise NonFiniteResultError(f"returned {shown(part)}")
+    return result
+
+
+def drawn(initializer):
+    """Weights drawn by ``initializer``, checked to be finite."""
+    return finite(initializer(random.Random(0), 3, 2))
+
+
 # Every public call with one argument replaced by the hostile value v; net is a trained network
 # that the call may use (and must not damage when it refuses).
 CALLS = {
@@ -65,7 +84,9 @@ CALLS = {
     "BatchNorm(eps)": lambda net, v: pn.BatchNorm(2, eps=v),
     "BatchNorm(momentum)": lambda net, v: pn.BatchNorm(2, momentum=v),
     "Uniform(low)": lambda net, v: pn.Uniform(v, 1.0),
-    "Normal(std)": lambda net, v: pn.Normal(0.0, v),
+    "Normal(std)": lambda net, v: drawn(pn.Normal(0.0, v)),
+    "Normal(mean)": lambda net, v: drawn(pn.Normal(v, 1.0)),
+    "Uniform(high)": lambda net, v: drawn(pn.Uniform(0.0, v)),
     "LeakyReLU(slope)": lambda net, v: pn.LeakyReLU(v),
     "ELU(alpha)": lambda net, v: pn.ELU(v),
     "xavier_uniform(fan_in)": lambda net, v: pn.xavier_uniform(random.Random(0), v, 2),
@@ -101,12 +122,25 @@ CALLS = {
     "gradcheck(sample)": lambda net, v: pn.gradcheck(net, X, Y, sample=v),
     "gradcheck(seed)": lambda net, v: pn.gradcheck(net, X, Y, seed=v),
     "gradcheck(method)": lambda net, v: pn.gradcheck(net, X, Y, method=v),
-    "clip_grad_norm(max_norm)": lambda net, v: pn.clip_grad_norm(net.parameters(), v),
+    "clip_grad_norm(max_norm)": lambda net, v: pn.clip_grad_norm([[[3.0, 4.0]]], v),
+    "clip_grad_norm(gradients)": lambda net, v: pn.clip_grad_norm([[[3.0, v]]], 1.0),
+    "evaluate(X)": lambda net, v: net.evaluate(v, Y),
     "two_moons(n)": lambda net, v: pn.datasets.two_moons(v),
-    "two_moons(noise)": lambda net, v: pn.datasets.two_moons(10, noise=v),
+    "two_moons(noise)": lambda net, v: finite(pn.datasets.two_moons(10, noise=v)),
     "circles(seed)": lambda net, v: pn.datasets.circles(10, seed=v),
+    "circles(noise)": lambda net, v: finite(pn.datasets.circles(10, noise=v)),
     "spirals(n_per_class)": lambda net, v: pn.datasets.spirals(v),
+    "spirals(noise)": lambda net, v: finite(pn.datasets.spirals(5, noise=v)),
     "bars(size)": lambda net, v: pn.datasets.bars(4, size=v),
+    "bars(noise)": lambda net, v: finite(pn.datasets.bars(4, size=3, noise=v)),
+    "noisy_sine(noise)": lambda net, v: finite(pn.datasets.noisy_sine(10, noise=v)),
+    "StepLR.rate(epoch)": lambda net, v: pn.StepLR(2).rate(v, 0.1),
+    "ExponentialLR.rate(base_lr)": lambda net, v: pn.ExponentialLR(0.5).rate(3, v),
+    "matrix.matmul(entry)": lambda net, v: pn.matrix.matmul([[v, 1.0]], [[1.0], [2.0]]),
+    "matrix.add(entry)": lambda net, v: pn.matrix.add([[1.0, 2.0]], [[v, 1.0]]),
+    "matrix.scale(factor)": lambda net, v: finite(pn.matrix.scale([[1.0, 2.0]], v)),
+    "matrix.add_row(row)": lambda net, v: pn.matrix.add_row([[1.0, 2.0]], [v, 1.0]),
+    "matrix.column_sums(entry)": lambda net, v: pn.matrix.column_sums([[v], [1.0]]),
     "train_test_split(test_fraction)": lambda net, v: pn.datasets.train_test_split(X, Y, v),
     "plot.loss_curve(history)": lambda net, v: pn.plot.loss_curve(v),
     "plot.decision_boundary(X)": lambda net, v: pn.plot.decision_boundary(net, v, LABELS),
@@ -376,17 +410,18 @@ def test_copies_continue_training_bit_identically(optimizer, init, seed, copier,
 # -- the command line --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("arguments", [
-    ["train", "moons", "--rate", "inf"],
-    ["train", "moons", "--rate", "nan"],
-    ["train", "moons", "--seed", "-1"],
-    ["train", "moons", "--arch", "2-99999999-2"],
-    ["demo", "--epochs", "-3"],
-    ["predict", "--sweep"],
+@pytest.mark.parametrize(("arguments", "said"), [
+    (["train", "moons", "--learning-rate", "inf"], "--learning-rate: must be a finite number"),
+    (["train", "moons", "--learning-rate", "nan"], "--learning-rate: must be a finite number"),
+    (["train", "moons", "--seed", "-1"], "seed must be None or an int ≥ 0"),
+    (["train", "moons", "--arch", "2-99999999-2"], "would make 499,999,997 parameters"),
+    (["demo", "--epochs", "-3"], "--epochs: must be an int ≥ 0"),
+    (["predict", "--sweep"], "the following arguments are required"),
 ])
-def test_cli_hostile_options_are_one_line_never_a_traceback(capsys, arguments):
+def test_cli_hostile_options_are_one_line_never_a_traceback(capsys, arguments, said):
     from purenn.cli import main
 
     status = main(arguments)
     err = capsys.readouterr().err
+    assert said in err
     assert status == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
