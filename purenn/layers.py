@@ -203,7 +203,11 @@ class Layer:
         per channel); the network asks before it trains.  Most layers take any batch."""
 
     def forward(self, x: Matrix) -> Matrix:
-        """The layer's output for a batch X (batch × n_in); caches what backward needs."""
+        """The layer's output for a batch X (batch × n_in); caches what backward needs.
+
+        X must be a checked batch of the layer's input shape: a layer's passes, like the
+        kernels, check nothing (``Network`` checks its data once, at the public boundary), so a
+        row of the wrong length given straight to a layer is not diagnosed."""
         raise NotImplementedError
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
