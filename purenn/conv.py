@@ -137,6 +137,10 @@ class Conv2D(ActivatedLayer):
         out_height, out_width = output_size(
             height, width, self.kernel_size, self.stride, self.padding
         )
+        # The table holds C·kh·kw indices per output position: a huge padding would fill the
+        # memory before anything else failed (padding=10**5 on a 2×2 image).
+        check_entries(out_height * out_width * self.fan_in,
+                      f"the receptive fields of {self!r} on {format_shape(shape)}", "Conv2D")
         table = convolution_table((channels, height, width), self.kernel_size, self.stride,
                                   self.padding)
         self.windows = Windows(table, channels * height * width)

@@ -24,9 +24,11 @@ from __future__ import annotations
 import operator
 from itertools import chain
 
+from purenn.arguments import check_entries
 from purenn.errors import StateError
 from purenn.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
 from purenn.layers import Layer, check_built, check_declared, sample_shape
+from purenn.matrix import format_shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ class Pool2D(Layer):
         shape = check_declared(self, input_shape)
         channels, height, width = window_fits(self, shape, self.pool_size, (0, 0))
         rows, columns = output_size(height, width, self.pool_size, self.stride, (0, 0))
+        check_entries(channels * rows * columns * self.pool_size[0] * self.pool_size[1],
+                      f"the windows of {self!r} on {format_shape(shape)}", type(self).__name__)
         table = pooling_table((channels, height, width), self.pool_size, self.stride)
         self.windows = Windows(table, channels * height * width)
         return self.record_shapes(shape, (channels, rows, columns))

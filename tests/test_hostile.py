@@ -77,7 +77,10 @@ CALLS = {
     "Dense(init)": lambda net, v: pn.Dense(2, 2, init=v),
     "Conv2D(kernel_size)": lambda net, v: pn.Conv2D(1, 2, v, input_shape=(1, 4, 4)),
     "Conv2D(out_channels)": lambda net, v: pn.Conv2D(1, v, 2, input_shape=(1, 4, 4)),
+    "Conv2D(padding)": lambda net, v: pn.Conv2D(1, 2, 2, padding=v, input_shape=(1, 4, 4)),
     "MaxPool2D(pool_size)": lambda net, v: pn.MaxPool2D(v),
+    "MaxPool2D(pool_size) on a large image": lambda net, v: pn.MaxPool2D(
+        v, stride=1, input_shape=(1, 8000, 8000)),
     "AvgPool2D(stride)": lambda net, v: pn.AvgPool2D(2, stride=v),
     "Dropout(rate)": lambda net, v: pn.Dropout(v),
     "BatchNorm(num_features)": lambda net, v: pn.BatchNorm(v),

@@ -304,6 +304,9 @@ def image_model(tmp_path_factory):
     (lambda d: d["layers"][0].update(input_shape=[2, 3, 3]), "takes 1 channel, not the 2"),
     (lambda d: d["layers"][0].update(input_shape=None), "does not know the shape of its input"),
     (lambda d: d["layers"][1].update(pool_size=[5, 5]), "is larger than the image"),
+    # A padding that would make index tables of billions of entries: refused before building.
+    (lambda d: d["layers"][0].update(padding=[100000, 100000]),
+     "the receptive fields of Conv2D(1, 2, 2, padding=100000"),
     (lambda d: d["layers"][2].update(input_shape="flat"), "layers[2].input_shape must be a list"),
 ])
 def test_inconsistent_image_layers_are_refused_by_name(image_model, tmp_path, edit, message):
