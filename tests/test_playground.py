@@ -15,7 +15,10 @@ import purenn as pn
 from purenn.cli.playground import PYODIDE_CDN, make_server, package_files, serve_in_background
 from purenn.cli.seednets import seed_network
 from purenn.errors import ConfigurationError
+from purenn.gradcheck.numerical import METHODS
+from purenn.gradcheck.sweep import step_sweep
 from purenn.playground import DATASETS, Session
+from purenn.playground.session import CHECKED_ROWS, SWEEP_SAMPLE
 
 
 @pytest.mark.parametrize("dataset", ["seed", *DATASETS])
@@ -46,7 +49,24 @@ def test_the_gradient_check_passes_with_its_table_and_sweep():
     result = session.check()
     assert result["ok"] is True
     assert "PASSED" in result["table"] and "layers[0].weights" in result["table"]
-    assert result["sweep_svg"].startswith("<svg")
+    pictures = [session.sweep_method(method) for method in METHODS]
+    assert all(picture.startswith("<svg") for picture in pictures)
+    assert sorted(session.sweep) == sorted(METHODS)  # every method's curve in the last picture
+
+
+def test_the_sweep_checks_a_sample_of_each_parameter():
+    session = Session("moons", hidden=(8,), activation="tanh", learning_rate=0.1)
+    session.train(3)
+    session.check()
+    session.sweep_method("central")
+    x, y = session.x[:CHECKED_ROWS], session.y[:CHECKED_ROWS]
+    everything = step_sweep(session.network, x, y, ["central"])["central"]
+    sampled = session.sweep["central"]
+    # The sampled entries are some of all the entries, so their largest error is at most the
+    # largest of all, step by step, and the largest layer (8×2 weights) is not checked whole.
+    assert [h for h, _ in sampled] == [h for h, _ in everything]
+    assert all(part <= whole for (_, part), (_, whole) in zip(sampled, everything))
+    assert SWEEP_SAMPLE < 8 * 2
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -19,7 +19,8 @@ async function start() {
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
   const module = pyodide.pyimport("purenn.playground.session");
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
-  return { pyodide, Session: module.Session, version };
+  const methods = module.METHODS.toJs();
+  return { pyodide, Session: module.Session, methods, version };
 }
 
 function options() {
@@ -78,11 +79,16 @@ async function train(app, state) {
   $("status").dataset.done = "trained";
 }
 
-function check(state) {
+async function check(app, state) {
   status("checking the gradients…");
   const result = toObject(state.session.check());
   $("check-table").textContent = result.table;
-  $("sweep").innerHTML = result.sweep_svg;
+  // The sweep is many checks: one method at a time, the browser drawing in between.
+  for (const method of app.methods) {
+    status(`gradient check ${result.ok ? "PASSED" : "FAILED"}; sweeping ${method}…`);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    $("sweep").innerHTML = state.session.sweep_method(method);
+  }
   status(`gradient check ${result.ok ? "PASSED" : "FAILED"}`);
   $("status").dataset.done = result.ok ? "check passed" : "check failed";
 }
@@ -103,8 +109,7 @@ start().then((app) => {
   $("check").addEventListener("click", async () => {
     if (!state.session) return;
     busy(true);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    try { check(state); } catch (error) { status(`error: ${error.message}`); }
+    try { await check(app, state); } catch (error) { status(`error: ${error.message}`); }
     busy(false);
   });
 }, (error) => status(`could not start: ${error.message}`));

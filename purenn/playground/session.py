@@ -19,6 +19,7 @@ from purenn.cli.seednets import seed_network
 from purenn.encoding import one_hot
 from purenn.errors import ConfigurationError
 from purenn.gradcheck import gradcheck
+from purenn.gradcheck.numerical import METHODS
 from purenn.gradcheck.sweep import step_sweep
 from purenn.layers import Dense
 from purenn.network import Network
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     Labelled = Tuple[Matrix, List[int]]
 
-__all__ = ["DATASETS", "OPTIMIZERS", "CHECKED_ROWS", "Session"]
+__all__ = ["DATASETS", "OPTIMIZERS", "CHECKED_ROWS", "SWEEP_SAMPLE", "METHODS", "Session"]
 
 
 DATASETS: dict[str, Callable[[int], Labelled]] = {
@@ -55,6 +56,11 @@ OPTIMIZERS: dict[str, Callable[[float], Optimizer]] = {
 CHECKED_ROWS = 8
 """The gradient check and its sweep use the first rows only: enough to exercise every weight,
 and quick at the page's speed (WebAssembly runs at about half native speed)."""
+
+SWEEP_SAMPLE = 12
+"""The sweep checks this many entries of each parameter (the same ones at every step): a sweep
+is about 60 gradient checks, and all 1,251 weights of a 32-32 spirals network took 74 s
+natively; the curves' shapes do not need them all."""
 
 BOUNDARY_RESOLUTION = 40  # cells along the longer side while training: 1,600 predictions
 
@@ -127,17 +133,20 @@ class Session:
                                  title=f"{self.dataset}: decision boundary")
 
     def check(self) -> dict[str, Any]:
-        """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok", its
-        "table" (the text ``python -m purenn gradcheck`` prints) and "sweep_svg", the error of
-        each numerical method against its step size."""
+        """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok" and
+        its "table" (the text ``python -m purenn gradcheck`` prints).  The page then sweeps one
+        method at a time (``sweep_method``), drawing in between."""
+        result = gradcheck(self.network, self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS])
+        self.sweep: dict[str, list[tuple[float, float]]] = {}
+        return {"ok": result.ok, "table": str(result)}
+
+    def sweep_method(self, method: str) -> str:
+        """The step sweep of ``method`` (one of METHODS) on the checked rows, SWEEP_SAMPLE
+        entries per parameter, added to this check's sweep; returns the picture of every method
+        swept so far (``purenn.plot.sweep``)."""
         x, y = self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS]
-        result = gradcheck(self.network, x, y)
-        return {
-            "ok": result.ok,
-            "table": str(result),
-            "sweep_svg": sweep(step_sweep(self.network, x, y),
-                               title="gradient check: error against step size"),
-        }
+        self.sweep.update(step_sweep(self.network, x, y, [method], sample=SWEEP_SAMPLE))
+        return sweep(self.sweep, title="gradient check: error against step size")
 
 
 def _classifier(hidden: Sequence[int], activation: str, classes: int, seed: int) -> Network:
