@@ -208,7 +208,7 @@ def shows(counts, color, tolerance=6):
 
 
 class Pooling(Layer):
-    """Stands in for a layer purenn does not have yet."""
+    """A layer of the user's own, which the diagram knows nothing about: drawn as a box."""
 
     def __init__(self, n_in, n_out):
         self.n_in, self.n_out = n_in, n_out

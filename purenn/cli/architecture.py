@@ -176,8 +176,9 @@ def _sizes(data: TrainingData, arch: list[int] | None, layers: list[LayerSpec] |
     if arch is not None:
         text = f"--arch {'-'.join(map(str, arch))}"
         if arch[0] != n:
+            columns = "feature column" if n == 1 else "feature columns"
             raise UsageError(f"{text} starts with {arch[0]} inputs but {data.name} has {n} "
-                             f"feature columns: start it with {n}")
+                             f"{columns}: start it with {n}")
         return arch, [None] * (len(arch) - 1), text
     if layers is not None:
         return [n] + [w for w, _ in layers], [a for _, a in layers], "--layers"
