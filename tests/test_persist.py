@@ -7,6 +7,7 @@ import stat
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from image_strategies import conv_cases
 from persist_helpers import bits, every_activation, networks
 
 import purenn as pn
@@ -54,6 +55,51 @@ def test_a_loaded_network_is_the_saved_one_bit_for_bit(tmp_path_factory, network
     x = [row[: network.n_in] for row in rows]
     assert bits(loaded.predict(x)) == bits(network.predict(x))
     # Saving what was loaded writes the same bytes: nothing is lost or reformatted.
+    again = path.with_name("again.json")
+    pn.save(loaded, again)
+    assert again.read_bytes() == path.read_bytes()
+
+
+@st.composite
+def image_networks(draw):
+    """A convolutional network drawn whole: a Conv2D of any geometry conv_cases draws, then
+    perhaps BatchNorm, Dropout and a pooling layer, then Flatten and a Dense head; every
+    parameter and buffer drawn too (BatchNorm's running statistics included)."""
+    case = draw(conv_cases())
+    layers = [pn.Conv2D(**case.kwargs, activation=draw(st.sampled_from(["relu", "tanh", "elu"])),
+                        bias=draw(st.booleans()), input_shape=case.shape)]
+    shape = layers[0].build(case.shape)
+    if draw(st.booleans()):
+        layers.append(pn.BatchNorm(shape[0], draw(st.sampled_from(["identity", "sigmoid"]))))
+    if draw(st.booleans()):
+        layers.append(pn.Dropout(draw(st.sampled_from([0.0, 0.25, 0.5]))))
+    if draw(st.booleans()):
+        kind = draw(st.sampled_from([pn.MaxPool2D, pn.AvgPool2D]))
+        pool = kind(1, stride=draw(st.integers(1, 2)))
+        layers.append(pool)
+        shape = pool.build(shape)
+    layers += [pn.Flatten(), pn.Dense(shape[0] * shape[1] * shape[2], 2)]
+    network = pn.Network(layers, seed=draw(st.integers(0, 9)))
+    values = st.floats(-3, 3)
+    for held in [*network.parameters(), *network.buffers()]:
+        rows, columns = held.shape
+        floats = st.floats(0.1, 3) if held.name.endswith("running_var") else values
+        if held.name.endswith("num_batches_tracked"):
+            floats = st.integers(0, 10**6).map(float)
+        held.value = draw(st.lists(st.lists(floats, min_size=columns, max_size=columns),
+                                   min_size=rows, max_size=rows))
+    return network, case.x
+
+
+@given(image_networks())
+def test_a_loaded_image_network_is_the_saved_one_bit_for_bit(tmp_path_factory, drawn):
+    network, x = drawn
+    path = tmp_path_factory.mktemp("images") / "model.json"
+    pn.save(network, path)
+    loaded = pn.load(path)
+    assert bits(loaded.state_dict()) == bits(network.state_dict())
+    assert describe_network(loaded, "t") == describe_network(network, "t")
+    assert bits(loaded.predict(x)) == bits(network.predict(x))
     again = path.with_name("again.json")
     pn.save(loaded, again)
     assert again.read_bytes() == path.read_bytes()
