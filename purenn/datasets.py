@@ -80,8 +80,12 @@ def _finite(points: Matrix, noise: float, where: str) -> Matrix:
     """``points`` when every value is finite, else ConfigurationError: only a huge noise (finite
     itself, e.g. 1e308) can make a generated value overflow."""
     if not all(math.isfinite(value) for row in points for value in row):
-        raise ConfigurationError(f"{where}: noise {noise!r} is so large that points overflow")
+        raise _overflowing(noise, where)
     return points
+
+
+def _overflowing(noise: float, where: str) -> ConfigurationError:
+    return ConfigurationError(f"{where}: noise {noise!r} is so large that points overflow")
 
 
 def seed_data() -> tuple[Matrix, Matrix]:
@@ -186,7 +190,7 @@ def spirals(
             radius = (i + 1) / count
             angle = 2.0 * math.pi * arm / k + 4.0 * radius + scale * draws[arm * count + i]
             if not math.isfinite(angle):  # cos(inf) is a math domain error
-                _finite([[angle]], scale, "spirals")
+                raise _overflowing(scale, "spirals")
             points.append([radius * math.cos(angle), radius * math.sin(angle)])
             labels.append(arm)
     return _shuffle(points, labels, rng)

@@ -51,7 +51,7 @@ def test_the_gradient_check_passes_with_its_table_and_sweep():
     assert "PASSED" in result["table"] and "layers[0].weights" in result["table"]
     pictures = [session.sweep_method(method) for method in METHODS]
     assert all(picture.startswith("<svg") for picture in pictures)
-    assert sorted(session.sweep) == sorted(METHODS)  # every method's curve in the last picture
+    assert sorted(session.swept) == sorted(METHODS)  # every method's curve in the last picture
 
 
 def test_the_sweep_checks_a_sample_of_each_parameter():
@@ -61,7 +61,7 @@ def test_the_sweep_checks_a_sample_of_each_parameter():
     session.sweep_method("central")
     x, y = session.x[:CHECKED_ROWS], session.y[:CHECKED_ROWS]
     everything = step_sweep(session.network, x, y, ["central"])["central"]
-    sampled = session.sweep["central"]
+    sampled = session.swept["central"]
     # The sampled entries are some of all the entries, so their largest error is at most the
     # largest of all, step by step, and the largest layer (8×2 weights) is not checked whole.
     assert [h for h, _ in sampled] == [h for h, _ in everything]

@@ -24,10 +24,6 @@ import threading
 
 from purenn.cli.options import CommandParser, UsageError, add_command
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
     "PYODIDE_VERSION",
     "PYODIDE_CDN",

@@ -16,10 +16,6 @@ import math
 
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
     "RELATIVE_ERROR_FLOOR",
     "VERDICT_BANDS",

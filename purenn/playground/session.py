@@ -94,6 +94,7 @@ class Session:
             )
         self.dataset = dataset
         self.history = History()
+        self.swept: dict[str, list[tuple[float, float]]] = {}  # the sweep of the last check
         self.optimizer = OPTIMIZERS[optimizer](learning_rate)
         if dataset == "seed":
             self.x, self.y = datasets.seed_data()
@@ -137,7 +138,7 @@ class Session:
         its "table" (the text ``python -m purenn gradcheck`` prints).  The page then sweeps one
         method at a time (``sweep_method``), drawing in between."""
         result = gradcheck(self.network, self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS])
-        self.sweep: dict[str, list[tuple[float, float]]] = {}
+        self.swept = {}
         return {"ok": result.ok, "table": str(result)}
 
     def sweep_method(self, method: str) -> str:
@@ -145,8 +146,8 @@ class Session:
         entries per parameter, added to this check's sweep; returns the picture of every method
         swept so far (``purenn.plot.sweep``)."""
         x, y = self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS]
-        self.sweep.update(step_sweep(self.network, x, y, [method], sample=SWEEP_SAMPLE))
-        return sweep(self.sweep, title="gradient check: error against step size")
+        self.swept.update(step_sweep(self.network, x, y, [method], sample=SWEEP_SAMPLE))
+        return sweep(self.swept, title="gradient check: error against step size")
 
 
 def _classifier(hidden: Sequence[int], activation: str, classes: int, seed: int) -> Network:

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import colorsys
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
-if TYPE_CHECKING:
-    pass
-
 __all__ = [
     "PALETTE",
     "POSITIVE",

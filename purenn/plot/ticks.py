@@ -21,10 +21,6 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["Tick", "AxisTicks", "nice_number", "linear_ticks", "log_ticks"]
 
 _MINUS = "\u2212"
