@@ -23,11 +23,15 @@ importing only those before it (tests/test_layering.py holds the order):
                                           script: demo, train, predict, export, gradcheck;
                                           CSV files, one error line per mistake
 
-``import purenn`` loads everything a network needs at once, and ``purenn.datasets``,
-``purenn.plot`` and ``purenn.formats`` (the digits file's reader, the SVG code, the file
-formats: more than half of the import time) only when first used, as ``pn.datasets``,
-``pn.plot``, ``pn.save(…)`` and so on, or by an import: PEP 562's module ``__getattr__`` below
-imports them then.
+``import purenn`` loads what a network of Dense layers needs, to train, predict and evaluate,
+and the gradient checker at once; the rest loads when first used, as ``pn.Conv2D``,
+``pn.datasets``, ``pn.save(…)`` and so on, or by an import: PEP 562's module ``__getattr__``
+below imports it then.  That rest is ``purenn.datasets``, ``purenn.plot`` and
+``purenn.formats`` (the digits file's reader, the SVG code, the file formats: more than half of
+the import time), and the image layers, Dropout and BatchNorm (``im2col``, ``conv``,
+``pooling``, ``flatten``, ``dropout``, ``batchnorm``: a sixth of what was left).  The gradient
+checker stays eager: ``pn.gradcheck`` is a function named like its subpackage, and a lazy one
+would lose to the subpackage whenever something imported ``purenn.gradcheck.report`` first.
 
 Annotations cost no import time: every module begins with ``from __future__ import
 annotations`` (annotations stay unevaluated), and takes typing's names and purenn's type aliases
@@ -43,10 +47,7 @@ from __future__ import annotations
 import importlib
 
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
-from purenn.batchnorm import BatchNorm
 from purenn.callbacks import EarlyStopping
-from purenn.conv import Conv2D
-from purenn.dropout import Dropout
 from purenn.encoding import argmax, one_hot
 from purenn.errors import (
     ConfigurationError,
@@ -58,7 +59,6 @@ from purenn.errors import (
     ShapeError,
     StateError,
 )
-from purenn.flatten import Flatten
 from purenn.gradcheck import (
     ComplexStepWarning,
     GradientCheckResult,
@@ -79,13 +79,28 @@ from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredErr
 from purenn.metrics import accuracy
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
-from purenn.pooling import AvgPool2D, MaxPool2D
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
+
+    from purenn import datasets, formats, plot
+    from purenn.batchnorm import BatchNorm
+    from purenn.conv import Conv2D
+    from purenn.dropout import Dropout
+    from purenn.flatten import Flatten
+    from purenn.formats import (
+        export_npz,
+        export_onnx,
+        export_python,
+        import_npz,
+        load,
+        load_checkpoint,
+        save,
+    )
+    from purenn.pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
     "Activation",
@@ -155,8 +170,8 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-# Loaded on first use, by __getattr__: the modules a network does not need, and the names the
-# package gives from them.
+# Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
+# the names the package gives from them.
 _LAZY_MODULES = ("datasets", "plot", "formats")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
@@ -166,12 +181,18 @@ _LAZY_NAMES: dict[str, str] = {
     "load": "formats",
     "load_checkpoint": "formats",
     "save": "formats",
+    "BatchNorm": "batchnorm",
+    "Conv2D": "conv",
+    "Dropout": "dropout",
+    "Flatten": "flatten",
+    "AvgPool2D": "pooling",
+    "MaxPool2D": "pooling",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """``pn.datasets``, ``pn.plot``, ``pn.formats`` and the formats' functions (``pn.save``,
-    ``pn.load``, …), imported when first asked for (PEP 562)."""
+    """``pn.datasets``, ``pn.plot``, ``pn.formats`` and the names of _LAZY_NAMES (``pn.save``,
+    ``pn.Conv2D``, ``pn.gradcheck``, …), imported when first asked for (PEP 562)."""
     if name in _LAZY_MODULES:
         # The import binds the submodule as this package's attribute: the next look-up finds
         # it without coming here.

@@ -8,12 +8,15 @@ subpackage ("from purenn.plot import x") depends on its ``__init__``.
 """
 
 import ast
+import importlib
 import pathlib
 import subprocess
 import sys
 
 import pytest
 from oracles import require_native
+
+import purenn as pn
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 
@@ -126,8 +129,9 @@ def test_imports_are_at_module_level(module):
 
 
 # The one exception to "no imports at run time": purenn/__init__.py's module __getattr__ (PEP 562)
-# imports purenn.datasets, purenn.plot and purenn.formats when they are first asked for, because
-# they are more than half of the import time and a network needs none of them
+# imports purenn.datasets, purenn.plot, purenn.formats and the image layers, Dropout and
+# BatchNorm when they are first asked for, because they are more than half of the import time
+# and a network of Dense layers needs none of them
 # (benchmarks/bench_import.py).  It does so with
 # importlib.import_module, so this test looks for that call (and __import__) everywhere else.
 LAZY_IMPORTER = ("__init__", "__getattr__")
@@ -172,23 +176,39 @@ def test_import_purenn_loads_no_heavy_standard_module():
     assert result.stdout.strip() == "[]"
 
 
+LAZY_MODULES = ("datasets", "plot", "formats", "im2col", "conv", "pooling", "flatten", "dropout",
+                "batchnorm")
+
+
 def test_the_lazy_modules_load_on_first_use_only():
     require_native("start processes")
+    lazy = tuple(f"purenn.{name}" for name in LAZY_MODULES)
     code = (
         "import sys, purenn as pn\n"
-        "print(sorted(m for m in ('purenn.datasets', 'purenn.plot', 'purenn.formats')"
-        " if m in sys.modules))\n"
+        f"print(sorted(m for m in {lazy!r} if m in sys.modules))\n"
         "print(pn.datasets.__name__, pn.plot.__name__, 'plot' in dir(pn), 'save' in dir(pn))\n"
-        "from purenn import plot, save\n"
-        "print(plot is pn.plot, save is pn.formats.save)\n"
+        "from purenn import plot, save, Conv2D, BatchNorm\n"
+        "print(plot is pn.plot, save is pn.formats.save, Conv2D is pn.conv.Conv2D,"
+        " BatchNorm.__module__, 'MaxPool2D' in dir(pn))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         cwd=PACKAGE.parent,
     )
     assert result.stdout.split("\n")[:3] == [
-        "[]", "purenn.datasets purenn.plot True True", "True True"
+        "[]", "purenn.datasets purenn.plot True True",
+        "True True True purenn.batchnorm True",
     ]
+
+
+def test_every_lazy_name_is_what_its_module_defines():
+    # After an import of the module itself (not through the package), the package's name must
+    # still give the module's object.
+    for name, module in pn._LAZY_NAMES.items():
+        assert getattr(pn, name) is getattr(importlib.import_module(f"purenn.{module}"), name)
+        assert name in pn.__all__ and name in dir(pn)
+    for module in pn._LAZY_MODULES:
+        assert getattr(pn, module) is importlib.import_module(f"purenn.{module}")
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m != "__main__"])

@@ -356,7 +356,8 @@ def test_every_layer_class_has_a_format_that_matches_it():
     """The file format's table and the layers must not drift apart: every layer class purenn
     exports has an entry, its fields are exactly the config's keys, and the promised state
     shapes are the network's."""
-    layer_classes = {value for value in vars(pn).values()
+    exported = [getattr(pn, name) for name in pn.__all__]  # the lazily loaded names too
+    layer_classes = {value for value in exported
                      if isinstance(value, type) and issubclass(value, pn.Layer)} - {pn.Layer}
     for table in (LAYER_FORMATS, TORCH_LAYOUTS, ONNX_LAYERS, PYTHON_LAYERS):
         assert set(table) == layer_classes, "a layer type needs an entry in every format's table"
