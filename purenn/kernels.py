@@ -75,6 +75,7 @@ __all__ = [
     "rows_dot_columns",
     "affine",
     "formulation_for",
+    "sums_left_to_right",
     "use_formulation",
     "unrolled_source",
     "matmul",
@@ -317,6 +318,17 @@ def formulation_for(k: int, m: int) -> str:
     True
     """
     return _formulation(k, m).name
+
+
+def sums_left_to_right(k: int, m: int) -> bool:
+    """Whether products of rows of k numbers with m columns sum each entry left to right from
+    0.0, as ``dot_reference`` does for short rows (False: by ``math.sumprod``, CPython 3.12+).
+
+    >>> sums_left_to_right(3, 4)
+    True
+    """
+    formulation = _formulation(k, m)
+    return formulation.left_to_right or not formulation.serves(k)
 
 
 def _formulation(k: int, m: int) -> Formulation:

@@ -42,6 +42,7 @@ __all__ = [
     "check_learning_rate",
     "check_max_norm",
     "all_finite",
+    "non_finite_update",
     "clip_grad_norm",
     "clip_checked_gradients",
 ]
@@ -78,6 +79,20 @@ def all_finite(matrix: Matrix) -> bool:
     isfinite = math.isfinite
     return isfinite(sum(map(sum, matrix))) or all(
         isfinite(sum(row)) or all(map(isfinite, row)) for row in matrix
+    )
+
+
+def non_finite_update(optimizer: Optimizer, parameter: Parameter) -> DivergenceError:
+    """The error of an update that would make ``parameter`` non-finite (raised before any
+    value or state changes).
+
+    >>> error = non_finite_update(SGD(lr=0.1), Parameter("w", [[1.0]]))
+    >>> type(error).__name__, str(error).split(";")[0]
+    ('DivergenceError', 'SGD: the update would make w non-finite')
+    """
+    return DivergenceError(
+        f"{optimizer.name}: the update would make {parameter.name} non-finite; no weight and "
+        "no optimizer state was changed"
     )
 
 
@@ -159,10 +174,7 @@ class Optimizer:
         proposals = list(map(self.propose, parameters, gradients))
         for parameter, (values, _) in zip(parameters, proposals):
             if not all_finite(values):
-                raise DivergenceError(
-                    f"{self.name}: the update would make {parameter.name} non-finite; no "
-                    "weight and no optimizer state was changed"
-                )
+                raise non_finite_update(self, parameter)
         for parameter, (values, state) in zip(parameters, proposals):
             parameter.value[:] = values
             if state is not None:

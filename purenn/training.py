@@ -35,13 +35,14 @@ from purenn.metrics import evaluate_metrics, get_metrics
 from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
+from purenn.straightline import StraightLineStep, straight_line_step
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Tuple
 
     from purenn.kernels import Matrix
-    from purenn.layers import Stored
+    from purenn.layers import Layer, Stored
     from purenn.metrics import Metric
 
     Data = Tuple[Matrix, Matrix]
@@ -123,6 +124,7 @@ if TYPE_CHECKING:  # for annotations only: typing is not imported at run time
         rng: random.Random
         loss_function: Loss
         training: bool
+        layers: list[Layer]
 
         def parameters(self) -> list[Parameter]:
             """Every trainable parameter, in a fixed order."""
@@ -341,13 +343,15 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     base_lr = optimizer.lr
     monitor = _monitored(stopper, validation)
     progress = ProgressLine(sys.stderr, options.epochs) if options.verbose else None
+    straight = straight_line_step(model.layers, model.loss_function, optimizer,
+                                  options.clip_norm)
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
                 optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
             with in_mode(model, True):
-                values = train_epoch(model, data, options, epoch)
+                values = train_epoch(model, data, options, epoch, straight)
             if validation is not None:
                 values.update(validation_values(model, validation, options, epoch))
             history.record(values)
@@ -439,9 +443,14 @@ def _monitored(stopper: EarlyStopping | None, validation: Data | None) -> str:
     return monitor
 
 
-def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -> dict[str, float]:
+def train_epoch(
+    model: Trainable, data: Data, options: FitOptions, epoch: int,
+    straight: StraightLineStep | None = None,
+) -> dict[str, float]:
     """One pass over (X, Y) in batches: for each, backprop and one optimizer step; returns
-    {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.
+    {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.  With ``straight``
+    (``purenn.straightline``), a batch it can write out takes its straight-line step instead:
+    the same arithmetic, bit for bit, several times faster on a small network.
 
     Here L = (1·w − 2)² + (2·w − 4)² = 5 at w = 1, and ∂L/∂w = −10, so w ← 1 − 0.1·(−10):
 
@@ -466,7 +475,11 @@ def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -
     for number, (start, stop) in enumerate(batches, 1):
         # A full batch is X itself: slicing would copy the list of rows for nothing.
         x_batch, y_batch = (x, y) if stop - start == n else (x[start:stop], y[start:stop])
-        loss, output = model.backprop(x_batch, y_batch)
+        try:
+            stepped = None if straight is None else straight.step(x_batch, y_batch)
+        except DivergenceError as error:
+            raise _update_diverged(error, options, _where(epoch, number, len(batches))) from None
+        loss, output = model.backprop(x_batch, y_batch) if stepped is None else stepped
         if not math.isfinite(loss):
             # Nothing was stepped on: the weights are still those of the last finite step.
             raise DivergenceError(
@@ -481,17 +494,24 @@ def train_epoch(model: Trainable, data: Data, options: FitOptions, epoch: int) -
                 options.metric_functions, output, y_batch, model.loss_function
             ).items():
                 metric_totals[name] += value * rows
-        try:
-            step(parameters, options)
-        except DivergenceError as error:
-            raise DivergenceError(
-                f"fit: at {_where(epoch, number, len(batches))}, {error} (learning rate "
-                f"{options.optimizer_in_use.lr:g}: try a smaller one, or clip_norm)"
-            ) from None
+        if stepped is None:
+            try:
+                step(parameters, options)
+            except DivergenceError as error:
+                raise _update_diverged(error, options,
+                                       _where(epoch, number, len(batches))) from None
     values = {"loss": total if summed else total / n}
     if metric_totals:
         values.update((name, value / n) for name, value in metric_totals.items())
     return values
+
+
+def _update_diverged(error: DivergenceError, options: FitOptions, where: str) -> DivergenceError:
+    """fit's message for an update that would have made a weight non-finite."""
+    return DivergenceError(
+        f"fit: at {where}, {error} (learning rate {options.optimizer_in_use.lr:g}: try a "
+        "smaller one, or clip_norm)"
+    )
 
 
 def _where(epoch: int, number: int, count: int) -> str:

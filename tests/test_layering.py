@@ -25,7 +25,7 @@ LAYERS = [
     "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
     "layers", "im2col", "conv", "pooling", "flatten", "dropout", "batchnorm",
-    "optimizers", "schedules", "callbacks", "metrics", "training",
+    "optimizers", "schedules", "callbacks", "metrics", "straightline", "training",
     "network",
     "formats.checks", "formats.files", "formats.names", "formats.architecture",
     "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",

@@ -1,0 +1,354 @@
+"""Straight-line training steps: the whole step of a small Dense network written out as code.
+
+The plain step (``Network.backprop``, then the optimizer's ``update``) runs every layer's
+formulas as list comprehensions, one pass per formula: for the seed's 3-4-1 network on 4 rows
+that is ~40 µs a step, nearly all of it the cost of passes, calls and small lists, not of the
+~200 multiplications.  A straight-line step is the same arithmetic generated once for one
+network's shapes and one batch size: every weight, activation and gradient entry a local
+variable, every dot product written out, no loop, no call per entry (``step_source`` shows
+it).  It runs about 8 times faster (``benchmarks/bench_seed.py``).
+
+It is the same arithmetic, bit for bit, as the plain step, which stays the documented reference
+(``tests/test_straightline.py`` trains drawn networks both ways and compares every bit):
+
+* forward, per layer: Z = X·W + b as ``kernels.affine`` sums each entry (left to right from
+  0.0, or ``math.sumprod`` where ``kernels`` uses it for that shape), A = f(Z) by the
+  activation's own entry formula;
+* the loss and its gradient as ``losses`` computes them (Σ (P − T)², 2(P − T));
+* backward, last layer first: δ = ∂L/∂A ⊙ f′, ∂L/∂W = Xᵀ·δ and ∂L/∂X = δ·Wᵀ summed as
+  ``kernels.matmul_tn`` and ``matmul_nt`` sum them, ∂L/∂b by ``sum`` as ``column_sums``;
+* the update θ ← θ − η·g of ``SGD``, committed only when every new value is finite (else the
+  optimizer's DivergenceError, and nothing changes).
+
+It leaves what the plain step leaves: each layer's ``cache`` (X, Z, A), each parameter's
+``grad``, the new weights in place; when the loss is not finite it changes no weight.
+
+Only what it can write out exactly takes it (``straight_line_step`` returns None otherwise,
+and fit runs the plain step): Dense layers with the identity, sigmoid, tanh or relu; the sse or
+mse loss; SGD without momentum or weight decay; no gradient clipping; and a batch whose forward
+pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code costs more to compile than
+it saves).
+``use_straight_lines(False)``, or the environment variable ``PURENN_STRAIGHT_LINES=0`` when
+purenn is imported, turns it off.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from purenn import kernels
+from purenn.activations import Activation, Identity, ReLU, Sigmoid, Tanh
+from purenn.layers import Dense
+from purenn.losses import MeanSquaredError, SumSquaredError
+from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
+
+    from purenn.kernels import Matrix
+    from purenn.layers import Layer
+    from purenn.losses import Loss
+
+    Step = Callable[[Matrix, Matrix, float], "tuple[float, Matrix]"]
+
+__all__ = [
+    "LARGEST_STRAIGHT_STEP",
+    "StraightLineStep",
+    "straight_line_step",
+    "step_source",
+    "use_straight_lines",
+]
+
+LARGEST_STRAIGHT_STEP = 2048
+"""The most multiply-adds (rows × Σ n_in·n_out) a batch's forward pass may have for its step
+to be written out: the code grows with it (about 5 lines per multiply-add of the forward pass)
+and compiling it takes ~0.1 ms a line."""
+
+_enabled = os.environ.get("PURENN_STRAIGHT_LINES", "1") != "0"
+
+# The activations whose entry formulas are written out below, by exact type (a subclass may
+# compute something else).
+_FORWARD: dict[type[Activation], str] = {
+    Sigmoid: "1.0 / (1.0 + exp(-{z})) if {z} >= 0.0 else (e := exp({z})) / (1.0 + e)",
+    Tanh: "tanh({z})",
+    ReLU: "{z} if {z} > 0.0 else 0.0",
+}
+# ∂L/∂Z from g = ∂L/∂A, a = f(z) and z, as each activation's backward computes it.
+_BACKWARD: dict[type[Activation], str] = {
+    Identity: "{g}",
+    Sigmoid: "{g} * ({a} * (1.0 - {a}))",
+    Tanh: "{g} * (1.0 - {a} * {a})",
+    ReLU: "{g} if {z} > 0.0 else {g} * 0.0",
+}
+
+
+def use_straight_lines(enabled: bool) -> None:
+    """Let fit write small networks' steps out (True, the default) or always run the plain
+    step (False): the results are the same bits, only the speed differs.
+
+    >>> use_straight_lines(False); use_straight_lines(True)
+    """
+    global _enabled
+    _enabled = bool(enabled)
+
+
+def straight_line_step(
+    layers: Sequence[Layer], loss: Loss, optimizer: Optimizer, clip_norm: float | None
+) -> StraightLineStep | None:
+    """A StraightLineStep for this network and optimizer, or None when the step cannot be
+    written out exactly (see the module's docstring) or straight lines are turned off.
+
+    >>> from purenn import Dense, Network, SGD, Adam
+    >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], loss="sse")
+    >>> straight_line_step(net.layers, net.loss_function, SGD(lr=1.0), None) is not None
+    True
+    >>> straight_line_step(net.layers, net.loss_function, Adam(), None) is None
+    True
+    """
+    writable = (
+        _enabled
+        and clip_norm is None
+        and type(optimizer) is SGD
+        and _plain_sgd(optimizer)
+        and type(loss) in (SumSquaredError, MeanSquaredError)
+        and all(
+            type(layer) is Dense and type(layer.activation) in _BACKWARD for layer in layers
+        )
+    )
+    return StraightLineStep(layers, loss, optimizer) if writable else None  # type: ignore[arg-type]
+
+
+def _plain_sgd(optimizer: Optimizer) -> bool:
+    """SGD whose update is θ − η·g: no momentum, no weight decay."""
+    return (type(optimizer) is SGD and optimizer.momentum == 0
+            and optimizer.weight_decay == 0)
+
+
+class StraightLineStep:
+    """One network's straight-line steps, compiled once per batch size (``step_source``).
+
+    ``step(X, Y)`` on a checked batch: forward, loss, backward and SGD's update at the
+    optimizer's current learning rate (none if L is not finite); returns (L, output), or None,
+    having done nothing, when this batch's step is too large to write out or the optimizer no
+    longer updates by θ − η·g (then the caller runs the plain step).
+    """
+
+    def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: SGD) -> None:
+        self.layers, self.loss, self.optimizer = list(layers), loss, optimizer
+        self._steps: dict[int, Step | None] = {}
+
+    def step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
+        """(L, output) after one step on (X, Y), or None (see the class)."""
+        rows = len(x)
+        compiled = self._steps[rows] if rows in self._steps else self._compiled(rows)
+        if compiled is None or not _plain_sgd(self.optimizer):
+            return None
+        return compiled(x, y, self.optimizer.lr)
+
+    def _compiled(self, rows: int) -> Step | None:
+        size = rows * sum(layer.n_in * layer.n_out for layer in self.layers)
+        self._steps[rows] = None if size > LARGEST_STRAIGHT_STEP else self._compile(rows)
+        return self._steps[rows]
+
+    def _compile(self, rows: int) -> Step:
+        source = step_source(self.layers, self.loss, rows)
+        parameters = [p for layer in self.layers for _, p in layer.named_parameters()]
+        namespace: dict[str, Any] = {
+            "exp": math.exp, "tanh": math.tanh, "isfinite": math.isfinite,
+            "sumprod": getattr(math, "sumprod", None), "all_finite": all_finite,
+            "non_finite_update": non_finite_update, "optimizer": self.optimizer,
+            **{f"L{index}": layer for index, layer in enumerate(self.layers)},
+            **{f"P{index}": parameter for index, parameter in enumerate(parameters)},
+        }
+        code = compile(source, f"<purenn straight-line step, {rows} rows>", "exec")
+        exec(code, namespace)
+        return namespace["step"]  # type: ignore[no-any-return]
+
+
+def _dot(a: Sequence[str], b: Sequence[str], k: int, m: int) -> str:
+    """Σ a_p·b_p as kernels sums it for rows of k numbers and m columns."""
+    if kernels.sums_left_to_right(k, m):
+        return "0.0 + " + " + ".join(f"{x} * {y}" for x, y in zip(a, b))
+    return f"sumprod({_tuple(a)}, {_tuple(b)})"
+
+
+def _tuple(names: Sequence[str]) -> str:
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+
+
+def _matrix(names: Sequence[Sequence[str]]) -> str:
+    return "[" + ", ".join("[" + ", ".join(row) + "]" for row in names) + "]"
+
+
+def _grid(prefix: str, rows: int, columns: int) -> list[list[str]]:
+    return [[f"{prefix}{i}_{j}" for j in range(columns)] for i in range(rows)]
+
+
+class _Layer:
+    """The names one layer's step uses: parameters P…, the weights w, bias b, Z, A, δ and the
+    gradients gw, gb."""
+
+    def __init__(self, layer: Dense, index: int, parameter: int, rows: int) -> None:
+        self.index, self.rows, self.k, self.m = index, rows, layer.n_in, layer.n_out
+        self.identity = type(layer.activation) is Identity
+        self.forward_formula = _FORWARD.get(type(layer.activation), "")
+        self.backward_formula = _BACKWARD[type(layer.activation)]
+        self.weights = f"P{parameter}"
+        self.bias = f"P{parameter + 1}" if layer.bias is not None else None
+        self.w = _grid(f"w{index}_", self.k, self.m)
+        self.b = [f"b{index}_{j}" for j in range(self.m)] if self.bias else None
+        self.z = _grid(f"z{index}_", rows, self.m)
+        self.a = self.z if self.identity else _grid(f"a{index}_", rows, self.m)
+        self.d = _grid(f"d{index}_", rows, self.m)
+        self.gw = _grid(f"gw{index}_", self.k, self.m)
+        self.gb = [f"gb{index}_{j}" for j in range(self.m)]
+        self.output = f"Z{index}" if self.identity else f"A{index}"
+
+
+def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
+    """The Python source of the straight-line step of ``layers`` and ``loss`` for batches of
+    ``rows`` rows: ``step(x, y, lr)`` reads the weights from the parameters P0, P1, … (weights
+    before bias, layer by layer), runs forward, the loss and backward, and updates.
+
+    >>> from purenn import Dense
+    >>> from purenn.losses import LOSSES
+    >>> print(step_source([Dense(2, 1, "relu", bias=False)], LOSSES["sse"], 1))
+    def step(x, y, lr):
+        [[x0_0, x0_1]] = x
+        [[t0_0]] = y
+        [[w0_0_0], [w0_1_0]] = P0.value
+        z0_0_0 = 0.0 + x0_0 * w0_0_0 + x0_1 * w0_1_0
+        a0_0_0 = z0_0_0 if z0_0_0 > 0.0 else 0.0
+        A0 = [[a0_0_0]]
+        L0.cache = (x, [[z0_0_0]], A0)
+        r0_0 = a0_0_0 - t0_0
+        loss = 0.0 + r0_0 * r0_0
+        g0_0 = 2.0 * r0_0
+        d0_0_0 = g0_0 if z0_0_0 > 0.0 else g0_0 * 0.0
+        gw0_0_0 = 0.0 + x0_0 * d0_0_0
+        gw0_1_0 = 0.0 + x0_1 * d0_0_0
+        P0.grad = [[gw0_0_0], [gw0_1_0]]
+        if not isfinite(loss):
+            return loss, A0
+        N0 = [[w0_0_0 - lr * gw0_0_0], [w0_1_0 - lr * gw0_1_0]]
+        if not all_finite(N0):
+            raise non_finite_update(optimizer, P0)
+        P0.value[:] = N0
+        return loss, A0
+    <BLANKLINE>
+    """
+    plan, parameter = [], 0
+    for index, layer in enumerate(layers):
+        plan.append(_Layer(layer, index, parameter, rows))
+        parameter += 1 if layer.bias is None else 2
+    lines = ["def step(x, y, lr):"]
+    emit = lines.append
+    inputs = _grid("x", rows, plan[0].k)
+    emit(f"    {_matrix(inputs)} = x")
+    emit(f"    {_matrix(_grid('t', rows, plan[-1].m))} = y")
+    for names in plan:
+        emit(f"    {_matrix(names.w)} = {names.weights}.value")
+        if names.bias and names.b:
+            emit(f"    {_matrix([names.b])} = {names.bias}.value")
+    given, source = inputs, "x"
+    for names in plan:
+        _forward(emit, names, given, source)
+        given, source = names.a, names.output
+    gradient = _loss(emit, loss, plan[-1].a, rows, plan[-1].m)
+    for names in reversed(plan):
+        below = plan[names.index - 1].a if names.index > 0 else inputs
+        gradient = _backward(emit, names, below, gradient)
+    emit("    if not isfinite(loss):")
+    emit(f"        return loss, {plan[-1].output}")
+    _update(emit, plan)
+    emit(f"    return loss, {plan[-1].output}")
+    return "\n".join(lines) + "\n"
+
+
+def _forward(emit: Callable[[str], None], names: _Layer, given: list[list[str]],
+             source: str) -> None:
+    """Z = X·W + b and A = f(Z), entry by entry, and the layer's cache (X, Z, A)."""
+    for s in range(names.rows):
+        for j in range(names.m):
+            total = _dot(given[s], [names.w[p][j] for p in range(names.k)], names.k, names.m)
+            emit(f"    {names.z[s][j]} = {total}" + (f" + {names.b[j]}" if names.b else ""))
+            if not names.identity:
+                emit(f"    {names.a[s][j]} = {names.forward_formula.format(z=names.z[s][j])}")
+    if names.identity:  # A is Z, the same list, as Identity.forward returns it
+        emit(f"    Z{names.index} = {_matrix(names.z)}")
+        emit(f"    L{names.index}.cache = ({source}, Z{names.index}, Z{names.index})")
+    else:
+        emit(f"    A{names.index} = {_matrix(names.a)}")
+        emit(f"    L{names.index}.cache = ({source}, {_matrix(names.z)}, A{names.index})")
+
+
+def _loss(emit: Callable[[str], None], loss: Loss, output: list[list[str]], rows: int,
+          m: int) -> list[list[str]]:
+    """L and ∂L/∂P as losses.squared_error_sum and scaled_differences compute them."""
+    r = _grid("r", rows, m)
+    for s in range(rows):
+        for j in range(m):
+            emit(f"    {r[s][j]} = {output[s][j]} - t{s}_{j}")
+    total = "0.0 + " + " + ".join(f"{name} * {name}" for row in r for name in row)
+    if type(loss) is SumSquaredError:
+        emit(f"    loss = {total}")
+        factor = "2.0"
+    else:  # mean squared error: the sum over n·m entries, and 2/(n·m)
+        emit(f"    loss = ({total}) / {rows * m}")
+        emit(f"    factor = 2.0 / {rows * m}")
+        factor = "factor"
+    g = _grid("g", rows, m)
+    for s in range(rows):
+        for j in range(m):
+            emit(f"    {g[s][j]} = {factor} * {r[s][j]}")
+    return g
+
+
+def _backward(emit: Callable[[str], None], names: _Layer, below: list[list[str]],
+              grad: list[list[str]]) -> list[list[str]]:
+    """δ = ∂L/∂A ⊙ f′, ∂L/∂W = Xᵀ·δ, ∂L/∂b = Σ_rows δ; returns the names of ∂L/∂X = δ·Wᵀ
+    (none for the first layer, as Network.backward asks none of it)."""
+    rows, k, m = names.rows, names.k, names.m
+    for s in range(rows):
+        for j in range(m):
+            formula = names.backward_formula.format(g=grad[s][j], a=names.a[s][j],
+                                                    z=names.z[s][j])
+            emit(f"    {names.d[s][j]} = {formula}")
+    columns = [[names.d[s][j] for s in range(rows)] for j in range(m)]
+    for i in range(k):
+        for j in range(m):
+            emit(f"    {names.gw[i][j]} = "
+                 + _dot([below[s][i] for s in range(rows)], columns[j], rows, m))
+    emit(f"    {names.weights}.grad = {_matrix(names.gw)}")
+    if names.bias:
+        for j in range(m):
+            emit(f"    {names.gb[j]} = sum({_tuple(columns[j])})")
+        emit(f"    {names.bias}.grad = {_matrix([names.gb])}")
+    if names.index == 0:
+        return []
+    grad_in = _grid(f"e{names.index}_", rows, k)
+    for s in range(rows):
+        for i in range(k):
+            emit(f"    {grad_in[s][i]} = {_dot(names.d[s], names.w[i], m, k)}")
+    return grad_in
+
+
+def _update(emit: Callable[[str], None], plan: Sequence[_Layer]) -> None:
+    """θ ← θ − η·g for every parameter (SGD.propose without momentum or weight decay), then
+    every new matrix checked before any is written: all or nothing, as Optimizer.update."""
+    news = []
+    for names in plan:
+        news.append((names.weights, names.w, names.gw))
+        if names.bias and names.b:
+            news.append((names.bias, [names.b], [names.gb]))
+    for parameter, values, grads in news:
+        rows = [[f"{v} - lr * {g}" for v, g in zip(value_row, grad_row)]
+                for value_row, grad_row in zip(values, grads)]
+        emit(f"    N{parameter[1:]} = {_matrix(rows)}")
+    for parameter, _, _ in news:
+        emit(f"    if not all_finite(N{parameter[1:]}):")
+        emit(f"        raise non_finite_update(optimizer, {parameter})")
+    for parameter, _, _ in news:
+        emit(f"    {parameter}.value[:] = N{parameter[1:]}")
