@@ -6,7 +6,8 @@ that is ~40 µs a step, nearly all of it the cost of passes, calls and small lis
 ~200 multiplications.  A straight-line step is the same arithmetic generated once for one
 network's shapes and one batch size: every weight, activation and gradient entry a local
 variable, every dot product written out, no loop, no call per entry (``step_source`` shows
-it).  It runs about 8 times faster (``benchmarks/bench_seed.py``).
+it).  The seed's step runs about 4 times faster so (``benchmarks/bench_seed.py`` times the
+whole fit).
 
 It is the same arithmetic, bit for bit, as the plain step, which stays the documented reference
 (``tests/test_straightline.py`` trains drawn networks both ways and compares every bit):
@@ -26,8 +27,9 @@ It leaves what the plain step leaves: each layer's ``cache`` (X, Z, A), each par
 Only what it can write out exactly takes it (``straight_line_step`` returns None otherwise,
 and fit runs the plain step): Dense layers with the identity, sigmoid, tanh or relu; the sse or
 mse loss; SGD without momentum or weight decay; no gradient clipping; and a batch whose forward
-pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code costs more to compile than
-it saves).
+pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains less and costs more
+to compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short fit never pays the
+compiler).
 ``use_straight_lines(False)``, or the environment variable ``PURENN_STRAIGHT_LINES=0`` when
 purenn is imported, turns it off.
 """
@@ -55,18 +57,26 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LARGEST_STRAIGHT_STEP",
+    "STRAIGHT_AFTER",
     "StraightLineStep",
     "straight_line_step",
     "step_source",
     "use_straight_lines",
 ]
 
-LARGEST_STRAIGHT_STEP = 2048
+LARGEST_STRAIGHT_STEP = 1024
 """The most multiply-adds (rows × Σ n_in·n_out) a batch's forward pass may have for its step
-to be written out: the code grows with it (about 5 lines per multiply-add of the forward pass)
-and compiling it takes ~0.1 ms a line."""
+to be written out.  The gain shrinks as the step grows (measured on CPython 3.11 and 3.13:
+about 4× at 48, 2× at 800, 1.5× at 1024, 1.4× at 2048) while compiling costs more (5 ms at
+48, 15–35 ms at 1024)."""
+
+STRAIGHT_AFTER = 100
+"""A batch size's step is written out only after this many plain steps of that size: compiling
+costs as much as 60–400 steps save (measured as above), so a short fit never pays for it and a
+long one loses at most this many steps' gain."""
 
 _enabled = os.environ.get("PURENN_STRAIGHT_LINES", "1") != "0"
+_after = STRAIGHT_AFTER
 
 # The activations whose entry formulas are written out below, by exact type (a subclass may
 # compute something else).
@@ -84,14 +94,15 @@ _BACKWARD: dict[type[Activation], str] = {
 }
 
 
-def use_straight_lines(enabled: bool) -> None:
-    """Let fit write small networks' steps out (True, the default) or always run the plain
-    step (False): the results are the same bits, only the speed differs.
+def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> None:
+    """Let fit write small networks' steps out (True, the default) after ``after`` plain steps
+    of a batch size, or always run the plain step (False): the results are the same bits, only
+    the speed differs.
 
     >>> use_straight_lines(False); use_straight_lines(True)
     """
-    global _enabled
-    _enabled = bool(enabled)
+    global _enabled, _after
+    _enabled, _after = bool(enabled), after
 
 
 def straight_line_step(
@@ -127,29 +138,36 @@ def _plain_sgd(optimizer: Optimizer) -> bool:
 
 
 class StraightLineStep:
-    """One network's straight-line steps, compiled once per batch size (``step_source``).
+    """One network's straight-line steps, compiled once per batch size (``step_source``) after
+    STRAIGHT_AFTER plain steps of that size.
 
     ``step(X, Y)`` on a checked batch: forward, loss, backward and SGD's update at the
     optimizer's current learning rate (none if L is not finite); returns (L, output), or None,
-    having done nothing, when this batch's step is too large to write out or the optimizer no
-    longer updates by θ − η·g (then the caller runs the plain step).
+    having done nothing, when this batch size's step is not written out (yet, or at all: too
+    large) or the optimizer no longer updates by θ − η·g: then the caller runs the plain step.
     """
 
     def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: SGD) -> None:
         self.layers, self.loss, self.optimizer = list(layers), loss, optimizer
-        self._steps: dict[int, Step | None] = {}
+        self._steps: dict[int, Step] = {}
+        self._plain_steps: dict[int, int] = {}
 
     def step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
         """(L, output) after one step on (X, Y), or None (see the class)."""
-        rows = len(x)
-        compiled = self._steps[rows] if rows in self._steps else self._compiled(rows)
+        compiled = self._steps.get(len(x)) or self._written_out(len(x))
         if compiled is None or not _plain_sgd(self.optimizer):
             return None
         return compiled(x, y, self.optimizer.lr)
 
-    def _compiled(self, rows: int) -> Step | None:
+    def _written_out(self, rows: int) -> Step | None:
+        """The step for ``rows`` rows once it has run plain often enough, else None (and one
+        more plain step counted)."""
         size = rows * sum(layer.n_in * layer.n_out for layer in self.layers)
-        self._steps[rows] = None if size > LARGEST_STRAIGHT_STEP else self._compile(rows)
+        seen = self._plain_steps.get(rows, 0)
+        if seen < _after or size > LARGEST_STRAIGHT_STEP:
+            self._plain_steps[rows] = seen + 1
+            return None
+        self._steps[rows] = self._compile(rows)
         return self._steps[rows]
 
     def _compile(self, rows: int) -> Step:
