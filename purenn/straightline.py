@@ -31,13 +31,15 @@ pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains less 
 to compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short fit never pays the
 compiler).
 ``use_straight_lines(False)``, or the environment variable ``PURENN_STRAIGHT_LINES=0`` when
-purenn is imported, turns it off.
+purenn is imported, turns it off; it is off on PyPy, whose JIT gains nothing from it
+(``PURENN_STRAIGHT_LINES=1`` or ``use_straight_lines(True)`` turns it on there).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 
 from purenn import kernels
 from purenn.activations import Activation, Identity, ReLU, Sigmoid, Tanh
@@ -47,6 +49,7 @@ from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
+    from types import CodeType
     from typing import Any, Callable, Sequence
 
     from purenn.kernels import Matrix
@@ -75,8 +78,17 @@ STRAIGHT_AFTER = 100
 costs as much as 60–400 steps save (measured as above), so a short fit never pays for it and a
 long one loses at most this many steps' gain."""
 
-_enabled = os.environ.get("PURENN_STRAIGHT_LINES", "1") != "0"
+# On by default except on PyPy, whose JIT already removes what straight lines remove and which
+# compiles generated code slowly (measured: the seed's fit took 74 ms with them, 15 without).
+_enabled = os.environ.get(
+    "PURENN_STRAIGHT_LINES", "0" if sys.implementation.name == "pypy" else "1"
+) != "0"
 _after = STRAIGHT_AFTER
+
+# Compiled steps by their source: a second network of the same shapes (a refit, a benchmark's
+# next round) binds its own parameters to the code without compiling it again.
+_CODE: dict[str, CodeType] = {}
+_CODE_KEPT = 64
 
 # The activations whose entry formulas are written out below, by exact type (a subclass may
 # compute something else).
@@ -180,7 +192,12 @@ class StraightLineStep:
             **{f"L{index}": layer for index, layer in enumerate(self.layers)},
             **{f"P{index}": parameter for index, parameter in enumerate(parameters)},
         }
-        code = compile(source, f"<purenn straight-line step, {rows} rows>", "exec")
+        code = _CODE.get(source)
+        if code is None:
+            if len(_CODE) >= _CODE_KEPT:
+                _CODE.clear()
+            code = _CODE[source] = compile(source, f"<purenn straight-line step, {rows} rows>",
+                                           "exec")
         exec(code, namespace)
         return namespace["step"]  # type: ignore[no-any-return]
 

@@ -5,7 +5,9 @@
 check) and calls ``train``.  ``train`` runs the epochs; ``train_epoch`` runs the batches, and for
 each batch asks the model for ``backprop`` (forward, loss, the chain rule back: the network's own
 pass, so the chain rule lives in one place) and hands the gradients to the optimizer.  Nothing in
-the batch loop checks its arguments again: everything was checked before the first epoch.
+the batch loop checks its arguments again: everything was checked before the first epoch.  For a
+small Dense network, a batch size's step is written out as straight-line code once it has run
+often enough (``purenn.straightline``): the same arithmetic, bit for bit, without the passes.
 
 Modes: ``train`` runs the batches in training mode and the validation data in evaluation mode
 (``in_mode``), and leaves the model in the mode it found it in.
@@ -39,7 +41,7 @@ from purenn.straightline import StraightLineStep, straight_line_step
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Tuple
+    from typing import Any, Callable, Optional, Protocol, Sequence, Tuple
 
     from purenn.kernels import Matrix
     from purenn.layers import Layer, Stored
@@ -298,15 +300,14 @@ def shuffled_indices(n: int, rng: random.Random) -> list[int]:
     return order
 
 
-def batch_slices(n: int, batch_size: int | None) -> Iterator[tuple[int, int]]:
+def batch_slices(n: int, batch_size: int | None) -> list[tuple[int, int]]:
     """(start, stop) of consecutive batches covering range(n); None means one full batch.
 
-    >>> list(batch_slices(5, 2)), list(batch_slices(5, None))
+    >>> batch_slices(5, 2), batch_slices(5, None)
     ([(0, 2), (2, 4), (4, 5)], [(0, 5)])
     """
     size = n if batch_size is None else batch_size
-    for start in range(0, n, size):
-        yield start, min(start + size, n)
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
@@ -467,10 +468,10 @@ def train_epoch(
     if options.batch_size is not None and options.batch_size < n and options.shuffle:
         order = shuffled_indices(n, model.rng)
         x, y = take_rows(x, order), take_rows(y, order)
-    batches = list(batch_slices(n, options.batch_size))
+    batches = batch_slices(n, options.batch_size)
     summed = model.loss_function.reduction == "sum"
     total = 0.0
-    metric_totals = dict.fromkeys((name for name, _ in options.metric_functions), 0.0)
+    metric_totals = {name: 0.0 for name, _ in options.metric_functions}
     parameters = model.parameters()  # the same list for every batch
     for number, (start, stop) in enumerate(batches, 1):
         # A full batch is X itself: slicing would copy the list of rows for nothing.

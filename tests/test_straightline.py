@@ -246,7 +246,7 @@ def test_step_source_writes_sumprod_exactly_where_the_kernels_use_it():
     assert ("z0_0_0 = 0.0 + x0_0 * w0_0_0" in source) is not uses_sumprod
 
 
-def test_the_environment_variable_turns_straight_lines_off():
+def test_the_environment_variable_turns_straight_lines_off_and_on_and_pypy_goes_without():
     require_native("start processes")
     code = (
         "import purenn as pn\n"
@@ -255,10 +255,14 @@ def test_the_environment_variable_turns_straight_lines_off():
         "print(straightline.straight_line_step(net.layers, net.loss_function, pn.SGD(),"
         " None) is None)\n"
     )
-    environment = dict(os.environ, PURENN_STRAIGHT_LINES="0")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, env=environment)
-    assert result.stdout.strip() == "True"
+    for setting, off in (("0", True), ("1", False), (None, sys.implementation.name == "pypy")):
+        environment = dict(os.environ)
+        environment.pop("PURENN_STRAIGHT_LINES", None)
+        if setting is not None:
+            environment["PURENN_STRAIGHT_LINES"] = setting
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, env=environment)
+        assert result.stdout.strip() == str(off), setting
     assert straightline.straight_line_step(
         pn.Network([pn.Dense(1, 1)]).layers, LOSSES["sse"], pn.SGD(), None
     ) is not None
@@ -272,3 +276,19 @@ def test_negative_control_a_wrong_written_out_derivative_fails_the_comparison(mo
     straight, plain = train_both(seed_network, SEED_X, SEED_Y, epochs=2, learning_rate=1.0)
     assert straight[0][0] == plain[0][0]  # the first forward pass agrees
     assert straight[3] != plain[3]  # the weights after the first step do not
+
+
+def test_networks_of_the_same_shapes_share_the_compiled_code_but_not_their_weights():
+    first, second = seed_network(), pn.Network(
+        [pn.Dense(3, 4, "sigmoid", bias=False), pn.Dense(4, 1, "sigmoid", bias=False)],
+        loss="sse", seed=2,
+    )
+    steps = [StraightLineStep(net.layers, net.loss_function, pn.SGD(lr=1.0))
+             for net in (first, second)]
+    for step in steps:
+        step.step(SEED_X, SEED_Y)
+    assert steps[0]._steps[4].__code__ is steps[1]._steps[4].__code__
+    assert first.parameters()[0].value != second.parameters()[0].value
+    fitted = seed_network()  # one step of fit: the same as the first network's
+    fitted.fit(SEED_X, SEED_Y, epochs=1, learning_rate=1.0)
+    assert first.parameters()[0].value == fitted.parameters()[0].value
