@@ -4,8 +4,9 @@ Run: ``python benchmarks/bench_seed.py [--repeats N] [--json FILE]``.  Two compa
 interleaved: inside one process (the training alone), and as whole processes (start-up, imports
 and training: what a user waits for).  The NumPy side is the tutorial's own class, verbatim but
 for the weights' seed; without NumPy only purenn is timed.  Also: purenn's import and fit alone
-as a process, and a hand-written list-based epoch with no library at all (the floor that list
-arithmetic allows on this interpreter).
+as a process, and a hand-written list-based epoch with no library at all (what list
+comprehensions, one pass per formula, allow on this interpreter: purenn's plain step works that
+way; its straight-line step, which the seed's fit takes, does not).
 """
 
 import math

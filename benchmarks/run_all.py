@@ -63,7 +63,7 @@ def rows(label: str, results: Results) -> List[Tuple[str, str, str]]:
          cell(seed.get("ratio_process"), "{:.2f}×")),
         ("seed workload, purenn fit alone", "",
          cell(get(results, "bench_seed", "in_process", "purenn fit"), "{:.3f} s")),
-        ("seed workload, hand-written lists ÷ NumPy (the floor)", "",
+        ("seed workload, hand-written list code ÷ NumPy", "",
          _floor(seed)),
         ("`import purenn` adds to `python -c pass`", "≤ 30 ms",
          cell(_ms(get(results, "bench_import", "added")), "{:.0f} ms")),

@@ -12,6 +12,7 @@ importing only those before it (tests/test_layering.py holds the order):
     dropout, batchnorm                    layers that train and evaluate differently
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
+    straightline                          a small network's training step written out as code
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, fit
     formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
