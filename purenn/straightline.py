@@ -43,6 +43,8 @@ import sys
 
 from purenn import kernels
 from purenn.activations import Activation, Identity, ReLU, Sigmoid, Tanh
+from purenn.arguments import check_flag, check_int, shown
+from purenn.errors import ConfigurationError
 from purenn.layers import Dense
 from purenn.losses import MeanSquaredError, SumSquaredError
 from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
@@ -114,7 +116,8 @@ def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> None:
     >>> use_straight_lines(False); use_straight_lines(True)
     """
     global _enabled, _after
-    _enabled, _after = bool(enabled), after
+    where = "use_straight_lines"
+    _enabled, _after = check_flag(enabled, "enabled", where), check_int(after, "after", where, 0)
 
 
 def straight_line_step(
@@ -130,17 +133,21 @@ def straight_line_step(
     >>> straight_line_step(net.layers, net.loss_function, Adam(), None) is None
     True
     """
-    writable = (
-        _enabled
-        and clip_norm is None
-        and type(optimizer) is SGD
-        and _plain_sgd(optimizer)
-        and type(loss) in (SumSquaredError, MeanSquaredError)
-        and all(
-            type(layer) is Dense and type(layer.activation) in _BACKWARD for layer in layers
-        )
-    )
-    return StraightLineStep(layers, loss, optimizer) if writable else None  # type: ignore[arg-type]
+    dense = _written_out_layers(layers, loss)
+    if not _enabled or dense is None or clip_norm is not None or not _plain_sgd(optimizer):
+        return None
+    return StraightLineStep(dense, loss, optimizer)
+
+
+def _written_out_layers(layers: Sequence[Layer], loss: Loss) -> list[Dense] | None:
+    """The layers, if all are Dense with an activation written out here and the loss is sse or
+    mse (exact types: a subclass may compute something else); else None."""
+    dense = [layer for layer in layers if type(layer) is Dense]
+    if len(dense) != len(layers) or type(loss) not in (SumSquaredError, MeanSquaredError):
+        return None
+    if any(type(layer.activation) not in _BACKWARD for layer in dense):
+        return None
+    return dense
 
 
 def _plain_sgd(optimizer: Optimizer) -> bool:
@@ -159,13 +166,24 @@ class StraightLineStep:
     large) or the optimizer no longer updates by θ − η·g: then the caller runs the plain step.
     """
 
-    def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: SGD) -> None:
+    def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: Optimizer) -> None:
         self.layers, self.loss, self.optimizer = list(layers), loss, optimizer
         self._steps: dict[int, Step] = {}
         self._plain_steps: dict[int, int] = {}
 
     def step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
-        """(L, output) after one step on (X, Y), or None (see the class)."""
+        """(L, output) after one step on (X, Y), n × n_in and n × n_out, or None (see the
+        class).  Here L = (1·w − 3)² = 4 at w = 1, ∂L/∂w = 2(w − 3) = −4, w ← 1 − 0.1·(−4):
+
+        >>> from purenn import Dense, Network, SGD
+        >>> net = Network([Dense(1, 1, bias=False)], loss="sse")
+        >>> net.parameters()[0].value = [[1.0]]
+        >>> steps = StraightLineStep(net.layers, net.loss_function, SGD(lr=0.1))
+        >>> use_straight_lines(True, after=0)
+        >>> steps.step([[1.0]], [[3.0]]), net.parameters()[0].value
+        ((4.0, [[1.0]]), [[1.4]])
+        >>> use_straight_lines(True)
+        """
         compiled = self._steps.get(len(x)) or self._written_out(len(x))
         if compiled is None or not _plain_sgd(self.optimizer):
             return None
@@ -274,6 +292,12 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         return loss, A0
     <BLANKLINE>
     """
+    if _written_out_layers(layers, loss) is None or not layers:
+        raise ConfigurationError(
+            f"step_source: writes out Dense layers with the identity, sigmoid, tanh or relu and "
+            f"the sse or mse loss, got {shown(list(layers))} and {shown(loss)}"
+        )
+    check_int(rows, "rows", "step_source", 1)
     plan, parameter = [], 0
     for index, layer in enumerate(layers):
         plan.append(_Layer(layer, index, parameter, rows))

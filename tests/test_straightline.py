@@ -292,3 +292,19 @@ def test_networks_of_the_same_shapes_share_the_compiled_code_but_not_their_weigh
     fitted = seed_network()  # one step of fit: the same as the first network's
     fitted.fit(SEED_X, SEED_Y, epochs=1, learning_rate=1.0)
     assert first.parameters()[0].value == fitted.parameters()[0].value
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: use_straight_lines("yes"), "use_straight_lines: enabled must be True or False"),
+    (lambda: use_straight_lines(True, after=-1), "use_straight_lines: after must be an int ≥ 0"),
+    (lambda: use_straight_lines(True, after=1.5), "use_straight_lines: after must be an int"),
+    (lambda: step_source([pn.Dense(1, 1)], LOSSES["sse"], 0), "step_source: rows must be"),
+    (lambda: step_source([pn.Dense(1, 1)], LOSSES["sse"], None), "step_source: rows must be"),
+    (lambda: step_source([], LOSSES["sse"], 1), "step_source: writes out Dense layers"),
+    (lambda: step_source([pn.Dense(1, 1, "elu")], LOSSES["sse"], 1), "step_source: writes out"),
+    (lambda: step_source([pn.Dense(1, 1)], LOSSES["bce"], 1), "step_source: writes out"),
+    (lambda: step_source("layers", LOSSES["sse"], 1), "step_source: writes out"),
+])
+def test_bad_arguments_are_configuration_errors(call, message):
+    with pytest.raises(pn.ConfigurationError, match="^" + message):
+        call()
