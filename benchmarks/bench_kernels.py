@@ -96,7 +96,7 @@ def measure(n: int, k: int, m: int, repeats: int) -> Tuple[Dict[str, float], str
 
 
 def main() -> None:
-    args = arguments(__doc__.splitlines()[0], repeats=5)
+    args = arguments(__doc__.splitlines()[0], repeats=9)
     header("matmul: MFLOP/s per formulation (higher is faster), medians")
     results = []
     for n, k, m in QUICK_SIZES if args.quick else SIZES:

@@ -76,6 +76,7 @@ __all__ = [
     "affine",
     "formulation_for",
     "sums_left_to_right",
+    "forced_formulation",
     "use_formulation",
     "unrolled_source",
     "matmul",
@@ -318,6 +319,15 @@ def formulation_for(k: int, m: int) -> str:
     True
     """
     return _formulation(k, m).name
+
+
+def forced_formulation() -> str | None:
+    """The name of the formulation ``use_formulation`` forced, or None for the automatic choice.
+
+    >>> forced_formulation() is None
+    True
+    """
+    return None if _forced is None else _forced.name
 
 
 def sums_left_to_right(k: int, m: int) -> bool:

@@ -26,6 +26,7 @@ from purenn.layers import Buffer, Layer, Parameter
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
+from purenn.straightline import straight_line_step
 from purenn.training import (
     FitOptions,
     History,
@@ -41,8 +42,13 @@ if TYPE_CHECKING:
 
     from purenn.kernels import Matrix
     from purenn.layers import SampleShape, Stored
+    from purenn.optimizers import Optimizer
+    from purenn.straightline import StraightLineStep
 
 __all__ = ["Network", "build_layers"]
+
+# The methods a written-out step stands in for: a subclass overriding one gets the plain step.
+_PASSES = ("forward", "backward", "backprop", "parameters")
 
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
@@ -202,6 +208,22 @@ class Network:
             result = self.layers[index].backward(grad_output, need_input_grad=index > 0)
             if result is not None:
                 grad_output = result
+
+    def straight_line_step(
+        self, optimizer: Optimizer, clip_norm: float | None
+    ) -> StraightLineStep | None:
+        """``backprop`` and the optimizer's update written out as one straight-line step for
+        fit (``purenn.straightline``): the same bits, faster on a small network; None where it
+        cannot be written out, and for a subclass that overrides a pass the step would skip.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], loss="sse")
+        >>> net.straight_line_step(pn.SGD(lr=1.0), None) is not None
+        True
+        """
+        if any(getattr(type(self), name) is not getattr(Network, name) for name in _PASSES):
+            return None
+        return straight_line_step(self.layers, self.loss_function, optimizer, clip_norm)
 
     def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
         """(L, output) for an already-checked batch: forward through every layer, the loss, and

@@ -10,7 +10,9 @@ it).  The seed's step runs about 4 times faster so (``benchmarks/bench_seed.py``
 whole fit).
 
 It is the same arithmetic, bit for bit, as the plain step, which stays the documented reference
-(``tests/test_straightline.py`` trains drawn networks both ways and compares every bit):
+(``tests/test_straightline.py`` trains drawn networks both ways and compares every bit; only
+the sign of a NaN may differ, which CPython itself does not keep from one evaluation of an
+expression to the next):
 
 * forward, per layer: Z = X·W + b as ``kernels.affine`` sums each entry (left to right from
   0.0, or ``math.sumprod`` where ``kernels`` uses it for that shape), A = f(Z) by the
@@ -19,20 +21,25 @@ It is the same arithmetic, bit for bit, as the plain step, which stays the docum
 * backward, last layer first: δ = ∂L/∂A ⊙ f′, ∂L/∂W = Xᵀ·δ and ∂L/∂X = δ·Wᵀ summed as
   ``kernels.matmul_tn`` and ``matmul_nt`` sum them, ∂L/∂b by ``sum`` as ``column_sums``;
 * the update θ ← θ − η·g of ``SGD``, committed only when every new value is finite (else the
-  optimizer's DivergenceError, and nothing changes).
+  optimizer's DivergenceError, and no weight changes).
 
 It leaves what the plain step leaves: each layer's ``cache`` (X, Z, A), each parameter's
 ``grad``, the new weights in place; when the loss is not finite it changes no weight.
 
 Only what it can write out exactly takes it (``straight_line_step`` returns None otherwise,
-and fit runs the plain step): Dense layers with the identity, sigmoid, tanh or relu; the sse or
-mse loss; SGD without momentum or weight decay; no gradient clipping; and a batch whose forward
-pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains less and costs more
-to compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short fit never pays the
-compiler).
-``use_straight_lines(False)``, or the environment variable ``PURENN_STRAIGHT_LINES=0`` when
-purenn is imported, turns it off; it is off on PyPy, whose JIT gains nothing from it
-(``PURENN_STRAIGHT_LINES=1`` or ``use_straight_lines(True)`` turns it on there).
+and fit runs the plain step): a Network whose passes are its own (not overridden by a
+subclass); Dense layers with the identity, sigmoid, tanh or relu, and no parameter shared; the
+sse or mse loss; SGD without momentum or weight decay; no gradient clipping; no metrics (fit
+computes them before the update, and a metric of your own may look at the weights); and a
+batch whose forward pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains
+less and costs more to compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short
+fit never pays the compiler).  A callback that replaces a parameter, an activation or the loss
+sends fit back to the plain step, and to writing the step out afresh.
+
+``use_straight_lines(False)`` (for the fits started after it), or the environment variable
+``PURENN_STRAIGHT_LINES=0`` when purenn is imported, turns it off.  It is off on PyPy, whose
+JIT gains nothing from it (``PURENN_STRAIGHT_LINES=1`` or ``use_straight_lines(True)`` turns it
+on there).
 """
 
 from __future__ import annotations
@@ -109,9 +116,9 @@ _BACKWARD: dict[type[Activation], str] = {
 
 
 def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> None:
-    """Let fit write small networks' steps out (True, the default) after ``after`` plain steps
-    of a batch size, or always run the plain step (False): the results are the same bits, only
-    the speed differs.
+    """Let the fits started from now on write small networks' steps out (True, the default)
+    after ``after`` plain steps of a batch size, or always run the plain step (False): the
+    results are the same bits, only the speed differs.
 
     >>> use_straight_lines(False); use_straight_lines(True)
     """
@@ -123,8 +130,9 @@ def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> None:
 def straight_line_step(
     layers: Sequence[Layer], loss: Loss, optimizer: Optimizer, clip_norm: float | None
 ) -> StraightLineStep | None:
-    """A StraightLineStep for this network and optimizer, or None when the step cannot be
-    written out exactly (see the module's docstring) or straight lines are turned off.
+    """A StraightLineStep for these layers, loss and optimizer, or None when the step cannot be
+    written out exactly (see the module's docstring) or straight lines are turned off.  For a
+    model whose passes are these layers' own (``Network.straight_line_step`` asks this).
 
     >>> from purenn import Dense, Network, SGD, Adam
     >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], loss="sse")
@@ -133,21 +141,40 @@ def straight_line_step(
     >>> straight_line_step(net.layers, net.loss_function, Adam(), None) is None
     True
     """
-    dense = _written_out_layers(layers, loss)
-    if not _enabled or dense is None or clip_norm is not None or not _plain_sgd(optimizer):
+    if not _enabled or clip_norm is not None or not _plain_sgd(optimizer):
         return None
-    return StraightLineStep(dense, loss, optimizer)
+    dense = _written_out_layers(layers, loss)
+    return None if dense is None else StraightLineStep(dense, loss, optimizer, _after)
 
 
 def _written_out_layers(layers: Sequence[Layer], loss: Loss) -> list[Dense] | None:
-    """The layers, if all are Dense with an activation written out here and the loss is sse or
+    """The layers, if all are Dense with an activation written out here, chained (each layer's
+    n_in the n_out of the one before), each with parameters of its own, and the loss is sse or
     mse (exact types: a subclass may compute something else); else None."""
     dense = [layer for layer in layers if type(layer) is Dense]
-    if len(dense) != len(layers) or type(loss) not in (SumSquaredError, MeanSquaredError):
+    if not dense or len(dense) != len(layers):
+        return None
+    if type(loss) not in (SumSquaredError, MeanSquaredError):
         return None
     if any(type(layer.activation) not in _BACKWARD for layer in dense):
         return None
+    if any(below.n_out != above.n_in for below, above in zip(dense, dense[1:])):
+        return None
+    parameters = [p for layer in dense for _, p in layer.named_parameters()]
+    if len({id(p) for p in parameters}) != len(parameters):  # tied weights: the plain update
+        return None  # applies the gradient left last, which no written-out step repeats
     return dense
+
+
+def _layout(layers: Sequence[Layer], loss: Loss) -> tuple[Any, ...]:
+    """What a written-out step was written for: the layers, their activations and parameters,
+    the loss, and the kernels' forced formulation (which decides the sums)."""
+    held = tuple(
+        item for layer in layers
+        for item in (layer, getattr(layer, "activation", None),
+                     *(parameter for _, parameter in layer.named_parameters()))
+    )
+    return (*held, loss, kernels.forced_formulation())
 
 
 def _plain_sgd(optimizer: Optimizer) -> bool:
@@ -158,18 +185,29 @@ def _plain_sgd(optimizer: Optimizer) -> bool:
 
 class StraightLineStep:
     """One network's straight-line steps, compiled once per batch size (``step_source``) after
-    STRAIGHT_AFTER plain steps of that size.
+    ``after`` plain steps of that size.
 
     ``step(X, Y)`` on a checked batch: forward, loss, backward and SGD's update at the
-    optimizer's current learning rate (none if L is not finite); returns (L, output), or None,
-    having done nothing, when this batch size's step is not written out (yet, or at all: too
-    large) or the optimizer no longer updates by θ − η·g: then the caller runs the plain step.
+    optimizer's current learning rate (no update if L is not finite); returns (L, output), or
+    None when this batch size's step is not written out (yet, or at all: too large) or the
+    optimizer no longer updates by θ − η·g: then the caller runs the plain step.
+    ``written_for(layers, loss)`` says whether the steps still describe the network (a callback
+    may have replaced a parameter, an activation or the loss).
     """
 
-    def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: Optimizer) -> None:
+    def __init__(self, layers: Sequence[Dense], loss: Loss, optimizer: Optimizer,
+                 after: int = STRAIGHT_AFTER) -> None:
         self.layers, self.loss, self.optimizer = list(layers), loss, optimizer
+        self.after = after
+        self.layout = _layout(self.layers, loss)
         self._steps: dict[int, Step] = {}
         self._plain_steps: dict[int, int] = {}
+
+    def written_for(self, layers: Sequence[Layer], loss: Loss) -> bool:
+        """Whether ``layers`` and ``loss`` are still those the steps were written for, with the
+        same activations, parameters and kernel formulation."""
+        now = _layout(layers, loss)
+        return len(now) == len(self.layout) and all(a is b for a, b in zip(now, self.layout))
 
     def step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
         """(L, output) after one step on (X, Y), n × n_in and n × n_out, or None (see the
@@ -178,23 +216,21 @@ class StraightLineStep:
         >>> from purenn import Dense, Network, SGD
         >>> net = Network([Dense(1, 1, bias=False)], loss="sse")
         >>> net.parameters()[0].value = [[1.0]]
-        >>> steps = StraightLineStep(net.layers, net.loss_function, SGD(lr=0.1))
-        >>> use_straight_lines(True, after=0)
+        >>> steps = StraightLineStep(net.layers, net.loss_function, SGD(lr=0.1), after=0)
         >>> steps.step([[1.0]], [[3.0]]), net.parameters()[0].value
         ((4.0, [[1.0]]), [[1.4]])
-        >>> use_straight_lines(True)
         """
-        compiled = self._steps.get(len(x)) or self._written_out(len(x))
-        if compiled is None or not _plain_sgd(self.optimizer):
+        if not _plain_sgd(self.optimizer):
             return None
-        return compiled(x, y, self.optimizer.lr)
+        compiled = self._steps.get(len(x)) or self._written_out(len(x))
+        return None if compiled is None else compiled(x, y, self.optimizer.lr)
 
     def _written_out(self, rows: int) -> Step | None:
         """The step for ``rows`` rows once it has run plain often enough, else None (and one
         more plain step counted)."""
         size = rows * sum(layer.n_in * layer.n_out for layer in self.layers)
         seen = self._plain_steps.get(rows, 0)
-        if seen < _after or size > LARGEST_STRAIGHT_STEP:
+        if seen < self.after or size > LARGEST_STRAIGHT_STEP:
             self._plain_steps[rows] = seen + 1
             return None
         self._steps[rows] = self._compile(rows)
@@ -240,23 +276,24 @@ def _grid(prefix: str, rows: int, columns: int) -> list[list[str]]:
 
 
 class _Layer:
-    """The names one layer's step uses: parameters P…, the weights w, bias b, Z, A, δ and the
-    gradients gw, gb."""
+    """The names one layer's step uses: its weights' parameter P… with their entries w and
+    gradients gw, the same three for the bias (None without one), and Z, A and δ."""
 
     def __init__(self, layer: Dense, index: int, parameter: int, rows: int) -> None:
         self.index, self.rows, self.k, self.m = index, rows, layer.n_in, layer.n_out
         self.identity = type(layer.activation) is Identity
         self.forward_formula = _FORWARD.get(type(layer.activation), "")
         self.backward_formula = _BACKWARD[type(layer.activation)]
-        self.weights = f"P{parameter}"
-        self.bias = f"P{parameter + 1}" if layer.bias is not None else None
+        self.weights_parameter = f"P{parameter}"
         self.w = _grid(f"w{index}_", self.k, self.m)
-        self.b = [f"b{index}_{j}" for j in range(self.m)] if self.bias else None
+        self.gw = _grid(f"gw{index}_", self.k, self.m)
+        self.bias: tuple[str, list[str], list[str]] | None = None
+        if layer.bias is not None:
+            self.bias = (f"P{parameter + 1}", [f"b{index}_{j}" for j in range(self.m)],
+                         [f"gb{index}_{j}" for j in range(self.m)])
         self.z = _grid(f"z{index}_", rows, self.m)
         self.a = self.z if self.identity else _grid(f"a{index}_", rows, self.m)
         self.d = _grid(f"d{index}_", rows, self.m)
-        self.gw = _grid(f"gw{index}_", self.k, self.m)
-        self.gb = [f"gb{index}_{j}" for j in range(self.m)]
         self.output = f"Z{index}" if self.identity else f"A{index}"
 
 
@@ -292,10 +329,11 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         return loss, A0
     <BLANKLINE>
     """
-    if _written_out_layers(layers, loss) is None or not layers:
+    if not isinstance(layers, (list, tuple)) or _written_out_layers(layers, loss) is None:
         raise ConfigurationError(
-            f"step_source: writes out Dense layers with the identity, sigmoid, tanh or relu and "
-            f"the sse or mse loss, got {shown(list(layers))} and {shown(loss)}"
+            "step_source: writes out chained Dense layers with the identity, sigmoid, tanh or "
+            f"relu, parameters of their own, and the sse or mse loss; got {shown(layers)} and "
+            f"{shown(loss)}"
         )
     check_int(rows, "rows", "step_source", 1)
     plan, parameter = [], 0
@@ -308,9 +346,10 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
     emit(f"    {_matrix(inputs)} = x")
     emit(f"    {_matrix(_grid('t', rows, plan[-1].m))} = y")
     for names in plan:
-        emit(f"    {_matrix(names.w)} = {names.weights}.value")
-        if names.bias and names.b:
-            emit(f"    {_matrix([names.b])} = {names.bias}.value")
+        emit(f"    {_matrix(names.w)} = {names.weights_parameter}.value")
+        if names.bias is not None:
+            bias_parameter, b, _ = names.bias
+            emit(f"    {_matrix([b])} = {bias_parameter}.value")
     given, source = inputs, "x"
     for names in plan:
         _forward(emit, names, given, source)
@@ -332,7 +371,8 @@ def _forward(emit: Callable[[str], None], names: _Layer, given: list[list[str]],
     for s in range(names.rows):
         for j in range(names.m):
             total = _dot(given[s], [names.w[p][j] for p in range(names.k)], names.k, names.m)
-            emit(f"    {names.z[s][j]} = {total}" + (f" + {names.b[j]}" if names.b else ""))
+            bias = "" if names.bias is None else f" + {names.bias[1][j]}"
+            emit(f"    {names.z[s][j]} = {total}{bias}")
             if not names.identity:
                 emit(f"    {names.a[s][j]} = {names.forward_formula.format(z=names.z[s][j])}")
     if names.identity:  # A is Z, the same list, as Identity.forward returns it
@@ -380,11 +420,12 @@ def _backward(emit: Callable[[str], None], names: _Layer, below: list[list[str]]
         for j in range(m):
             emit(f"    {names.gw[i][j]} = "
                  + _dot([below[s][i] for s in range(rows)], columns[j], rows, m))
-    emit(f"    {names.weights}.grad = {_matrix(names.gw)}")
-    if names.bias:
+    emit(f"    {names.weights_parameter}.grad = {_matrix(names.gw)}")
+    if names.bias is not None:
+        bias_parameter, _, gb = names.bias
         for j in range(m):
-            emit(f"    {names.gb[j]} = sum({_tuple(columns[j])})")
-        emit(f"    {names.bias}.grad = {_matrix([names.gb])}")
+            emit(f"    {gb[j]} = sum({_tuple(columns[j])})")
+        emit(f"    {bias_parameter}.grad = {_matrix([gb])}")
     if names.index == 0:
         return []
     grad_in = _grid(f"e{names.index}_", rows, k)
@@ -399,9 +440,10 @@ def _update(emit: Callable[[str], None], plan: Sequence[_Layer]) -> None:
     every new matrix checked before any is written: all or nothing, as Optimizer.update."""
     news = []
     for names in plan:
-        news.append((names.weights, names.w, names.gw))
-        if names.bias and names.b:
-            news.append((names.bias, [names.b], [names.gb]))
+        news.append((names.weights_parameter, names.w, names.gw))
+        if names.bias is not None:
+            bias_parameter, b, gb = names.bias
+            news.append((bias_parameter, [b], [gb]))
     for parameter, values, grads in news:
         rows = [[f"{v} - lr * {g}" for v, g in zip(value_row, grad_row)]
                 for value_row, grad_row in zip(values, grads)]

@@ -37,7 +37,6 @@ from purenn.metrics import evaluate_metrics, get_metrics
 from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
-from purenn.straightline import StraightLineStep, straight_line_step
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from purenn.kernels import Matrix
     from purenn.layers import Layer, Stored
     from purenn.metrics import Metric
+    from purenn.straightline import StraightLineStep
 
     Data = Tuple[Matrix, Matrix]
 
@@ -146,6 +146,12 @@ if TYPE_CHECKING:  # for annotations only: typing is not imported at run time
 
         def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
             """(L, output) for a checked batch, with ∂L/∂θ left in every parameter's grad."""
+            ...
+
+        def straight_line_step(
+            self, optimizer: Optimizer, clip_norm: float | None
+        ) -> StraightLineStep | None:
+            """backprop and the optimizer's update written out as one step, if it can be."""
             ...
 
 
@@ -344,8 +350,7 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     base_lr = optimizer.lr
     monitor = _monitored(stopper, validation)
     progress = ProgressLine(sys.stderr, options.epochs) if options.verbose else None
-    straight = straight_line_step(model.layers, model.loss_function, optimizer,
-                                  options.clip_norm)
+    straight = _straight_line_step(model, options, None)
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
@@ -359,8 +364,10 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
             if progress is not None:
                 progress.update(epoch, values)
             stop = stopper is not None and stopper.update(epoch, values[monitor], _held(model))
-            if options.callback is not None and options.callback(epoch, history) is True:
-                stop = True
+            if options.callback is not None:
+                stop = options.callback(epoch, history) is True or stop
+                # The callback may have replaced a parameter, an activation or the loss.
+                straight = _straight_line_step(model, options, straight)
             if stop:
                 break
     finally:
@@ -370,6 +377,19 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     if stopper is not None:
         stopper.finish(_held(model))
     return history
+
+
+def _straight_line_step(
+    model: Trainable, options: FitOptions, current: StraightLineStep | None
+) -> StraightLineStep | None:
+    """The written-out step the batches may take (``purenn.straightline``): ``current`` while
+    it still describes the model, else the model's own; none with metrics, which fit computes
+    before the update and which may look at the weights."""
+    if options.metric_functions:
+        return None
+    if current is not None and current.written_for(model.layers, model.loss_function):
+        return current
+    return model.straight_line_step(options.optimizer_in_use, options.clip_norm)
 
 
 def _held(model: Trainable) -> list[Stored]:
