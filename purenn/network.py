@@ -50,6 +50,7 @@ __all__ = ["Network", "build_layers"]
 # The methods a written-out step stands in for: a subclass overriding one gets the plain step.
 _PASSES = ("forward", "backward", "backprop", "parameters")
 
+
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
 
