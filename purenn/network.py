@@ -219,8 +219,10 @@ class Network:
 
         >>> import purenn as pn
         >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], loss="sse")
+        >>> previous = pn.straightline.use_straight_lines(True)  # as by default, except on PyPy
         >>> net.straight_line_step(pn.SGD(lr=1.0), None) is not None
         True
+        >>> _ = pn.straightline.use_straight_lines(*previous)
         """
         if any(getattr(type(self), name) is not getattr(Network, name) for name in _PASSES):
             return None

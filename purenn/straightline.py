@@ -115,16 +115,21 @@ _BACKWARD: dict[type[Activation], str] = {
 }
 
 
-def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> None:
-    """Let the fits started from now on write small networks' steps out (True, the default)
-    after ``after`` plain steps of a batch size, or always run the plain step (False): the
-    results are the same bits, only the speed differs.
+def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> tuple[bool, int]:
+    """Let the fits started from now on write small networks' steps out (True, the default
+    except on PyPy) after ``after`` plain steps of a batch size, or always run the plain step
+    (False): the results are the same bits, only the speed differs.  Returns the settings it
+    replaced, (enabled, after), to put back with ``use_straight_lines(*previous)``.
 
-    >>> use_straight_lines(False); use_straight_lines(True)
+    >>> previous = use_straight_lines(False)
+    >>> use_straight_lines(*previous)
+    (False, 100)
     """
     global _enabled, _after
     where = "use_straight_lines"
+    previous = _enabled, _after
     _enabled, _after = check_flag(enabled, "enabled", where), check_int(after, "after", where, 0)
+    return previous
 
 
 def straight_line_step(
@@ -136,10 +141,12 @@ def straight_line_step(
 
     >>> from purenn import Dense, Network, SGD, Adam
     >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], loss="sse")
+    >>> previous = use_straight_lines(True)  # as by default, except on PyPy
     >>> straight_line_step(net.layers, net.loss_function, SGD(lr=1.0), None) is not None
     True
     >>> straight_line_step(net.layers, net.loss_function, Adam(), None) is None
     True
+    >>> _ = use_straight_lines(*previous)
     """
     if not _enabled or clip_norm is not None or not _plain_sgd(optimizer):
         return None

@@ -33,9 +33,9 @@ WRITTEN_OUT = ["identity", "sigmoid", "tanh", "relu"]
 
 @pytest.fixture(autouse=True)
 def straight_lines_from_the_first_step():
-    use_straight_lines(True, after=0)
+    previous = use_straight_lines(True, after=0)
     yield
-    use_straight_lines(True)
+    use_straight_lines(*previous)
 
 
 def bits(value):
