@@ -79,6 +79,7 @@ __all__ = [
     "forced_formulation",
     "use_formulation",
     "unrolled_source",
+    "tuple_source",
     "matmul",
     "matmul_tn",
     "matmul_nt",
@@ -218,10 +219,10 @@ def unrolled_source(k: int, m: int | None = None) -> str:
     """
     # The leading 0.0 + is where sum() starts: a dot product whose terms are all −0.0 is +0.0
     # in every formulation.
-    row = _names(f"r{p}" for p in range(k))
+    row = tuple_source(f"r{p}" for p in range(k))
     if m is None:
         total = "0.0 + " + " + ".join(f"r{p} * c{p}" for p in range(k))
-        column = _names(f"c{p}" for p in range(k))
+        column = tuple_source(f"c{p}" for p in range(k))
         return (
             f"def products(rows, columns):\n"
             f"    return [[{total}\n"
@@ -232,9 +233,9 @@ def unrolled_source(k: int, m: int | None = None) -> str:
             f"             for {column}, b in zip(columns, bias)]\n"
             f"            for {row} in rows]\n"
         )
-    columns = _names(_names(f"c{j}_{p}" for p in range(k)) for j in range(m))
+    columns = tuple_source(tuple_source(f"c{j}_{p}" for p in range(k)) for j in range(m))
     sums = ["0.0 + " + " + ".join(f"r{p} * c{j}_{p}" for p in range(k)) for j in range(m)]
-    biases = _names(f"b{j}" for j in range(m))
+    biases = tuple_source(f"b{j}" for j in range(m))
     separator = ",\n             "
     return (
         f"def products(rows, columns):\n"
@@ -249,8 +250,14 @@ def unrolled_source(k: int, m: int | None = None) -> str:
     )
 
 
-def _names(names: Iterable[str]) -> str:
-    """A parenthesised target list: (a, b), and (a,) for one name (a lone (a) is just a)."""
+def tuple_source(names: Iterable[str]) -> str:
+    """The source of a tuple of ``names``, as a display or a target list: (a, b), and (a,) for
+    one name (a lone (a) is just a).  For code generated from names, here and in
+    ``purenn.straightline``.
+
+    >>> tuple_source(["r0", "r1"]), tuple_source(["r0"])
+    ('(r0, r1)', '(r0,)')
+    """
     listed = list(names)
     return f"({listed[0]},)" if len(listed) == 1 else f"({', '.join(listed)})"
 
@@ -337,8 +344,14 @@ def sums_left_to_right(k: int, m: int) -> bool:
     >>> sums_left_to_right(3, 4)
     True
     """
+    return _serving(k, m).left_to_right
+
+
+def _serving(k: int, m: int) -> Formulation:
+    """The formulation that runs for rows of k numbers and m columns: the chosen one, or index
+    loops where a forced one cannot serve k."""
     formulation = _formulation(k, m)
-    return formulation.left_to_right or not formulation.serves(k)
+    return formulation if formulation.serves(k) else FORMULATIONS["loops"]
 
 
 def _formulation(k: int, m: int) -> Formulation:
@@ -377,10 +390,7 @@ def _kernels(k: int, m: int) -> tuple[Products, Affine]:
     """(products, affine) for rows of k numbers and m columns, chosen once per shape."""
     pair = _chosen.get((k, m))
     if pair is None:
-        formulation = _formulation(k, m)
-        if not formulation.serves(k):
-            formulation = FORMULATIONS["loops"]  # a forced formulation that cannot serve k
-        pair = _chosen[k, m] = formulation.kernels(k, m)
+        pair = _chosen[k, m] = _serving(k, m).kernels(k, m)
     return pair
 
 

@@ -267,11 +267,7 @@ def _dot(a: Sequence[str], b: Sequence[str], k: int, m: int) -> str:
     """Σ a_p·b_p as kernels sums it for rows of k numbers and m columns."""
     if kernels.sums_left_to_right(k, m):
         return "0.0 + " + " + ".join(f"{x} * {y}" for x, y in zip(a, b))
-    return f"sumprod({_tuple(a)}, {_tuple(b)})"
-
-
-def _tuple(names: Sequence[str]) -> str:
-    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
+    return f"sumprod({kernels.tuple_source(a)}, {kernels.tuple_source(b)})"
 
 
 def _matrix(names: Sequence[Sequence[str]]) -> str:
@@ -431,7 +427,7 @@ def _backward(emit: Callable[[str], None], names: _Layer, below: list[list[str]]
     if names.bias is not None:
         bias_parameter, _, gb = names.bias
         for j in range(m):
-            emit(f"    {gb[j]} = sum({_tuple(columns[j])})")
+            emit(f"    {gb[j]} = sum({kernels.tuple_source(columns[j])})")
         emit(f"    {bias_parameter}.grad = {_matrix([gb])}")
     if names.index == 0:
         return []
