@@ -6,7 +6,7 @@ Run under each interpreter CI offers (with purenn importable); writes one JSON f
   ``random.random()``, whose sequence Python promises to keep: a SHA-256 of the exact bits of
   the initial weights of a few architectures and seeds, the orders of
   ``purenn.training.shuffled_indices`` for a few seeds, and the dropout masks that
-  ``purenn.dropout.dropout_mask`` draws for a few seeds and rates.
+  ``purenn.layers.dropout.dropout_mask`` draws for a few seeds and rates.
 * ``trained``: weights after fixed-seed training, as float.hex strings.  These may differ in the
   last bits between interpreters (CPython 3.12 made ``sum()`` of floats compensated and added
   ``math.sumprod``), so they are compared to a relative tolerance, not bit for bit.
@@ -28,10 +28,10 @@ import random
 import struct
 import sys
 
-from purenn.batchnorm import BatchNorm
+from purenn.layers.batchnorm import BatchNorm
 from purenn.cli import seed_network
 from purenn.datasets import seed_data
-from purenn.dropout import Dropout, dropout_mask
+from purenn.layers.dropout import Dropout, dropout_mask
 from purenn.layers import Dense
 from purenn.network import Network
 from purenn.training import shuffled_indices

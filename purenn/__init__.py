@@ -75,7 +75,18 @@ from purenn.initializers import (
     xavier_normal,
     xavier_uniform,
 )
-from purenn.layers import Buffer, Dense, Layer, Parameter
+from purenn.layers import (
+    AvgPool2D,
+    BatchNorm,
+    Buffer,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    Parameter,
+)
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
 from purenn.metrics import accuracy
 from purenn.network import Network
@@ -88,10 +99,6 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
     from purenn import datasets, formats, plot
-    from purenn.batchnorm import BatchNorm
-    from purenn.conv import Conv2D
-    from purenn.dropout import Dropout
-    from purenn.flatten import Flatten
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -101,7 +108,6 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
         load_checkpoint,
         save,
     )
-    from purenn.pooling import AvgPool2D, MaxPool2D
 
 __all__ = [
     "Activation",
@@ -182,12 +188,6 @@ _LAZY_NAMES: dict[str, str] = {
     "load": "formats",
     "load_checkpoint": "formats",
     "save": "formats",
-    "BatchNorm": "batchnorm",
-    "Conv2D": "conv",
-    "Dropout": "dropout",
-    "Flatten": "flatten",
-    "AvgPool2D": "pooling",
-    "MaxPool2D": "pooling",
 }
 
 

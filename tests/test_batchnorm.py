@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import MODEST, matrices
 
 import purenn as pn
-from purenn.batchnorm import by_channel, by_sample, channel_statistics
+from purenn.layers.batchnorm import by_channel, by_sample, channel_statistics
 
 TOL = 1e-12  # the same float64 formulas summed in another order
 

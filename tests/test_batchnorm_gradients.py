@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from strategies import matrices
 
 import purenn as pn
-from purenn.batchnorm import by_channel, channel_statistics
+from purenn.layers.batchnorm import by_channel, channel_statistics
 
 METHODS = ["complex", "central"]
 EXAMPLES = 25

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from image_strategies import conv_cases, pool_cases
 
 import purenn as pn
-from purenn.im2col import Windows, convolution_table, output_size
+from purenn.layers.im2col import Windows, convolution_table, output_size
 
 # Both sides add the same products in another order: a few ulps of difference.
 REFERENCE_TOL = 1e-12

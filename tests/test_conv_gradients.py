@@ -15,7 +15,7 @@ from image_strategies import conv_cases, pool_cases
 from strategies import matrices
 
 import purenn as pn
-from purenn.im2col import Windows, convolution_table, output_size
+from purenn.layers.im2col import Windows, convolution_table, output_size
 
 METHODS = ["complex", "central"]
 ACTIVATIONS = ["identity", "tanh", "relu"]

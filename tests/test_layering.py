@@ -24,7 +24,8 @@ LAYERS = [
     "errors", "arguments", "kernels", "scalar", "progress",
     "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
-    "layers", "im2col", "conv", "pooling", "flatten", "dropout", "batchnorm",
+    "layers.base", "layers.dense", "layers.im2col", "layers.conv", "layers.pooling",
+    "layers.flatten", "layers.dropout", "layers.batchnorm", "layers",
     "optimizers", "schedules", "callbacks", "metrics", "straightline", "training",
     "network",
     "formats.checks", "formats.files", "formats.names", "formats.architecture",
@@ -129,9 +130,8 @@ def test_imports_are_at_module_level(module):
 
 
 # The one exception to "no imports at run time": purenn/__init__.py's module __getattr__ (PEP 562)
-# imports purenn.datasets, purenn.plot, purenn.formats and the image layers, Dropout and
-# BatchNorm when they are first asked for, because they are more than half of the import time
-# and a network of Dense layers needs none of them
+# imports purenn.datasets, purenn.plot and purenn.formats when they are first asked for,
+# because they are more than half of the import time and training a network needs none of them
 # (benchmarks/bench_import.py).  It does so with
 # importlib.import_module, so this test looks for that call (and __import__) everywhere else.
 LAZY_IMPORTER = ("__init__", "__getattr__")
@@ -176,8 +176,7 @@ def test_import_purenn_loads_no_heavy_standard_module():
     assert result.stdout.strip() == "[]"
 
 
-LAZY_MODULES = ("datasets", "plot", "formats", "im2col", "conv", "pooling", "flatten", "dropout",
-                "batchnorm")
+LAZY_MODULES = ("datasets", "plot", "formats")
 
 
 def test_the_lazy_modules_load_on_first_use_only():
@@ -188,7 +187,7 @@ def test_the_lazy_modules_load_on_first_use_only():
         f"print(sorted(m for m in {lazy!r} if m in sys.modules))\n"
         "print(pn.datasets.__name__, pn.plot.__name__, 'plot' in dir(pn), 'save' in dir(pn))\n"
         "from purenn import plot, save, Conv2D, BatchNorm\n"
-        "print(plot is pn.plot, save is pn.formats.save, Conv2D is pn.conv.Conv2D,"
+        "print(plot is pn.plot, save is pn.formats.save, Conv2D is pn.layers.Conv2D,"
         " BatchNorm.__module__, 'MaxPool2D' in dir(pn))\n"
     )
     result = subprocess.run(
@@ -197,7 +196,7 @@ def test_the_lazy_modules_load_on_first_use_only():
     )
     assert result.stdout.split("\n")[:3] == [
         "[]", "purenn.datasets purenn.plot True True",
-        "True True True purenn.batchnorm True",
+        "True True True purenn.layers.batchnorm True",
     ]
 
 

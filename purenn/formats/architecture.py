@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import shown
-from purenn.batchnorm import BatchNorm
-from purenn.conv import Conv2D
-from purenn.dropout import Dropout
+from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
-from purenn.flatten import Flatten
+from purenn.layers.flatten import Flatten
 from purenn.formats.checks import (
     expect_flag,
     expect_int,
@@ -41,7 +41,7 @@ from purenn.initializers import INITIALIZERS
 from purenn.layers import Dense, Layer
 from purenn.losses import LOSSES
 from purenn.network import Network
-from purenn.pooling import AvgPool2D, MaxPool2D
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.registry import Registry
 
 if TYPE_CHECKING:

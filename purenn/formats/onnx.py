@@ -59,19 +59,19 @@ import struct
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
-from purenn.batchnorm import BatchNorm, inverse_std
-from purenn.conv import Conv2D
-from purenn.dropout import Dropout
+from purenn.layers.batchnorm import BatchNorm, inverse_std
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
-from purenn.flatten import Flatten
+from purenn.layers.flatten import Flatten
 from purenn.formats import protobuf as pb
 from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
-from purenn.im2col import convolution_table, pooling_table
+from purenn.layers.im2col import convolution_table, pooling_table
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
-from purenn.pooling import AvgPool2D, MaxPool2D
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:

@@ -41,17 +41,17 @@ import textwrap
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
-from purenn.batchnorm import BatchNorm, inverse_std
-from purenn.conv import Conv2D
-from purenn.dropout import Dropout
+from purenn.layers.batchnorm import BatchNorm, inverse_std
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
-from purenn.flatten import Flatten
+from purenn.layers.flatten import Flatten
 from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.optimizers import all_finite
-from purenn.pooling import AvgPool2D, MaxPool2D
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
 _WINDOWS = '''
 def plane_windows(height, width, kernel, stride, padding):
     """For each output position, row-major, the indices i·W + j of the cells its window covers
-    in one H × W plane, −1 in the padding (purenn.im2col.plane_windows)."""
+    in one H × W plane, −1 in the padding (purenn.layers.im2col.plane_windows)."""
     out_rows = (height + 2 * padding[0] - kernel[0]) // stride[0] + 1
     out_columns = (width + 2 * padding[1] - kernel[1]) // stride[1] + 1
     windows = []
@@ -286,7 +286,7 @@ def convolution_table(shape, kernel, stride, padding):
 
 def conv2d(rows, table, filters, bias):
     """Z_n = W·cols_nᵀ + b, channel-major: Z_n[f, p] = dot(filter f, cols_n[p]) + b_f, with
-    cols_n[p] the image at table[p] (purenn.conv.Conv2D)."""
+    cols_n[p] the image at table[p] (purenn.layers.conv.Conv2D)."""
     out = []
     for image in rows:
         padded = image + [0.0]
@@ -313,13 +313,13 @@ def pooling_table(shape, kernel, stride):
 
 _MAX_POOL = '''
 def max_pool(rows, table):
-    """Each window's largest value, the first of equal ones (purenn.pooling.MaxPool2D)."""
+    """Each window's largest value, the first of equal ones (purenn.layers.pooling.MaxPool2D)."""
     return [[max([image[i] for i in window]) for window in table] for image in rows]
 '''
 
 _AVG_POOL = '''
 def avg_pool(rows, table, count):
-    """Each window's sum divided by its count of cells (purenn.pooling.AvgPool2D)."""
+    """Each window's sum divided by its count of cells (purenn.layers.pooling.AvgPool2D)."""
     return [[sum([image[i] for i in window]) / count for window in table] for image in rows]
 '''
 
@@ -373,7 +373,7 @@ def _flatten(source: Source, layer: Layer, index: int) -> None:
 _BATCH_NORM = '''
 def batch_norm(rows, positions, mean, factor, gamma, beta):
     """Evaluation mode: each value x of channel c becomes gamma_c·((x − mean_c)·factor_c) +
-    beta_c, a channel being ``positions`` consecutive values (purenn.batchnorm.BatchNorm)."""
+    beta_c, a channel being ``positions`` consecutive values (purenn.layers.batchnorm.BatchNorm)."""
     out = []
     for row in rows:
         z = []

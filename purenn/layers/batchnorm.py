@@ -50,7 +50,7 @@ from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
-from purenn.layers import (
+from purenn.layers.base import (
     Buffer,
     Layer,
     Parameter,
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from typing import Any, Hashable, Sequence
 
     from purenn.kernels import Matrix
-    from purenn.layers import SampleShape
+    from purenn.layers.base import SampleShape
 
 __all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics", "inverse_std"]
 

@@ -16,7 +16,7 @@ whole gradient (PyTorch's CPU rule).  The maximum is not differentiable where a 
 hands, a kink like relu's 0: ``MaxPool2D.branch_signature`` reports every window's winner, so
 the gradient checker skips a step that changes one, ties included.  Windows are compared by
 their real parts, so the complex step passes through.  The windows are the index tables of
-``purenn.im2col``; pooling has no parameters.
+``purenn.layers.im2col``; pooling has no parameters.
 """
 
 from __future__ import annotations
@@ -26,17 +26,17 @@ from itertools import chain
 
 from purenn.arguments import check_entries
 from purenn.errors import StateError
-from purenn.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
-from purenn.layers import Layer, check_built, check_declared, sample_shape
+from purenn.layers.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
+from purenn.layers.base import Layer, check_built, check_declared, sample_shape
 from purenn.matrix import format_shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Hashable
 
-    from purenn.im2col import Pair
+    from purenn.layers.im2col import Pair
     from purenn.kernels import Matrix
-    from purenn.layers import SampleShape
+    from purenn.layers.base import SampleShape
 
 __all__ = ["Pool2D", "MaxPool2D", "AvgPool2D"]
 

@@ -9,9 +9,9 @@ Shapes: a sample always travels as one row of numbers, but it has a shape, (n,) 
 (C, H, W) for an image of C channels (its row holds them channel-major, then row-major).  Each
 layer reports the shape it gives for the shape it takes (``build``), and a network builds its
 layers in order when it is made, so a layer that does not fit the one below is refused then,
-not at the first batch.  The image layers live in their own modules (``purenn.conv``,
-``purenn.pooling``, ``purenn.flatten``), and so do the layers that behave differently in
-training and in evaluation (``purenn.dropout``, ``purenn.batchnorm``); this one holds the
+not at the first batch.  The image layers live in their own modules (``purenn.layers.conv``,
+``purenn.layers.pooling``, ``purenn.layers.flatten``), and so do the layers that behave differently in
+training and in evaluation (``purenn.layers.dropout``, ``purenn.layers.batchnorm``); this one holds the
 interface and Dense.
 
 Modes: every layer has a ``training`` flag, set by its network (``Network.train()`` and
@@ -49,7 +49,6 @@ __all__ = [
     "Buffer",
     "Layer",
     "ActivatedLayer",
-    "Dense",
     "kink_branches",
     "sample_shape",
     "check_declared",
@@ -158,6 +157,7 @@ class Layer:
         Raises ShapeError, its message beginning with the layer's repr, when the layer cannot
         take that shape: the network adds which layer below gave it.
 
+        >>> from purenn.layers import Dense
         >>> Dense(3, 4).build((3,))
         (4,)
         >>> Dense(64, 10).build((1, 8, 8))  # doctest: +ELLIPSIS
@@ -254,98 +254,6 @@ class ActivatedLayer(Layer):
         if self.cache is None:
             return ()
         return kink_branches(self.activation, self.cache[1])
-
-
-class Dense(ActivatedLayer):
-    """A fully connected layer: Z = X·W + b, A = f(Z).
-
-    X is batch × n_in, W is n_in × n_out (the seed's orientation: one row per sample), b is a
-    1 × n_out row added to every row of X·W, and f is the activation (a name or an Activation).
-    ``bias=False`` gives the seed's bias-free layer.  ``init`` names an initializer or is one;
-    the weights are drawn when a Network takes the layer, from the network's own generator, and
-    the bias starts at zero.  After a forward pass ``cache`` holds (X, Z, A), what backward
-    needs, and what a reader can inspect: Z is the pre-activation of the last batch.
-    """
-
-    def __init__(
-        self,
-        n_in: int,
-        n_out: int,
-        activation: str | Activation = "identity",
-        *,
-        bias: bool = True,
-        init: str | Initializer = "xavier_uniform",
-    ) -> None:
-        self.n_in = check_int(n_in, "n_in", "Dense", 1)
-        self.n_out = check_int(n_out, "n_out", "Dense", 1)
-        check_entries(self.n_in * self.n_out, f"the weights {shown(n_in)}×{shown(n_out)}", "Dense")
-        self.activation = ACTIVATIONS.resolve(activation, "Dense")
-        self.init = INITIALIZERS.resolve(init, "Dense")
-        self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
-        self.bias: Parameter | None = None
-        if bias:
-            self.bias = Parameter("bias", kernels.zeros(1, n_out))
-        self.cache: tuple[Matrix, Matrix, Matrix] | None = None
-
-    def initialize(self, rng: random.Random) -> None:
-        """W ← init(rng, n_in, n_out); b ← 0."""
-        self.weights.value = self.init(rng, self.n_in, self.n_out)
-        if self.bias is not None:
-            self.bias.value = kernels.zeros(1, self.n_out)
-
-    def config(self) -> dict[str, Any]:
-        """{"n_in", "n_out", "activation", "bias", "init"}: Dense's own arguments.
-
-        >>> Dense(3, 4, "tanh", bias=False).config()["bias"]
-        False
-        """
-        return {
-            "n_in": self.n_in,
-            "n_out": self.n_out,
-            "activation": self.activation,
-            "bias": self.bias is not None,
-            "init": self.init,
-        }
-
-    def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weights", W), ("bias", b)], without the bias when bias=False."""
-        pairs = [("weights", self.weights)]
-        if self.bias is not None:
-            pairs.append(("bias", self.bias))
-        return pairs
-
-    def forward(self, x: Matrix) -> Matrix:
-        """A = f(X·W + b); caches X, Z and A."""
-        if self.bias is None:
-            z = kernels.matmul(x, self.weights.value)
-        else:
-            z = kernels.affine(x, self.weights.value, self.bias.value[0])
-        a = self.activation.forward(z)
-        self.cache = (x, z, a)
-        return a
-
-    def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """The chain rule through Z = X·W + b, A = f(Z), given ∂L/∂A:
-
-        δ = ∂L/∂Z = ∂L/∂A ⊙ f′(Z)   (the activation's backward; a full Jacobian for softmax)
-        ∂L/∂W = Xᵀ·δ                  (n_in × n_out)
-        ∂L/∂b = Σ_rows δ              (1 × n_out: the bias is added to every row)
-        ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
-        """
-        if self.cache is None:
-            raise StateError("Dense.backward: called before forward (nothing cached)")
-        x, z, a = self.cache
-        delta = self.activation.backward(z, a, grad_output)
-        self.weights.grad = kernels.matmul_tn(x, delta)
-        if self.bias is not None:
-            self.bias.grad = [kernels.column_sums(delta)]
-        if not need_input_grad:
-            return None
-        return kernels.matmul_nt(delta, self.weights.value)
-
-    def __repr__(self) -> str:
-        bias = "" if self.bias is not None else ", bias=False"
-        return f"Dense({self.n_in}, {self.n_out}, activation={self.activation.name!r}{bias})"
 
 
 def kink_branches(activation: Activation, z: Matrix) -> tuple[Hashable, ...]:

@@ -28,14 +28,14 @@ import random
 from purenn import kernels
 from purenn.arguments import check_real
 from purenn.errors import StateError
-from purenn.layers import Layer, check_declared, sample_shape
+from purenn.layers.base import Layer, check_declared, sample_shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 
     from purenn.kernels import Matrix
-    from purenn.layers import SampleShape
+    from purenn.layers.base import SampleShape
 
 __all__ = ["Dropout", "dropout_mask"]
 

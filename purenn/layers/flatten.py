@@ -12,14 +12,14 @@ from __future__ import annotations
 import math
 
 from purenn.errors import StateError
-from purenn.layers import Layer, check_declared, sample_shape
+from purenn.layers.base import Layer, check_declared, sample_shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 
     from purenn.kernels import Matrix
-    from purenn.layers import SampleShape
+    from purenn.layers.base import SampleShape
 
 __all__ = ["Flatten"]
 

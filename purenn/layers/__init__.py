@@ -1,0 +1,97 @@
+"""The layers, one family a module, and the contract every layer follows.
+
+    base        Parameter, Buffer, the Layer base class and ActivatedLayer (A = f(Z))
+    dense       Dense: Z = X·W + b, A = f(Z), the seed tutorial's layer
+    im2col      receptive fields as index tables, shared by the image layers
+    conv        Conv2D
+    pooling     MaxPool2D, AvgPool2D
+    flatten     Flatten
+    dropout     Dropout (trains and evaluates differently)
+    batchnorm   BatchNorm (trains and evaluates differently; running statistics)
+
+The contract
+------------
+A batch is a list of rows, one row per sample; a sample of shape (C, H, W) travels as one row of
+C·H·W numbers, channel-major.  A layer is a subclass of ``Layer`` that
+
+must implement
+    ``forward(x)``      the output for a checked batch; keeps what ``backward`` needs
+    ``backward(grad_output, need_input_grad=True)``
+                        given ∂L/∂(output), store ∂L/∂θ in each parameter's ``grad`` and return
+                        ∂L/∂X (or None when ``need_input_grad`` is False)
+    ``config()``        the keyword arguments that make the same layer again, so that
+                        ``type(layer)(**layer.config())`` rebuilds it (the JSON format saves
+                        them)
+    its shapes          either set ``n_in`` and ``n_out`` in ``__init__`` (a layer of flat
+                        vectors, as Dense does: the defaults of ``declared_input_shape`` and
+                        ``build`` then serve), or implement ``build(input_shape)`` returning its
+                        output shape through ``record_shapes``
+
+may implement
+    ``named_parameters()``   (name, Parameter) pairs the optimizer trains (default: none)
+    ``initialize(rng)``      draw initial values from the network's generator (default: none)
+    ``named_buffers()``, ``check_buffers(values)``
+                             state the layer updates itself and that is saved (BatchNorm's
+                             running statistics) and its validation on load
+    ``declared_input_shape()``  the input shape it was told, for a first layer
+    ``check_training_batch(rows)``  refuse a training batch it cannot take
+    ``output_range()``       the interval its outputs lie in (a loss that needs probabilities
+                             checks the last layer's)
+    ``branch_signature()``   which smooth piece of a kinked function the last pass ran through
+                             (the gradient checker skips steps that cross a kink)
+    ``training``             a flag the network sets (``Network.train()``/``eval()``); read it
+                             in ``forward`` if the layer behaves differently in the two modes
+
+Nothing above the layers special-cases a layer: the network, the training loop and the gradient
+checker use only the contract.  A small layer that follows it, y = 2x:
+
+>>> import purenn as pn
+>>> class Double(pn.Layer):
+...     def __init__(self, n):
+...         self.n_in = self.n_out = n
+...     def forward(self, x):
+...         return [[2.0 * value for value in row] for row in x]
+...     def backward(self, grad_output, need_input_grad=True):
+...         return [[2.0 * value for value in row] for row in grad_output]
+...     def config(self):
+...         return {"n": self.n_in}
+>>> net = pn.Network([pn.Dense(2, 2), Double(2)], seed=0)
+>>> net.predict([[1.0, 0.0]])
+[[1.6873155850019916, 1.2637133282160593]]
+"""
+
+from purenn.layers.base import (
+    ActivatedLayer,
+    Buffer,
+    Layer,
+    Parameter,
+    check_built,
+    check_declared,
+    kink_branches,
+    sample_shape,
+)
+from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.conv import Conv2D
+from purenn.layers.dense import Dense
+from purenn.layers.dropout import Dropout
+from purenn.layers.flatten import Flatten
+from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
+
+__all__ = [
+    "Parameter",
+    "Buffer",
+    "Layer",
+    "ActivatedLayer",
+    "Dense",
+    "Conv2D",
+    "Pool2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "Flatten",
+    "Dropout",
+    "BatchNorm",
+    "kink_branches",
+    "sample_shape",
+    "check_declared",
+    "check_built",
+]
