@@ -28,11 +28,11 @@ import random
 import struct
 import sys
 
-from purenn.layers.batchnorm import BatchNorm
 from purenn.cli import seed_network
 from purenn.datasets import seed_data
-from purenn.layers.dropout import Dropout, dropout_mask
 from purenn.layers import Dense
+from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.dropout import Dropout, dropout_mask
 from purenn.network import Network
 from purenn.training import shuffled_indices
 

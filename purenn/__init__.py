@@ -24,28 +24,18 @@ importing only those before it (tests/test_layering.py holds the order):
                                           script: demo, train, predict, export, gradcheck;
                                           CSV files, one error line per mistake
 
-``import purenn`` loads what a network of Dense layers needs, to train, predict and evaluate,
-and the gradient checker at once; the rest loads when first used, as ``pn.Conv2D``,
-``pn.datasets``, ``pn.save(…)`` and so on, or by an import: PEP 562's module ``__getattr__``
-below imports it then.  That rest is ``purenn.datasets``, ``purenn.plot`` and
-``purenn.formats`` (the digits file's reader, the SVG code, the file formats: more than half of
-the import time), and the image layers, Dropout and BatchNorm (``im2col``, ``conv``,
-``pooling``, ``flatten``, ``dropout``, ``batchnorm``: a sixth of what was left).  The gradient
-checker stays eager: ``pn.gradcheck`` is a function named like its subpackage, and a lazy one
-would lose to the subpackage whenever something imported ``purenn.gradcheck.report`` first.
-
-Annotations cost no import time: every module begins with ``from __future__ import
-annotations`` (annotations stay unevaluated), and takes typing's names and purenn's type aliases
-(``Matrix``, ``Stored``, …) only under ``if TYPE_CHECKING:``, where ``TYPE_CHECKING = False`` is
-the module's own: typing.TYPE_CHECKING without importing typing, whose imports (re, enum,
-collections, functools, contextlib) were about 15 ms, 40% of ``import purenn`` on CPython 3.11.
-Type checkers read every ``if TYPE_CHECKING:`` block as taken.  Import the aliases the same way
-for annotations of your own.
+``import purenn`` loads the core: the layers, losses, optimizers, the training loop and the
+network.  The tools a reader of the core can skip load when first used, as ``pn.datasets``,
+``pn.save(…)``, ``pn.gradcheck(…)`` and so on, or by an import: PEP 562's module
+``__getattr__`` below imports them then.  ``purenn.compiled`` (the generated kernels and
+written-out training steps behind ``fit(..., compile=True)``) is one of them: the reference path
+never imports it.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from purenn.activations import ELU, Activation, Elementwise, LeakyReLU, ReLU, Softmax
 from purenn.callbacks import EarlyStopping
@@ -94,7 +84,6 @@ from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 

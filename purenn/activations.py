@@ -22,13 +22,13 @@ comparisons and ``math`` calls raise TypeError, and they hand the matrix to the 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.arguments import check_real
 from purenn.registry import Registry
 from purenn.scalar import erfc, exp, expm1, log1p, tanh
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
 

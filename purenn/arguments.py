@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 from purenn.errors import ConfigurationError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Iterator
 

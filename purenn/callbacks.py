@@ -8,11 +8,11 @@ parameter's (or buffer's) values; ``restore`` writes a snapshot back row by row,
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence
 

@@ -27,6 +27,7 @@ import gzip
 import math
 import pathlib
 import random
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_entries, check_int, check_real, check_seed, shown
 from purenn.errors import ConfigurationError, ShapeError
@@ -34,7 +35,6 @@ from purenn.initializers import box_muller
 from purenn.matrix import check_matrix
 from purenn.training import shuffled_indices, take_rows
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, List, Sequence, Tuple, TypeVar
 

@@ -6,11 +6,12 @@ A classifier's targets can be given as class indices (``[2, 0, 1]``) or as one-h
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import DataError, ShapeError
 from purenn.matrix import as_float_matrix
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

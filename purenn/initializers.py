@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_entries, check_int, check_real, shown
 from purenn.errors import ConfigurationError
 from purenn.registry import Registry
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable
 

@@ -54,8 +54,8 @@ import operator
 import os
 import sys
 from itertools import repeat
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Iterable, List, Sequence
 

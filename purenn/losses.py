@@ -13,6 +13,7 @@ step can differentiate through it.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.activations import softmax, softmax_shift
 from purenn.arguments import shown
@@ -22,7 +23,6 @@ from purenn.matrix import as_float_matrix, format_shape
 from purenn.registry import Registry
 from purenn.scalar import exp, log
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.arguments import check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence, Tuple
 

@@ -8,13 +8,14 @@ others).  Metrics are registered by name in ``METRICS``; ``fit`` and ``evaluate`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.arguments import shown
 from purenn.encoding import indices_of_largest
 from purenn.errors import ConfigurationError
 from purenn.losses import Loss
 from purenn.registry import Registry
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_flag, check_seed, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
@@ -36,7 +37,6 @@ from purenn.training import (
     train,
 )
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Mapping, Sequence
 

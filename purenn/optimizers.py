@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.errors import ConfigurationError, DataError, DivergenceError, ShapeError
 from purenn.layers import Parameter
 from purenn.matrix import as_float_matrix, check_matrix, format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import time
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Callable, Sequence, TextIO
 

@@ -9,30 +9,20 @@ that would have worked.  This is the one place where purenn turns a name into an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Dict, TypeVar
+
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
-    from typing import Callable, Dict, TypeVar
+    from typing import Callable
 
-    Entry = TypeVar("Entry")
-    _NameTable = Dict[str, Entry]
-else:
-    # What type checkers read as Dict[str, Entry] is a dict at run time: Registry[Loss] says
-    # what a registry holds, without importing typing (about 15 ms of ``import purenn``).
-    Entry = object
-
-    class _NameTable(dict):
-        """dict, with typing's subscript (``_NameTable[Entry]`` is the class itself)."""
-
-        def __class_getitem__(cls, _entry):
-            return cls
+Entry = TypeVar("Entry")
 
 __all__ = ["Registry"]
 
 
-class Registry(_NameTable[Entry]):
+class Registry(Dict[str, Entry]):
     """A name → entry table for one ``kind`` of thing ("activation", "loss", …).
 
     ``accepts(spec)`` says whether ``spec`` already is such a thing (an Activation instance, a

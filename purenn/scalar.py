@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import cmath
 import math
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Union, overload
 

@@ -11,11 +11,11 @@ each epoch), using their closed forms.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, check_real
 from purenn.optimizers import check_learning_rate
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

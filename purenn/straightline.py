@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.activations import Activation, Identity, ReLU, Sigmoid, Tanh
@@ -56,7 +57,6 @@ from purenn.layers import Dense
 from purenn.losses import MeanSquaredError, SumSquaredError
 from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from types import CodeType
     from typing import Any, Callable, Sequence

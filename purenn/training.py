@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import random
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_flag, check_int, check_real, shown
 from purenn.callbacks import EarlyStopping
@@ -38,7 +39,6 @@ from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradi
 from purenn.progress import ProgressLine
 from purenn.schedules import Schedule
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Optional, Protocol, Sequence, Tuple
 
@@ -110,7 +110,7 @@ class History:
         return f"<History {self.epochs} epochs{last}>"
 
 
-if TYPE_CHECKING:  # for annotations only: typing is not imported at run time
+if TYPE_CHECKING:  # for annotations only
     EpochCallback = Callable[[int, History], Optional[bool]]
     """callback(epoch, history) after each epoch (epochs from 1); returning True stops training."""
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from strategies import matrices
 
 import purenn as pn
-from purenn.layers.dropout import dropout_mask
 from purenn.gradcheck import checker
+from purenn.layers.dropout import dropout_mask
 from purenn.training import shuffled_indices
 
 RATES = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.9])

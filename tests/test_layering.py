@@ -156,26 +156,6 @@ def test_only_the_package_getattr_imports_at_run_time(module):
         assert (module, function) == LAZY_IMPORTER, f"{module}.{function} imports at run time"
 
 
-# What ``import purenn`` must not load: typing and what typing imports, and decimal; about 20 ms
-# of a 35 ms import on CPython 3.11 before annotations moved under TYPE_CHECKING.
-HEAVY_MODULES = ("typing", "re", "enum", "collections", "functools", "contextlib", "decimal")
-
-
-def test_import_purenn_loads_no_heavy_standard_module():
-    require_native("start processes")
-    code = (
-        "import sys\n"
-        "before = set(sys.modules)\n"
-        "import purenn\n"
-        f"print(sorted(set(sys.modules) - before & set({HEAVY_MODULES!r})))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        cwd=PACKAGE.parent,
-    )
-    assert result.stdout.strip() == "[]"
-
-
 LAZY_MODULES = ("datasets", "plot", "formats")
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.cli.demo import add_demo_command, run_demo
 from purenn.cli.export import add_export_command
@@ -44,7 +45,6 @@ from purenn.cli.predict import add_predict_command
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.cli.train import add_train_command
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from purenn.cli.options import Runner
 

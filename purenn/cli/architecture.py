@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import MAX_ENTRIES
@@ -36,7 +37,6 @@ from purenn.encoding import one_hot
 from purenn.layers import Dense
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Optional, Sequence, Tuple
 

@@ -26,10 +26,10 @@ import io
 import math
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from purenn.errors import DataError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import NoReturn, Sequence
 

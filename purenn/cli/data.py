@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from purenn.cli.csvfile import STDIN, Table, number_rows, read_table
 from purenn.cli.options import UsageError, refuse_options
@@ -20,7 +21,6 @@ from purenn.cli.targets import CLASSIFY, REGRESS, Target, target_from_table
 from purenn.datasets import bars, circles, digits, noisy_sine, seed_data, spirals, two_moons, xor
 from purenn.errors import DataError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable
 

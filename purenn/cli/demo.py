@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.cli.options import CommandParser, add_command, count, number
 from purenn.cli.outputs import prepare_folder
@@ -20,7 +21,6 @@ from purenn.datasets import seed_data
 from purenn.progress import sparkline
 from purenn.training import History
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence, TextIO
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.cli.options import (
     CommandParser,
@@ -27,7 +28,6 @@ from purenn.cli.sidecar import read_labels, write_labels
 from purenn.formats import export_npz, export_onnx, export_python, load, save
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Callable
 

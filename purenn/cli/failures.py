@@ -19,10 +19,10 @@ from __future__ import annotations
 import csv
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.errors import DivergenceError, PurennError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Callable, TextIO
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from purenn import plot
 from purenn.cli.options import CommandParser, add_command, given_options, refuse_options
@@ -26,7 +27,6 @@ from purenn.gradcheck import (
     step_sweep,
 )
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import TextIO
 

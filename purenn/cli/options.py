@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from purenn.errors import ConfigurationError
 from purenn.registry import Registry
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, NoReturn, Sequence
 

@@ -12,12 +12,12 @@ The folder is made before training starts (``purenn.cli.outputs``).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from purenn import plot
 from purenn.network import Network
 from purenn.training import History
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.cli.csvfile import Table, number_rows, read_table
 from purenn.cli.data import target_column
@@ -37,7 +38,6 @@ from purenn.formats import load
 from purenn.metrics import predicted_classes
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence, TextIO
 

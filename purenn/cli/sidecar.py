@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
 from purenn.cli.data import TrainingData
@@ -31,7 +32,6 @@ from purenn.formats.checks import expect_int, expect_keys, expect_list, expect_t
 from purenn.formats.files import read_bytes, write_atomically
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

@@ -14,11 +14,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from purenn.cli.csvfile import Table, check_filled, is_number, number_rows, parse_number
 from purenn.errors import DataError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
 
     from purenn.kernels import Matrix

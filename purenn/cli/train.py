@@ -17,6 +17,7 @@ import argparse
 import math
 import random
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS
 from purenn.cli.architecture import (
@@ -45,7 +46,6 @@ from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
 from purenn.training import History, shuffled_indices
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 

@@ -22,11 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import shown
-from purenn.layers.batchnorm import BatchNorm
-from purenn.layers.conv import Conv2D
-from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
-from purenn.layers.flatten import Flatten
 from purenn.formats.checks import (
     expect_flag,
     expect_int,
@@ -39,9 +35,13 @@ from purenn.formats.checks import (
 from purenn.formats.names import from_spec, spec_of
 from purenn.initializers import INITIALIZERS
 from purenn.layers import Dense, Layer
+from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
+from purenn.layers.flatten import Flatten
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.losses import LOSSES
 from purenn.network import Network
-from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.registry import Registry
 
 if TYPE_CHECKING:

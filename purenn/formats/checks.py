@@ -12,12 +12,12 @@ Booleans are never numbers here: JSON's ``true`` is not 1.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ModelFormatError
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, NoReturn, Sequence
 

@@ -23,13 +23,13 @@ The rules, the same for every registry:
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, PurennError
 from purenn.formats.checks import expect_keys, expect_like, expect_text, fail
 from purenn.registry import Registry
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

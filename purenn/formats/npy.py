@@ -32,12 +32,12 @@ import math
 import struct
 import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
 from purenn.errors import ModelFormatError
 from purenn.formats.checks import expect_flag, expect_keys, expect_text, fail
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, List, Sequence, Tuple
 

@@ -33,21 +33,22 @@ A new layer type is one entry there: a Layout for each of its state entries, who
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.arguments import shown
-from purenn.layers.batchnorm import BatchNorm
-from purenn.layers.conv import Conv2D
-from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, PurennError
-from purenn.layers.flatten import Flatten
 from purenn.formats.checks import fail
 from purenn.formats.files import file_path, read_bytes, write_atomically
 from purenn.formats.npy import npz_bytes, parse_npz
 from purenn.layers import Dense, Layer
+from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
+from purenn.layers.flatten import Flatten
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.matrix import format_shape
 from purenn.network import Network
-from purenn.layers.pooling import AvgPool2D, MaxPool2D
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Tuple
 

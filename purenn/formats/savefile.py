@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError, PurennError
@@ -56,7 +57,6 @@ from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

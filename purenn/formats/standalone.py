@@ -38,22 +38,22 @@ layer type or activation extends.
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
-from purenn.layers.batchnorm import BatchNorm, inverse_std
-from purenn.layers.conv import Conv2D
-from purenn.layers.dropout import Dropout
 from purenn.errors import ConfigurationError, DataError
-from purenn.layers.flatten import Flatten
 from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
 from purenn.layers import Dense, Layer
+from purenn.layers.batchnorm import BatchNorm, inverse_std
+from purenn.layers.conv import Conv2D
+from purenn.layers.dropout import Dropout
+from purenn.layers.flatten import Flatten
+from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.network import Network
 from purenn.optimizers import all_finite
-from purenn.layers.pooling import AvgPool2D, MaxPool2D
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Callable, Dict, Sequence, Tuple
 

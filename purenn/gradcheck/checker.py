@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import random
 import warnings
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, check_real, shown
 from purenn.callbacks import restore, snapshot
@@ -40,7 +41,6 @@ from purenn.gradcheck.report import EntryCheck, GradientCheckResult, ParameterCh
 from purenn.layers import Parameter
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Hashable, Tuple
 

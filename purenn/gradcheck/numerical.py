@@ -21,12 +21,12 @@ for every entry of a list of matrices.  Comparing with backpropagation is ``chec
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_real, shown
 from purenn.errors import ConfigurationError
 from purenn.matrix import check_matrix
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Union
 

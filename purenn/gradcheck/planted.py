@@ -12,6 +12,8 @@ the test suite.  The core knows nothing of this module; nothing here is meant fo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn import kernels
 from purenn.activations import Activation, Elementwise
 from purenn.arguments import shown
@@ -21,7 +23,6 @@ from purenn.losses import Loss
 from purenn.network import Network
 from purenn.registry import Registry
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Hashable, List
 

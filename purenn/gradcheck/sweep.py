@@ -10,11 +10,12 @@ It decides nothing and passes no verdict: that is ``checker``'s and ``report``'s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.gradcheck.checker import gradcheck
 from purenn.gradcheck.numerical import METHODS, check_method
 from purenn.network import Network
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Sequence, Tuple
 

@@ -1,4 +1,4 @@
-"""Layers: parameters, a forward pass that keeps what the backward pass needs, and the chain rule.
+"""The base of every layer: parameters, buffers, and the interface the network calls.
 
 A layer's ``forward(X)`` maps a batch (one row per sample) to its output and caches its inputs;
 ``backward(grad_out)`` receives ∂L/∂(output), stores ∂L/∂θ in each parameter's ``grad`` and
@@ -9,10 +9,8 @@ Shapes: a sample always travels as one row of numbers, but it has a shape, (n,) 
 (C, H, W) for an image of C channels (its row holds them channel-major, then row-major).  Each
 layer reports the shape it gives for the shape it takes (``build``), and a network builds its
 layers in order when it is made, so a layer that does not fit the one below is refused then,
-not at the first batch.  The image layers live in their own modules (``purenn.layers.conv``,
-``purenn.layers.pooling``, ``purenn.layers.flatten``), and so do the layers that behave differently in
-training and in evaluation (``purenn.layers.dropout``, ``purenn.layers.batchnorm``); this one holds the
-interface and Dense.
+not at the first batch.  Each layer family lives in its own module of ``purenn.layers``,
+whose docstring states the contract; this one holds the interface.
 
 Modes: every layer has a ``training`` flag, set by its network (``Network.train()`` and
 ``Network.eval()``).  Most layers ignore it.  A layer that uses it keeps its mode-dependent
@@ -24,19 +22,16 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
-from purenn import kernels
-from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_entries, check_int, shown
+from purenn.activations import Activation
+from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError, StateError
-from purenn.initializers import INITIALIZERS
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Hashable, Tuple, Union
 
-    from purenn.initializers import Initializer
     from purenn.kernels import Matrix
 
     SampleShape = Tuple[int, ...]
@@ -264,6 +259,7 @@ def kink_branches(activation: Activation, z: Matrix) -> tuple[Hashable, ...]:
     The branch, not a three-way side, matters for the complex step: at z = 0 exactly it can
     move the real part by O(h²) ≈ −1e-60, which changes the side but not the branch taken.
 
+    >>> from purenn.activations import ACTIVATIONS
     >>> kink_branches(ACTIVATIONS["relu"], [[-1.0, 0.0, 2.0]])
     (False, False, True)
     """

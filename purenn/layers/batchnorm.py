@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 import random
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
@@ -62,7 +63,6 @@ from purenn.layers.base import (
 from purenn.matrix import format_shape
 from purenn.scalar import sqrt
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Hashable, Sequence
 

@@ -1,7 +1,8 @@
 """Conv2D: a two-dimensional convolution, written as im2col and one matrix product per image.
 
-A batch of images is a matrix with one row per image, C·H·W numbers channel-major (see
-``purenn.layers.im2col``).  For image n, filter f (of F = out_channels) and output position (oi, oj):
+A batch of images is a matrix with one row per image, C·H·W numbers channel-major
+(see ``purenn.layers.im2col``).  For image n, filter f (of F = out_channels) and output
+position (oi, oj):
 
     Z[n, f, oi, oj] = b_f + Σ_c Σ_ki Σ_kj W[f, c, ki, kj] · X[n, c, i, j],
                       i = oi·sh + ki − ph,  j = oj·sw + kj − pw
@@ -36,24 +37,31 @@ from __future__ import annotations
 
 import random
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_flag, check_int
 from purenn.errors import ShapeError, StateError
-from purenn.layers.im2col import Windows, convolution_table, format_pair, output_size, pair, window_fits
 from purenn.initializers import INITIALIZERS
 from purenn.layers.base import ActivatedLayer, Parameter, check_built, check_declared, sample_shape
+from purenn.layers.im2col import (
+    Windows,
+    convolution_table,
+    format_pair,
+    output_size,
+    pair,
+    window_fits,
+)
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 
-    from purenn.layers.im2col import Pair
     from purenn.initializers import Initializer
     from purenn.kernels import Matrix
     from purenn.layers.base import SampleShape
+    from purenn.layers.im2col import Pair
 
 __all__ = ["Conv2D"]
 

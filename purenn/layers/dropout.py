@@ -24,13 +24,13 @@ gradient checker makes a mask the same in every evaluation by restoring the gene
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.arguments import check_real
 from purenn.errors import StateError
 from purenn.layers.base import Layer, check_declared, sample_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

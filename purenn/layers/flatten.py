@@ -10,11 +10,11 @@ network explicit, and ``Network.summary()`` shows where images become vectors.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.errors import StateError
 from purenn.layers.base import Layer, check_declared, sample_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

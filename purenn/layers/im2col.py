@@ -41,12 +41,12 @@ from __future__ import annotations
 
 import operator
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence, Tuple
 

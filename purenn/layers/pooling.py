@@ -23,20 +23,20 @@ from __future__ import annotations
 
 import operator
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_entries
 from purenn.errors import StateError
-from purenn.layers.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
 from purenn.layers.base import Layer, check_built, check_declared, sample_shape
+from purenn.layers.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
 from purenn.matrix import format_shape
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Hashable
 
-    from purenn.layers.im2col import Pair
     from purenn.kernels import Matrix
     from purenn.layers.base import SampleShape
+    from purenn.layers.im2col import Pair
 
 __all__ = ["Pool2D", "MaxPool2D", "AvgPool2D"]
 

@@ -13,6 +13,8 @@ decision boundary.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn import datasets
 from purenn.arguments import shown
 from purenn.cli.seednets import seed_network
@@ -27,7 +29,6 @@ from purenn.optimizers import SGD, Adam, Optimizer
 from purenn.plot import architecture, decision_boundary, loss_curve, sweep
 from purenn.training import History
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, List, Sequence, Tuple
 

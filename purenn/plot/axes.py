@@ -12,12 +12,12 @@ Only what the pictures need: no rotated tick labels, no automatic legend placeme
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from purenn.plot import colors
 from purenn.plot.svg import element, text, text_width
 from purenn.plot.ticks import Tick
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence
 

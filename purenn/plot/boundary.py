@@ -12,6 +12,7 @@ For 2-D inputs only: a network with more inputs has no plane to shade.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
 from purenn.encoding import is_label_list
@@ -34,7 +35,6 @@ from purenn.plot.raster import raster
 from purenn.plot.scales import LinearScale
 from purenn.plot.svg import Drawing, element, text
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

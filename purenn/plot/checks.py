@@ -11,12 +11,12 @@ nan; only finite values can be drawn".  All three are ValueErrors.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.arguments import is_real, shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.matrix import as_float_matrix
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
 from purenn.errors import ConfigurationError, ShapeError
@@ -31,7 +32,6 @@ from purenn.plot.checks import finite_matrix, optional_text
 from purenn.plot.raster import raster
 from purenn.plot.svg import Drawing, element, escape, text, text_width
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

@@ -12,6 +12,8 @@ under the chart says so; a history whose losses are all ≤ 0 is refused.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.plot import colors
@@ -19,7 +21,6 @@ from purenn.plot.checks import finite_values, optional_text
 from purenn.plot.lines import Panel, Series, line_chart
 from purenn.training import History
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Sequence
 

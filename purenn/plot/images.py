@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, is_real, shown
 from purenn.errors import ConfigurationError, ShapeError
@@ -27,7 +28,6 @@ from purenn.plot.checks import finite_matrix, optional_text
 from purenn.plot.raster import raster
 from purenn.plot.svg import Drawing, element, text
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
 

@@ -13,6 +13,7 @@ a note under the chart says how many were; a panel with no positive value at all
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from purenn.errors import ConfigurationError
 from purenn.plot import colors
@@ -30,7 +31,6 @@ from purenn.plot.axes import (
 from purenn.plot.scales import LinearScale, LogScale
 from purenn.plot.svg import Drawing, element, escape, number, text
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Sequence
 

@@ -10,9 +10,10 @@ from drawing hairline seams where two paths meet.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from purenn.plot.svg import element, number
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Optional, Sequence
 

@@ -16,10 +16,10 @@ so.  A scale over a single value widens to an interval around it.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from purenn.plot.ticks import AxisTicks, Tick, linear_ticks, log_ticks
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: see purenn/__init__.py
 if TYPE_CHECKING:
     from typing import Union
 
