@@ -11,7 +11,7 @@ import pathlib
 
 import purenn as pn
 from purenn.cli import seed_network
-from purenn.gradcheck import step_sweep
+from purenn.gradient_checking import step_sweep
 from purenn.plot import architecture, decision_boundary, loss_curve, sweep
 
 DOCS = pathlib.Path(__file__).resolve().parent

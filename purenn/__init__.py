@@ -7,20 +7,20 @@ importing only those before it (tests/test_layering.py holds the order):
     kernels, scalar, progress             matrix arithmetic; complex-safe exp/log; progress line
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
-    layers                                parameters, the layer interface, Dense
-    im2col, conv, pooling, flatten        image layers: receptive fields, Conv2D, pooling, Flatten
-    dropout, batchnorm                    layers that train and evaluate differently
+    layers (a subpackage)                 the layer contract, Dense, the image layers, Dropout,
+                                          BatchNorm
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
-    straightline                          a small network's training step written out as code
     training                              history, batching, the epoch loop
-    network                               forward, loss, backward, fit
+    network                               forward, loss, backward, one training step, fit
+    compiled (a subpackage)               fit(..., compile=True): generated kernels and
+                                          written-out steps, the same bits, faster
     formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
-    gradcheck (a subpackage), datasets    backprop against numerical derivatives, planted
-                                          bugs; data
+    gradient_checking (a subpackage)      backprop against numerical derivatives, planted bugs
+    datasets                              data
     plot (a subpackage)                   SVG pictures: loss curves, the architecture, decision
                                           boundaries, the step-size sweep, image grids
-    cli (a subpackage)                    the command line, python -m purenn and the purenn
+    cli (a subpackage)                    the command line, python3 -m purenn and the purenn
                                           script: demo, train, predict, export, gradcheck;
                                           CSV files, one error line per mistake
 
@@ -49,12 +49,6 @@ from purenn.errors import (
     PurennError,
     ShapeError,
     StateError,
-)
-from purenn.gradcheck import (
-    ComplexStepWarning,
-    GradientCheckResult,
-    gradcheck,
-    numerical_gradient,
 )
 from purenn.initializers import (
     Normal,
@@ -87,7 +81,7 @@ from purenn.training import History
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
-    from purenn import datasets, formats, plot
+    from purenn import datasets, formats, gradient_checking, plot
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -96,6 +90,12 @@ if TYPE_CHECKING:  # the lazily loaded names, for type checkers
         load,
         load_checkpoint,
         save,
+    )
+    from purenn.gradient_checking import (
+        ComplexStepWarning,
+        GradientCheckResult,
+        gradcheck,
+        numerical_gradient,
     )
 
 __all__ = [
@@ -154,6 +154,7 @@ __all__ = [
     "BatchNorm",
     "Buffer",
     "formats",
+    "gradient_checking",
     "ModelFormatError",
     "save",
     "load",
@@ -168,7 +169,7 @@ __version__ = "0.1.0"
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.
-_LAZY_MODULES = ("datasets", "plot", "formats")
+_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",
@@ -177,6 +178,10 @@ _LAZY_NAMES: dict[str, str] = {
     "load": "formats",
     "load_checkpoint": "formats",
     "save": "formats",
+    "gradcheck": "gradient_checking",
+    "numerical_gradient": "gradient_checking",
+    "GradientCheckResult": "gradient_checking",
+    "ComplexStepWarning": "gradient_checking",
 }
 
 

@@ -9,7 +9,7 @@ public boundary; below this everything is trusted.
 Modes.  A network is in training mode (as it starts, and as PyTorch's modules start) or in
 evaluation mode; ``train()`` and ``eval()`` switch it, and every layer, for good.  The passes
 on checked data (``forward``, ``backward``, ``backprop``) and ``gradients`` run in the current
-mode; so does ``purenn.gradcheck``.  The verbs choose their own mode for their duration and
+mode; so does ``purenn.gradient_checking``.  The verbs choose their own mode for their duration and
 then put the user's back: ``fit`` trains in training mode and validates in evaluation mode;
 ``predict``, ``predict_classes``, ``loss`` and ``evaluate`` run in evaluation mode.  Only
 Dropout and BatchNorm behave differently in the two modes.

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from strategies import matrices
 
 import purenn as pn
-from purenn.gradcheck import checker
+from purenn.gradient_checking import checker
 from purenn.layers.dropout import dropout_mask
 from purenn.training import shuffled_indices
 

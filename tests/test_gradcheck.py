@@ -12,7 +12,7 @@ import purenn as pn
 from purenn import cli, kernels
 from purenn.activations import Elementwise
 from purenn.datasets import seed_data
-from purenn.gradcheck import DEFAULT_TOLERANCES, METHODS, verdict
+from purenn.gradient_checking import DEFAULT_TOLERANCES, METHODS, verdict
 from purenn.losses import SumSquaredError
 from purenn.scalar import exp
 

@@ -12,7 +12,7 @@ import pytest
 from oracles import require_native
 
 from purenn import cli
-from purenn.gradcheck.planted import PLANTED_BUGS
+from purenn.gradient_checking.planted import PLANTED_BUGS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,5 +1,5 @@
-"""Negative controls: each bug of purenn.gradcheck.planted must be caught THROUGH gradcheck, by
-every method, and the same network without the bug must pass the same check (so the failure is
+"""Negative controls: each bug of purenn.gradient_checking.planted must be caught THROUGH
+gradcheck, by every method, and the same network without the bug must pass the same check (so the failure is
 the bug's, not the setup's).  One more bug is not in that table because it needs a network that
 sits on a kink: a relu derivative that disagrees with the forward pass at 0, which only the
 complex step can see."""
@@ -12,7 +12,7 @@ import purenn as pn
 from purenn import cli, kernels
 from purenn.activations import Elementwise, relu, relu_derivative
 from purenn.datasets import seed_data
-from purenn.gradcheck.planted import PLANTED_BUGS, plant_bug
+from purenn.gradient_checking.planted import PLANTED_BUGS, plant_bug
 
 X, Y = seed_data()
 # Every method's gradient check must catch every bug below.

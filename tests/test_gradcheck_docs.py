@@ -1,5 +1,5 @@
-"""The gradient checker's documentation runs: every docstring example of purenn/gradcheck/, and
-the tables of the README's "Gradient checking" section, which must be what the code prints."""
+"""The gradient checker's documentation runs: every docstring example of
+purenn/gradient_checking/, and the tables of the README's "Gradient checking" section, which must be what the code prints."""
 
 import contextlib
 import doctest
@@ -15,10 +15,10 @@ import pytest
 from purenn import cli
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Through importlib: the attribute purenn.gradcheck is the function, not the subpackage.
-PACKAGE = importlib.import_module("purenn.gradcheck")
-MODULE_NAMES = ["purenn.gradcheck"] + [
-    f"purenn.gradcheck.{info.name}" for info in pkgutil.iter_modules(PACKAGE.__path__)
+# Through importlib: the attribute purenn.gradient_checking is the function, not the subpackage.
+PACKAGE = importlib.import_module("purenn.gradient_checking")
+MODULE_NAMES = ["purenn.gradient_checking"] + [
+    f"purenn.gradient_checking.{info.name}" for info in pkgutil.iter_modules(PACKAGE.__path__)
 ]
 
 

@@ -15,8 +15,8 @@ import purenn as pn
 from purenn.cli.playground import PYODIDE_CDN, make_server, package_files, serve_in_background
 from purenn.cli.seednets import seed_network
 from purenn.errors import ConfigurationError
-from purenn.gradcheck.numerical import METHODS
-from purenn.gradcheck.sweep import step_sweep
+from purenn.gradient_checking.numerical import METHODS
+from purenn.gradient_checking.sweep import step_sweep
 from purenn.playground import DATASETS, Session
 from purenn.playground.session import CHECKED_ROWS, SWEEP_SAMPLE
 

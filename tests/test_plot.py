@@ -23,7 +23,7 @@ import purenn as pn
 import purenn.plot
 from purenn.cli import seed_network
 from purenn.errors import ConfigurationError, DataError, ShapeError
-from purenn.gradcheck import step_sweep
+from purenn.gradient_checking import step_sweep
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.plot import architecture, colors, decision_boundary, image_grid, loss_curve, sweep

@@ -22,7 +22,7 @@ from oracles import require_program
 
 import purenn as pn
 from purenn.cli import seed_network
-from purenn.gradcheck import step_sweep
+from purenn.gradient_checking import step_sweep
 from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.plot import architecture, colors, decision_boundary, image_grid, loss_curve, sweep

@@ -17,7 +17,7 @@ from purenn import plot
 from purenn.cli.options import CommandParser, add_command, given_options, refuse_options
 from purenn.cli.seednets import deep_network, seed_network
 from purenn.datasets import seed_data
-from purenn.gradcheck import (
+from purenn.gradient_checking import (
     METHODS,
     PLANTED_BUGS,
     format_planted_bugs,

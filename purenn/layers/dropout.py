@@ -17,7 +17,7 @@ the first layer up.
 
 The mask multiplies the values (never compares them), so the forward pass is complex-safe; the
 gradient checker makes a mask the same in every evaluation by restoring the generator (see
-``purenn.gradcheck.checker``).  Entries are dropped one by one, also in images (PyTorch's
+``purenn.gradient_checking.checker``).  Entries are dropped one by one, also in images (PyTorch's
 ``F.dropout``, not ``Dropout2d``, which drops whole channels).
 """
 

@@ -20,9 +20,9 @@ from purenn.arguments import shown
 from purenn.cli.seednets import seed_network
 from purenn.encoding import one_hot
 from purenn.errors import ConfigurationError
-from purenn.gradcheck import gradcheck
-from purenn.gradcheck.numerical import METHODS
-from purenn.gradcheck.sweep import step_sweep
+from purenn.gradient_checking import gradcheck
+from purenn.gradient_checking.numerical import METHODS
+from purenn.gradient_checking.sweep import step_sweep
 from purenn.layers import Dense
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer

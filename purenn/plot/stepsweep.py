@@ -1,6 +1,6 @@
 """The gradient-check sweep as a picture: error against step size on log–log axes.
 
-``purenn.gradcheck.step_sweep`` returns {method: [(h, max |backprop − numerical|), …]};
+``purenn.gradient_checking.step_sweep`` returns {method: [(h, max |backprop − numerical|), …]};
 ``python -m purenn gradcheck --sweep`` prints it as a table.  Drawn, every difference method is
 a U: truncation error falling as hᵖ on the right, round-off rising as ε/h on the left, with the
 bottom near h ≈ √ε for forward and ∛ε for central differences (dotted guides mark both).  The
@@ -81,7 +81,7 @@ def _shared_low(series: list[Series]) -> float | None:
 def sweep(results: Mapping[str, Any], path: PathArgument = None, *, title: Any = None) -> str:
     """An SVG log–log chart of a step sweep: max |a − n| against h, one line per method.
 
-    ``results`` is what ``purenn.gradcheck.step_sweep`` returns: {method: [(h, error), …]}
+    ``results`` is what ``purenn.gradient_checking.step_sweep`` returns: {method: [(h, error), …]}
     with h > 0 and error ≥ 0, finite.  Each method is one polyline with one point per step
     (sorted by h) and a circle on each point; dotted guides mark h = √ε ≈ 1.5e-8 and
     ∛ε ≈ 6.1e-6 (ε = 2⁻⁵² the float epsilon) when they lie within the steps swept.  When one

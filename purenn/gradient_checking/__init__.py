@@ -8,19 +8,25 @@ The subpackage, by concept (each module importing only those before it):
     sweep        the error of each method against its step size, and its table
     planted      classic backprop bugs to plant into a network, to see a check fail
 
-Everything a user needs is gathered here: ``from purenn.gradcheck import gradcheck, step_sweep``.
+Everything a user needs is gathered here:
+``from purenn.gradient_checking import gradcheck, step_sweep``.
 """
 
-from purenn.gradcheck.checker import DEFAULT_TOLERANCES, gradcheck
-from purenn.gradcheck.numerical import (
+from purenn.gradient_checking.checker import DEFAULT_TOLERANCES, gradcheck
+from purenn.gradient_checking.numerical import (
     DEFAULT_STEPS,
     METHODS,
     ComplexStepWarning,
     entry_derivative,
     numerical_gradient,
 )
-from purenn.gradcheck.planted import PLANTED_BUGS, PlantedBug, format_planted_bugs, plant_bug
-from purenn.gradcheck.report import (
+from purenn.gradient_checking.planted import (
+    PLANTED_BUGS,
+    PlantedBug,
+    format_planted_bugs,
+    plant_bug,
+)
+from purenn.gradient_checking.report import (
     VERDICT_BANDS,
     EntryCheck,
     GradientCheckResult,
@@ -28,7 +34,12 @@ from purenn.gradcheck.report import (
     format_result,
     verdict,
 )
-from purenn.gradcheck.sweep import COMPLEX_SWEEP_STEPS, SWEEP_STEPS, format_sweep, step_sweep
+from purenn.gradient_checking.sweep import (
+    COMPLEX_SWEEP_STEPS,
+    SWEEP_STEPS,
+    format_sweep,
+    step_sweep,
+)
 
 __all__ = [
     "METHODS",

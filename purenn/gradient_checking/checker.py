@@ -36,15 +36,20 @@ from typing import TYPE_CHECKING
 from purenn.arguments import check_int, check_real, shown
 from purenn.callbacks import restore, snapshot
 from purenn.errors import ConfigurationError, GradientCheckError
-from purenn.gradcheck.numerical import ComplexStepWarning, base_step, check_method, entry_derivative
-from purenn.gradcheck.report import EntryCheck, GradientCheckResult, ParameterCheck, passes
+from purenn.gradient_checking.numerical import (
+    ComplexStepWarning,
+    base_step,
+    check_method,
+    entry_derivative,
+)
+from purenn.gradient_checking.report import EntryCheck, GradientCheckResult, ParameterCheck, passes
 from purenn.layers import Parameter
 from purenn.network import Network
 
 if TYPE_CHECKING:
     from typing import Any, Hashable, Tuple
 
-    from purenn.gradcheck.numerical import Number
+    from purenn.gradient_checking.numerical import Number
     from purenn.kernels import Matrix
 
     BranchSignature = Tuple[Tuple[Hashable, ...], ...]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from purenn.gradcheck.checker import gradcheck
-from purenn.gradcheck.numerical import METHODS, check_method
+from purenn.gradient_checking.checker import gradcheck
+from purenn.gradient_checking.numerical import METHODS, check_method
 from purenn.network import Network
 
 if TYPE_CHECKING:
