@@ -1,8 +1,8 @@
 """Negative controls: each bug of purenn.gradient_checking.planted must be caught THROUGH
 gradcheck, by every method, and the same network without the bug must pass the same check (so
-the failure is the bug's, not the setup's).  One more bug is not in that table because it needs a network that
-sits on a kink: a relu derivative that disagrees with the forward pass at 0, which only the
-complex step can see."""
+the failure is the bug's, not the setup's). One more bug is not in that table because it needs a
+network that sits on a kink: a relu derivative that disagrees with the forward pass at 0, which
+only the complex step can see."""
 
 import warnings
 

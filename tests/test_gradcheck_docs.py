@@ -1,5 +1,5 @@
-"""The gradient checker's documentation runs: every docstring example of
-purenn/gradient_checking/, and the tables of the README's "Gradient checking" section, which must be what the code prints."""
+"""The gradient checker's documentation runs: every docstring example of purenn/gradient_checking/,
+and the tables of the README's "Gradient checking" section, which must be what the code prints."""
 
 import contextlib
 import doctest
