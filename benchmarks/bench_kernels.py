@@ -1,10 +1,11 @@
-"""matmul: purenn's kernel against every pure-Python formulation we know, per size.
+"""matmul: purenn's kernels against every pure-Python formulation we know, per size.
 
-Run: ``python benchmarks/bench_kernels.py [--repeats N] [--quick] [--json FILE]``, under each
+Run: ``python3 benchmarks/bench_kernels.py [--repeats N] [--quick] [--json FILE]``, under each
 interpreter you care about: the fastest formulation differs by interpreter and by size.  Every
 variant multiplies the same A (n × k) by the same B (k × m), transposing B itself, interleaved
 with the others; the report gives MFLOP/s (2·n·k·m floating-point operations per product) and
-purenn's ratio to the fastest variant.
+the ratio to the fastest variant of purenn's reference ``kernels.matmul`` (what runs by
+default) and of its generated kernels (what ``compile=True`` runs, ``purenn.compiled``).
 """
 
 import math
@@ -16,6 +17,7 @@ from typing import Callable, Dict, List, Tuple
 from common import arguments, bench, has, header, save
 
 from purenn import kernels
+from purenn.compiled import kernels as compiled
 
 Matrix = List[List[float]]
 
@@ -56,11 +58,17 @@ def sumprod(a: Matrix, b: Matrix) -> Matrix:
 
 def generated(k: int, m: int = 0) -> Callable[[Matrix, Matrix], Matrix]:
     """Code written out for rows of k numbers (and m columns, if m), compiled once:
-    purenn.kernels.unrolled_source's code, called directly."""
+    purenn.compiled.kernels.unrolled_source's code, called directly."""
     namespace: Dict[str, Callable[..., Matrix]] = {}
-    exec(compile(kernels.unrolled_source(k, m or None), "<bench>", "exec"), {}, namespace)
+    exec(compile(compiled.unrolled_source(k, m or None), "<bench>", "exec"), {}, namespace)
     products = namespace["products"]
     return lambda a, b: products(a, list(zip(*b)))
+
+
+def compiled_matmul(a: Matrix, b: Matrix) -> Matrix:
+    """kernels.matmul with the generated kernels of compile=True in place."""
+    with compiled.installed():
+        return kernels.matmul(a, b)
 
 
 def variants(a: Matrix, b: Matrix) -> Dict[str, Callable[[], object]]:
@@ -68,12 +76,13 @@ def variants(a: Matrix, b: Matrix) -> Dict[str, Callable[[], object]]:
     k, m = len(b), len(b[0])
     cases: Dict[str, Callable[[], object]] = {
         "purenn kernels.matmul": lambda: kernels.matmul(a, b),
+        "purenn compile=True": lambda: compiled_matmul(a, b),
         "index loops": lambda: index_loops(a, b),
         "sum(map(mul))": lambda: sum_map(a, b),
     }
     if hasattr(math, "sumprod"):
         cases["math.sumprod"] = lambda: sumprod(a, b)
-    if k <= kernels.LONGEST_UNROLLED:
+    if k <= compiled.LONGEST_UNROLLED:
         per_k = generated(k)
         cases["unrolled for k"] = lambda: per_k(a, b)
     if k * m <= LARGEST_GENERATED:
@@ -91,7 +100,7 @@ def measure(n: int, k: int, m: int, repeats: int) -> Tuple[Dict[str, float], str
     loops = max(1, int(2e6 // flops))
     medians = bench(variants(a, b), repeats, loops, warmup=2)
     return {name: flops / seconds / 1e6 for name, seconds in medians.items()}, (
-        kernels.formulation_for(k, m)
+        compiled.formulation_for(k, m)
     )
 
 
@@ -101,13 +110,17 @@ def main() -> None:
     results = []
     for n, k, m in QUICK_SIZES if args.quick else SIZES:
         rates, chosen = measure(n, k, m, 3 if args.quick else args.repeats)
-        fastest = max(rates, key=lambda name: rates[name])
+        others = [name for name in rates if not name.startswith("purenn")]
+        fastest = max(others, key=lambda name: rates[name])
         ratio = rates["purenn kernels.matmul"] / rates[fastest]
-        print(f"\n{n}×{k} · {k}×{m}  (purenn chose {chosen!r}; {ratio:.2f}× the fastest)")
+        ratio_compiled = rates["purenn compile=True"] / rates[fastest]
+        print(f"\n{n}×{k} · {k}×{m}  (reference {ratio:.2f}× the fastest; compile=True chose "
+              f"{chosen!r}, {ratio_compiled:.2f}× the fastest)")
         for name, rate in rates.items():
             print(f"  {name:<24} {rate:9.1f}")
         results.append({"size": f"{n}×{k}·{k}×{m}", "rates": rates, "chosen": chosen,
-                        "fastest": fastest, "ratio_to_fastest": ratio})
+                        "fastest": fastest, "ratio_to_fastest": ratio,
+                        "ratio_compiled_to_fastest": ratio_compiled})
     save(args.json, {"matmul": results, "numpy": has("numpy")})
 
 

@@ -1,6 +1,6 @@
 """Run every benchmark under every interpreter given, and write the table the README shows.
 
-Run: ``python benchmarks/run_all.py --python 3.11=/path/to/python3.11 --python pypy=pypy3 …
+Run: ``python3 benchmarks/run_all.py --python 3.11=/path/to/python3.11 --python pypy=pypy3 …
 [--quick] [--out benchmarks/RESULTS.md]``.  Without ``--python`` it uses the interpreter running
 it.  Each benchmark runs as its own process per interpreter (so each measures that interpreter
 alone); comparisons with NumPy, PyTorch and micrograd need them installed for that interpreter
@@ -57,19 +57,26 @@ def rows(label: str, results: Results) -> List[Tuple[str, str, str]]:
     """(what, target, measured) for one interpreter."""
     seed = results.get("bench_seed", {})
     table = [
-        ("seed workload, purenn ÷ NumPy, in one process", "< 1.0",
+        ("seed workload, compile=True ÷ NumPy, in one process", "< 1.0",
+         cell(seed.get("ratio_in_process_compiled"), "{:.2f}×")),
+        ("seed workload, compile=True ÷ NumPy, whole processes", "< 0.5",
+         cell(seed.get("ratio_process_compiled"), "{:.2f}×")),
+        ("seed workload, default (reference) ÷ NumPy, in one process", "",
          cell(seed.get("ratio_in_process"), "{:.2f}×")),
-        ("seed workload, purenn ÷ NumPy, whole processes", "< 0.5",
+        ("seed workload, default (reference) ÷ NumPy, whole processes", "",
          cell(seed.get("ratio_process"), "{:.2f}×")),
-        ("seed workload, purenn fit alone", "",
-         cell(get(results, "bench_seed", "in_process", "purenn fit"), "{:.3f} s")),
+        ("seed workload, default ÷ hand-written list code", "≤ 1.5",
+         cell(seed.get("ratio_eager_to_lists"), "{:.2f}×")),
+        ("seed workload, fit alone: default / compile=True", "", _both_fits(results)),
         ("seed workload, hand-written list code ÷ NumPy", "",
          _floor(seed)),
-        ("`import purenn` adds to `python -c pass`", "≤ 30 ms",
+        ("`import purenn` adds to `python3 -c pass`", "≤ 30 ms",
          cell(_ms(get(results, "bench_import", "added")), "{:.0f} ms")),
         ("`import numpy` adds, for comparison", "",
          cell(_ms(get(results, "bench_import", "numpy_added")), "{:.0f} ms")),
-        ("one step of micrograd's demo MLP: micrograd ÷ purenn", "≥ 300×",
+        ("one step of micrograd's demo MLP: micrograd ÷ purenn compile=True", "≥ 300×",
+         cell(get(results, "bench_micrograd", "speedup_compiled"), "{:.0f}×")),
+        ("one step of micrograd's demo MLP: micrograd ÷ purenn default", "",
          cell(get(results, "bench_micrograd", "speedup"), "{:.0f}×")),
         ("digits MLP 64-32-10, one epoch", "≤ 0.25 s (3.11), 0.13 s (3.13)",
          cell(get(results, "bench_digits", "medians", "purenn"), "{:.3f} s")),
@@ -83,10 +90,21 @@ def rows(label: str, results: Results) -> List[Tuple[str, str, str]]:
     ]
     for size in results.get("bench_kernels", {}).get("matmul", []):
         table.append((
-            f"matmul {size['size']}: purenn ÷ the fastest formulation", "≥ 0.9",
+            f"matmul {size['size']}: compile=True ÷ the fastest formulation", "≥ 0.9",
+            f"{size['ratio_compiled_to_fastest']:.2f} "
+            f"({size['rates']['purenn compile=True']:.0f} MFLOP/s, {size['chosen']}; "
+            f"fastest: {size['fastest']})"))
+        table.append((
+            f"matmul {size['size']}: default ÷ the fastest formulation", "",
             f"{size['ratio_to_fastest']:.2f} ({size['rates']['purenn kernels.matmul']:.0f} "
-            f"MFLOP/s, {size['chosen']}; fastest: {size['fastest']})"))
+            "MFLOP/s)"))
     return table
+
+
+def _both_fits(results: Results) -> str:
+    default = get(results, "bench_seed", "in_process", "purenn fit")
+    compiled = get(results, "bench_seed", "in_process", "purenn fit, compile=True")
+    return f"{cell(default, '{:.3f} s')} / {cell(compiled, '{:.3f} s')}"
 
 
 def _ms(seconds: Optional[float]) -> Optional[float]:
@@ -103,7 +121,7 @@ def _floor(seed: Dict[str, Any]) -> str:
 def markdown(by_interpreter: Dict[str, Results], quick: bool) -> str:
     """The table: one row per measurement, one column per interpreter."""
     labels = list(by_interpreter)
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run_all.py"
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} by `python3 benchmarks/run_all.py"
              f"{' --quick' if quick else ''}` on "
              f"{_first(by_interpreter, 'machine')}.", ""]
     for label in labels:

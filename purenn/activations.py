@@ -175,8 +175,8 @@ def sigmoid_derivative(z: float, a: float) -> float:
 
 
 class Sigmoid(Elementwise):
-    """σ(z) = 1/(1 + e⁻ᶻ) and σ′(z) = σ(z)(1 − σ(z)), a whole matrix per comprehension: the
-    formulas of ``sigmoid`` and ``sigmoid_derivative``, bit for bit.
+    """σ(z) = 1/(1 + e⁻ᶻ) and σ′(z) = σ(z)(1 − σ(z)), entry by entry: ``sigmoid`` and
+    ``sigmoid_derivative``.
 
     >>> activation, z = Sigmoid(), [[0.0, -1000.0]]
     >>> a = activation.forward(z)
@@ -186,24 +186,6 @@ class Sigmoid(Elementwise):
 
     def __init__(self) -> None:
         super().__init__("sigmoid", sigmoid, sigmoid_derivative, output_range=(0.0, 1.0))
-
-    def forward(self, z: Matrix) -> Matrix:
-        """A = σ(Z), entrywise, by sigmoid's two branches."""
-        exp_ = math.exp
-        try:
-            return [
-                [1.0 / (1.0 + exp_(-v)) if v >= 0.0 else (e := exp_(v)) / (1.0 + e) for v in row]
-                for row in z
-            ]
-        except TypeError:  # complex entries: v >= 0.0 and math.exp refuse them
-            return super().forward(z)
-
-    def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ A(1 − A)."""
-        return [
-            [g * (value * (1.0 - value)) for g, value in zip(grad_row, a_row)]
-            for grad_row, a_row in zip(grad_a, a)
-        ]
 
 
 def tanh_derivative(z: float, a: float) -> float:
@@ -216,8 +198,7 @@ def tanh_derivative(z: float, a: float) -> float:
 
 
 class Tanh(Elementwise):
-    """tanh z and tanh′(z) = 1 − tanh² z, a whole matrix per comprehension (bit for bit the
-    reference's).
+    """tanh z and tanh′(z) = 1 − tanh² z, entry by entry: ``tanh`` and ``tanh_derivative``.
 
     >>> activation, z = Tanh(), [[0.0, 1000.0]]
     >>> a = activation.forward(z)
@@ -227,21 +208,6 @@ class Tanh(Elementwise):
 
     def __init__(self) -> None:
         super().__init__("tanh", tanh, tanh_derivative, output_range=(-1.0, 1.0))
-
-    def forward(self, z: Matrix) -> Matrix:
-        """A = tanh Z, entrywise."""
-        tanh_ = math.tanh
-        try:
-            return [list(map(tanh_, row)) for row in z]
-        except TypeError:  # complex entries: math.tanh refuses them
-            return super().forward(z)
-
-    def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ (1 − A²)."""
-        return [
-            [g * (1.0 - value * value) for g, value in zip(grad_row, a_row)]
-            for grad_row, a_row in zip(grad_a, a)
-        ]
 
 
 def relu(z: float) -> float:
@@ -275,24 +241,6 @@ class ReLU(Elementwise):
         super().__init__(
             "relu", relu, relu_derivative, kinks=(0.0,), output_range=(0.0, math.inf)
         )
-
-    def forward(self, z: Matrix) -> Matrix:
-        """A = max(0, Z), entrywise, a whole matrix per comprehension (the reference's bits)."""
-        try:
-            return [[v if v > 0.0 else 0.0 for v in row] for row in z]
-        except TypeError:  # complex entries: v > 0.0 refuses them
-            return super().forward(z)
-
-    def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A where Z > 0, else ∂L/∂A · 0 (the reference's product, so that −0,
-        NaN and inf·0 come out as the reference gives them)."""
-        try:
-            return [
-                [g if v > 0.0 else g * 0.0 for g, v in zip(grad_row, z_row)]
-                for grad_row, z_row in zip(grad_a, z)
-            ]
-        except TypeError:
-            return super().backward(z, a, grad_a)
 
 
 class LeakyReLU(Elementwise):

@@ -2,9 +2,13 @@
 
 Read it from ``backprop`` down: it runs forward through every layer, the loss, then backward
 through the layers in reverse (the chain rule).  ``gradients`` is that pass on checked data;
-``fit`` checks its data and options and hands the epochs to ``purenn.training.train``, which
-calls ``backprop`` per batch and lets the optimizer step.  Inputs are checked here, once, at the
-public boundary; below this everything is trusted.
+``train_step`` is that pass, then the optimizer's update; ``fit`` checks its data and options
+and hands the epochs to ``purenn.training.train``, which calls ``train_step`` once per batch.
+Inputs are checked here, once, at the public boundary; below this everything is trusted.
+
+``fit(..., compile=True)`` and ``predict(..., compile=True)`` hand the same work to
+``purenn.compiled`` (generated code, the same bits, faster), which is imported then and only
+then: the code above is what runs by default.
 
 Modes.  A network is in training mode (as it starts, and as PyTorch's modules start) or in
 evaluation mode; ``train()`` and ``eval()`` switch it, and every layer, for good.  The passes
@@ -17,22 +21,24 @@ Dropout and BatchNorm behave differently in the two modes.
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_flag, check_seed, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError
+from purenn.fit_options import FitOptions
 from purenn.layers import Buffer, Layer, Parameter
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
-from purenn.straightline import straight_line_step
+from purenn.optimizers import clip_checked_gradients
 from purenn.training import (
-    FitOptions,
     History,
     batch_slices,
     in_mode,
+    non_finite_loss,
     split_validation,
     train,
 )
@@ -43,13 +49,8 @@ if TYPE_CHECKING:
     from purenn.kernels import Matrix
     from purenn.layers import SampleShape, Stored
     from purenn.optimizers import Optimizer
-    from purenn.straightline import StraightLineStep
 
 __all__ = ["Network", "build_layers"]
-
-# The methods a written-out step stands in for: a subclass overriding one gets the plain step.
-_PASSES = ("forward", "backward", "backprop", "parameters")
-
 
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
@@ -210,40 +211,66 @@ class Network:
             if result is not None:
                 grad_output = result
 
-    def straight_line_step(
-        self, optimizer: Optimizer, clip_norm: float | None
-    ) -> StraightLineStep | None:
-        """``backprop`` and the optimizer's update written out as one straight-line step for
-        fit (``purenn.straightline``): the same bits, faster on a small network; None where it
-        cannot be written out, and for a subclass that overrides a pass the step would skip.
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], loss="sse")
-        >>> previous = pn.straightline.use_straight_lines(True)  # as by default, except on PyPy
-        >>> net.straight_line_step(pn.SGD(lr=1.0), None) is not None
-        True
-        >>> _ = pn.straightline.use_straight_lines(*previous)
-        """
-        if any(getattr(type(self), name) is not getattr(Network, name) for name in _PASSES):
-            return None
-        return straight_line_step(self.layers, self.loss_function, optimizer, clip_norm)
-
     def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
         """(L, output) for an already-checked batch: forward through every layer, the loss, and
         the chain rule back through every layer, which leaves ∂L/∂θ in each parameter's grad.
-        The one pass that both ``gradients`` and the training loop run."""
+        The one pass that both ``gradients`` and ``train_step`` run.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(1, 1, bias=False)], loss="sse", seed=0)
+        >>> net.parameters()[0].value = [[1.0]]
+        >>> net.backprop([[2.0]], [[3.0]]), net.parameters()[0].grad  # L = (2w − 3)², ∂L/∂w
+        ((1.0, [[2.0]]), [[-4.0]])
+        """
         output = self.forward(x)
         loss, gradient = self.loss_function.value_and_gradient(output, y)
         self.backward(gradient)
         return loss, output
 
+    def train_step(
+        self, x: Matrix, y: Matrix, optimizer: Optimizer, clip_norm: float | None = None
+    ) -> tuple[float, Matrix]:
+        """One step of training on a checked batch: ``backprop`` (which leaves ∂L/∂θ in every
+        parameter's grad), then, if the loss is finite, the optimizer's update θ ← θ − η·∂L/∂θ
+        (for SGD), the gradients first rescaled to a global L2 norm of at most ``clip_norm``.
+        Returns (L, output); X is n × n_in, Y as the loss takes it.
+
+        Raises DivergenceError, changing no weight, when L is NaN or ±inf, or when the update
+        would make a weight so (the optimizer's all-or-nothing update).
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(1, 1, bias=False)], loss="sse", seed=0)
+        >>> net.parameters()[0].value = [[1.0]]
+        >>> net.train_step([[2.0]], [[3.0]], pn.SGD(lr=0.1)), net.parameters()[0].value
+        ((1.0, [[2.0]]), [[1.4]])
+        """
+        loss, output = self.backprop(x, y)
+        if not math.isfinite(loss):
+            raise non_finite_loss(loss)
+        parameters = self.parameters()
+        gradients: list[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
+        if clip_norm is not None:
+            clip_checked_gradients(gradients, clip_norm)
+        optimizer.update(parameters, gradients)
+        return loss, output
+
     # -- the public surface -------------------------------------------------------------------
 
-    def predict(self, x: Any) -> Matrix:
+    def predict(self, x: Any, compile: bool = False) -> Matrix:  # noqa: A002 (torch.compile's word)
         """The network's output for X (samples × n_in): a nested list, one row per sample.
-        Runs in evaluation mode (and leaves the mode as it was)."""
+        Runs in evaluation mode (and leaves the mode as it was).  ``compile=True`` runs the
+        same products as generated code (``purenn.compiled``): the same bits, faster.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1, bias=False)], seed=0)
+        >>> net.load_state_dict({"layers.0.weight": [[1.0], [2.0]]})
+        >>> net.predict([[1, 1], [0, 3]]), net.predict([[1, 1]], compile=True)
+        ([[3.0], [6.0]], [[3.0]])
+        """
         inputs = self._check_inputs(x, "predict")
         with in_mode(self, False):
+            if check_flag(compile, "compile", "predict"):
+                return _compiled().predict(self, inputs)  # type: ignore[no-any-return]
             return self.forward(inputs)
 
     def loss(self, x: Any, y: Any) -> float:
@@ -269,12 +296,16 @@ class Network:
     ) -> History:
         """Train for ``epochs`` passes over (X, Y); return the History.
 
-        Each step computes the gradient of the loss on a batch and lets the optimizer subtract
-        it.  With no options this is the seed's full-batch gradient descent θ ← θ − η ∂L/∂θ,
-        η = ``learning_rate`` (default 0.01; the seed uses 1.0).  The keyword ``options`` are
-        the fields of ``purenn.training.FitOptions``, documented there: optimizer, batch_size,
-        shuffle, schedule, clip_norm, validation_data, validation_split, metrics,
-        early_stopping, callback, verbose.
+        Each step is ``train_step``: the gradient of the loss on a batch, then the optimizer's
+        update.  With no options this is the seed's full-batch gradient descent
+        θ ← θ − η ∂L/∂θ, η = ``learning_rate`` (default 0.01; the seed uses 1.0).  The keyword
+        ``options`` are the fields of ``purenn.fit_options.FitOptions``, documented there:
+        optimizer, batch_size, shuffle, schedule, clip_norm, validation_data,
+        validation_split, metrics, early_stopping, callback, verbose, compile.
+
+        ``compile=True`` runs generated code (``purenn.compiled``): the same bits, faster.
+        ``history.compiled`` says what ran, and where it could not be exact (a layer or
+        optimizer it does not write out, a method you replaced), why it ran the reference step.
 
         The batches run in training mode and the validation data in evaluation mode; fit
         leaves the network in the mode it was in.
@@ -290,16 +321,28 @@ class Network:
         >>> history.loss[0] > history.loss[-1]
         True
         """
-        settings = FitOptions(epochs=epochs, learning_rate=learning_rate, **options)
+        settings = FitOptions.from_keywords(
+            epochs=epochs, learning_rate=learning_rate, **options
+        )
         inputs, targets = self.check_data(x, y, "fit")
         data, validation = self._validation(inputs, targets, settings)
-        rows, size = len(data[0]), settings.batch_size
+        self._check_batches(len(data[0]), settings.batch_size)
+        if settings.compile:
+            return _compiled().fit(self, data, validation, settings)  # type: ignore[no-any-return]
+        optimizer, clip_norm = settings.optimizer_in_use, settings.clip_norm
+
+        def step(x_batch: Matrix, y_batch: Matrix) -> tuple[float, Matrix]:
+            return self.train_step(x_batch, y_batch, optimizer, clip_norm)
+
+        return train(self, data, validation, settings, step, self.rng)
+
+    def _check_batches(self, rows: int, size: int | None) -> None:
+        """ShapeError naming fit, before the first epoch, for a batch a layer cannot train on."""
         for start, stop in batch_slices(rows, size):
             # Name batch_size when the one row too few is the remainder it leaves at the end.
             last = size is not None and stop - start not in (size, rows)
             where = f"fit (batch_size={size} leaves {stop - start} of {rows} rows)"
             self.check_training_batch(stop - start, where if last else "fit")
-        return train(self, data, validation, settings)
 
     def _validation(
         self, x: Matrix, y: Matrix, settings: FitOptions
@@ -466,6 +509,12 @@ class Network:
                 f"the network's is {format_shape(expected)}"
             )
         return matrix
+
+
+def _compiled() -> Any:
+    """``purenn.compiled``, imported on the first ``compile=True``: the reference path never
+    imports it (tests/test_layering.py allows this one import at run time)."""
+    return importlib.import_module("purenn.compiled")
 
 
 def _named_state(layer: Layer) -> list[tuple[str, Stored]]:

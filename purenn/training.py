@@ -1,13 +1,12 @@
-"""The training loop: options, history, shuffling, batching, and the epochs themselves.
+"""The training loop: history, shuffling, batching, and the epochs themselves.
 
 ``Network.fit(X, Y, epochs, learning_rate, **options)`` checks its data, gathers its options in a
-``FitOptions`` (the one place where each option of ``fit`` is declared, with its default and its
-check) and calls ``train``.  ``train`` runs the epochs; ``train_epoch`` runs the batches, and for
-each batch asks the model for ``backprop`` (forward, loss, the chain rule back: the network's own
-pass, so the chain rule lives in one place) and hands the gradients to the optimizer.  Nothing in
-the batch loop checks its arguments again: everything was checked before the first epoch.  For a
-small Dense network, a batch size's step is written out as straight-line code once it has run
-often enough (``purenn.straightline``): the same arithmetic, bit for bit, without the passes.
+``FitOptions`` (``purenn.fit_options``: the one place where each option of ``fit`` is declared)
+and calls ``train`` with its own ``train_step``.  ``train`` runs the epochs; ``train_epoch``
+runs the batches, and for each batch calls that step: forward, the loss, the chain rule back,
+and the optimizer's update (``Network.train_step``, about ten lines: the chain rule lives in
+the network and its layers, the update in the optimizer).  Nothing in the batch loop checks its
+arguments again: everything was checked before the first epoch.
 
 Modes: ``train`` runs the batches in training mode and the validation data in evaluation mode
 (``in_mode``), and leaves the model in the mode it found it in.
@@ -16,54 +15,68 @@ Shuffling uses only ``rng.random()`` (a Fisher–Yates shuffle written out here 
 ``random.shuffle``), so a seed gives the same order on every interpreter: the ``random()``
 sequence is the one Python promises to keep.
 
-Divergence is exact without copying anything: a batch whose loss is NaN or ±inf is never stepped
-on, and the optimizer commits an update only when every new value is finite (see
-``purenn.optimizers``); either way fit raises DivergenceError naming the epoch and batch, and the
-network keeps the last finite weights.
+Divergence is exact without copying anything: a step never updates on a batch whose loss is NaN
+or ±inf, and the optimizer commits an update only when every new value is finite (see
+``purenn.optimizers``); either way the step raises DivergenceError, which fit reports naming the
+epoch and batch, and the network keeps the last finite weights.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import sys
 from typing import TYPE_CHECKING
 
-from purenn.arguments import check_flag, check_int, check_real, shown
-from purenn.callbacks import EarlyStopping
+from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DivergenceError
-from purenn.layers import Buffer, Parameter
-from purenn.losses import Loss
-from purenn.metrics import evaluate_metrics, get_metrics
-from purenn.optimizers import SGD, Optimizer, check_max_norm, clip_checked_gradients
+from purenn.metrics import evaluate_metrics
 from purenn.progress import ProgressLine
-from purenn.schedules import Schedule
 
 if TYPE_CHECKING:
-    from typing import Any, Callable, Optional, Protocol, Sequence, Tuple
+    from typing import Any, Callable, Iterator, Protocol, Sequence, Tuple
 
+    from purenn.callbacks import EarlyStopping
+    from purenn.fit_options import FitOptions
     from purenn.kernels import Matrix
-    from purenn.layers import Layer, Stored
-    from purenn.metrics import Metric
-    from purenn.straightline import StraightLineStep
+    from purenn.layers import Buffer, Parameter, Stored
+    from purenn.losses import Loss
+    from purenn.schedules import Schedule
 
     Data = Tuple[Matrix, Matrix]
+    Step = Callable[[Matrix, Matrix], Tuple[float, Matrix]]
+    """step(X, Y) on a checked batch: one step of training, returning (L, output)."""
+
+    class Trainable(Protocol):
+        """What the training loop needs from a model (``Network`` provides it)."""
+
+        loss_function: Loss
+        training: bool
+
+        def parameters(self) -> list[Parameter]:
+            """Every trainable parameter, in a fixed order."""
+
+        def buffers(self) -> list[Buffer]:
+            """Every buffer (state the layers update themselves), in a fixed order."""
+
+        def train(self, mode: bool = True) -> Any:
+            """Switch to training mode (``mode`` True) or evaluation mode (False)."""
+
+        def forward(self, x: Matrix) -> Matrix:
+            """The output for a checked batch."""
 
 __all__ = [
     "History",
-    "FitOptions",
-    "FIT_OPTIONS",
     "train",
+    "train_epoch",
     "in_mode",
+    "non_finite_loss",
     "split_validation",
     "shuffled_indices",
     "batch_slices",
     "take_rows",
 ]
-
-
-# fit's learning rate when neither learning_rate nor optimizer is given.
-DEFAULT_LEARNING_RATE = 0.01
 
 
 class History:
@@ -76,7 +89,9 @@ class History:
     validation data after the epoch (empty without validation data).  ``metrics`` maps each
     metric's name to its values: "accuracy" over the epoch's batches as they were trained
     (size-weighted), "val_accuracy" on the validation data after the epoch.  ``lr`` is the
-    learning rate each epoch used.
+    learning rate each epoch used.  ``compiled`` says what ``fit(..., compile=True)`` ran: the
+    written-out step, or the reference step with generated kernels and why (None without
+    compile=True).
 
     >>> history = History()
     >>> history.record({"loss": 0.5, "accuracy": 1.0})
@@ -89,6 +104,7 @@ class History:
         self.val_loss: list[float] = []
         self.metrics: dict[str, list[float]] = {}
         self.lr: list[float] = []
+        self.compiled: str | None = None
 
     @property
     def epochs(self) -> int:
@@ -109,168 +125,6 @@ class History:
         last = f", last loss {self.loss[-1]:.6g}" if self.loss else ""
         return f"<History {self.epochs} epochs{last}>"
 
-
-if TYPE_CHECKING:  # for annotations only
-    EpochCallback = Callable[[int, History], Optional[bool]]
-    """callback(epoch, history) after each epoch (epochs from 1); returning True stops training."""
-
-    class Trainable(Protocol):
-        """What the training loop needs from a model (``Network`` provides it).
-
-        >>> from purenn import Dense, Network
-        >>> net = Network([Dense(2, 1)], loss="mse", seed=0)
-        >>> net.loss_function, len(net.parameters()), len(net.forward([[1.0, 2.0]])[0])
-        (<loss mse>, 2, 1)
-        """
-
-        rng: random.Random
-        loss_function: Loss
-        training: bool
-        layers: list[Layer]
-
-        def parameters(self) -> list[Parameter]:
-            """Every trainable parameter, in a fixed order."""
-            ...
-
-        def buffers(self) -> list[Buffer]:
-            """Every buffer (state the layers update themselves), in a fixed order."""
-            ...
-
-        def train(self, mode: bool = True) -> Any:
-            """Switch to training mode (``mode`` True) or evaluation mode (False)."""
-            ...
-
-        def forward(self, x: Matrix) -> Matrix:
-            """The output for a checked batch."""
-            ...
-
-        def backprop(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
-            """(L, output) for a checked batch, with ∂L/∂θ left in every parameter's grad."""
-            ...
-
-        def straight_line_step(
-            self, optimizer: Optimizer, clip_norm: float | None
-        ) -> StraightLineStep | None:
-            """backprop and the optimizer's update written out as one step, if it can be."""
-            ...
-
-
-class FitOptions:
-    """The options of ``fit``, declared once: each annotated class attribute with a default is
-    a keyword of ``Network.fit`` (FIT_OPTIONS lists them in order), and ``__init__`` checks them
-    all, so a new option is one line here, its check below, and its use in the loop.  (A plain
-    class rather than a dataclass: importing dataclasses costs more than half of
-    ``import purenn``'s budget, for inspect.)
-
-    epochs           passes over the data (int ≥ 0)
-    learning_rate    builds plain SGD, θ ← θ − η ∂L/∂θ (default 0.01); not with ``optimizer``
-    optimizer        an Optimizer (SGD, Adam, …)
-    batch_size       rows per step; None trains on the full batch, as the seed does
-    shuffle          reshuffle the rows each epoch (mini-batches only) from the network's rng
-    schedule         a Schedule setting the learning rate at the start of each epoch
-    clip_norm        rescale each batch's gradients to this global L2 norm at most
-    validation_data  (X_val, Y_val) evaluated after each epoch
-    validation_split the fraction of the rows held out from the end, before shuffling
-    metrics          names of metrics to record besides the loss, e.g. ["accuracy"]
-    early_stopping   an EarlyStopping
-    callback         callback(epoch, history) after every epoch; returning True stops
-    verbose          write a progress line to stderr
-
-    Raises ConfigurationError naming ``fit`` for an option that is not one of these, or whose
-    value is not acceptable.
-
-    >>> options = FitOptions(epochs=10, batch_size=2)
-    >>> options.optimizer_in_use
-    SGD(lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0)
-    >>> FitOptions(epochs=-1)
-    Traceback (most recent call last):
-    ...
-    purenn.errors.ConfigurationError: fit: epochs must be an int ≥ 0, got -1
-    >>> FitOptions(epoch=2)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    purenn.errors.ConfigurationError: fit: unknown option 'epoch'; options: epochs, ...
-    """
-
-    epochs: int = 1
-    learning_rate: float | None = None
-    optimizer: Optimizer | None = None
-    batch_size: int | None = None
-    shuffle: bool = True
-    schedule: Schedule | None = None
-    clip_norm: float | None = None
-    validation_data: tuple[Any, Any] | None = None
-    validation_split: float | None = None
-    metrics: Sequence[str] = ()
-    early_stopping: EarlyStopping | None = None
-    callback: EpochCallback | None = None
-    verbose: bool = False
-    # Derived from the options above by __init__:
-    optimizer_in_use: Optimizer
-    metric_functions: list[tuple[str, Metric]]
-
-    def __init__(self, **options: Any) -> None:
-        where = "fit"
-        unknown = sorted(set(options) - set(FIT_OPTIONS))
-        if unknown:
-            raise ConfigurationError(
-                f"{where}: unknown option {unknown[0]!r}; options: {', '.join(FIT_OPTIONS)}"
-            )
-        for name in FIT_OPTIONS:
-            setattr(self, name, options.get(name, getattr(FitOptions, name)))
-        check_int(self.epochs, "epochs", where, 0)
-        if self.batch_size is not None:
-            check_int(self.batch_size, "batch_size", where, 1)
-        self.optimizer_in_use = self._optimizer(where)
-        self.shuffle = check_flag(self.shuffle, "shuffle", where)
-        self.verbose = check_flag(self.verbose, "verbose", where)
-        _check_instance(self.schedule, Schedule, "schedule", where)
-        _check_instance(self.early_stopping, EarlyStopping, "early_stopping", where)
-        if self.clip_norm is not None:
-            self.clip_norm = check_max_norm(self.clip_norm, f"{where} (clip_norm)")
-        if self.callback is not None and not callable(self.callback):
-            raise ConfigurationError(
-                f"{where}: callback must be callable, got {shown(self.callback)}"
-            )
-        if self.validation_data is not None and self.validation_split is not None:
-            raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
-        if self.validation_split is not None:
-            self.validation_split = check_real(self.validation_split, "validation_split", where,
-                                               low=0.0, high=1.0, include_low=False)
-        self.metric_functions = get_metrics(self.metrics, where)
-
-    def __repr__(self) -> str:
-        changed = [
-            f"{name}={getattr(self, name)!r}"
-            for name in FIT_OPTIONS
-            if getattr(self, name) is not getattr(FitOptions, name)
-        ]
-        return f"FitOptions({', '.join(changed)})"
-
-    def _optimizer(self, where: str) -> Optimizer:
-        if self.optimizer is None:
-            rate = DEFAULT_LEARNING_RATE if self.learning_rate is None else self.learning_rate
-            return SGD(lr=check_real(rate, "learning_rate", where, low=0.0))
-        if self.learning_rate is not None:
-            raise ConfigurationError(
-                f"{where}: give either learning_rate (plain SGD) or optimizer, not both"
-            )
-        _check_instance(self.optimizer, Optimizer, "optimizer", where)
-        return self.optimizer
-
-
-FIT_OPTIONS: tuple[str, ...] = tuple(
-    name for name in FitOptions.__annotations__ if hasattr(FitOptions, name)
-)
-"""The keywords of ``fit`` besides the data, in the order FitOptions declares them."""
-
-
-def _check_instance(value: Any, kind: type, label: str, where: str) -> None:
-    if value is not None and not isinstance(value, kind):
-        article = "an" if kind.__name__[0] in "AEIOU" else "a"
-        raise ConfigurationError(
-            f"{where}: {label} must be {article} {kind.__name__} or None, got {shown(value)}"
-        )
 
 
 def split_validation(x: Matrix, y: Matrix, fraction: float, where: str) -> tuple[Data, Data]:
@@ -329,8 +183,12 @@ def take_rows(matrix: Matrix, indices: Sequence[int]) -> Matrix:
 # -- the loop ---------------------------------------------------------------------------------
 
 
-def train(model: Trainable, data: Data, validation: Data | None, options: FitOptions) -> History:
-    """Run ``options.epochs`` epochs of ``data`` = (X, Y) on ``model``; return the History.
+def train(
+    model: Trainable, data: Data, validation: Data | None, options: FitOptions, step: Step,
+    rng: random.Random,
+) -> History:
+    """Run ``options.epochs`` epochs of ``data`` = (X, Y), one ``step`` per batch, batches
+    shuffled from ``rng``; return the History.
 
     Per epoch: set the scheduled learning rate, train on every batch, evaluate the validation
     data, record, report progress, then stop if early stopping or the callback says so.  The
@@ -339,9 +197,13 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     put back when fit ends; with early stopping and ``restore_best_weights`` the best epoch's
     weights and buffers (BatchNorm's running statistics) are put back too.
 
+    >>> import random
     >>> from purenn import Dense, Network
-    >>> net = Network([Dense(1, 1)], seed=0)
-    >>> history = train(net, ([[1.0]], [[2.0]]), None, FitOptions(epochs=3, learning_rate=0.1))
+    >>> from purenn.fit_options import FitOptions
+    >>> net, options = Network([Dense(1, 1)], seed=0), FitOptions(epochs=3, learning_rate=0.1)
+    >>> def step(x, y):
+    ...     return net.train_step(x, y, options.optimizer_in_use)
+    >>> history = train(net, ([[1.0]], [[2.0]]), None, options, step, random.Random(0))
     >>> history.epochs, history.lr, history.loss[-1] < history.loss[0]
     (3, [0.1, 0.1, 0.1], True)
     """
@@ -350,14 +212,13 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     base_lr = optimizer.lr
     monitor = _monitored(stopper, validation)
     progress = ProgressLine(sys.stderr, options.epochs) if options.verbose else None
-    straight = _straight_line_step(model, options, None)
     try:
         for epoch in range(1, options.epochs + 1):
             if options.schedule is not None:
                 optimizer.lr = scheduled_rate(options.schedule, epoch, base_lr)
             history.lr.append(optimizer.lr)
             with in_mode(model, True):
-                values = train_epoch(model, data, options, epoch, straight)
+                values = train_epoch(model, data, options, epoch, step, rng)
             if validation is not None:
                 values.update(validation_values(model, validation, options, epoch))
             history.record(values)
@@ -366,8 +227,6 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
             stop = stopper is not None and stopper.update(epoch, values[monitor], _held(model))
             if options.callback is not None:
                 stop = options.callback(epoch, history) is True or stop
-                # The callback may have replaced a parameter, an activation or the loss.
-                straight = _straight_line_step(model, options, straight)
             if stop:
                 break
     finally:
@@ -379,17 +238,79 @@ def train(model: Trainable, data: Data, validation: Data | None, options: FitOpt
     return history
 
 
-def _straight_line_step(
-    model: Trainable, options: FitOptions, current: StraightLineStep | None
-) -> StraightLineStep | None:
-    """The written-out step the batches may take (``purenn.straightline``): ``current`` while
-    it still describes the model, else the model's own; none with metrics, which fit computes
-    before the update and which may look at the weights."""
-    if options.metric_functions:
-        return None
-    if current is not None and current.written_for(model.layers, model.loss_function):
-        return current
-    return model.straight_line_step(options.optimizer_in_use, options.clip_norm)
+def train_epoch(
+    model: Trainable, data: Data, options: FitOptions, epoch: int, step: Step,
+    rng: random.Random,
+) -> dict[str, float]:
+    """One pass over (X, Y) in batches, one ``step`` each; returns {"loss": …, metric: …} for
+    the epoch.  X is n × n_in, Y is n × n_out; with mini-batches and ``options.shuffle`` the
+    rows are shuffled from ``rng`` first.
+
+    Here L = (1·w − 2)² + (2·w − 4)² = 5 at w = 1, and ∂L/∂w = −10, so w ← 1 − 0.1·(−10):
+
+    >>> import random
+    >>> from purenn import Dense, Network
+    >>> from purenn.fit_options import FitOptions
+    >>> net, options = Network([Dense(1, 1, bias=False)], seed=0), FitOptions(learning_rate=0.1)
+    >>> net.parameters()[0].value[0][0] = 1.0
+    >>> def step(x, y):
+    ...     return net.train_step(x, y, options.optimizer_in_use)
+    >>> train_epoch(net, ([[1.0], [2.0]], [[2.0], [4.0]]), options, 1, step, random.Random(0))
+    {'loss': 5.0}
+    >>> net.parameters()[0].value
+    [[2.0]]
+    """
+    x, y = data
+    n = len(x)
+    if options.batch_size is not None and options.batch_size < n and options.shuffle:
+        order = shuffled_indices(n, rng)
+        x, y = take_rows(x, order), take_rows(y, order)
+    batches = batch_slices(n, options.batch_size)
+    summed = model.loss_function.reduction == "sum"
+    total = 0.0
+    metric_totals = {name: 0.0 for name, _ in options.metric_functions}
+    for number, (start, stop) in enumerate(batches, 1):
+        # A full batch is X itself: slicing would copy the list of rows for nothing.
+        x_batch, y_batch = (x, y) if stop - start == n else (x[start:stop], y[start:stop])
+        try:
+            loss, output = step(x_batch, y_batch)
+        except DivergenceError as error:
+            raise _diverged(error, options, epoch, number, len(batches)) from None
+        rows = stop - start
+        total += loss if summed else loss * rows
+        if metric_totals:
+            for name, value in evaluate_metrics(
+                options.metric_functions, output, y_batch, model.loss_function
+            ).items():
+                metric_totals[name] += value * rows
+    values = {"loss": total if summed else total / n}
+    if metric_totals:
+        values.update((name, value / n) for name, value in metric_totals.items())
+    return values
+
+
+def non_finite_loss(loss: float) -> DivergenceError:
+    """The error of a step whose loss is NaN or ±inf: it changed no weight.
+
+    >>> non_finite_loss(float("nan"))
+    DivergenceError('the loss became nan')
+    """
+    return DivergenceError(f"the loss became {loss}")
+
+
+def _diverged(
+    error: DivergenceError, options: FitOptions, epoch: int, number: int, count: int
+) -> DivergenceError:
+    """fit's message for a step that diverged: where, what, and what to try."""
+    where, rate = f"epoch {epoch}, batch {number} of {count}", options.optimizer_in_use.lr
+    if str(error).startswith("the loss became"):
+        return DivergenceError(
+            f"fit: {error} at {where}; the weights are left as they were before that batch "
+            f"(learning rate {rate:g}: try a smaller one)"
+        )
+    return DivergenceError(
+        f"fit: at {where}, {error} (learning rate {rate:g}: try a smaller one, or clip_norm)"
+    )
 
 
 def _held(model: Trainable) -> list[Stored]:
@@ -397,7 +318,8 @@ def _held(model: Trainable) -> list[Stored]:
     return [*model.parameters(), *model.buffers()]
 
 
-def in_mode(model: Trainable, training: bool) -> _ModeSwitch:
+@contextlib.contextmanager
+def in_mode(model: Trainable, training: bool) -> Iterator[None]:
     """A context manager: run the block with ``model`` in training mode (True) or evaluation
     mode (False), then put back the mode it had, whatever the block raises.
 
@@ -409,25 +331,14 @@ def in_mode(model: Trainable, training: bool) -> _ModeSwitch:
     >>> net.training
     True
     """
-    return _ModeSwitch(model, training)
-
-
-class _ModeSwitch:
-    """What ``in_mode`` returns: a plain class rather than contextlib's decorator, which costs
-    ``import purenn`` a few milliseconds of imports (collections, functools)."""
-
-    def __init__(self, model: Trainable, training: bool) -> None:
-        self.model, self.training = model, training
-        self.before = model.training
-
-    def __enter__(self) -> None:
-        self.before = self.model.training
-        if self.before != self.training:  # the common case, every epoch of a plain fit: equal
-            self.model.train(self.training)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.before != self.training:
-            self.model.train(self.before)
+    before = model.training
+    if before != training:  # the common case, every epoch of a plain fit: equal
+        model.train(training)
+    try:
+        yield
+    finally:
+        if before != training:
+            model.train(before)
 
 
 def scheduled_rate(schedule: Schedule, epoch: int, base_lr: float) -> float:
@@ -464,100 +375,6 @@ def _monitored(stopper: EarlyStopping | None, validation: Data | None) -> str:
     return monitor
 
 
-def train_epoch(
-    model: Trainable, data: Data, options: FitOptions, epoch: int,
-    straight: StraightLineStep | None = None,
-) -> dict[str, float]:
-    """One pass over (X, Y) in batches: for each, backprop and one optimizer step; returns
-    {"loss": …, metric: …} for the epoch.  X is n × n_in, Y is n × n_out.  With ``straight``
-    (``purenn.straightline``), a batch it can write out takes its straight-line step instead:
-    the same arithmetic, bit for bit, several times faster on a small network.
-
-    Here L = (1·w − 2)² + (2·w − 4)² = 5 at w = 1, and ∂L/∂w = −10, so w ← 1 − 0.1·(−10):
-
-    >>> from purenn import Dense, Network
-    >>> net = Network([Dense(1, 1, bias=False)], seed=0)
-    >>> net.parameters()[0].value[0][0] = 1.0
-    >>> train_epoch(net, ([[1.0], [2.0]], [[2.0], [4.0]]), FitOptions(learning_rate=0.1), 1)
-    {'loss': 5.0}
-    >>> net.parameters()[0].value
-    [[2.0]]
-    """
-    x, y = data
-    n = len(x)
-    if options.batch_size is not None and options.batch_size < n and options.shuffle:
-        order = shuffled_indices(n, model.rng)
-        x, y = take_rows(x, order), take_rows(y, order)
-    batches = batch_slices(n, options.batch_size)
-    summed = model.loss_function.reduction == "sum"
-    total = 0.0
-    metric_totals = {name: 0.0 for name, _ in options.metric_functions}
-    parameters = model.parameters()  # the same list for every batch
-    for number, (start, stop) in enumerate(batches, 1):
-        # A full batch is X itself: slicing would copy the list of rows for nothing.
-        x_batch, y_batch = (x, y) if stop - start == n else (x[start:stop], y[start:stop])
-        try:
-            stepped = None if straight is None else straight.step(x_batch, y_batch)
-        except DivergenceError as error:
-            raise _update_diverged(error, options, _where(epoch, number, len(batches))) from None
-        loss, output = model.backprop(x_batch, y_batch) if stepped is None else stepped
-        if not math.isfinite(loss):
-            # Nothing was stepped on: the weights are still those of the last finite step.
-            raise DivergenceError(
-                f"fit: the loss became {loss} at {_where(epoch, number, len(batches))}; the "
-                f"weights are left as they were before that batch (learning rate "
-                f"{options.optimizer_in_use.lr:g}: try a smaller one)"
-            )
-        rows = stop - start
-        total += loss if summed else loss * rows
-        if metric_totals:
-            for name, value in evaluate_metrics(
-                options.metric_functions, output, y_batch, model.loss_function
-            ).items():
-                metric_totals[name] += value * rows
-        if stepped is None:
-            try:
-                step(parameters, options)
-            except DivergenceError as error:
-                raise _update_diverged(error, options,
-                                       _where(epoch, number, len(batches))) from None
-    values = {"loss": total if summed else total / n}
-    if metric_totals:
-        values.update((name, value / n) for name, value in metric_totals.items())
-    return values
-
-
-def _update_diverged(error: DivergenceError, options: FitOptions, where: str) -> DivergenceError:
-    """fit's message for an update that would have made a weight non-finite."""
-    return DivergenceError(
-        f"fit: at {where}, {error} (learning rate {options.optimizer_in_use.lr:g}: try a "
-        "smaller one, or clip_norm)"
-    )
-
-
-def _where(epoch: int, number: int, count: int) -> str:
-    """"epoch 3, batch 2 of 5": where a DivergenceError happened (formatted only then)."""
-    return f"epoch {epoch}, batch {number} of {count}"
-
-
-def step(parameters: list[Parameter], options: FitOptions) -> None:
-    """Clip (if asked) and let the optimizer subtract the stored gradients; an update that would
-    make a weight non-finite changes nothing and raises DivergenceError.
-
-    Clipping rescales the stored gradient in place, here from 4 to 4/(4 + 1e-6) ≈ 1:
-
-    >>> w = Parameter("w", [[1.0]])
-    >>> w.grad = [[4.0]]
-    >>> step([w], FitOptions(learning_rate=0.5, clip_norm=1.0))
-    >>> round(w.grad[0][0], 6), round(w.value[0][0], 6)
-    (1.0, 0.5)
-    """
-    gradients: list[Matrix] = [parameter.grad for parameter in parameters]  # type: ignore[misc]
-    if options.clip_norm is not None:
-        clip_checked_gradients(gradients, options.clip_norm)
-    options.optimizer_in_use.update(parameters, gradients)
-
-
 def validation_values(
     model: Trainable, validation: Data, options: FitOptions, epoch: int
 ) -> dict[str, float]:
@@ -567,6 +384,7 @@ def validation_values(
     >>> from purenn import Dense, Network
     >>> net = Network([Dense(1, 1, bias=False)], seed=0)
     >>> net.parameters()[0].value[0][0] = 2.0
+    >>> from purenn.fit_options import FitOptions
     >>> options = FitOptions(metrics=["accuracy"])
     >>> validation_values(net, ([[1.0], [3.0]], [[2.0], [5.0]]), options, 1)
     {'val_loss': 1.0, 'val_accuracy': 1.0}

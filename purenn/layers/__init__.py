@@ -65,6 +65,8 @@ from purenn.layers.base import (
     Buffer,
     Layer,
     Parameter,
+    SampleShape,
+    Stored,
     check_built,
     check_declared,
     kink_branches,
@@ -80,6 +82,8 @@ from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
 __all__ = [
     "Parameter",
     "Buffer",
+    "SampleShape",
+    "Stored",
     "Layer",
     "ActivatedLayer",
     "Dense",

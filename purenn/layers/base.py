@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Tuple, Union
 
 from purenn.activations import Activation
 from purenn.arguments import check_int, shown
@@ -30,14 +30,10 @@ from purenn.errors import ConfigurationError, ShapeError, StateError
 from purenn.matrix import format_shape
 
 if TYPE_CHECKING:
-    from typing import Any, Hashable, Tuple, Union
+    from typing import Any, Hashable
 
     from purenn.kernels import Matrix
 
-    SampleShape = Tuple[int, ...]
-    """The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
-    Stored = Union["Parameter", "Buffer"]
-    """What a network holds in matrices: its parameters (trained) and its buffers (not)."""
 
 __all__ = [
     "Parameter",
@@ -118,6 +114,12 @@ class Buffer:
     def __repr__(self) -> str:
         rows, columns = self.shape
         return f"<Buffer {self.name} {rows}×{columns}>"
+
+
+SampleShape = Tuple[int, ...]
+"""The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
+Stored = Union[Parameter, Buffer]
+"""What a network holds in matrices: its parameters (trained) and its buffers (not)."""
 
 
 class Layer:

@@ -1,61 +1,59 @@
-"""Straight-line training steps: the whole step of a small Dense network written out as code.
+"""Written-out training steps: the whole step of a small Dense network as straight-line code.
 
-The plain step (``Network.backprop``, then the optimizer's ``update``) runs every layer's
-formulas as list comprehensions, one pass per formula: for the seed's 3-4-1 network on 4 rows
-that is ~40 µs a step, nearly all of it the cost of passes, calls and small lists, not of the
-~200 multiplications.  A straight-line step is the same arithmetic generated once for one
-network's shapes and one batch size: every weight, activation and gradient entry a local
-variable, every dot product written out, no loop, no call per entry (``step_source`` shows
-it).  The seed's step runs about 4 times faster so (``benchmarks/bench_seed.py`` times the
-whole fit).
+The reference step (``Network.train_step``: ``backprop``, then the optimizer's ``update``) runs
+every layer's formulas as list comprehensions, one pass per formula: for the seed's 3-4-1
+network on 4 rows that is ~40 µs a step, nearly all of it the cost of passes, calls and small
+lists, not of the ~200 multiplications.  A written-out step is the same arithmetic generated
+once for one network's shapes and one batch size: every weight, activation and gradient entry a
+local variable, every dot product written out, no loop, no call per entry (``step_source``
+shows it).  ``fit(..., compile=True)`` uses it where it can.
 
-It is the same arithmetic, bit for bit, as the plain step, which stays the documented reference
-(``tests/test_straightline.py`` trains drawn networks both ways and compares every bit; only
-the sign of a NaN may differ, which CPython itself does not keep from one evaluation of an
-expression to the next):
+It is the same arithmetic, bit for bit, as the reference step (``tests/test_straightline.py``
+trains drawn networks both ways and compares every bit; only the sign of a NaN may differ, which
+CPython itself does not keep from one evaluation of an expression to the next):
 
-* forward, per layer: Z = X·W + b as ``kernels.affine`` sums each entry (left to right from
-  0.0, or ``math.sumprod`` where ``kernels`` uses it for that shape), A = f(Z) by the
-  activation's own entry formula;
+* forward, per layer: Z = X·W + b as ``purenn.kernels.affine`` sums each entry (left to right
+  from 0.0, or ``math.sumprod`` where the kernels use it for that shape), A = f(Z) by the
+  activation's entry formula (``_FORWARD`` below spells each one again: the tests hold it to the
+  reference function bit for bit);
 * the loss and its gradient as ``losses`` computes them (Σ (P − T)², 2(P − T));
 * backward, last layer first: δ = ∂L/∂A ⊙ f′, ∂L/∂W = Xᵀ·δ and ∂L/∂X = δ·Wᵀ summed as
   ``kernels.matmul_tn`` and ``matmul_nt`` sum them, ∂L/∂b by ``sum`` as ``column_sums``;
 * the update θ ← θ − η·g of ``SGD``, committed only when every new value is finite (else the
   optimizer's DivergenceError, and no weight changes).
 
-It leaves what the plain step leaves: each layer's ``cache`` (X, Z, A), each parameter's
+It leaves what the reference step leaves: each layer's ``cache`` (X, Z, A), each parameter's
 ``grad``, the new weights in place; when the loss is not finite it changes no weight.
 
-Only what it can write out exactly takes it (``straight_line_step`` returns None otherwise,
-and fit runs the plain step): a Network whose passes are its own (not overridden by a
-subclass); Dense layers with the identity, sigmoid, tanh or relu, and no parameter shared; the
-sse or mse loss; SGD without momentum or weight decay; no gradient clipping; no metrics (fit
-computes them before the update, and a metric of your own may look at the weights); and a
-batch whose forward pass is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains
-less and costs more to compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short
-fit never pays the compiler).  A callback that replaces a parameter, an activation or the loss
-sends fit back to the plain step, and to writing the step out afresh.
+Only what it can write out exactly takes it; ``why_not_written_out`` says why not otherwise,
+and fit runs the reference step: a Network whose passes are its own (not overridden by a
+subclass or on the instance, and purenn's own methods on every class the step stands in for);
+Dense layers with the identity, sigmoid, tanh or relu, and no parameter shared; the sse or mse
+loss; SGD without momentum or weight decay; no gradient clipping; and a batch whose forward pass
+is at most ``LARGEST_STRAIGHT_STEP`` multiply-adds (longer code gains less and costs more to
+compile), from its batch size's ``STRAIGHT_AFTER``-th step on (a short fit never pays the
+compiler).  A callback that replaces a parameter, an activation or the loss sends fit back to
+the reference step, and to writing the step out afresh.
 
-``use_straight_lines(False)`` (for the fits started after it), or the environment variable
-``PURENN_STRAIGHT_LINES=0`` when purenn is imported, turns it off.  It is off on PyPy, whose
-JIT gains nothing from it (``PURENN_STRAIGHT_LINES=1`` or ``use_straight_lines(True)`` turns it
-on there).
+It is off on PyPy, whose JIT already removes what straight lines remove and compiles generated
+code slowly; ``use_straight_lines`` changes that and the number of steps before compiling (for
+benchmarks and tests).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from purenn import kernels
 from purenn.activations import Activation, Identity, ReLU, Sigmoid, Tanh
 from purenn.arguments import check_flag, check_int, shown
+from purenn.compiled.checks import plain_sgd, why_not_layers
+from purenn.compiled.kernels import forced_formulation, sums_left_to_right, tuple_source
 from purenn.errors import ConfigurationError
 from purenn.layers import Dense
-from purenn.losses import MeanSquaredError, SumSquaredError
-from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
+from purenn.losses import SumSquaredError
+from purenn.optimizers import Optimizer, all_finite, non_finite_update
 
 if TYPE_CHECKING:
     from types import CodeType
@@ -71,7 +69,7 @@ __all__ = [
     "LARGEST_STRAIGHT_STEP",
     "STRAIGHT_AFTER",
     "StraightLineStep",
-    "straight_line_step",
+    "written_out_step",
     "step_source",
     "use_straight_lines",
 ]
@@ -87,11 +85,9 @@ STRAIGHT_AFTER = 100
 costs as much as 60–400 steps save (measured as above), so a short fit never pays for it and a
 long one loses at most this many steps' gain."""
 
-# On by default except on PyPy, whose JIT already removes what straight lines remove and which
-# compiles generated code slowly (measured: the seed's fit took 74 ms with them, 15 without).
-_enabled = os.environ.get(
-    "PURENN_STRAIGHT_LINES", "0" if sys.implementation.name == "pypy" else "1"
-) != "0"
+# On except on PyPy, whose JIT already removes what straight lines remove and which compiles
+# generated code slowly (measured: the seed's fit took 74 ms with them, 15 without).
+_enabled = sys.implementation.name != "pypy"
 _after = STRAIGHT_AFTER
 
 # Compiled steps by their source: a second network of the same shapes (a refit, a benchmark's
@@ -111,7 +107,7 @@ _BACKWARD: dict[type[Activation], str] = {
     Identity: "{g}",
     Sigmoid: "{g} * ({a} * (1.0 - {a}))",
     Tanh: "{g} * (1.0 - {a} * {a})",
-    ReLU: "{g} if {z} > 0.0 else {g} * 0.0",
+    ReLU: "{g} * (1.0 if {z} > 0.0 else 0.0)",
 }
 
 
@@ -132,45 +128,23 @@ def use_straight_lines(enabled: bool, after: int = STRAIGHT_AFTER) -> tuple[bool
     return previous
 
 
-def straight_line_step(
-    layers: Sequence[Layer], loss: Loss, optimizer: Optimizer, clip_norm: float | None
+def written_out_step(
+    layers: Sequence[Layer], loss: Loss, optimizer: Optimizer
 ) -> StraightLineStep | None:
-    """A StraightLineStep for these layers, loss and optimizer, or None when the step cannot be
-    written out exactly (see the module's docstring) or straight lines are turned off.  For a
-    model whose passes are these layers' own (``Network.straight_line_step`` asks this).
+    """The StraightLineStep of ``layers``, ``loss`` and ``optimizer`` (which
+    ``purenn.compiled.checks.why_not_written_out`` has found exact), or None while straight
+    lines are off (on PyPy, or by ``use_straight_lines(False)``).
 
-    >>> from purenn import Dense, Network, SGD, Adam
-    >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], loss="sse")
+    >>> from purenn import Dense, SGD
+    >>> from purenn.losses import LOSSES
     >>> previous = use_straight_lines(True)  # as by default, except on PyPy
-    >>> straight_line_step(net.layers, net.loss_function, SGD(lr=1.0), None) is not None
-    True
-    >>> straight_line_step(net.layers, net.loss_function, Adam(), None) is None
+    >>> written_out_step([Dense(2, 1)], LOSSES["sse"], SGD(lr=0.1)) is not None
     True
     >>> _ = use_straight_lines(*previous)
     """
-    if not _enabled or clip_norm is not None or not _plain_sgd(optimizer):
+    if not _enabled:
         return None
-    dense = _written_out_layers(layers, loss)
-    return None if dense is None else StraightLineStep(dense, loss, optimizer, _after)
-
-
-def _written_out_layers(layers: Sequence[Layer], loss: Loss) -> list[Dense] | None:
-    """The layers, if all are Dense with an activation written out here, chained (each layer's
-    n_in the n_out of the one before), each with parameters of its own, and the loss is sse or
-    mse (exact types: a subclass may compute something else); else None."""
-    dense = [layer for layer in layers if type(layer) is Dense]
-    if not dense or len(dense) != len(layers):
-        return None
-    if type(loss) not in (SumSquaredError, MeanSquaredError):
-        return None
-    if any(type(layer.activation) not in _BACKWARD for layer in dense):
-        return None
-    if any(below.n_out != above.n_in for below, above in zip(dense, dense[1:])):
-        return None
-    parameters = [p for layer in dense for _, p in layer.named_parameters()]
-    if len({id(p) for p in parameters}) != len(parameters):  # tied weights: the plain update
-        return None  # applies the gradient left last, which no written-out step repeats
-    return dense
+    return StraightLineStep(layers, loss, optimizer, _after)  # type: ignore[arg-type]
 
 
 def _layout(layers: Sequence[Layer], loss: Loss) -> tuple[Any, ...]:
@@ -181,13 +155,7 @@ def _layout(layers: Sequence[Layer], loss: Loss) -> tuple[Any, ...]:
         for item in (layer, getattr(layer, "activation", None),
                      *(parameter for _, parameter in layer.named_parameters()))
     )
-    return (*held, loss, kernels.forced_formulation())
-
-
-def _plain_sgd(optimizer: Optimizer) -> bool:
-    """SGD whose update is θ − η·g: no momentum, no weight decay."""
-    return (type(optimizer) is SGD and optimizer.momentum == 0
-            and optimizer.weight_decay == 0)
+    return (*held, loss, forced_formulation())
 
 
 class StraightLineStep:
@@ -227,7 +195,7 @@ class StraightLineStep:
         >>> steps.step([[1.0]], [[3.0]]), net.parameters()[0].value
         ((4.0, [[1.0]]), [[1.4]])
         """
-        if not _plain_sgd(self.optimizer):
+        if not plain_sgd(self.optimizer):
             return None
         compiled = self._steps.get(len(x)) or self._written_out(len(x))
         return None if compiled is None else compiled(x, y, self.optimizer.lr)
@@ -265,9 +233,9 @@ class StraightLineStep:
 
 def _dot(a: Sequence[str], b: Sequence[str], k: int, m: int) -> str:
     """Σ a_p·b_p as kernels sums it for rows of k numbers and m columns."""
-    if kernels.sums_left_to_right(k, m):
+    if sums_left_to_right(k, m):
         return "0.0 + " + " + ".join(f"{x} * {y}" for x, y in zip(a, b))
-    return f"sumprod({kernels.tuple_source(a)}, {kernels.tuple_source(b)})"
+    return f"sumprod({tuple_source(a)}, {tuple_source(b)})"
 
 
 def _matrix(names: Sequence[Sequence[str]]) -> str:
@@ -319,7 +287,7 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         r0_0 = a0_0_0 - t0_0
         loss = 0.0 + r0_0 * r0_0
         g0_0 = 2.0 * r0_0
-        d0_0_0 = g0_0 if z0_0_0 > 0.0 else g0_0 * 0.0
+        d0_0_0 = g0_0 * (1.0 if z0_0_0 > 0.0 else 0.0)
         gw0_0_0 = 0.0 + x0_0 * d0_0_0
         gw0_1_0 = 0.0 + x0_1 * d0_0_0
         P0.grad = [[gw0_0_0], [gw0_1_0]]
@@ -332,7 +300,7 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         return loss, A0
     <BLANKLINE>
     """
-    if not isinstance(layers, (list, tuple)) or _written_out_layers(layers, loss) is None:
+    if not isinstance(layers, (list, tuple)) or why_not_layers(layers, loss) is not None:
         raise ConfigurationError(
             "step_source: writes out chained Dense layers with the identity, sigmoid, tanh or "
             f"relu, parameters of their own, and the sse or mse loss; got {shown(layers)} and "
@@ -427,7 +395,7 @@ def _backward(emit: Callable[[str], None], names: _Layer, below: list[list[str]]
     if names.bias is not None:
         bias_parameter, _, gb = names.bias
         for j in range(m):
-            emit(f"    {gb[j]} = sum({kernels.tuple_source(columns[j])})")
+            emit(f"    {gb[j]} = sum({tuple_source(columns[j])})")
         emit(f"    {bias_parameter}.grad = {_matrix([gb])}")
     if names.index == 0:
         return []
