@@ -27,13 +27,15 @@ import random
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_flag, check_seed, shown
-from purenn.errors import ConfigurationError, DataError, ShapeError
+from purenn.errors import ConfigurationError, ShapeError
 from purenn.fit_options import FitOptions
 from purenn.layers import Buffer, Layer, Parameter
+from purenn.layers.chain import build_layers, check_output_range, layer_table
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
 from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
 from purenn.optimizers import clip_checked_gradients
+from purenn.state import load_state, named_state, state_items
 from purenn.training import (
     History,
     batch_slices,
@@ -44,13 +46,12 @@ from purenn.training import (
 )
 
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Mapping, Sequence
+    from typing import Any, Mapping, Sequence
 
     from purenn.kernels import Matrix
-    from purenn.layers import SampleShape, Stored
     from purenn.optimizers import Optimizer
 
-__all__ = ["Network", "build_layers"]
+__all__ = ["Network"]
 
 class Network:
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
@@ -94,11 +95,11 @@ class Network:
                 )
         self.input_shape, self.output_shape = build_layers(self.layers)
         self.loss_function = LOSSES.resolve(loss, "Network")
-        _check_output_range(self.layers[-1], self.loss_function)
+        check_output_range(self.layers[-1], self.loss_function)
         self.rng = random.Random(check_seed(seed, "Network"))
         for index, layer in enumerate(self.layers):
             layer.initialize(self.rng)
-            for local_name, held in _named_state(layer):
+            for local_name, held in named_state(layer):
                 held.name = f"layers[{index}].{local_name}"
         self.training = True
         self.train(self.training)
@@ -396,21 +397,7 @@ class Network:
         ---------------------------------------------------------------------
         total                                                              21
         """
-        rows = [("input", format_shape(self.input_shape), 0)]
-        for index, layer in enumerate(self.layers):
-            count = sum(math.prod(parameter.shape) for _, parameter in layer.named_parameters())
-            shape = format_shape(layer.output_shape or ())
-            rows.append((f"layers[{index}] {layer!r}", shape, count))
-        name_width = max(len("layer"), *(len(name) for name, _, _ in rows))
-        shape_width = max(len("output shape"), *(len(shape) for _, shape, _ in rows))
-        header = f"{'layer':<{name_width}}  {'output shape':>{shape_width}}  parameters"
-        rule = "-" * len(header)
-        lines = [header, rule]
-        lines += [f"{name:<{name_width}}  {shape:>{shape_width}}  {count:>10}"
-                  for name, shape, count in rows]
-        total = sum(count for _, _, count in rows)
-        lines += [rule, f"{'total':<{name_width}}  {'':>{shape_width}}  {total:>10}"]
-        return "\n".join(lines)
+        return layer_table(self.input_shape, self.layers)
 
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self.layers)
@@ -418,22 +405,6 @@ class Network:
 
     # -- the numbers as plain data ------------------------------------------------------------
     # File formats (purenn.formats) build on these two methods; the network knows no format.
-
-    # state_dict keys are PyTorch's (torch.nn.Module.state_dict), "layers.0.weight", so code
-    # written for PyTorch finds its way; purenn's Dense "weights" and BatchNorm's γ and β are
-    # "weight" and "bias" there.
-    STATE_NAMES: ClassVar[Mapping[str, str]] = {
-        "weights": "weight", "gamma": "weight", "beta": "bias",
-    }
-
-    def _state_items(self) -> list[tuple[str, Stored]]:
-        """(key, parameter or buffer) of every state entry: per layer, its parameters, then
-        its buffers, as PyTorch orders a state dict."""
-        return [
-            (f"layers.{index}.{self.STATE_NAMES.get(name, name)}", held)
-            for index, layer in enumerate(self.layers)
-            for name, held in _named_state(layer)
-        ]
 
     def state_dict(self) -> dict[str, Matrix]:
         """Every parameter's and buffer's values, copied, by PyTorch-style name, layer by layer
@@ -457,7 +428,7 @@ class Network:
         ['layers.1.weight', 'layers.1.bias', 'layers.1.running_mean', 'layers.1.running_var',
          'layers.1.num_batches_tracked']
         """
-        return {key: [row[:] for row in held.value] for key, held in self._state_items()}
+        return {key: [row[:] for row in held.value] for key, held in state_items(self.layers)}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Set every parameter and buffer from ``state``, a dict shaped like ``state_dict()``'s
@@ -475,104 +446,10 @@ class Network:
         >>> net.predict([[1, 1]])
         [[3.5]]
         """
-        items = self._state_items()
-        # A mapping as dict() tells one: keys() and indexing (collections.abc costs import time).
-        if not (hasattr(state, "keys") and hasattr(state, "__getitem__")):
-            raise ShapeError(f"load_state_dict: state must be a dict, got {shown(state)}")
-        expected = [key for key, _ in items]
-        missing = [key for key in expected if key not in state]
-        unexpected = [repr(key) for key in state if key not in expected]
-        if missing or unexpected:
-            raise ShapeError(
-                f"load_state_dict: missing {', '.join(missing) or 'nothing'}; unexpected "
-                f"{', '.join(unexpected) or 'nothing'} (this network has {', '.join(expected)})"
-            )
-        values = [self._state_value(state[key], key, held.shape) for key, held in items]
-        loaded = {id(held): value for (_, held), value in zip(items, values)}
-        for index, layer in enumerate(self.layers):
-            buffers = {name: loaded[id(buffer)] for name, buffer in layer.named_buffers()}
-            try:
-                layer.check_buffers(buffers)
-            except DataError as error:
-                raise DataError(f"load_state_dict: layers.{index}: {error}") from None
-        for (_, held), value in zip(items, values):
-            held.value[:] = value
-
-    @staticmethod
-    def _state_value(value: Any, key: str, expected: tuple[int, int]) -> Matrix:
-        """``value`` as a float matrix of shape ``expected`` (as_float_matrix refuses NaN and
-        ±inf with a DataError)."""
-        matrix = as_float_matrix(value, "load_state_dict", key)
-        if (len(matrix), len(matrix[0])) != expected:
-            raise ShapeError(
-                f"load_state_dict: {key} is {format_shape((len(matrix), len(matrix[0])))} but "
-                f"the network's is {format_shape(expected)}"
-            )
-        return matrix
+        load_state(self.layers, state, "load_state_dict")
 
 
 def _compiled() -> Any:
     """``purenn.compiled``, imported on the first ``compile=True``: the reference path never
     imports it (tests/test_layering.py allows this one import at run time)."""
     return importlib.import_module("purenn.compiled")
-
-
-def _named_state(layer: Layer) -> list[tuple[str, Stored]]:
-    """The layer's (local name, parameter or buffer) pairs: its parameters, then its buffers."""
-    named: list[tuple[str, Stored]] = [*layer.named_parameters(), *layer.named_buffers()]
-    return named
-
-
-def build_layers(layers: Sequence[Layer]) -> tuple[SampleShape, SampleShape]:
-    """(input shape, output shape) of the network: each layer built in order on the output
-    shape of the one below, the first on the input shape it declares.
-
-    Raises ConfigurationError when the first layer does not know its input shape, or when a
-    layer cannot take what the layer below gives: the message names both layers (index and
-    repr) and both shapes.
-
-    >>> from purenn import Conv2D, Dense, Flatten
-    >>> build_layers([Conv2D(1, 2, 3, input_shape=(1, 5, 5)), Flatten(), Dense(18, 2)])
-    ((1, 5, 5), (2,))
-    """
-    first = layers[0]
-    input_shape = first.declared_input_shape()
-    if input_shape is None:
-        raise ConfigurationError(
-            f"Network: layers[0] {first!r} does not know the shape of its input: "
-            "give the first layer input_shape=(C, H, W)"
-        )
-    try:
-        shape = first.build(input_shape)
-    except ShapeError as error:
-        raise ConfigurationError(f"Network: layers[0] {error}") from None
-    for index in range(1, len(layers)):
-        try:
-            shape = layers[index].build(shape)
-        except ShapeError as error:
-            raise ConfigurationError(
-                f"Network: layers[{index - 1}] gives {_described(shape)} but layers[{index}] "
-                f"{error}; layers[{index - 1}] is {layers[index - 1]!r}"
-            ) from None
-    return input_shape, shape
-
-
-def _described(shape: SampleShape) -> str:
-    """"3 outputs" for a vector, "output shape 8×6×6" for anything else."""
-    if len(shape) == 1:
-        return f"{shape[0]} output{'s' if shape[0] != 1 else ''}"
-    return f"output shape {format_shape(shape)}"
-
-
-def _check_output_range(last: Layer, loss: Loss) -> None:
-    """A loss that needs outputs in an interval (bce: probabilities) gets a last layer whose
-    outputs are known to lie in it; checked once here rather than on every batch."""
-    low, high = loss.output_range
-    given_low, given_high = last.output_range()
-    if given_low < low or given_high > high:
-        raise ConfigurationError(
-            f"Network: the {loss.name} loss needs outputs in [{low:g}, {high:g}], but the last "
-            f"layer {last!r} gives outputs in [{given_low:g}, {given_high:g}]"
-            + (" (end with a sigmoid layer)" if (low, high) == (0.0, 1.0) else "")
-        )
-

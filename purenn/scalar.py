@@ -15,17 +15,9 @@ from __future__ import annotations
 
 import cmath
 import math
-from typing import TYPE_CHECKING
+from typing import Union, overload
 
-if TYPE_CHECKING:
-    from typing import Union, overload
-
-    Number = Union[float, complex]
-else:
-
-    def overload(function):
-        """typing.overload at run time: the overloads are for type checkers; the last def wins."""
-        return function
+Number = Union[float, complex]
 
 __all__ = ["exp", "expm1", "log", "log1p", "tanh", "sqrt", "erf", "erfc"]
 

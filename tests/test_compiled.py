@@ -499,3 +499,22 @@ def test_a_callback_that_changes_what_the_step_was_written_for_gets_the_new_arit
                                        callback=callback)
     assert straight == plain
     assert note.startswith(WRITTEN_OUT)
+
+
+def test_verbose_says_once_what_compile_ran(capsys):
+    seed_network().fit(SEED_X, SEED_Y, epochs=3, optimizer=pn.Adam(), compile=True,
+                       verbose=True)
+    said = capsys.readouterr().err
+    assert said.count("compile=True: " + REFERENCE + "the optimizer Adam(...)") == 1
+
+
+def test_compiled_fit_of_image_layers_gives_the_reference_bits():
+    def build():
+        return pn.Network([pn.Conv2D(1, 2, 3, activation="tanh", input_shape=(1, 4, 4)),
+                           pn.AvgPool2D(2), pn.Flatten(), pn.Dense(2, 2)], loss="mse", seed=0)
+
+    x = [[math.cos(i + j) for i in range(16)] for j in range(4)]
+    y = [[0.5, -0.5]] * 4
+    straight, plain, note = train_both(build, x, y, epochs=3, learning_rate=0.1, batch_size=2)
+    assert straight == plain
+    assert note == REFERENCE + "layers[0] Conv2D is not written out (Dense is)"

@@ -2,6 +2,7 @@
 
     base        Parameter, Buffer, the Layer base class and ActivatedLayer (A = f(Z))
     dense       Dense: Z = X·W + b, A = f(Z), the seed tutorial's layer
+    chain       layers in sequence: each built on the shape the layer below gives
     im2col      receptive fields as index tables, shared by the image layers
     conv        Conv2D
     pooling     MaxPool2D, AvgPool2D
@@ -73,6 +74,7 @@ from purenn.layers.base import (
     sample_shape,
 )
 from purenn.layers.batchnorm import BatchNorm
+from purenn.layers.chain import build_layers
 from purenn.layers.conv import Conv2D
 from purenn.layers.dense import Dense
 from purenn.layers.dropout import Dropout
@@ -98,4 +100,5 @@ __all__ = [
     "sample_shape",
     "check_declared",
     "check_built",
+    "build_layers",
 ]
