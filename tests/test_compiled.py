@@ -259,18 +259,18 @@ def test_a_batch_too_large_to_write_out_takes_the_reference_step():
     x = [[0.1 * (i + j) for j in range(width)] for i in range(rows)]
     before = [p.value for p in network.parameters()]
     for _ in range(3):
-        assert steps.step(x, x) is None
+        assert steps.train_step(x, x) is None
     assert [p.value for p in network.parameters()] == before
-    assert steps.step(x[: rows - 1], x[: rows - 1]) is not None  # at the limit: written out
+    assert steps.train_step(x[: rows - 1], x[: rows - 1]) is not None  # at the limit: written out
 
 
 def test_an_optimizer_changed_during_fit_goes_back_to_the_reference_step():
     network = seed_network()
     optimizer = pn.SGD(lr=1.0)
     steps = written_out_step(network.layers, network.loss_function, optimizer)
-    assert steps is not None and steps.step(SEED_X, SEED_Y) is not None
+    assert steps is not None and steps.train_step(SEED_X, SEED_Y) is not None
     optimizer.momentum = 0.5
-    assert steps.step(SEED_X, SEED_Y) is None
+    assert steps.train_step(SEED_X, SEED_Y) is None
 
 
 @pytest.mark.parametrize("learning_rate", [1e300, 1e308])
@@ -364,7 +364,7 @@ def test_networks_of_the_same_shapes_share_the_compiled_code_but_not_their_weigh
     steps = [StraightLineStep(net.layers, net.loss_function, pn.SGD(lr=1.0), after=0)
              for net in (first, second)]
     for step in steps:
-        step.step(SEED_X, SEED_Y)
+        step.train_step(SEED_X, SEED_Y)
     assert steps[0]._steps[4].__code__ is steps[1]._steps[4].__code__
     assert first.parameters()[0].value != second.parameters()[0].value
     fitted = seed_network()  # one step of fit: the same as the first network's

@@ -126,7 +126,7 @@ class CompiledStep:
 
     def __call__(self, x: Matrix, y: Matrix) -> tuple[float, Matrix]:
         if self.written is not None:
-            result = self.written.step(x, y)
+            result = self.written.train_step(x, y)
             if result is not None:
                 if not math.isfinite(result[0]):
                     raise non_finite_loss(result[0])

@@ -162,7 +162,7 @@ class StraightLineStep:
     """One network's straight-line steps, compiled once per batch size (``step_source``) after
     ``after`` plain steps of that size.
 
-    ``step(X, Y)`` on a checked batch: forward, loss, backward and SGD's update at the
+    ``train_step(X, Y)`` on a checked batch: forward, loss, backward and SGD's update at the
     optimizer's current learning rate (no update if L is not finite); returns (L, output), or
     None when this batch size's step is not written out (yet, or at all: too large) or the
     optimizer no longer updates by θ − η·g: then the caller runs the plain step.
@@ -184,7 +184,7 @@ class StraightLineStep:
         now = _layout(layers, loss)
         return len(now) == len(self.layout) and all(a is b for a, b in zip(now, self.layout))
 
-    def step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
+    def train_step(self, x: Matrix, y: Matrix) -> tuple[float, Matrix] | None:
         """(L, output) after one step on (X, Y), n × n_in and n × n_out, or None (see the
         class).  Here L = (1·w − 3)² = 4 at w = 1, ∂L/∂w = 2(w − 3) = −4, w ← 1 − 0.1·(−4):
 
@@ -192,7 +192,7 @@ class StraightLineStep:
         >>> net = Network([Dense(1, 1, bias=False)], loss="sse")
         >>> net.parameters()[0].value = [[1.0]]
         >>> steps = StraightLineStep(net.layers, net.loss_function, SGD(lr=0.1), after=0)
-        >>> steps.step([[1.0]], [[3.0]]), net.parameters()[0].value
+        >>> steps.train_step([[1.0]], [[3.0]]), net.parameters()[0].value
         ((4.0, [[1.0]]), [[1.4]])
         """
         if not plain_sgd(self.optimizer):
