@@ -8,10 +8,7 @@ the ratio to the fastest variant of purenn's reference ``kernels.matmul`` (what 
 default) and of its generated kernels (what ``compile=True`` runs, ``purenn.compiled``).
 """
 
-import math
-import operator
 import random
-from itertools import repeat
 from typing import Callable, Dict, List, Tuple
 
 from common import arguments, bench, has, header, save
@@ -26,34 +23,14 @@ QUICK_SIZES = [(4, 4, 4), (16, 16, 16), (64, 64, 64)]
 LARGEST_GENERATED = 4096  # k·m terms: the code unrolled over the columns too gets too long
 
 
-def index_loops(a: Matrix, b: Matrix) -> Matrix:
-    """Transpose B, then a running total over an index: the plain loops (PyPy's JIT likes them)."""
-    columns = list(zip(*b))
-    indices = range(len(b))
-    result = []
-    for row in a:
-        out = []
-        for column in columns:
-            total = 0.0
-            for p in indices:
-                total += row[p] * column[p]
-            out.append(total)
-        result.append(out)
-    return result
+def formulation(name: str) -> Callable[[Matrix, Matrix], Matrix]:
+    """Transpose B, then purenn.compiled's formulation ``name`` (index loops, sum(map(mul)),
+    math.sumprod), called directly."""
+    def product(a: Matrix, b: Matrix) -> Matrix:
+        columns = list(zip(*b))
+        return compiled.FORMULATIONS[name].kernels(len(b), len(b[0]))[0](a, columns)
 
-
-def sum_map(a: Matrix, b: Matrix) -> Matrix:
-    """Transpose B, then sum(map(mul, row, column)): the loop in C."""
-    columns = list(zip(*b))
-    mul = operator.mul
-    return [[sum(map(mul, row, column)) for column in columns] for row in a]
-
-
-def sumprod(a: Matrix, b: Matrix) -> Matrix:
-    """Transpose B, then math.sumprod (CPython 3.12+)."""
-    columns = list(zip(*b))
-    dot = math.sumprod  # type: ignore[attr-defined]
-    return [list(map(dot, repeat(row), columns)) for row in a]
+    return product
 
 
 def generated(k: int, m: int = 0) -> Callable[[Matrix, Matrix], Matrix]:
@@ -77,11 +54,13 @@ def variants(a: Matrix, b: Matrix) -> Dict[str, Callable[[], object]]:
     cases: Dict[str, Callable[[], object]] = {
         "purenn kernels.matmul": lambda: kernels.matmul(a, b),
         "purenn compile=True": lambda: compiled_matmul(a, b),
-        "index loops": lambda: index_loops(a, b),
-        "sum(map(mul))": lambda: sum_map(a, b),
     }
-    if hasattr(math, "sumprod"):
-        cases["math.sumprod"] = lambda: sumprod(a, b)
+    # sum(map(mul)) before CPython 3.12, math.sumprod from 3.12 on.
+    labels = {"loops": "index loops", "sum_map": "sum(map(mul))", "sumprod": "math.sumprod"}
+    for name, label in labels.items():
+        if name in compiled.FORMULATIONS:
+            product = formulation(name)
+            cases[label] = lambda product=product: product(a, b)  # type: ignore[misc]
     if k <= compiled.LONGEST_UNROLLED:
         per_k = generated(k)
         cases["unrolled for k"] = lambda: per_k(a, b)

@@ -496,7 +496,7 @@ def test_a_callback_that_changes_what_the_step_was_written_for_gets_the_new_arit
     x = [[math.sin(i)] for i in range(20)]
     y = [[0.5 + 0.4 * math.cos(i)] for i in range(20)]
     straight, plain, note = train_both(tracked, x, y, epochs=4, learning_rate=0.1,
-                                       callback=callback)
+                                       callback=callback, schedule=pn.StepLR(1, gamma=0.5))
     assert straight == plain
     assert note.startswith(WRITTEN_OUT)
 

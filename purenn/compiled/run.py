@@ -58,9 +58,6 @@ def fit(network: Network, data: Data, validation: Data | None, settings: FitOpti
     the reference step with generated kernels: the optimizer Adam(...) is not written out (plain
     SGD is)
     """
-    step = CompiledStep(network, settings.optimizer_in_use, settings.clip_norm)
-    if settings.verbose:
-        print(f"compile=True: {step.describe()}", file=sys.stderr)
     callback = settings.callback
     if callback is not None:
         def checked_callback(epoch: int, history: History) -> bool | None:
@@ -68,7 +65,11 @@ def fit(network: Network, data: Data, validation: Data | None, settings: FitOpti
             step.recheck(epoch)  # the callback may have replaced a parameter or the loss
             return stop
 
+        # A new FitOptions (and with learning_rate, a new SGD): the step takes its optimizer.
         settings = dataclasses.replace(settings, callback=checked_callback)
+    step = CompiledStep(network, settings.optimizer_in_use, settings.clip_norm)
+    if settings.verbose:
+        print(f"compile=True: {step.describe()}", file=sys.stderr)
     with installed():
         history = train(network, data, validation, settings, step, network.rng)
     history.compiled = step.describe()
