@@ -332,17 +332,11 @@ def test_the_reference_path_never_imports_the_compiled_package():
 
 def test_straight_lines_are_off_on_pypy_and_the_history_says_so():
     network = seed_network()
-    previous = use_straight_lines(False)
-    try:
-        history = network.fit(SEED_X, SEED_Y, epochs=2, learning_rate=1.0, compile=True)
-    finally:
-        use_straight_lines(*previous)
+    use_straight_lines(False)
+    history = network.fit(SEED_X, SEED_Y, epochs=2, learning_rate=1.0, compile=True)
     assert history.compiled == REFERENCE + (
-        "written-out steps are off on PyPy, whose JIT does their work")
-    on = sys.implementation.name != "pypy"
-    assert straightline.STRAIGHT_AFTER == 100 and use_straight_lines(True)[0] is True
-    assert (written_out_step(network.layers, LOSSES["sse"], pn.SGD()) is not None) is True
-    assert on or sys.implementation.name == "pypy"
+        "written-out steps are off (by default on PyPy, whose JIT does their work)")
+    assert straightline.ON_BY_DEFAULT is (sys.implementation.name != "pypy")
 
 
 def test_negative_control_a_wrong_written_out_derivative_fails_the_comparison(monkeypatch):

@@ -102,7 +102,7 @@ class CompiledStep:
             self.written = written_out_step(network.layers, network.loss_function,
                                             self.optimizer)
             if self.written is None:
-                reason = "written-out steps are off on PyPy, whose JIT does their work"
+                reason = "written-out steps are off (by default on PyPy, whose JIT does their work)"
         else:
             self.written = None
         self.notes.append(WRITTEN_OUT if reason is None

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     Step = Callable[[Matrix, Matrix, float], "tuple[float, Matrix]"]
 
 __all__ = [
+    "ON_BY_DEFAULT",
     "LARGEST_STRAIGHT_STEP",
     "STRAIGHT_AFTER",
     "StraightLineStep",
@@ -85,9 +86,11 @@ STRAIGHT_AFTER = 100
 costs as much as 60–400 steps save (measured as above), so a short fit never pays for it and a
 long one loses at most this many steps' gain."""
 
-# On except on PyPy, whose JIT already removes what straight lines remove and which compiles
-# generated code slowly (measured: the seed's fit took 74 ms with them, 15 without).
-_enabled = sys.implementation.name != "pypy"
+ON_BY_DEFAULT = sys.implementation.name != "pypy"
+"""Written-out steps are on except on PyPy, whose JIT already removes what straight lines
+remove and which compiles generated code slowly (measured: the seed's fit took 74 ms with them,
+15 without)."""
+_enabled = ON_BY_DEFAULT
 _after = STRAIGHT_AFTER
 
 # Compiled steps by their source: a second network of the same shapes (a refit, a benchmark's
