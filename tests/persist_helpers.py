@@ -47,6 +47,21 @@ def bits(value: Any) -> Any:
     return value
 
 
+def assert_declared_shapes_are_the_state(network: pn.Network) -> None:
+    """Each layer that declares its state shapes (``state_shapes(config)``) declares exactly the
+    shapes of its entries in ``network.state_dict()``, under the network's names for them."""
+    state = network.state_dict()
+    for index, layer in enumerate(network.layers):
+        declared = type(layer).state_shapes(layer.config())
+        if declared is None:
+            continue
+        prefix = f"layers.{index}."
+        held = {key[len(prefix):]: (len(value), len(value[0]))
+                for key, value in state.items() if key.startswith(prefix)}
+        names = pn.Network.STATE_NAMES
+        assert {names.get(name, name): shape for name, shape in declared.items()} == held
+
+
 # -- generated architectures ----------------------------------------------------------------------
 
 WEIGHTS = st.one_of(

@@ -28,7 +28,7 @@ LAYERS = [
     "layers.flatten", "layers.dropout", "layers.batchnorm", "layers",
     "optimizers", "schedules", "callbacks", "metrics", "straightline", "training",
     "network",
-    "formats.checks", "formats.files", "formats.names", "formats.architecture",
+    "formats.checks", "formats.files", "formats.names", "formats.support", "formats.architecture",
     "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
     "formats.standalone", "formats",
     "gradient_checking.numerical", "gradient_checking.report", "gradient_checking.checker",

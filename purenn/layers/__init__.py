@@ -80,6 +80,8 @@ checker and purenn's JSON format use only the contract.  A small layer that foll
 [[1.6873155850019916, 1.2637133282160593]]
 """
 
+from typing import TYPE_CHECKING
+
 from purenn.layers.base import (
     LAYER_TYPES,
     ActivatedLayer,
@@ -98,6 +100,11 @@ from purenn.layers.dense import Dense
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
 from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
+
+if TYPE_CHECKING:  # the type aliases, re-exported for the modules above that annotate with them
+    from purenn.layers.base import SampleShape as SampleShape
+    from purenn.layers.base import StateShapes as StateShapes
+    from purenn.layers.base import Stored as Stored
 
 __all__ = [
     "Parameter",

@@ -279,7 +279,7 @@ def _is_layer_class(spec: object) -> bool:
     return isinstance(spec, type) and issubclass(spec, Layer)
 
 
-LAYER_TYPES: Registry[Type[Layer]] = Registry("layer type", _is_layer_class)
+LAYER_TYPES: Registry[type[Layer]] = Registry("layer type", _is_layer_class)
 """Name → layer class: the layer types purenn's files can name (``register_layer`` adds one).
 purenn's JSON format saves and loads every layer whose class is registered here."""
 
