@@ -10,8 +10,13 @@ export that does not take it refuses it by name, saying which format does.
 
 import json
 import os
+import pathlib
+import re
+import subprocess
+import sys
 
 import pytest
+from oracles import require_native
 from persist_helpers import bits
 
 import purenn as pn
@@ -226,3 +231,21 @@ def test_registration_refuses_what_a_file_could_not_tell_apart():
                        r"test_custom_layer\.Scale; a file could not tell it from elsewhere\.Scale"):
         pn.register_layer(imposter)
     assert pn.register_layer(Scale) is Scale  # the same class again: nothing changes
+
+
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "layers.md"
+
+
+def test_the_page_on_writing_a_layer_runs_and_prints_what_it_says(tmp_path):
+    # Its python blocks, in order, in a fresh interpreter (as a reader pastes them), in an
+    # empty folder; each print's output is the comment after it on the page.
+    require_native("start processes")
+    page = DOCS.read_text(encoding="utf-8")
+    code = "\n".join(re.findall(r"```python\n(.*?)```", page, re.DOTALL))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(DOCS.parent.parent)},
+                            check=True)
+    said = re.findall(r"print\(.*\) +# (.*)", code)
+    error = " ".join(re.findall(r"^# (.*)$", code, re.MULTILINE))
+    assert result.stdout.splitlines() == [*said, error]
+    assert sorted(os.listdir(tmp_path)) == ["scaled.json"]

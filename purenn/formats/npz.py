@@ -28,7 +28,8 @@ the two sum their dot products in different orders.
 
 ``TORCH_LAYOUTS`` is the one table that knows the layouts: layer class → {state name: Layout}.
 A new layer type is one entry there: a Layout for each of its state entries, whose
-``torch_shape`` may read the layer's arguments (as ``Kernels`` does).
+``torch_shape`` may read the layer's arguments (as ``Kernels`` does).  The table is also the
+format's declaration (``purenn.formats.support``): a layer of any other class is refused by name.
 """
 
 from __future__ import annotations
