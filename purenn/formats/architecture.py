@@ -162,7 +162,7 @@ def read_layer(plain: Any, label: str, where: str) -> ReadLayer:
         fail(where, f"{label} must be an object with a \"type\", got {shown(plain)}")
     if plain["type"] not in LAYER_TYPES:
         fail(where, f"{label} has type {shown(plain['type'], 40)}; known types: "
-                    f"{', '.join(LAYER_TYPES)} (a custom layer: register its class, "
+                    f"{', '.join(LAYER_TYPES.names())} (a custom layer: register its class, "
                     "@purenn.register_layer, before loading)")
     cls = LAYER_TYPES[plain["type"]]
     arguments = arguments_of(cls)

@@ -63,7 +63,8 @@ A layer whose output is f(Z) for an activation f can subclass ``ActivatedLayer``
 ``output_range`` and ``branch_signature`` from f when ``cache`` is (…, Z, A).
 
 Nothing above the layers special-cases a layer: the network, the training loop, the gradient
-checker and purenn's JSON format use only the contract.  A small layer that follows it, y = 2x:
+checker and purenn's JSON format use only the contract.  A small layer that follows it, y = 2x
+(docs/layers.md walks through one with a parameter, registered, trained, checked and saved):
 
 >>> import purenn as pn
 >>> class Double(pn.Layer):
