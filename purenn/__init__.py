@@ -70,6 +70,7 @@ from purenn.layers import (
     Layer,
     MaxPool2D,
     Parameter,
+    register_layer,
 )
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
 from purenn.metrics import accuracy
@@ -153,6 +154,7 @@ __all__ = [
     "Dropout",
     "BatchNorm",
     "Buffer",
+    "register_layer",
     "formats",
     "gradient_checking",
     "ModelFormatError",

@@ -112,7 +112,8 @@ class GradientCheckError(PurennError, AssertionError):
 class ModelFormatError(PurennError, ValueError):
     """A saved model or exported file cannot be read back: truncated, corrupt, of an unknown
     format version, holding a value of the wrong type, or with shapes that do not fit the network.
-    The message names the file and the field.
+    The message names the file and the field.  Also raised when a network holds a layer that a
+    file format does not take: the message names the layer and the formats that do.
 
     >>> import os, tempfile
     >>> from purenn import load

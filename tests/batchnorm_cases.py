@@ -97,9 +97,9 @@ class BatchNormWithoutMeanOfGradient(pn.BatchNorm):
 
     def backward(self, grad_output, need_input_grad=True):
         grads = super().backward(grad_output, need_input_grad)
-        if grads is None or not self.cache[4]:
+        (_, inverse_std, training), _, _ = self.cache
+        if grads is None or not training:
             return grads
-        _, inverse_std, _, _, _ = self.cache
         c_count, positions = self.num_features, self.positions
         count = len(grad_output) * positions
         for c in range(c_count):

@@ -28,6 +28,7 @@ class DropoutNotRescaled(pn.Dropout):
     def forward(self, x):
         y = super().forward(x)
         if self.mask is not None:
-            self.mask = [[1.0 if m else 0.0 for m in row] for row in self.mask]
-            y = [[v * m for v, m in zip(row, mask)] for row, mask in zip(x, self.mask)]
+            mask = [[1.0 if m else 0.0 for m in row] for row in self.mask]
+            self.cache = (mask,)
+            y = [[v * m for v, m in zip(row, kept)] for row, kept in zip(x, mask)]
         return y

@@ -25,6 +25,7 @@ import purenn as pn
 from purenn.activations import ACTIVATIONS
 from purenn.initializers import INITIALIZERS
 from purenn.losses import LOSSES
+from purenn.state import STATE_NAMES
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MICROPYTHON_VARIABLE = "PURENN_MICROPYTHON"
@@ -45,6 +46,21 @@ def bits(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [bits(item) for item in value]
     return value
+
+
+def assert_declared_shapes_are_the_state(network: pn.Network) -> None:
+    """Each layer that declares its state shapes (``state_shapes(config)``) declares exactly the
+    shapes of its entries in ``network.state_dict()``, under the network's names for them."""
+    state = network.state_dict()
+    for index, layer in enumerate(network.layers):
+        declared = type(layer).state_shapes(layer.config())
+        if declared is None:
+            continue
+        prefix = f"layers.{index}."
+        held = {key[len(prefix):]: (len(value), len(value[0]))
+                for key, value in state.items() if key.startswith(prefix)}
+        names = STATE_NAMES
+        assert {names.get(name, name): shape for name, shape in declared.items()} == held
 
 
 # -- generated architectures ----------------------------------------------------------------------

@@ -9,10 +9,16 @@ import os
 import random
 
 import pytest
-from persist_helpers import bits, require_numpy, require_onnx, require_onnxruntime, require_torch
+from persist_helpers import (
+    assert_declared_shapes_are_the_state,
+    bits,
+    require_numpy,
+    require_onnx,
+    require_onnxruntime,
+    require_torch,
+)
 
 import purenn as pn
-from purenn.formats.architecture import LAYER_FORMATS
 from purenn.formats.npy import parse_npz
 from purenn.formats.onnx import onnx_bytes
 from purenn.formats.standalone import python_source
@@ -83,17 +89,9 @@ def test_a_saved_network_comes_back_with_its_running_statistics_bit_for_bit(tmp_
                                      "input_shape": None}
 
 
-def test_the_formats_table_promises_the_state_a_batchnorm_has():
+def test_a_batchnorm_declares_the_state_it_has():
     for build in NETWORKS.values():
-        network = build()
-        state = network.state_dict()
-        for index, layer in enumerate(network.layers):
-            layer_format = LAYER_FORMATS[type(layer)]
-            assert set(layer.config()) == set(layer_format.fields)
-            for name, shape in layer_format.state_shapes(layer.config()).items():
-                value = state.pop(f"layers.{index}.{name}")
-                assert shape == (len(value), len(value[0]))
-        assert state == {}
+        assert_declared_shapes_are_the_state(build())
 
 
 @pytest.mark.parametrize("build", NETWORKS.values(), ids=list(NETWORKS))
@@ -144,9 +142,10 @@ def test_buffers_a_batchnorm_cannot_have_are_refused_and_nothing_changes(tmp_pat
 
 
 @pytest.mark.parametrize(("layer", "key", "value", "message"), [
-    (1, "momentum", "fast", r"layers\[1\]\.momentum must be a finite number, got 'fast'"),
+    (1, "momentum", "fast", r"layers\[1\]: BatchNorm: momentum must be a finite number in \[0, 1\] "
+                            "or None, got 'fast'"),
     (1, "momentum", 2.0, r"BatchNorm: momentum must be a finite number in \[0, 1\] or None"),
-    (1, "eps", None, r"layers\[1\]\.eps must be a finite number, got None"),
+    (1, "eps", None, r"layers\[1\]: BatchNorm: eps must be a finite number > 0, got None"),
     (2, "rate", 1.0, r"Dropout: rate must be a finite number in \[0, 1\), got 1\.0"),
     (1, "num_features", 5, "state\\['layers.1.weight'\\]"),
 ])

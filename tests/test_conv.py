@@ -271,12 +271,20 @@ def test_an_image_row_of_the_wrong_length_names_the_first_layer_and_its_shape():
 
 
 @pytest.mark.parametrize("layer", [pn.Conv2D(1, 1, 1, input_shape=(1, 2, 2)),
-                                   pn.MaxPool2D(1, input_shape=(1, 2, 2)),
-                                   pn.AvgPool2D(1, input_shape=(1, 2, 2)),
-                                   pn.Flatten(input_shape=(1, 2, 2))])
+                                   pn.MaxPool2D(1, input_shape=(1, 2, 2))])
 def test_backward_before_forward_is_a_state_error(layer):
     with pytest.raises(pn.StateError, match="before forward"):
         layer.backward([[1.0] * 4])
+
+
+@pytest.mark.parametrize("layer, grad, expected", [
+    (pn.AvgPool2D(2, input_shape=(1, 2, 2)), [[4.0]], [[1.0, 1.0, 1.0, 1.0]]),
+    (pn.Flatten(input_shape=(1, 2, 2)), [[1.0, 2.0, 3.0, 4.0]], [[1.0, 2.0, 3.0, 4.0]]),
+])
+def test_a_fixed_linear_backward_needs_no_forward_pass(layer, grad, expected):
+    # Their backward is the transpose of a fixed linear map: nothing cached, nothing to miss.
+    assert layer.backward(grad) == expected
+    assert layer.backward(grad, need_input_grad=False) is None
 
 
 @pytest.mark.parametrize("layer", [pn.Conv2D(1, 1, 1), pn.MaxPool2D(1), pn.AvgPool2D(1)])

@@ -181,7 +181,8 @@ def test_a_layer_without_a_layout_is_refused_by_name(tmp_path):
     class Custom(pn.Dense):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Custom, which has no NumPy"):
+    with pytest.raises(pn.ModelFormatError,
+                       match=r"layers\[0\] is a Custom, a layer export_npz does not take"):
         pn.export_npz(pn.Network([Custom(2, 2)], seed=0), tmp_path / "w.npz")
 
 

@@ -213,7 +213,8 @@ def test_a_layer_without_an_onnx_form_is_refused(tmp_path):
     class Custom(pn.Dense):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Custom, which has no ONNX"):
+    with pytest.raises(pn.ModelFormatError,
+                       match=r"layers\[0\] is a Custom, a layer export_onnx does not take"):
         pn.export_onnx(pn.Network([Custom(2, 2)], seed=0), tmp_path / "m.onnx")
 
 

@@ -109,7 +109,8 @@ def test_refusals_name_what_is_wrong(tmp_path):
     class Custom(pn.Dense):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Custom, which has no Py"):
+    with pytest.raises(pn.ModelFormatError,
+                       match=r"layers\[0\] is a Custom, a layer export_python does not take"):
         pn.export_python(pn.Network([Custom(2, 2)], seed=0), tmp_path / "m.py")
     swish = Elementwise("swish", lambda z: z * sigmoid(z), sigmoid_derivative)
     with pytest.raises(pn.ConfigurationError, match="is not a registered activation"):

@@ -8,15 +8,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from image_strategies import conv_cases
-from persist_helpers import bits, every_activation, networks
+from persist_helpers import assert_declared_shapes_are_the_state, bits, every_activation, networks
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
-from purenn.formats.architecture import LAYER_FORMATS, describe_network
+from purenn.formats.architecture import describe_network
 from purenn.formats.npz import TORCH_LAYOUTS
 from purenn.formats.onnx import ONNX_LAYERS
 from purenn.formats.standalone import PYTHON_LAYERS
+from purenn.formats.support import FORMAT_LAYERS
 from purenn.initializers import INITIALIZERS
+from purenn.layers import LAYER_TYPES
 from purenn.losses import LOSSES, SumSquaredError
 
 X = [[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]]
@@ -309,7 +311,8 @@ def test_an_unknown_layer_class_or_optimizer_is_refused(tmp_path):
     class Wide(pn.Dense):
         pass
 
-    with pytest.raises(pn.ConfigurationError, match=r"layers\[0\] is a Wide, which purenn's file"):
+    with pytest.raises(pn.ModelFormatError, match=r"layers\[0\] is a Wide, a layer save does not "
+                       r"take; no format takes a Wide: register its class"):
         pn.save(pn.Network([Wide(2, 2)], seed=0), tmp_path / "m.json")
 
     class Lion(pn.SGD):
@@ -352,28 +355,62 @@ def image_network(bias=True, activation="relu"):
 IMAGES = [[((i * 7 + k * 3) % 17) / 4.0 - 2.0 for i in range(84)] for k in range(3)]
 
 
-def test_every_layer_class_has_a_format_that_matches_it():
-    """The file format's table and the layers must not drift apart: every layer class purenn
-    exports has an entry, its fields are exactly the config's keys, and the promised state
-    shapes are the network's."""
+def test_each_format_declares_its_layers_and_json_takes_every_registered_one():
+    """Each export declares the layer classes it takes, and its declaration is the table by
+    which it writes them (a layer outside it is refused by name: tests/test_custom_layer.py).
+    purenn's own layers are all registered, so purenn's JSON format takes each of them, and
+    the state shapes a layer declares for its config are those its network holds."""
+    assert FORMAT_LAYERS["export_npz"] is TORCH_LAYOUTS
+    assert FORMAT_LAYERS["export_onnx"] is ONNX_LAYERS
+    assert FORMAT_LAYERS["export_python"] is PYTHON_LAYERS
     exported = [getattr(pn, name) for name in pn.__all__]  # the lazily loaded names too
     layer_classes = {value for value in exported
                      if isinstance(value, type) and issubclass(value, pn.Layer)} - {pn.Layer}
-    for table in (LAYER_FORMATS, TORCH_LAYOUTS, ONNX_LAYERS, PYTHON_LAYERS):
-        assert set(table) == layer_classes, "a layer type needs an entry in every format's table"
+    assert {LAYER_TYPES.get(cls.__name__) for cls in layer_classes} == layer_classes
     for bias in (True, False):
-        network = image_network(bias)
-        dense = pn.Network([pn.Dense(3, 2, bias=bias)], seed=0)
-        for net in (network, dense):
-            state = net.state_dict()
-            for index, layer in enumerate(net.layers):
-                layer_format = LAYER_FORMATS[type(layer)]
-                config = layer.config()
-                assert set(config) == set(layer_format.fields)
-                for name, shape in layer_format.state_shapes(config).items():
-                    value = state.pop(f"layers.{index}.{name}")
-                    assert shape == (len(value), len(value[0]))
-            assert state == {}
+        assert_declared_shapes_are_the_state(image_network(bias))
+        assert_declared_shapes_are_the_state(pn.Network([pn.Dense(3, 2, bias=bias)], seed=0))
+
+
+# A file written by purenn before layers registered themselves (every layer type, version 1):
+# it must load, and saving the network again must write the same document.
+VERSION_1_FILE = """{
+  "format": "purenn", "version": 1, "loss": {"name": "bce"},
+  "layers": [
+    {"type": "Conv2D", "in_channels": 1, "out_channels": 1, "kernel_size": [1, 1],
+     "stride": [1, 1], "padding": [0, 0], "activation": {"name": "identity"}, "bias": false,
+     "init": {"name": "xavier_uniform"}, "input_shape": [1, 2, 2]},
+    {"type": "MaxPool2D", "pool_size": [1, 1], "stride": [1, 1], "input_shape": null},
+    {"type": "AvgPool2D", "pool_size": [1, 1], "stride": [1, 1], "input_shape": null},
+    {"type": "Flatten", "input_shape": null},
+    {"type": "Dropout", "rate": 0.5, "input_shape": null},
+    {"type": "BatchNorm", "num_features": 4, "activation": {"name": "leaky_relu", "slope": 0.2},
+     "eps": 1e-05, "momentum": null, "input_shape": null},
+    {"type": "Dense", "n_in": 4, "n_out": 1, "activation": {"name": "sigmoid"}, "bias": true,
+     "init": {"name": "uniform", "low": -0.5, "high": 0.5}}
+  ],
+  "state": {
+    "layers.0.weight": [[1.5]],
+    "layers.5.weight": [[1.0, 2.0, 1.0, 0.5]], "layers.5.bias": [[0.0, 0.25, 0.0, 0.0]],
+    "layers.5.running_mean": [[0.5, 0.0, 0.0, 1.0]], "layers.5.running_var": [[1.0, 2.0, 1.0, 4.0]],
+    "layers.5.num_batches_tracked": [[3.0]],
+    "layers.6.weight": [[-1.0], [0.5], [-0.5], [0.25]], "layers.6.bias": [[0.125]]
+  },
+  "training": null
+}
+"""
+
+
+def test_a_file_written_before_layers_registered_themselves_loads(tmp_path):
+    (tmp_path / "old.json").write_text(VERSION_1_FILE)
+    network = pn.load(tmp_path / "old.json")
+    document = json.loads(VERSION_1_FILE)
+    assert bits(network.state_dict()) == bits(document["state"])
+    assert repr(network.layers[0]) == ("Conv2D(1, 1, 1, activation='identity', bias=False, "
+                                       "input_shape=(1, 2, 2))")
+    assert network.layers[5].momentum is None and network.layers[6].init.high == 0.5
+    pn.save(network, tmp_path / "again.json")
+    assert json.loads((tmp_path / "again.json").read_text()) == document
 
 
 @pytest.mark.parametrize("bias", [True, False])

@@ -295,19 +295,22 @@ def image_model(tmp_path_factory):
 @pytest.mark.parametrize("edit, message", [
     (lambda d: d["layers"][0].update(kernel_size=[3, 2]),
      "state['layers.0.weight'] is 2×4 but must be 2×6"),
-    (lambda d: d["layers"][0].update(kernel_size=[2]), "layers[0].kernel_size must hold 2 items"),
+    (lambda d: d["layers"][0].update(kernel_size=[2]),
+     "layers[0]: Conv2D: kernel_size must be an int ≥ 1 or a pair (h, w) of them, got (2,)"),
     (lambda d: d["layers"][0].update(padding=[-1, 0]),
-     "layers[0].padding[0] must be an int ≥ 0, got -1"),
+     "layers[0]: Conv2D: padding must be an int ≥ 0 or a pair (h, w) of them, got (-1, 0)"),
     (lambda d: d["layers"][0].update(input_shape=[1, 100000, 100000]),
-     "layers[0].input_shape must be a list of 1 to a few sizes holding at most"),
-    (lambda d: d["layers"][0].update(input_shape=[]), "layers[0].input_shape must be a list"),
+     "layers[0]: Conv2D: a sample of shape (1, 100000, 100000) would hold 10000000000 numbers"),
+    (lambda d: d["layers"][0].update(input_shape=[]),
+     "layers[0]: Conv2D: input_shape must be a tuple of ints ≥ 1"),
     (lambda d: d["layers"][0].update(input_shape=[2, 3, 3]), "takes 1 channel, not the 2"),
     (lambda d: d["layers"][0].update(input_shape=None), "does not know the shape of its input"),
     (lambda d: d["layers"][1].update(pool_size=[5, 5]), "is larger than the image"),
     # A padding that would make index tables of billions of entries: refused before building.
     (lambda d: d["layers"][0].update(padding=[100000, 100000]),
      "the receptive fields of Conv2D(1, 2, 2, padding=100000"),
-    (lambda d: d["layers"][2].update(input_shape="flat"), "layers[2].input_shape must be a list"),
+    (lambda d: d["layers"][2].update(input_shape="flat"),
+     "layers[2]: Flatten: input_shape must be a tuple of ints ≥ 1"),
 ])
 def test_inconsistent_image_layers_are_refused_by_name(image_model, tmp_path, edit, message):
     got = outcome(tmp_path / "e.json", edited(image_model, edit))

@@ -7,7 +7,8 @@ modules, bottom to top:
     checks         values read from a file, checked; ModelFormatError naming file and field
     files          paths; atomic writes (temporary file, fsync, os.replace)
     names          activations, losses, initializers by registered name and arguments
-    architecture   layers as plain data and back: LAYER_FORMATS, one entry per layer type
+    support        which layers each format takes; the error refusing any other by name
+    architecture   layers as plain data and back, for any registered layer (its config)
     savefile       save, load, load_checkpoint: versioned JSON
     npy            NumPy's .npy and .npz byte formats
     npz            export_npz, import_npz: parameters in PyTorch's names and layouts

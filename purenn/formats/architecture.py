@@ -1,67 +1,58 @@
 """A network's architecture as plain data, and a network built back from it.
 
-The architecture is the loss and, for each layer, its type name and every argument that
-rebuilds it (``Layer.config()``), with activations, initializers and losses written by their
-registered names (``purenn.formats.names``)::
+The architecture is the loss and, for each layer, its type (the name its class is registered
+under, ``purenn.layers.register_layer``) and every argument that rebuilds it
+(``Layer.config()``)::
 
     {"type": "Dense", "n_in": 3, "n_out": 4, "activation": {"name": "sigmoid"}, "bias": true,
      "init": {"name": "xavier_uniform"}}
 
-``LAYER_FORMATS`` is the one table that knows the layer types: for each class, its name in
-files, how each argument is written and read (``Field``), and the shapes of the state entries
-(``Network.state_dict()``: parameters and buffers, such as BatchNorm's running statistics) that
-a layer with given arguments has.  Those shapes are checked
-against the stored values before any layer is built, so a corrupt size cannot make purenn
-allocate a huge matrix.  A new layer type is one entry here.
+Nothing here knows a layer type: a registered layer is written and read through its config
+alone.  The values are plain data (numbers, flags, strings, null; tuples are written as lists
+and read back as tuples), except the arguments that hold a registered thing, by their names:
+an activation ("activation" or "…_activation") and an initializer ("init" or "…_init"), written
+by its registered name and arguments (``purenn.formats.names``).
+
+Reading checks everything before it builds anything: the type is registered, the keys are
+exactly the constructor's arguments, every value is plain data of the kind its default has (a
+flag is true or false, never 1), or a registered name where one belongs, and the stored state has
+the shape that each layer's ``state_shapes(config)`` gives it, so a damaged size cannot make
+purenn allocate more than the file holds.  The constructors then check the rest (kinds, ranges,
+and with ``check_entries`` the sizes of what they allocate), and the network checks the state of
+a layer that does not declare its shapes (``Network.load_state_dict``).
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, NamedTuple
+import inspect
+from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, PurennError
-from purenn.formats.checks import (
-    expect_flag,
-    expect_int,
-    expect_keys,
-    expect_list,
-    expect_matrix,
-    expect_number,
-    fail,
-)
-from purenn.formats.names import from_spec, spec_of
+from purenn.formats.checks import expect_flag, expect_keys, expect_matrix, expect_plain, fail
+from purenn.formats.names import from_spec, plain_value, spec_of
+from purenn.formats.support import JSON, check_layers
 from purenn.initializers import INITIALIZERS
-from purenn.layers import Dense, Layer
-from purenn.layers.batchnorm import BatchNorm
-from purenn.layers.conv import Conv2D
-from purenn.layers.dropout import Dropout
-from purenn.layers.flatten import Flatten
-from purenn.layers.pooling import AvgPool2D, MaxPool2D
+from purenn.layers import LAYER_TYPES, Layer
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.registry import Registry
+from purenn.state import STATE_NAMES
 
 if TYPE_CHECKING:
-    from typing import Any, Callable, Sequence, Tuple
+    from typing import Any, Dict, Sequence, Tuple, Type
 
     from purenn.kernels import Matrix
 
     Shape = Tuple[int, int]
+    ReadLayer = Tuple[Type[Layer], Dict[str, Any]]
+    """A layer read from a file, not built: its class and its checked config."""
 
 __all__ = [
-    "Field",
-    "Count",
-    "Flag",
-    "Pair",
-    "OptionalShape",
-    "Number",
-    "Registered",
-    "LayerFormat",
-    "LAYER_FORMATS",
-    "layer_format",
+    "REGISTERED_ARGUMENTS",
+    "registry_of",
+    "arguments_of",
     "describe_layer",
     "describe_network",
     "read_layer",
@@ -69,236 +60,76 @@ __all__ = [
     "build_network",
 ]
 
-
-class Field:
-    """One argument of a layer in a file: ``write`` turns the layer's value into plain data,
-    ``read`` checks plain data and turns it back (raising ModelFormatError)."""
-
-    def write(self, value: Any, label: str, where: str) -> Any:
-        """The plain form of ``value`` (the value itself, unless a subclass says otherwise)."""
-        return value
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` checked and converted back."""
-        raise NotImplementedError
+REGISTERED_ARGUMENTS: dict[str, Registry[Any]] = {"activation": ACTIVATIONS, "init": INITIALIZERS}
+"""An argument named one of these keys, or ending in "_" and one ("recurrent_activation"), holds
+a thing of that registry, written by its registered name."""
 
 
-class Count(Field):
-    """A size: an int ≥ 1."""
+def registry_of(key: str) -> Registry[Any] | None:
+    """The registry whose things the config argument ``key`` holds, or None for plain data.
 
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` if it is an int ≥ 1."""
-        return expect_int(value, label, where, 1)
-
-
-class Flag(Field):
-    """A switch: true or false."""
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` if it is a bool."""
-        return expect_flag(value, label, where)
-
-
-class Pair(Field):
-    """A size per image axis, (h, w), each an int ≥ ``minimum``: written as a list [h, w]."""
-
-    def __init__(self, minimum: int) -> None:
-        self.minimum = minimum
-
-    def write(self, value: Any, label: str, where: str) -> Any:
-        """[h, w]."""
-        return list(value)
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """(h, w) from a list of two ints ≥ minimum."""
-        items = expect_list(value, label, where, 2)
-        return tuple(expect_int(item, f"{label}[{index}]", where, self.minimum)
-                     for index, item in enumerate(items))
-
-
-# A sample of more values than this is refused as an input shape: no file purenn wrote holds
-# one (a pure-Python forward pass of a single such sample would take minutes), and building
-# the windows of a corrupt, huge shape would allocate without end.
-MAX_SAMPLE_SIZE = 10**8
-
-
-class OptionalShape(Field):
-    """A layer's declared input shape: null, or a list of ints ≥ 1 such as [C, H, W]."""
-
-    def write(self, value: Any, label: str, where: str) -> Any:
-        """null or the list of sizes."""
-        return None if value is None else list(value)
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """None, or the sizes as a tuple."""
-        if value is None:
-            return None
-        items = expect_list(value, label, where)
-        shape = tuple(expect_int(item, f"{label}[{index}]", where, 1)
-                      for index, item in enumerate(items))
-        if not shape or math.prod(shape) > MAX_SAMPLE_SIZE:
-            fail(where, f"{label} must be a list of 1 to a few sizes holding at most "
-                        f"{MAX_SAMPLE_SIZE} values, got {shown(value)}")
-        return shape
-
-
-class Number(Field):
-    """A finite number (a rate, ε, a momentum), or with ``optional`` also null; its range is
-    the layer's to check, when it is built from the file."""
-
-    def __init__(self, optional: bool = False) -> None:
-        self.optional = optional
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` as a float, or None where allowed."""
-        if value is None and self.optional:
-            return None
-        return expect_number(value, label, where)
-
-
-class Registered(Field):
-    """An activation or initializer, written by its registered name (``formats.names``)."""
-
-    def __init__(self, registry: Registry[Any]) -> None:
-        self.registry = registry
-
-    def write(self, value: Any, label: str, where: str) -> Any:
-        """{"name": …, **arguments}; ConfigurationError for an unregistered one."""
-        return spec_of(value, self.registry, label, where)
-
-    def read(self, value: Any, label: str, where: str) -> Any:
-        """The registered object the spec names, rebuilt with its arguments."""
-        return from_spec(value, self.registry, label, where)
-
-
-COUNT = Count()
-FLAG = Flag()
-SIZE = Pair(1)
-PADDING = Pair(0)
-SHAPE = OptionalShape()
-NUMBER = Number()
-OPTIONAL_NUMBER = Number(optional=True)
-ACTIVATION = Registered(ACTIVATIONS)
-INITIALIZER = Registered(INITIALIZERS)
-
-
-class LayerFormat(NamedTuple):
-    """How one layer class appears in files.
-
-    ``name`` is its "type" in a file; ``fields`` maps each key of the layer's ``config()`` to
-    its Field; ``state_shapes(config)`` gives the shape of each of the layer's state entries,
-    by the name after "layers.<i>." in ``Network.state_dict()`` ("weight", "bias"), for a
-    layer built from ``config``.
+    >>> registry_of("activation").kind, registry_of("recurrent_init").kind, registry_of("bias")
+    ('activation', 'initializer', None)
     """
-
-    name: str
-    fields: dict[str, Field]
-    state_shapes: Callable[[dict[str, Any]], dict[str, Shape]]
-
-
-def _dense_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
-    """W is n_in × n_out; b, when there is one, 1 × n_out."""
-    shapes = {"weight": (config["n_in"], config["n_out"])}
-    if config["bias"]:
-        shapes["bias"] = (1, config["n_out"])
-    return shapes
+    for suffix, registry in REGISTERED_ARGUMENTS.items():
+        if key == suffix or key.endswith(f"_{suffix}"):
+            return registry
+    return None
 
 
-def _conv_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
-    """W is F × C·kh·kw (one filter per row); b, when there is one, 1 × F."""
-    height, width = config["kernel_size"]
-    shapes = {"weight": (config["out_channels"], config["in_channels"] * height * width)}
-    if config["bias"]:
-        shapes["bias"] = (1, config["out_channels"])
-    return shapes
+def arguments_of(cls: type) -> dict[str, Any]:
+    """The arguments of ``cls``'s constructor by name, each with its default (or
+    ``inspect.Parameter.empty``): the keys a config of ``cls`` has.
 
-
-def _no_state(config: dict[str, Any]) -> dict[str, Shape]:
-    """A layer without parameters."""
-    return {}
-
-
-def _batchnorm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
-    """γ ("weight") and β ("bias"), then the buffers: running mean and variance, 1 × C each,
-    and the count of training batches, 1 × 1."""
-    row = (1, config["num_features"])
-    return {"weight": row, "bias": row, "running_mean": row, "running_var": row,
-            "num_batches_tracked": (1, 1)}
-
-
-_POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
-
-LAYER_FORMATS: dict[type, LayerFormat] = {
-    Dense: LayerFormat(
-        "Dense",
-        {"n_in": COUNT, "n_out": COUNT, "activation": ACTIVATION, "bias": FLAG,
-         "init": INITIALIZER},
-        _dense_state_shapes,
-    ),
-    Conv2D: LayerFormat(
-        "Conv2D",
-        {"in_channels": COUNT, "out_channels": COUNT, "kernel_size": SIZE, "stride": SIZE,
-         "padding": PADDING, "activation": ACTIVATION, "bias": FLAG, "init": INITIALIZER,
-         "input_shape": SHAPE},
-        _conv_state_shapes,
-    ),
-    MaxPool2D: LayerFormat("MaxPool2D", _POOLING, _no_state),
-    AvgPool2D: LayerFormat("AvgPool2D", _POOLING, _no_state),
-    Flatten: LayerFormat("Flatten", {"input_shape": SHAPE}, _no_state),
-    Dropout: LayerFormat("Dropout", {"rate": NUMBER, "input_shape": SHAPE}, _no_state),
-    BatchNorm: LayerFormat(
-        "BatchNorm",
-        {"num_features": COUNT, "activation": ACTIVATION, "eps": NUMBER,
-         "momentum": OPTIONAL_NUMBER, "input_shape": SHAPE},
-        _batchnorm_state_shapes,
-    ),
-}
-"""Layer class → its LayerFormat: the layer types purenn's files know."""
-
-_BY_NAME = {layer_format.name: (cls, layer_format) for cls, layer_format in LAYER_FORMATS.items()}
-
-
-def layer_format(layer: Layer, label: str, where: str) -> LayerFormat:
-    """The LayerFormat of ``layer``'s class (exactly that class: a subclass may compute
-    something else); ConfigurationError naming ``label`` for a class with none.
-
-    >>> layer_format(Dense(2, 1), "layers[0]", "save").name
-    'Dense'
+    >>> from purenn.layers import Flatten
+    >>> arguments_of(Flatten)
+    {'input_shape': None}
     """
-    found = LAYER_FORMATS.get(type(layer))
-    if found is None:
-        raise ConfigurationError(
-            f"{where}: {label} is a {type(layer).__name__}, which purenn's file formats do not "
-            "know (no entry in purenn.formats.architecture.LAYER_FORMATS)"
-        )
-    return found
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {
+        name: parameter.default
+        for name, parameter in inspect.signature(cls).parameters.items()
+        if parameter.kind in named
+    }
 
 
 def describe_layer(layer: Layer, label: str, where: str) -> dict[str, Any]:
-    """{"type": name, **arguments}: the layer as plain data.
+    """{"type": name, **arguments}: the layer as plain data.  ConfigurationError naming
+    ``label`` for a config that is not every argument of the constructor, or a value no file
+    could hold (an unregistered activation, an object).
 
+    >>> from purenn.layers import Dense
     >>> describe_layer(Dense(3, 4, "tanh"), "layers[0]", "save")["activation"]
     {'name': 'tanh'}
     """
-    found = layer_format(layer, label, where)
+    cls = type(layer)
     config = layer.config()
-    if set(config) != set(found.fields):
+    arguments = list(arguments_of(cls))
+    if sorted(config) != sorted(arguments):
         raise ConfigurationError(
-            f"{where}: {label}: {type(layer).__name__}.config() gives {sorted(config)} but "
-            f"its file format knows {sorted(found.fields)}"
+            f"{where}: {label}: {cls.__name__}.config() gives {sorted(config)} but its "
+            f"constructor takes {sorted(arguments)}: a file rebuilds it as "
+            f"{cls.__name__}(**config)"
         )
-    plain = {"type": found.name}
-    for key, field in found.fields.items():
-        plain[key] = field.write(config[key], f"{label}.{key}", where)
+    plain: dict[str, Any] = {"type": cls.__name__}
+    for key in arguments:
+        registry = registry_of(key)
+        if registry is None:
+            plain[key] = plain_value(config[key], f"{label}.{key}", where)
+        else:
+            plain[key] = spec_of(config[key], registry, f"{label}.{key}", where)
     return plain
 
 
 def describe_network(network: Network, where: str) -> dict[str, Any]:
-    """{"loss": spec, "layers": [layer, …]}: the architecture of ``network`` as plain data.
+    """{"loss": spec, "layers": [layer, …]}: the architecture of ``network`` as plain data;
+    ModelFormatError naming a layer whose class is not registered.
 
+    >>> from purenn.layers import Dense
     >>> describe_network(Network([Dense(2, 1, "sigmoid")], loss="bce"), "save")["loss"]
     {'name': 'bce'}
     """
+    check_layers(network, JSON, where)
     return {
         "loss": spec_of(network.loss_function, LOSSES, "loss", where),
         "layers": [
@@ -308,65 +139,109 @@ def describe_network(network: Network, where: str) -> dict[str, Any]:
     }
 
 
-def read_layer(plain: Any, label: str, where: str) -> tuple[type, dict[str, Any], LayerFormat]:
-    """(class, config, format) of a layer written by ``describe_layer``, every argument
-    checked; nothing is built.
+def _read_value(value: Any, default: Any, key: str, label: str, where: str) -> Any:
+    """One argument read back: a registered thing by its spec, a flag where the default is
+    one (JSON's 1 is not true), plain data otherwise."""
+    registry = registry_of(key)
+    if registry is not None:
+        return from_spec(value, registry, label, where)
+    if isinstance(default, bool):
+        return expect_flag(value, label, where)
+    return expect_plain(value, label, where)
 
-    >>> cls, config, _ = read_layer(describe_layer(Dense(2, 1), "l", "save"), "l", "load")
+
+def read_layer(plain: Any, label: str, where: str) -> ReadLayer:
+    """(class, config) of a layer written by ``describe_layer``, every argument checked to be
+    of its kind; nothing is built.
+
+    >>> from purenn.layers import Dense
+    >>> cls, config = read_layer(describe_layer(Dense(2, 1), "l", "save"), "l", "load")
     >>> cls.__name__, config["n_out"], config["activation"]
     ('Dense', 1, <activation identity>)
     """
     if not isinstance(plain, dict) or not isinstance(plain.get("type"), str):
         fail(where, f"{label} must be an object with a \"type\", got {shown(plain)}")
-    if plain["type"] not in _BY_NAME:
+    if plain["type"] not in LAYER_TYPES:
         fail(where, f"{label} has type {shown(plain['type'], 40)}; known types: "
-                    f"{', '.join(_BY_NAME)}")
-    cls, found = _BY_NAME[plain["type"]]
-    expect_keys(plain, ["type", *found.fields], label, where)
+                    f"{', '.join(LAYER_TYPES.names())} (a custom layer: register its class, "
+                    "@purenn.register_layer, before loading)")
+    cls = LAYER_TYPES[plain["type"]]
+    arguments = arguments_of(cls)
+    expect_keys(plain, ["type", *arguments], label, where)
     config = {
-        key: field.read(plain[key], f"{label}.{key}", where) for key, field in found.fields.items()
+        key: _read_value(plain[key], default, key, f"{label}.{key}", where)
+        for key, default in arguments.items()
     }
-    return cls, config, found
+    return cls, config
 
 
-def read_state(
-    plain: Any, layers: Sequence[tuple[type, dict[str, Any], LayerFormat]], where: str
-) -> dict[str, Matrix]:
-    """The state entries, each checked to have the shape its layer's arguments give it.
+def _declared_shapes(layer: ReadLayer, index: int, where: str) -> dict[str, Shape] | None:
+    """The state-dict key → shape of each parameter and buffer the layer declares for its
+    config (``Layer.state_shapes``), or None if it does not declare them."""
+    cls, config = layer
+    try:
+        shapes = cls.state_shapes(config)
+    except PurennError as error:
+        fail(where, f"layers[{index}]: {error}")
+    if shapes is None:
+        return None
+    return {f"layers.{index}.{STATE_NAMES.get(name, name)}": shape
+            for name, shape in shapes.items()}
 
+
+def read_state(plain: Any, layers: Sequence[ReadLayer], where: str) -> dict[str, Matrix]:
+    """The state entries, each checked to be a matrix of finite numbers, of the shape its
+    layer's arguments give it where the layer declares one; an entry of a layer that does not
+    declare its shapes is checked against the built layer (``build_network``).
+
+    >>> from purenn.layers import Dense
     >>> layers = [read_layer(describe_layer(Dense(2, 1, bias=False), "l", "s"), "l", "load")]
     >>> read_state({"layers.0.weight": [[1], [2]]}, layers, "load")
     {'layers.0.weight': [[1.0], [2.0]]}
     """
     shapes: dict[str, Shape] = {}
-    for index, (_, config, found) in enumerate(layers):
-        for name, shape in found.state_shapes(config).items():
-            shapes[f"layers.{index}.{name}"] = shape
-    entries = expect_keys(plain, list(shapes), "state", where)
+    undeclared: list[str] = []  # "layers.<i>." of each layer that does not declare its shapes
+    for index, layer in enumerate(layers):
+        declared = _declared_shapes(layer, index, where)
+        if declared is None:
+            undeclared.append(f"layers.{index}.")
+        else:
+            shapes.update(declared)
+    if not isinstance(plain, dict):
+        fail(where, f"state must be an object of matrices, got {shown(plain)}")
+    for key in shapes:
+        if key not in plain:
+            fail(where, f"state has no {shown(key)}")
+    for key in plain:
+        if key not in shapes and not key.startswith(tuple(undeclared)):
+            fail(where, f"state has an unexpected {shown(key)}")
     return {
-        key: expect_matrix(entries[key], f"state[{key!r}]", where, shape)
-        for key, shape in shapes.items()
+        key: expect_matrix(value, f"state[{key!r}]", where, shapes.get(key))
+        for key, value in plain.items()
     }
 
 
-def build_network(
-    layers: Sequence[tuple[type, dict[str, Any], LayerFormat]],
-    loss: Any,
-    state: dict[str, Matrix],
-    where: str,
-) -> Network:
+def build_network(layers: Sequence[ReadLayer], loss: Any, state: dict[str, Matrix],
+                  where: str) -> Network:
     """The network of checked layers, loss and state (from ``read_layer``, ``from_spec`` and
-    ``read_state``).  What only the layers and the network can check (sizes that chain, a
-    loss that fits the last layer) raises ModelFormatError naming ``where``.
+    ``read_state``).  What only the layers and the network can check (the arguments' ranges,
+    sizes that chain, a loss that fits the last layer, the state of a layer that does not
+    declare its shapes) raises ModelFormatError naming ``where``.
 
+    >>> from purenn.layers import Dense
     >>> layers = [read_layer(describe_layer(Dense(2, 1, bias=False), "l", "s"), "l", "load")]
     >>> build_network(layers, "sse", {"layers.0.weight": [[1.0], [2.0]]}, "load").predict([[1, 1]])
     [[3.0]]
     """
+    built = []
+    for index, (cls, config) in enumerate(layers):
+        try:
+            built.append(cls(**config))
+        except PurennError as error:
+            fail(where, f"layers[{index}]: {error}")
     try:
-        network = Network([cls(**config) for cls, config, _ in layers], loss=loss)
+        network = Network(built, loss=loss)
         network.load_state_dict(state)
     except PurennError as error:
         fail(where, str(error))
     return network
-

@@ -33,6 +33,7 @@ __all__ = [
     "expect_list",
     "expect_matrix",
     "expect_like",
+    "expect_plain",
 ]
 
 
@@ -208,3 +209,27 @@ def expect_like(value: Any, example: Any, label: str, where: str) -> Any:
             for index, (item, model) in enumerate(zip(items, example))
         ]
     fail(where, f"{label} has no plain form (its default is {_describe(example)})")
+
+
+def expect_plain(value: Any, label: str, where: str) -> Any:
+    """``value`` if it is plain data, as a layer's config holds: null, a bool, an int, a finite
+    number, a string, or a list of plain data, which comes back as a tuple; an object (a JSON
+    dict) is refused.
+
+    >>> expect_plain([3, [2, None]], "kernel_size", "load: m.json")
+    (3, (2, None))
+    >>> expect_plain({"a": 1}, "kernel_size", "load: m.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.ModelFormatError: load: m.json: kernel_size must be a number, a flag, ...
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return expect_number(value, label, where)
+    if isinstance(value, list):
+        return tuple(
+            expect_plain(item, f"{label}[{index}]", where) for index, item in enumerate(value)
+        )
+    fail(where, f"{label} must be a number, a flag, a string, null or a list of them, got "
+                f"{_describe(value)}")

@@ -23,6 +23,7 @@ The rules, the same for every registry:
 from __future__ import annotations
 
 import inspect
+import math
 from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
@@ -33,7 +34,7 @@ from purenn.registry import Registry
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["spec_of", "from_spec"]
+__all__ = ["plain_value", "spec_of", "from_spec"]
 
 # Where a user registers each kind, for the message that tells them to.
 _REGISTRIES = {
@@ -52,14 +53,22 @@ def _equal(entry: Any, thing: Any) -> bool:
     return entry_attributes is not None and entry_attributes == getattr(thing, "__dict__", None)
 
 
-def _plain(value: Any, label: str, where: str) -> Any:
-    """A config value as JSON can hold it: tuples become lists; anything else is refused."""
-    if isinstance(value, (bool, int, float, str)):
+def plain_value(value: Any, label: str, where: str) -> Any:
+    """A config value as JSON holds it: None, a bool, an int, a finite float or a string as it
+    is, a tuple or list as a list of plain values; ConfigurationError naming ``label`` for
+    anything else (an object, NaN), which no file could hold.
+
+    >>> plain_value((3, [0.5, None]), "kernel_size", "save")
+    [3, [0.5, None]]
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
         return value
     if isinstance(value, (list, tuple)):
-        return [_plain(item, label, where) for item in value]
+        return [plain_value(item, f"{label}[{index}]", where) for index, item in enumerate(value)]
     raise ConfigurationError(f"{where}: {label} has no plain form (a file holds numbers, flags, "
-                             f"strings and lists): {shown(value)}")
+                             f"strings, null and lists): {shown(value)}")
 
 
 def _unregistered(
@@ -91,7 +100,7 @@ def spec_of(thing: Any, registry: Registry[Any], label: str, where: str) -> dict
             name for name, entry in registry.items() if type(entry) is type(thing)
         ]
         if family:
-            arguments = {key: _plain(value, f"{label}.{key}", where)
+            arguments = {key: plain_value(value, f"{label}.{key}", where)
                          for key, value in config().items()}
             return {"name": family[0], **arguments}
     else:

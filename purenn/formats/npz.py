@@ -28,7 +28,8 @@ the two sum their dot products in different orders.
 
 ``TORCH_LAYOUTS`` is the one table that knows the layouts: layer class → {state name: Layout}.
 A new layer type is one entry there: a Layout for each of its state entries, whose
-``torch_shape`` may read the layer's arguments (as ``Kernels`` does).
+``torch_shape`` may read the layer's arguments (as ``Kernels`` does).  The table is also the
+format's declaration (``purenn.formats.support``): a layer of any other class is refused by name.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from purenn.errors import ConfigurationError, PurennError
 from purenn.formats.checks import fail
 from purenn.formats.files import file_path, read_bytes, write_atomically
 from purenn.formats.npy import npz_bytes, parse_npz
+from purenn.formats.support import check_layers, declare_layers
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm
 from purenn.layers.conv import Conv2D
@@ -159,20 +161,16 @@ TORCH_LAYOUTS: dict[type, dict[str, Layout]] = {
                 "running_var": Vector(), "num_batches_tracked": Count()},
 }
 """Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
+declare_layers("export_npz", TORCH_LAYOUTS)
 
 
 def _entries(network: Network, where: str) -> list[tuple[str, Layout, Layer]]:
     """(state key, layout, layer) for every state entry of ``network``, in state_dict order."""
+    check_layers(network, "export_npz", where)
     state = network.state_dict()
     entries = []
     for index, layer in enumerate(network.layers):
-        layouts = TORCH_LAYOUTS.get(type(layer))
-        if layouts is None:
-            raise ConfigurationError(
-                f"{where}: layers[{index}] is a {type(layer).__name__}, which has no NumPy "
-                "layout (no entry in purenn.formats.npz.TORCH_LAYOUTS)"
-            )
-        for name, layout in layouts.items():
+        for name, layout in TORCH_LAYOUTS[type(layer)].items():
             if f"layers.{index}.{name}" in state:
                 entries.append((f"layers.{index}.{name}", layout, layer))
     if [key for key, _, _ in entries] != list(state):
@@ -184,8 +182,8 @@ def export_npz(network: Network, path: PathLike) -> None:
     """Write every parameter and buffer of ``network`` to the .npz archive ``path``, named and
     laid out as PyTorch names and lays it out (the table in the module docstring), as float64
     (a count of batches as int64).  The write
-    is atomic.  Raises ConfigurationError for a layer type with no layout, OSError if the file
-    cannot be written.
+    is atomic.  Raises ModelFormatError for a layer type with no layout (naming the formats
+    that take it), OSError if the file cannot be written.
 
     In PyTorch, with the same layers kept in ``self.layers``::
 

@@ -64,6 +64,7 @@ from purenn.errors import ConfigurationError, DataError
 from purenn.formats import protobuf as pb
 from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
+from purenn.formats.support import check_layers, declare_layers
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm, inverse_std
 from purenn.layers.conv import Conv2D
@@ -412,6 +413,7 @@ ONNX_LAYERS: dict[type, LayerNodes] = {
     BatchNorm: _batchnorm,
 }
 """Layer class → the function adding its nodes: (graph, layer, index, input name) → output."""
+declare_layers("export_onnx", ONNX_LAYERS)
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -438,16 +440,11 @@ def _graph(network: Network, dtype: str, where: str) -> tuple[Graph, str]:
     for key, value in network.state_dict().items():
         if not all_finite(value):
             raise DataError(f"{where}: {key} holds a NaN or infinite value")
+    check_layers(network, "export_onnx", where)
     graph = Graph(*DTYPES[dtype], where)
     x = "input"
     for index, layer in enumerate(network.layers):
-        nodes = ONNX_LAYERS.get(type(layer))
-        if nodes is None:
-            raise ConfigurationError(
-                f"{where}: layers[{index}] is a {type(layer).__name__}, which has no ONNX form "
-                "(no entry in purenn.formats.onnx.ONNX_LAYERS)"
-            )
-        x = nodes(graph, layer, index, x)
+        x = ONNX_LAYERS[type(layer)](graph, layer, index, x)
     return graph, x
 
 
@@ -455,8 +452,9 @@ def onnx_bytes(network: Network, dtype: str = "float64") -> bytes:
     """The ONNX model (a serialized ModelProto) of ``network``, as described in the module
     docstring; ``dtype`` is "float64" or "float32".
 
-    Raises ConfigurationError for a dtype, layer or activation with no ONNX form (a custom one)
-    and DataError for a non-finite weight or one beyond float32's range in float32.
+    Raises ModelFormatError for a layer with no ONNX form (naming the formats that take it),
+    ConfigurationError for a dtype or activation with none (a custom one) and DataError for a
+    non-finite weight or one beyond float32's range in float32.
 
     >>> import purenn as pn
     >>> model = onnx_bytes(pn.Network([pn.Dense(3, 2, "tanh")], seed=0))
@@ -488,7 +486,7 @@ def export_onnx(network: Network, path: PathLike, dtype: str = "float64") -> Non
         session = onnxruntime.InferenceSession(path)
         session.run(None, {"input": numpy.array(X, dtype=numpy.float64)})[0]
 
-    Raises ConfigurationError or DataError as ``onnx_bytes`` does, and OSError if the file
+    Raises as ``onnx_bytes`` does, and OSError if the file
     cannot be written.
 
     >>> import os, tempfile

@@ -171,9 +171,9 @@ def save(network: Network, path: PathLike, optimizer: Optimizer | None = None) -
 
     The write is atomic (``purenn.formats.files.write_atomically``): if anything fails, the
     file that was at ``path`` is left as it was.  Raises ConfigurationError for an activation,
-    loss, initializer, layer or optimizer a file cannot name (a custom one that is not
-    registered), DataError for a NaN or infinite value, and OSError if the file cannot be
-    written.
+    loss, initializer or optimizer a file cannot name (a custom one that is not registered),
+    ModelFormatError for a layer whose class is not registered (``purenn.register_layer``),
+    DataError for a NaN or infinite value, and OSError if the file cannot be written.
 
     >>> import os, tempfile
     >>> import purenn as pn

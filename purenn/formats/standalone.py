@@ -45,6 +45,7 @@ from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.formats.files import file_path, write_atomically
 from purenn.formats.names import spec_of
+from purenn.formats.support import check_layers, declare_layers
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm, inverse_std
 from purenn.layers.conv import Conv2D
@@ -410,6 +411,7 @@ PYTHON_LAYERS: dict[type, Callable[[Source, Layer, int], None]] = {
     BatchNorm: _batchnorm,
 }
 """Layer class → the function adding the layer's data, its functions and its steps."""
+declare_layers("export_python", PYTHON_LAYERS)
 
 
 def _predict(steps: Sequence[str]) -> str:
@@ -432,8 +434,9 @@ def python_source(network: Network) -> str:
     """The text of the standalone file for ``network`` (the module docstring says what it
     holds and why it predicts bit for bit).
 
-    Raises ConfigurationError for a layer or activation with no Python form (a custom one) and
-    DataError for a NaN or infinite weight.
+    Raises ModelFormatError for a layer with no Python form (naming the formats that take it),
+    ConfigurationError for an activation with none (a custom one) and DataError for a NaN or
+    infinite weight.
 
     >>> import purenn as pn
     >>> net = pn.Network([pn.Dense(2, 1, "sigmoid")], seed=0)
@@ -448,15 +451,10 @@ def python_source(network: Network) -> str:
     for key, value in network.state_dict().items():
         if not all_finite(value):
             raise DataError(f"{where}: {key} holds a NaN or infinite value")
+    check_layers(network, "export_python", where)
     source = Source(where)
     for index, layer in enumerate(network.layers):
-        emit = PYTHON_LAYERS.get(type(layer))
-        if emit is None:
-            raise ConfigurationError(
-                f"{where}: layers[{index}] is a {type(layer).__name__}, which has no Python "
-                "form (no entry in purenn.formats.standalone.PYTHON_LAYERS)"
-            )
-        emit(source, layer, index)
+        PYTHON_LAYERS[type(layer)](source, layer, index)
     header = (
         f'"""{textwrap.fill(repr(network), LINE_WIDTH - 4)}\n'
         "exported by purenn as standalone Python: predict(rows) gives its "

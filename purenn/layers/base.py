@@ -22,24 +22,28 @@ from __future__ import annotations
 
 import math
 import random
-from typing import TYPE_CHECKING, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Tuple, TypeVar, Union
 
 from purenn.activations import Activation
-from purenn.arguments import check_int, shown
+from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import ConfigurationError, ShapeError, StateError
 from purenn.matrix import format_shape
+from purenn.registry import Registry
 
 if TYPE_CHECKING:
-    from typing import Any, Hashable
+    from typing import Any, Hashable, Type
 
     from purenn.kernels import Matrix
 
+    LayerClass = TypeVar("LayerClass", bound=Type["Layer"])
 
 __all__ = [
     "Parameter",
     "Buffer",
     "Layer",
     "ActivatedLayer",
+    "LAYER_TYPES",
+    "register_layer",
     "kink_branches",
     "sample_shape",
     "check_declared",
@@ -120,6 +124,8 @@ SampleShape = Tuple[int, ...]
 """The shape of one sample, the batch left out: (n,) for a vector, (C, H, W) for an image."""
 Stored = Union[Parameter, Buffer]
 """What a network holds in matrices: its parameters (trained) and its buffers (not)."""
+StateShapes = Dict[str, Tuple[int, int]]
+"""Local name of a parameter or buffer → its (rows, columns)."""
 
 
 class Layer:
@@ -223,6 +229,23 @@ class Layer:
         """
         raise NotImplementedError
 
+    @classmethod
+    def state_shapes(cls, config: dict[str, Any]) -> StateShapes | None:
+        """The (rows, columns) of each parameter and buffer, by local name, of the layer that
+        ``cls(**config)`` would build, or None when the layer does not say (the default).
+
+        purenn's JSON format compares these with a file's stored values before it builds any
+        layer, so a damaged size cannot make it allocate more than the file holds.  Checks the
+        arguments it reads as the constructor does (a ConfigurationError otherwise).  Without
+        it, the layer is built first, bounded by its constructor's own size checks
+        (``purenn.arguments.check_entries``), and its state compared after.
+
+        >>> from purenn.layers import Dense
+        >>> Dense.state_shapes(Dense(3, 2, bias=False).config())
+        {'weights': (3, 2)}
+        """
+        return None
+
     def branch_signature(self) -> tuple[Hashable, ...]:
         """Which smooth piece of its function the last forward pass ran through.
 
@@ -236,7 +259,8 @@ class Layer:
 
 class ActivatedLayer(Layer):
     """A layer whose output is A = f(Z) for an activation f of a pre-activation Z that its
-    forward pass caches as ``cache[1]`` (Dense, Conv2D): its range and kinks are f's."""
+    forward pass caches as ``cache[1]``, in (what else backward needs, Z, A) (Dense, Conv2D,
+    BatchNorm): its range and kinks are f's."""
 
     activation: Activation
     cache: tuple[Any, Matrix, Matrix] | None
@@ -251,6 +275,51 @@ class ActivatedLayer(Layer):
         if self.cache is None:
             return ()
         return kink_branches(self.activation, self.cache[1])
+
+
+def _is_layer_class(spec: object) -> bool:
+    return isinstance(spec, type) and issubclass(spec, Layer)
+
+
+LAYER_TYPES: Registry[type[Layer]] = Registry("layer type", _is_layer_class)
+"""Name → layer class: the layer types purenn's files can name (``register_layer`` adds one).
+purenn's JSON format saves and loads every layer whose class is registered here."""
+
+
+def register_layer(cls: LayerClass) -> LayerClass:
+    """Register the layer class ``cls`` under its name, ``cls.__name__``, so that purenn's JSON
+    format (``save``, ``load``, checkpoints) saves and loads it; returns ``cls``, so it serves
+    as a class decorator.  The one registration a new layer needs: the file holds the layer's
+    ``config()``, rebuilt as ``cls(**config)`` (the contract is in ``purenn.layers``).
+
+    Registering the same class again (or a class of the same module and qualified name: a
+    notebook cell run twice) replaces it; a different class of the same name is refused with
+    a ConfigurationError, as is anything but a subclass of Layer.
+
+    >>> @register_layer
+    ... class Double(Layer):
+    ...     def __init__(self, n):
+    ...         self.n_in = self.n_out = n
+    ...     def config(self):
+    ...         return {"n": self.n_in}
+    >>> LAYER_TYPES["Double"] is Double
+    True
+    >>> del LAYER_TYPES["Double"]
+    """
+    where = "register_layer"
+    if not _is_layer_class(cls):
+        raise ConfigurationError(f"{where}: expected a subclass of Layer, got {shown(cls)}")
+    name = cls.__name__
+    taken = LAYER_TYPES.get(name)
+    if taken is not None and (taken.__module__, taken.__qualname__) != (
+        cls.__module__, cls.__qualname__
+    ):
+        raise ConfigurationError(
+            f"{where}: the name {name!r} is taken by {taken.__module__}.{taken.__qualname__}; "
+            f"a file could not tell it from {cls.__module__}.{cls.__qualname__}: rename one"
+        )
+    LAYER_TYPES.register(name, cls)
+    return cls
 
 
 def kink_branches(activation: Activation, z: Matrix) -> tuple[Hashable, ...]:
@@ -280,9 +349,12 @@ def sample_shape(value: Any, where: str) -> SampleShape:
     """
     if isinstance(value, (tuple, list)) and value:
         try:
-            return tuple(check_int(size, "input_shape", where, 1) for size in value)
+            shape = tuple(check_int(size, "input_shape", where, 1) for size in value)
         except ConfigurationError:
             pass
+        else:
+            check_entries(math.prod(shape), f"a sample of shape {shown(value)}", where)
+            return shape
     raise ConfigurationError(
         f"{where}: input_shape must be a tuple of ints ≥ 1, such as (C, H, W), got {shown(value)}"
     )

@@ -52,22 +52,22 @@ from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_int, check_real, is_real, shown
 from purenn.errors import ConfigurationError, DataError, ShapeError, StateError
 from purenn.layers.base import (
+    ActivatedLayer,
     Buffer,
-    Layer,
     Parameter,
     check_built,
     check_declared,
-    kink_branches,
+    register_layer,
     sample_shape,
 )
 from purenn.matrix import format_shape
 from purenn.scalar import sqrt
 
 if TYPE_CHECKING:
-    from typing import Any, Hashable, Sequence
+    from typing import Any, Sequence
 
     from purenn.kernels import Matrix
-    from purenn.layers.base import SampleShape
+    from purenn.layers.base import SampleShape, StateShapes
 
 __all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics", "inverse_std"]
 
@@ -140,7 +140,8 @@ def _check_momentum(momentum: Any) -> float | None:
     )
 
 
-class BatchNorm(Layer):
+@register_layer
+class BatchNorm(ActivatedLayer):
     """Batch normalisation of ``num_features`` channels C, then an activation: z = γ x̂ + β,
     a = f(z), x̂ normalised per channel by the batch statistics (training mode) or the running
     ones (evaluation mode).  The formulas, forward and backward, are in the module docstring.
@@ -189,8 +190,9 @@ class BatchNorm(Layer):
         self.running_mean = Buffer("running_mean", [[0.0] * channels])
         self.running_var = Buffer("running_var", [[1.0] * channels])
         self.num_batches_tracked = Buffer("num_batches_tracked", [[0.0]])
-        # (x̂ by channel, 1/√(var + ε) per channel, Z, A, whether the pass was in training mode)
-        self.cache: tuple[Matrix, list[Any], Matrix, Matrix, bool] | None = None
+        # ((x̂ by channel, 1/√(var + ε) per channel, whether the pass was in training mode),
+        # Z, A): ActivatedLayer's layout, Z second
+        self.cache: tuple[tuple[Matrix, list[Any], bool], Matrix, Matrix] | None = None
         if self.declared is not None:
             self.build(self.declared)
 
@@ -239,6 +241,18 @@ class BatchNorm(Layer):
         self.running_mean.value = [[0.0] * channels]
         self.running_var.value = [[1.0] * channels]
         self.num_batches_tracked.value = [[0.0]]
+
+    @classmethod
+    def state_shapes(cls, config: dict[str, Any]) -> StateShapes:
+        """γ and β, then the buffers: running mean and variance, 1 × C each, and the count of
+        training batches, 1 × 1.
+
+        >>> BatchNorm.state_shapes(BatchNorm(3).config())["running_var"]
+        (1, 3)
+        """
+        row = (1, check_int(config["num_features"], "num_features", "BatchNorm", 1))
+        return {"gamma": row, "beta": row, "running_mean": row, "running_var": row,
+                "num_batches_tracked": (1, 1)}
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         """[("gamma", γ), ("beta", β)]."""
@@ -296,8 +310,7 @@ class BatchNorm(Layer):
         """
         check_built(self)
         channels = by_channel(x, self.num_features, self.positions)
-        if self.training:
-            self.check_training_batch(len(x))
+        if self.training:  # on a batch the network has checked (check_training_batch)
             means, variances = self._batch_statistics(channels)
         else:
             means, variances = self.running_mean.value[0], self.running_var.value[0]
@@ -312,7 +325,7 @@ class BatchNorm(Layer):
         ]
         z = by_sample(shifted, len(x), self.positions)
         a = self.activation.forward(z)
-        self.cache = (normalised, factors, z, a, self.training)
+        self.cache = ((normalised, factors, self.training), z, a)
         return a
 
     def _batch_statistics(self, channels: Matrix) -> tuple[list[Any], list[Any]]:
@@ -347,7 +360,7 @@ class BatchNorm(Layer):
         """
         if self.cache is None:
             raise StateError("BatchNorm.backward: called before forward (nothing cached)")
-        normalised, factors, z, a, training = self.cache
+        (normalised, factors, training), z, a = self.cache
         delta = by_channel(self.activation.backward(z, a, grad_output), self.num_features,
                            self.positions)
         sums = [sum(channel) for channel in delta]
@@ -368,19 +381,6 @@ class BatchNorm(Layer):
             else:
                 grads.append([scale * d for d in g])
         return by_sample(grads, len(grad_output), self.positions)
-
-    # -- what the network and the gradient checker ask -----------------------------------------
-
-    def output_range(self) -> tuple[float, float]:
-        """The activation's ``output_range``."""
-        return self.activation.output_range
-
-    def branch_signature(self) -> tuple[Hashable, ...]:
-        """``kink_branches`` of the cached z: for each entry and each kink of the activation,
-        whether z.real > k (the normalisation itself is smooth)."""
-        if self.cache is None:
-            return ()
-        return kink_branches(self.activation, self.cache[2])
 
     def __repr__(self) -> str:
         arguments = [str(self.num_features)]

@@ -44,7 +44,14 @@ from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import check_entries, check_flag, check_int
 from purenn.errors import ShapeError, StateError
 from purenn.initializers import INITIALIZERS
-from purenn.layers.base import ActivatedLayer, Parameter, check_built, check_declared, sample_shape
+from purenn.layers.base import (
+    ActivatedLayer,
+    Parameter,
+    check_built,
+    check_declared,
+    register_layer,
+    sample_shape,
+)
 from purenn.layers.im2col import (
     Windows,
     convolution_table,
@@ -60,12 +67,13 @@ if TYPE_CHECKING:
 
     from purenn.initializers import Initializer
     from purenn.kernels import Matrix
-    from purenn.layers.base import SampleShape
+    from purenn.layers.base import SampleShape, StateShapes
     from purenn.layers.im2col import Pair
 
 __all__ = ["Conv2D"]
 
 
+@register_layer
 class Conv2D(ActivatedLayer):
     """A 2-D convolution (cross-correlation) of C = ``in_channels`` images with F =
     ``out_channels`` filters of kh × kw, then an activation: Z_n = W·im2col(X_n)ᵀ + b, A = f(Z).
@@ -171,6 +179,22 @@ class Conv2D(ActivatedLayer):
         if self.bias is not None:
             pairs.append(("bias", self.bias))
         return pairs
+
+    @classmethod
+    def state_shapes(cls, config: dict[str, Any]) -> StateShapes:
+        """W is F × C·kh·kw (one filter per row); b, when there is one, 1 × F.
+
+        >>> Conv2D.state_shapes(Conv2D(3, 8, (3, 2)).config())
+        {'weights': (8, 18), 'bias': (1, 8)}
+        """
+        where = "Conv2D"
+        channels = check_int(config["in_channels"], "in_channels", where, 1)
+        filters = check_int(config["out_channels"], "out_channels", where, 1)
+        height, width = pair(config["kernel_size"], "kernel_size", where, 1)
+        shapes = {"weights": (filters, channels * height * width)}
+        if check_flag(config["bias"], "bias", where):
+            shapes["bias"] = (1, filters)
+        return shapes
 
     def config(self) -> dict[str, Any]:
         """The arguments that rebuild the layer; sizes as (h, w) pairs.

@@ -10,20 +10,22 @@ from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_entries, check_int, shown
+from purenn.arguments import check_entries, check_flag, check_int, shown
 from purenn.errors import StateError
 from purenn.initializers import INITIALIZERS
-from purenn.layers.base import ActivatedLayer, Parameter
+from purenn.layers.base import ActivatedLayer, Parameter, register_layer
 
 if TYPE_CHECKING:
     from typing import Any
 
     from purenn.initializers import Initializer
     from purenn.kernels import Matrix
+    from purenn.layers.base import StateShapes
 
 __all__ = ["Dense"]
 
 
+@register_layer
 class Dense(ActivatedLayer):
     """A fully connected layer: Z = X·W + b, A = f(Z).
 
@@ -51,7 +53,7 @@ class Dense(ActivatedLayer):
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
         self.bias: Parameter | None = None
-        if bias:
+        if check_flag(bias, "bias", "Dense"):
             self.bias = Parameter("bias", kernels.zeros(1, n_out))
         self.cache: tuple[Matrix, Matrix, Matrix] | None = None
 
@@ -74,6 +76,20 @@ class Dense(ActivatedLayer):
             "bias": self.bias is not None,
             "init": self.init,
         }
+
+    @classmethod
+    def state_shapes(cls, config: dict[str, Any]) -> StateShapes:
+        """W is n_in × n_out; b, when there is one, 1 × n_out.
+
+        >>> Dense.state_shapes({"n_in": 3, "n_out": 4, "bias": True})
+        {'weights': (3, 4), 'bias': (1, 4)}
+        """
+        n_in = check_int(config["n_in"], "n_in", "Dense", 1)
+        n_out = check_int(config["n_out"], "n_out", "Dense", 1)
+        shapes = {"weights": (n_in, n_out)}
+        if check_flag(config["bias"], "bias", "Dense"):
+            shapes["bias"] = (1, n_out)
+        return shapes
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         """[("weights", W), ("bias", b)], without the bias when bias=False."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from purenn import kernels
 from purenn.arguments import check_real
 from purenn.errors import StateError
-from purenn.layers.base import Layer, check_declared, sample_shape
+from purenn.layers.base import Layer, check_declared, register_layer, sample_shape
 
 if TYPE_CHECKING:
     from typing import Any
@@ -52,11 +52,12 @@ def dropout_mask(rng: random.Random, rows: int, columns: int, rate: float) -> Ma
     return [[keep if draw() >= rate else 0.0 for _ in range(columns)] for _ in range(rows)]
 
 
+@register_layer
 class Dropout(Layer):
     """Inverted dropout of ``rate`` p ∈ [0, 1): training mode Y = X ⊙ M with M the scaled random
     mask of ``dropout_mask``; evaluation mode Y = X.  Takes samples of any shape and gives the
-    same shape; ``input_shape`` tells a first layer its input shape.  No parameters.  After a
-    training-mode forward pass ``mask`` holds M (None after an evaluation-mode one).
+    same shape; ``input_shape`` tells a first layer its input shape.  No parameters.  A forward
+    pass caches (M,) for backward, (None,) in evaluation mode; ``mask`` is that M.
 
     >>> layer = Dropout(0.5)
     >>> layer.initialize(random.Random(0))    # a Network hands it its own generator
@@ -73,10 +74,14 @@ class Dropout(Layer):
         self.rate = check_real(rate, "rate", "Dropout", low=0.0, high=1.0)
         self.declared = None if input_shape is None else sample_shape(input_shape, "Dropout")
         self.rng: random.Random | None = None
-        self.mask: Matrix | None = None
-        self.forward_ran = False
+        self.cache: tuple[Matrix | None] | None = None
         if self.declared is not None:
             self.build(self.declared)
+
+    @property
+    def mask(self) -> Matrix | None:
+        """M of the last forward pass: None after an evaluation-mode one (or before any)."""
+        return None if self.cache is None else self.cache[0]
 
     def declared_input_shape(self) -> SampleShape | None:
         """The ``input_shape`` the layer was given, or None."""
@@ -106,28 +111,29 @@ class Dropout(Layer):
     def forward(self, x: Matrix) -> Matrix:
         """Training: Y = X ⊙ M, a new mask M drawn for the batch (cached for backward);
         evaluation: Y = X.  StateError in training mode before the layer has a generator."""
-        self.forward_ran = True
         if not self.training:
-            self.mask = None
+            self.cache = (None,)
             return x
         if self.rng is None:
             raise StateError(
                 f"{self!r}: has no random generator to draw its mask from: put it in a Network "
                 "(whose seeded generator draws it) or call initialize(random.Random(seed))"
             )
-        self.mask = dropout_mask(self.rng, len(x), len(x[0]), self.rate)
-        return kernels.multiply(x, self.mask)
+        mask = dropout_mask(self.rng, len(x), len(x[0]), self.rate)
+        self.cache = (mask,)
+        return kernels.multiply(x, mask)
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = ∂L/∂Y ⊙ M after a training-mode pass, ∂L/∂Y after an evaluation-mode one
         (None if not needed)."""
-        if not self.forward_ran:
-            raise StateError("Dropout.backward: called before forward")
+        if self.cache is None:
+            raise StateError("Dropout.backward: called before forward (nothing cached)")
         if not need_input_grad:
             return None
-        if self.mask is None:
+        (mask,) = self.cache
+        if mask is None:
             return grad_output
-        return kernels.multiply(grad_output, self.mask)
+        return kernels.multiply(grad_output, mask)
 
     def __repr__(self) -> str:
         declared = "" if self.declared is None else f", input_shape={self.declared!r}"

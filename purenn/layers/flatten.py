@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from purenn.errors import StateError
-from purenn.layers.base import Layer, check_declared, sample_shape
+from purenn.layers.base import Layer, check_declared, register_layer, sample_shape
 
 if TYPE_CHECKING:
     from typing import Any
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Flatten"]
 
 
+@register_layer
 class Flatten(Layer):
     """Samples of any shape (C, H, W) become vectors (C·H·W,); the rows pass unchanged.
     ``input_shape`` tells a first layer its input shape.
@@ -34,8 +34,6 @@ class Flatten(Layer):
     >>> layer.forward([[1.0, 2.0]]), layer.backward([[3.0, 4.0]])
     ([[1.0, 2.0]], [[3.0, 4.0]])
     """
-
-    forward_ran = False
 
     def __init__(self, *, input_shape: SampleShape | None = None) -> None:
         self.declared = None if input_shape is None else sample_shape(input_shape, "Flatten")
@@ -56,14 +54,11 @@ class Flatten(Layer):
         return {"input_shape": self.declared}
 
     def forward(self, x: Matrix) -> Matrix:
-        """X itself: each row is already the flattened sample."""
-        self.forward_ran = True
+        """X itself: each row is already the flattened sample (nothing to cache)."""
         return x
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂X = ∂L/∂Y, the same rows (None if not needed)."""
-        if not self.forward_ran:
-            raise StateError("Flatten.backward: called before forward")
+        """∂L/∂X = ∂L/∂Y, the same rows (None if not needed): it needs nothing from forward."""
         return grad_output if need_input_grad else None
 
     def __repr__(self) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from purenn.arguments import check_entries
 from purenn.errors import StateError
-from purenn.layers.base import Layer, check_built, check_declared, sample_shape
+from purenn.layers.base import Layer, check_built, check_declared, register_layer, sample_shape
 from purenn.layers.im2col import Windows, format_pair, output_size, pair, pooling_table, window_fits
 from purenn.matrix import format_shape
 
@@ -102,6 +102,7 @@ class Pool2D(Layer):
         return f"{type(self).__name__}({', '.join(arguments)})"
 
 
+@register_layer
 class MaxPool2D(Pool2D):
     """Y[c, o] = the largest X in window o of channel c (compared by real part); the first
     maximum in row-major order wins a tie and takes the gradient:
@@ -155,6 +156,7 @@ class MaxPool2D(Pool2D):
         return () if self.cache is None else tuple(chain.from_iterable(self.cache))
 
 
+@register_layer
 class AvgPool2D(Pool2D):
     """Y[c, o] = (1/(ph·pw)) Σ of window o of channel c; ∂L/∂X[i] = Σ over the windows o that
     contain i of ∂L/∂Y[o]/(ph·pw) (im2col's col2im).  Smooth and linear: backward needs
@@ -168,19 +170,16 @@ class AvgPool2D(Pool2D):
     [[1.0, 1.0, 2.0, 2.0, 1.0, 1.0, 2.0, 2.0]]
     """
 
-    forward_ran = False
-
     def forward(self, x: Matrix) -> Matrix:
-        """Each window's mean, channel-major."""
+        """Each window's mean, channel-major (nothing to cache)."""
         check_built(self)
         count = self.pool_size[0] * self.pool_size[1]
-        self.forward_ran = True
         return [[sum(gather(image)) / count for gather in self.windows.gathers] for image in x]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂X = col2im(G) with G[o] = ∂L/∂Y[o]/(ph·pw) repeated over the window's cells."""
-        if not self.forward_ran:
-            raise StateError("AvgPool2D.backward: called before forward")
+        """∂L/∂X = col2im(G) with G[o] = ∂L/∂Y[o]/(ph·pw) repeated over the window's cells:
+        it needs nothing from forward, only the windows."""
+        check_built(self)
         if not need_input_grad:
             return None
         count = self.pool_size[0] * self.pool_size[1]

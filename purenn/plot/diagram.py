@@ -14,192 +14,58 @@ Wide layers get a readable summary instead of thousands of edges:
   single strong weight is never averaged away.
 
 Any other layer (a future convolution or pooling layer) is a labelled box holding its repr.
+What goes where is decided in ``purenn.plot.diagram_layout``; this module draws it.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
-from purenn.errors import ConfigurationError, ShapeError
-from purenn.layers import Dense, Layer
+from purenn.errors import ConfigurationError
+from purenn.layers import Layer
 from purenn.network import Network
 from purenn.plot import axes, colors
 from purenn.plot.axes import TICK_FONT, LegendEntry, legend
-from purenn.plot.checks import finite_matrix, optional_text
+from purenn.plot.checks import optional_text
+from purenn.plot.diagram_layout import (
+    TOP,
+    WHERE,
+    Column,
+    Layout,
+    Link,
+    box_lines,
+    choose_links,
+    heatmap_geometry,
+    largest_magnitude,
+    layout_of,
+    place_columns,
+    plan_columns,
+    pooled,
+)
 from purenn.plot.raster import raster
-from purenn.plot.svg import Drawing, element, escape, text, text_width
+from purenn.plot.svg import Drawing, element, escape, text
 
 if TYPE_CHECKING:
-    from typing import Any, Sequence
+    from typing import Any
 
     from purenn.kernels import Matrix
     from purenn.plot.svg import Attribute, PathArgument
 
 __all__ = ["architecture"]
 
-_WHERE = "architecture"
-_TOP = 92
-_HEATMAP_CELLS = 48
-_NODE_GAP = 150
-_INPUT_FILL = "#edf2f7"
 
-
-@dataclass
-class _Column:
-    """The units between two layers: where they are drawn and how they are filled."""
-
-    units: int
-    header: tuple[str, str]
-    fills: list[str]
-    labels: list[str] = field(default_factory=list)
-    labels_left: bool = False
-    bar_fill: str = "#ffffff"
-    as_bar: bool = False
-    x: float = 0.0
-
-
-@dataclass
-class _Link:
-    """What stands for one layer between its input and output columns."""
-
-    layer: Layer
-    weights: Matrix | None
-    kind: str  # "edges", "heatmap" or "box"
-    width: float = float(_NODE_GAP)
-
-
-def _checked_weights(layer: Dense, index: int) -> tuple[Matrix, list[float] | None]:
-    """W (n_in × n_out) and b (n_out values, or None), finite and of the layer's shape."""
-    name = f"layers[{index}]"
-    weights = finite_matrix(layer.weights.value, _WHERE, f"{name}.weights")
-    expected = [(weights, "weights", layer.n_in)]
-    bias = None
-    if layer.bias is not None:
-        bias_matrix = finite_matrix(layer.bias.value, _WHERE, f"{name}.bias")
-        expected.append((bias_matrix, "bias", 1))
-        bias = bias_matrix[0]
-    for matrix, label, rows in expected:
-        if (len(matrix), len(matrix[0])) != (rows, layer.n_out):
-            raise ShapeError(
-                f"{_WHERE}: {name}.{label} is {len(matrix)}×{len(matrix[0])} but {layer!r} "
-                f"needs {rows}×{layer.n_out}"
-            )
-    return weights, bias
-
-
-def _largest(values: Sequence[float]) -> float:
-    return max((abs(value) for value in values), default=0.0)
-
-
-def _columns(network: Network, max_nodes: int) -> tuple[list[_Column], list[_Link]]:
-    """The columns (inputs first) and the link of every layer, before layout."""
-    n_in = network.layers[0].n_in
-    names = [f"x{i + 1}" for i in range(n_in)]
-    inputs = _Column(
-        n_in, ("input", f"{n_in} units"), [_INPUT_FILL] * n_in, names, True, _INPUT_FILL
-    )
-    columns, links = [inputs], []
-    for index, layer in enumerate(network.layers):
-        units = check_int(getattr(layer, "n_out", None), f"layers[{index}].n_out", _WHERE, 1)
-        if isinstance(layer, Dense):
-            weights, bias = _checked_weights(layer, index)
-            scale = _largest(bias or [])
-            fills = [colors.signed(b, scale) for b in bias] if bias else ["#ffffff"] * units
-            header = ("Dense", f"{units} · {layer.activation.name}")
-            links.append(_Link(layer, weights, "edges"))
-        else:
-            fills, header = ["#ffffff"] * units, (type(layer).__name__, f"{units} units")
-            links.append(_Link(layer, None, "box"))
-        columns.append(_Column(units, header, fills))
-    columns[-1].labels = [f"ŷ{i + 1}" for i in range(columns[-1].units)]
-    for column in columns:
-        column.as_bar = column.units > max_nodes
-    return columns, links
-
-
-def _choose_links(
-    columns: list[_Column], links: list[_Link], max_edges: int, height: float
-) -> None:
-    """Edges where they stay readable, otherwise a heat map; sets each link's width."""
-    for link, left, right in zip(links, columns, columns[1:]):
-        if link.kind == "box":
-            link.width = max(_NODE_GAP, max(map(len, _box_lines(link.layer))) * 7.2 + 60)
-            continue
-        crowded = left.units * right.units > max_edges
-        if crowded or left.as_bar or right.as_bar:
-            link.kind = "heatmap"
-            _, cols, cell = _heatmap_geometry(left.units, right.units, height)
-            link.width = max(_NODE_GAP, cols * cell + 90)
-
-
-def _heatmap_geometry(n_in: int, n_out: int, height: float) -> tuple[int, int, float]:
-    """(rows drawn, columns drawn, cell size in pixels) of W's heat map."""
-    rows = math.ceil(n_in / math.ceil(n_in / _HEATMAP_CELLS))
-    cols = math.ceil(n_out / math.ceil(n_out / _HEATMAP_CELLS))
-    cell = min(12.0, height / rows, 220.0 / cols)
-    return rows, cols, cell
-
-
-def _box_lines(layer: Layer) -> list[str]:
-    """repr(layer) cut after commas into lines of at most 28 characters (at most 6 lines)."""
-    lines: list[str] = []
-    for piece in repr(layer).replace(", ", ",\n").split("\n"):
-        if lines and len(lines[-1]) + 1 + len(piece) <= 28:
-            lines[-1] += " " + piece
-        else:
-            lines.append(piece if len(piece) <= 28 else piece[:27] + "…")
-    return lines if len(lines) <= 6 else [*lines[:5], "…"]
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Vertical geometry shared by all columns."""
-
-    spacing: float
-    height: float
-
-    @property
-    def middle(self) -> float:
-        """The row of the columns' centre."""
-        return _TOP + self.height / 2
-
-    @property
-    def radius(self) -> float:
-        """The radius of a unit's circle."""
-        return min(13.0, 0.36 * self.spacing)
-
-    def unit_y(self, column: _Column, index: int) -> float:
-        """The row of unit ``index`` of ``column``."""
-        return self.middle + (index - (column.units - 1) / 2) * self.spacing
-
-    def extent(self, column: _Column) -> tuple[float, float]:
-        """(top, bottom) of what the column draws."""
-        if column.as_bar:
-            return _TOP, _TOP + self.height
-        half = (column.units - 1) / 2 * self.spacing + self.radius
-        return self.middle - half, self.middle + half
-
-
-def _layout(columns: list[_Column]) -> _Layout:
-    tallest = max([column.units for column in columns if not column.as_bar], default=1)
-    spacing = min(40.0, 420.0 / tallest)
-    return _Layout(spacing, max(200.0, tallest * spacing))
-
-
-def _draw_column(column: _Column, layout: _Layout) -> list[str]:
+def _draw_column(column: Column, layout: Layout) -> list[str]:
     parts = [
         text(
             column.x,
-            _TOP - 34,
+            TOP - 34,
             column.header[0],
             {"font-weight": "600", "fill": colors.TEXT, "text-anchor": "middle"},
         ),
         text(
             column.x,
-            _TOP - 18,
+            TOP - 18,
             column.header[1],
             {"font-size": TICK_FONT, "fill": colors.MUTED, "text-anchor": "middle"},
         ),
@@ -224,10 +90,10 @@ def _draw_column(column: _Column, layout: _Layout) -> list[str]:
     return parts
 
 
-def _bar(column: _Column, layout: _Layout) -> str:
+def _bar(column: Column, layout: Layout) -> str:
     box: dict[str, Attribute] = {
         "x": column.x - 13,
-        "y": _TOP,
+        "y": TOP,
         "width": 26,
         "height": layout.height,
         "rx": 6,
@@ -250,7 +116,7 @@ def _bar(column: _Column, layout: _Layout) -> str:
     return element("g", {"class": "bar"}, element("rect", box) + label)
 
 
-def _unit_labels(column: _Column, layout: _Layout) -> list[str]:
+def _unit_labels(column: Column, layout: Layout) -> list[str]:
     left = column.labels_left
     offset = -(layout.radius + 6) if left else layout.radius + 6
     anchor = "end" if left else "start"
@@ -265,9 +131,9 @@ def _unit_labels(column: _Column, layout: _Layout) -> list[str]:
     ]
 
 
-def _draw_edges(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> list[str]:
+def _draw_edges(weights: Matrix, left: Column, right: Column, layout: Layout) -> list[str]:
     """One line per weight, weakest first so the strong ones lie on top."""
-    largest = _largest([w for row in weights for w in row])
+    largest = largest_magnitude([w for row in weights for w in row])
     pairs = sorted(
         ((j, k) for j in range(left.units) for k in range(right.units)),
         key=lambda pair: abs(weights[pair[0]][pair[1]]),
@@ -290,31 +156,11 @@ def _draw_edges(weights: Matrix, left: _Column, right: _Column, layout: _Layout)
     return lines
 
 
-def _pooled(weights: Matrix, rows: int, cols: int) -> Matrix:
-    """W cut into rows × cols blocks, each represented by its entry of largest |w|."""
-    n_in, n_out = len(weights), len(weights[0])
-    row_step, col_step = math.ceil(n_in / rows), math.ceil(n_out / cols)
-    return [
-        [
-            max(
-                (
-                    weights[j][k]
-                    for j in range(r * row_step, min(n_in, (r + 1) * row_step))
-                    for k in range(c * col_step, min(n_out, (c + 1) * col_step))
-                ),
-                key=abs,
-            )
-            for c in range(cols)
-        ]
-        for r in range(rows)
-    ]
-
-
-def _draw_heatmap(weights: Matrix, left: _Column, right: _Column, layout: _Layout) -> list[str]:
+def _draw_heatmap(weights: Matrix, left: Column, right: Column, layout: Layout) -> list[str]:
     """W as coloured cells between the columns, with light bands joining it to both."""
-    rows, cols, cell = _heatmap_geometry(left.units, right.units, layout.height)
-    shown = _pooled(weights, rows, cols)
-    largest = _largest([w for row in shown for w in row]) or 1.0
+    rows, cols, cell = heatmap_geometry(left.units, right.units, layout.height)
+    shown = pooled(weights, rows, cols)
+    largest = largest_magnitude([w for row in shown for w in row]) or 1.0
     x0 = (left.x + right.x) / 2 - cols * cell / 2
     y0 = layout.middle - rows * cell / 2
     parts = _bands(left, right, layout, (x0, y0, x0 + cols * cell, y0 + rows * cell))
@@ -339,7 +185,7 @@ def _draw_heatmap(weights: Matrix, left: _Column, right: _Column, layout: _Layou
 
 
 def _bands(
-    left: _Column, right: _Column, layout: _Layout, target: tuple[float, float, float, float]
+    left: Column, right: Column, layout: Layout, target: tuple[float, float, float, float]
 ) -> list[str]:
     """Light quadrilaterals from each column's extent to the target box (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = target
@@ -359,9 +205,9 @@ def _bands(
     ]
 
 
-def _draw_box(layer: Layer, left: _Column, right: _Column, layout: _Layout) -> list[str]:
+def _draw_box(layer: Layer, left: Column, right: Column, layout: Layout) -> list[str]:
     """A rounded box holding repr(layer), joined to both columns by light bands."""
-    lines = _box_lines(layer)
+    lines = box_lines(layer)
     width = max(map(len, lines)) * 7.2 + 24
     height = 18 * len(lines) + 16
     x0, y0 = (left.x + right.x) / 2 - width / 2, layout.middle - height / 2
@@ -398,7 +244,7 @@ def _draw_box(layer: Layer, left: _Column, right: _Column, layout: _Layout) -> l
     return parts
 
 
-def _draw_link(link: _Link, left: _Column, right: _Column, layout: _Layout) -> list[str]:
+def _draw_link(link: Link, left: Column, right: Column, layout: Layout) -> list[str]:
     if link.weights is None:
         return _draw_box(link.layer, left, right, layout)
     if link.kind == "heatmap":
@@ -408,13 +254,13 @@ def _draw_link(link: _Link, left: _Column, right: _Column, layout: _Layout) -> l
     return parts + _caption(link.weights, link.kind, (left.x + right.x) / 2, layout)
 
 
-def _caption(weights: Matrix, kind: str, x: float, layout: _Layout) -> list[str]:
+def _caption(weights: Matrix, kind: str, x: float, layout: Layout) -> list[str]:
     """The size and largest |w| of W under its link; how it was pooled, if it was."""
     n_in, n_out = len(weights), len(weights[0])
-    largest = _largest([w for row in weights for w in row])
+    largest = largest_magnitude([w for row in weights for w in row])
     lines = [f"W {n_in}×{n_out} · max |w| {largest:.3g}"]
     if kind == "heatmap":
-        rows, cols, _ = _heatmap_geometry(n_in, n_out, layout.height)
+        rows, cols, _ = heatmap_geometry(n_in, n_out, layout.height)
         if (rows, cols) != (n_in, n_out):
             lines.append(f"{rows}×{cols} blocks, largest |w| of each")
     style: dict[str, Attribute] = {
@@ -423,7 +269,7 @@ def _caption(weights: Matrix, kind: str, x: float, layout: _Layout) -> list[str]
         "text-anchor": "middle",
         "class": "caption",
     }
-    y = _TOP + layout.height + 24
+    y = TOP + layout.height + 24
     return [text(x, y + 15 * number, line, style) for number, line in enumerate(lines)]
 
 
@@ -444,16 +290,6 @@ def _key(x: float, y: float) -> list[str]:
     for number, note in enumerate(_KEY_NOTES):
         parts.append(text(x, y + 38 + 16 * number, note, style))
     return parts
-
-
-def _place(columns: list[_Column], links: list[_Link]) -> float:
-    """Set every column's x; return the drawing's width."""
-    x = max(60.0, text_width(columns[0].header[1], TICK_FONT) / 2 + 20)
-    for column, link in zip(columns, [*links, None]):
-        column.x = x
-        if link is not None:
-            x += link.width
-    return x + max(60.0, text_width(columns[-1].header[1], TICK_FONT) / 2 + 20)
 
 
 def architecture(
@@ -477,21 +313,22 @@ def architecture(
     a positive n_out, or a weight or bias that is NaN or ±inf; ShapeError for weights or a
     bias whose shape no longer matches its layer.
 
+    >>> from purenn import Dense
     >>> net = Network([Dense(3, 4, "sigmoid"), Dense(4, 1, "sigmoid")], seed=1)
     >>> svg = architecture(net)
     >>> svg.count('class="node"'), svg.count('class="edge"')
     (8, 16)
     """
     if not isinstance(network, Network):
-        raise ConfigurationError(f"{_WHERE}: network must be a Network, got {shown(network)}")
-    check_int(max_nodes, "max_nodes", _WHERE, 1)
-    check_int(max_edges, "max_edges", _WHERE, 1)
-    heading = optional_text(title, _WHERE, "title")
-    columns, links = _columns(network, max_nodes)
-    layout = _layout(columns)
-    _choose_links(columns, links, max_edges, layout.height)
-    width = max(_place(columns, links), _KEY_WIDTH + 40)
-    bottom = _TOP + layout.height + 64
+        raise ConfigurationError(f"{WHERE}: network must be a Network, got {shown(network)}")
+    check_int(max_nodes, "max_nodes", WHERE, 1)
+    check_int(max_edges, "max_edges", WHERE, 1)
+    heading = optional_text(title, WHERE, "title")
+    columns, links = plan_columns(network, max_nodes)
+    layout = layout_of(columns)
+    choose_links(columns, links, max_edges, layout.height)
+    width = max(place_columns(columns, links), _KEY_WIDTH + 40)
+    bottom = TOP + layout.height + 64
     sizes = "–".join(str(column.units) for column in columns)
     heading = heading or f"Network {sizes}"
     width = max(width, axes.title_room(heading))
@@ -502,4 +339,4 @@ def architecture(
     for column in columns:
         drawing.add(*_draw_column(column, layout))
     drawing.add(*_key(20, bottom))
-    return drawing.finish(path, _WHERE)
+    return drawing.finish(path, WHERE)
