@@ -1,6 +1,6 @@
 """A digits-sized MLP, one epoch: purenn per epoch and its peak memory, NumPy and PyTorch alike.
 
-Run: ``python benchmarks/bench_digits.py [--repeats N] [--json FILE]``.  The network is
+Run: ``python3 benchmarks/bench_digits.py [--repeats N] [--json FILE]``.  The network is
 64-32-10 (ReLU, then logits), softmax cross-entropy, plain SGD (learning rate 0.1), batches of
 32, shuffled, on all 1797 digits (``pn.datasets.digits``).  Each repeat times one more epoch of
 the same network (the median is reported); NumPy and PyTorch (CPU, float64), when installed, run

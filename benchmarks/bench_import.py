@@ -1,6 +1,6 @@
 """``import purenn``: how much it adds to an interpreter's start, as whole processes.
 
-Run: ``python benchmarks/bench_import.py [--repeats N] [--json FILE]``.  Interleaved, each a
+Run: ``python3 benchmarks/bench_import.py [--repeats N] [--json FILE]``.  Interleaved, each a
 fresh process: ``python -c pass``, ``python -c "import purenn"``, and, for comparison, ``import
 numpy`` when it is installed.  Bytecode is cached first (as it is for an installed package):
 the first, untimed run of each writes it.  ``python -X importtime -c "import purenn"`` shows

@@ -1,6 +1,6 @@
 """matmul: purenn's kernel against every pure-Python formulation we know, per size.
 
-Run: ``python benchmarks/bench_kernels.py [--repeats N] [--quick] [--json FILE]``, under each
+Run: ``python3 benchmarks/bench_kernels.py [--repeats N] [--quick] [--json FILE]``, under each
 interpreter you care about: the fastest formulation differs by interpreter and by size.  Every
 variant multiplies the same A (n × k) by the same B (k × m), transposing B itself, interleaved
 with the others; the report gives MFLOP/s (2·n·k·m floating-point operations per product) and

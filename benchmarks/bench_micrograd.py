@@ -1,6 +1,6 @@
 """One full-batch training step of micrograd's demo model, in micrograd and in purenn.
 
-Run: ``python benchmarks/bench_micrograd.py [--repeats N] [--json FILE]`` with micrograd
+Run: ``python3 benchmarks/bench_micrograd.py [--repeats N] [--json FILE]`` with micrograd
 installed (``pip install micrograd``; the ``bench`` extra has it).  The model is the one of
 micrograd's demo notebook: an MLP 2-16-16-1 with ReLU hidden layers on 100 two-moons points
 (labels ±1).  micrograd's step is the demo's: forward on every point, the max-margin loss plus

@@ -1,6 +1,6 @@
 """The seed workload (3-4-1 sigmoid, SSE, 1500 full-batch epochs) against the tutorial's NumPy code.
 
-Run: ``python benchmarks/bench_seed.py [--repeats N] [--json FILE]``.  Two comparisons, each
+Run: ``python3 benchmarks/bench_seed.py [--repeats N] [--json FILE]``.  Two comparisons, each
 interleaved: inside one process (the training alone), and as whole processes (start-up, imports
 and training: what a user waits for).  The NumPy side is the tutorial's own class, verbatim but
 for the weights' seed; without NumPy only purenn is timed.  Also: purenn's import and fit alone

@@ -1,6 +1,6 @@
 """Run every benchmark under every interpreter given, and write the table the README shows.
 
-Run: ``python benchmarks/run_all.py --python 3.11=/path/to/python3.11 --python pypy=pypy3 …
+Run: ``python3 benchmarks/run_all.py --python 3.11=/path/to/python3.11 --python pypy=pypy3 …
 [--quick] [--out benchmarks/RESULTS.md]``.  Without ``--python`` it uses the interpreter running
 it.  Each benchmark runs as its own process per interpreter (so each measures that interpreter
 alone); comparisons with NumPy, PyTorch and micrograd need them installed for that interpreter
@@ -103,7 +103,7 @@ def _floor(seed: Dict[str, Any]) -> str:
 def markdown(by_interpreter: Dict[str, Results], quick: bool) -> str:
     """The table: one row per measurement, one column per interpreter."""
     labels = list(by_interpreter)
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} by `python benchmarks/run_all.py"
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} by `python3 benchmarks/run_all.py"
              f"{' --quick' if quick else ''}` on "
              f"{_first(by_interpreter, 'machine')}.", ""]
     for label in labels:

@@ -77,5 +77,5 @@ def test_dropout_batchnorm_runs_all_four_networks_and_reports_their_numbers(caps
 )
 def test_examples_have_a_main_and_a_docstring(name):
     module = load(name)
-    assert module.__doc__ and "Run: python examples/" in module.__doc__
+    assert module.__doc__ and "Run: python3 examples/" in module.__doc__
     assert callable(module.main)

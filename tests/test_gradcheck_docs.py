@@ -67,7 +67,7 @@ def readme_blocks():
 
 
 def printed_by(language, code, namespace):
-    """What a README block prints: Python run in ``namespace``, or a ``python -m purenn`` line."""
+    """What a README block prints: Python run in ``namespace``, or a ``python3 -m purenn`` line."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         if language == "python":
@@ -100,5 +100,5 @@ def test_the_readme_shows_what_the_code_prints():
 
 def test_the_readme_sweep_is_the_real_sweep():
     (shown,) = [text for _, text in readme_blocks() if text.lstrip().startswith("h ")]
-    printed = printed_by("sh", "python -m purenn gradcheck --sweep", {})
+    printed = printed_by("sh", "python3 -m purenn gradcheck --sweep", {})
     assert_shown_within(shown, printed)

@@ -156,7 +156,7 @@ def add_command(
 ) -> CommandParser:
     """A command's parser: ``summary`` in the list of commands, ``description`` at the top of
     its help and ``epilog`` (a worked example) at the end, laid out as written.  ``%(prog)s``
-    in the epilog becomes the command as invoked ("python -m purenn train").
+    in the epilog becomes the command as invoked ("python3 -m purenn train").
 
     >>> parser = CommandParser(prog="purenn")
     >>> commands = parser.add_subparsers()

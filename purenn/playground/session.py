@@ -136,7 +136,7 @@ class Session:
 
     def check(self) -> dict[str, Any]:
         """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok" and
-        its "table" (the text ``python -m purenn gradcheck`` prints).  The page then sweeps one
+        its "table" (the text ``python3 -m purenn gradcheck`` prints).  The page then sweeps one
         method at a time (``sweep_method``), drawing in between."""
         result = gradcheck(self.network, self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS])
         self.swept = {}
