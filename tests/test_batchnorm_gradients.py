@@ -158,12 +158,13 @@ def test_negative_control_the_missing_mean_of_gradient_term_is_caught(image, met
     assert pn.gradcheck(network, x, y, method).ok
 
 
-# -- the README ----------------------------------------------------------------------------------
+# -- the docs -------------------------------------------------------------------------------------
 
 
-def test_the_readme_table_is_what_the_check_prints():
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    section = readme.split("\n### Gradient checks of these layers\n", 1)[1].split("\n### ", 1)[0]
+def test_the_docs_table_is_what_the_check_prints():
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "dropout-batchnorm.md"
+    section = page.read_text("utf-8").split("\n## Gradient checks of these layers\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
     (code, table), = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.DOTALL)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
