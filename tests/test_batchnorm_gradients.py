@@ -11,6 +11,7 @@ import re
 
 import pytest
 from batchnorm_cases import BatchNormWithoutMeanOfGradient, norm_cases, norm_network
+from budget import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import matrices
@@ -52,7 +53,7 @@ def assert_passes(result):
 
 @pytest.mark.parametrize("training", [True, False], ids=["training", "evaluation"])
 @pytest.mark.parametrize("method", METHODS)
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=norm_cases(), activation=st.sampled_from(["identity", "tanh", "relu"]),
        data=st.data())
 def test_batchnorm_gradients_of_gamma_beta_and_input(training, method, case, activation, data):
