@@ -84,11 +84,19 @@ class Activation:
     output_range: tuple[float, float] = (-math.inf, math.inf)
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = f(Z) for a batch × width matrix Z."""
+        """A = f(Z) for a batch × width matrix Z.
+
+        >>> Tanh().forward([[0.0]])                    # a subclass's A = f(Z)
+        [[0.0]]
+        """
         raise NotImplementedError
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z from Z, A = f(Z) and ∂L/∂A, all batch × width."""
+        """∂L/∂Z from Z, A = f(Z) and ∂L/∂A, all batch × width.
+
+        >>> Tanh().backward([[0.0]], [[0.0]], [[2.0]])   # δ = 2·(1 − tanh² 0)
+        [[2.0]]
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -120,11 +128,21 @@ class Elementwise(Activation):
         self.derivative = derivative
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = f(Z), entrywise."""
+        """A = f(Z), entrywise.
+
+        >>> softplus = ACTIVATIONS.resolve("softplus", "example")   # an Elementwise
+        >>> softplus.forward([[0.0]])                               # ln 2
+        [[0.6931471805599453]]
+        """
         return kernels.apply(self.function, z)
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ f′(Z), with f′ given each z and its a = f(z)."""
+        """∂L/∂Z = ∂L/∂A ⊙ f′(Z), with f′ given each z and its a = f(z).
+
+        >>> softplus = ACTIVATIONS.resolve("softplus", "example")
+        >>> softplus.backward([[0.0]], [[0.6931471805599453]], [[1.0]])   # σ(0)
+        [[0.5]]
+        """
         derivative = self.derivative
         return [
             kernels.multiply_rows(grad_row, map(derivative, z_row, a_row))
@@ -188,7 +206,11 @@ class Sigmoid(Elementwise):
         super().__init__("sigmoid", sigmoid, sigmoid_derivative, output_range=(0.0, 1.0))
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = σ(Z), entrywise, by sigmoid's two branches."""
+        """A = σ(Z), entrywise, by sigmoid's two branches.
+
+        >>> Sigmoid().forward([[0.0, -1000.0]])
+        [[0.5, 0.0]]
+        """
         exp_ = math.exp
         try:
             return [
@@ -199,7 +221,11 @@ class Sigmoid(Elementwise):
             return super().forward(z)
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ A(1 − A)."""
+        """∂L/∂Z = ∂L/∂A ⊙ A(1 − A).
+
+        >>> Sigmoid().backward([[0.0]], [[0.5]], [[1.0]])   # σ(0)(1 − σ(0))
+        [[0.25]]
+        """
         return [
             [g * (value * (1.0 - value)) for g, value in zip(grad_row, a_row)]
             for grad_row, a_row in zip(grad_a, a)
@@ -229,7 +255,11 @@ class Tanh(Elementwise):
         super().__init__("tanh", tanh, tanh_derivative, output_range=(-1.0, 1.0))
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = tanh Z, entrywise."""
+        """A = tanh Z, entrywise.
+
+        >>> Tanh().forward([[0.0, 1.0]])
+        [[0.0, 0.7615941559557649]]
+        """
         tanh_ = math.tanh
         try:
             return [list(map(tanh_, row)) for row in z]
@@ -237,7 +267,11 @@ class Tanh(Elementwise):
             return super().forward(z)
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ (1 − A²)."""
+        """∂L/∂Z = ∂L/∂A ⊙ (1 − A²).
+
+        >>> Tanh().backward([[0.0]], [[0.0]], [[3.0]])      # 3·(1 − 0²)
+        [[3.0]]
+        """
         return [
             [g * (1.0 - value * value) for g, value in zip(grad_row, a_row)]
             for grad_row, a_row in zip(grad_a, a)
@@ -277,7 +311,11 @@ class ReLU(Elementwise):
         )
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = max(0, Z), entrywise, a whole matrix per comprehension (the reference's bits)."""
+        """A = max(0, Z), entrywise, a whole matrix per comprehension (the reference's bits).
+
+        >>> ReLU().forward([[-1.0, 2.0]])
+        [[0.0, 2.0]]
+        """
         try:
             return [[v if v > 0.0 else 0.0 for v in row] for row in z]
         except TypeError:  # complex entries: v > 0.0 refuses them
@@ -285,7 +323,11 @@ class ReLU(Elementwise):
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
         """∂L/∂Z = ∂L/∂A where Z > 0, else ∂L/∂A · 0 (the reference's product, so that −0,
-        NaN and inf·0 come out as the reference gives them)."""
+        NaN and inf·0 come out as the reference gives them).
+
+        >>> ReLU().backward([[-1.0, 2.0]], [[0.0, 2.0]], [[5.0, 5.0]])
+        [[0.0, 5.0]]
+        """
         try:
             return [
                 [g if v > 0.0 else g * 0.0 for g, v in zip(grad_row, z_row)]
@@ -322,11 +364,19 @@ class LeakyReLU(Elementwise):
         return {"slope": self.slope}
 
     def leaky_relu(self, z: float) -> float:
-        """f(z) = z for z > 0, slope·z for z ≤ 0."""
+        """f(z) = z for z > 0, slope·z for z ≤ 0.
+
+        >>> LeakyReLU(slope=0.1).leaky_relu(-2.0)
+        -0.2
+        """
         return z if z.real > 0.0 else self.slope * z
 
     def leaky_relu_derivative(self, z: float, a: float) -> float:
-        """f′(z) = 1 for z > 0, slope for z ≤ 0 (given z; a is unused)."""
+        """f′(z) = 1 for z > 0, slope for z ≤ 0 (given z; a is unused).
+
+        >>> LeakyReLU(slope=0.1).leaky_relu_derivative(-2.0, -0.2)
+        0.1
+        """
         return 1.0 if z.real > 0.0 else self.slope
 
 
@@ -362,11 +412,20 @@ class ELU(Elementwise):
         return {"alpha": self.alpha}
 
     def elu(self, z: float) -> float:
-        """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
+        """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞).
+
+        >>> ELU().elu(0.0), ELU(alpha=2.0).elu(3.0)
+        (0.0, 3.0)
+        """
         return z if z.real > 0.0 else self.alpha * expm1(z)
 
     def elu_derivative(self, z: float, a: float) -> float:
-        """f′(z) = 1 for z > 0, α·eᶻ for z ≤ 0 (given z; a is unused)."""
+        """f′(z) = 1 for z > 0, α·eᶻ for z ≤ 0 (given z; a is unused).
+
+        >>> elu = ELU()
+        >>> elu.elu_derivative(-1.0, elu.elu(-1.0))     # α·e⁻¹
+        0.36787944117144233
+        """
         # α·eᶻ equals a + α, but that sum cancels catastrophically in the left tail (it is
         # exactly 0 from z ≈ −37 on); eᶻ for z ≤ 0 cannot overflow.
         return 1.0 if z.real > 0.0 else self.alpha * exp(z)
@@ -475,11 +534,19 @@ class Softmax(Activation):
     output_range = (0.0, 1.0)
 
     def forward(self, z: Matrix) -> Matrix:
-        """A_i = softmax(Z_i) for each row i of Z (batch × classes)."""
+        """A_i = softmax(Z_i) for each row i of Z (batch × classes).
+
+        >>> Softmax().forward([[0.0, 0.0]])
+        [[0.5, 0.5]]
+        """
         return [softmax(row) for row in z]
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z_ij = A_ij · (∂L/∂A_ij − Σ_k ∂L/∂A_ik · A_ik), all batch × classes."""
+        """∂L/∂Z_ij = A_ij · (∂L/∂A_ij − Σ_k ∂L/∂A_ik · A_ik), all batch × classes.
+
+        >>> Softmax().backward([[0.0, 0.0]], [[0.5, 0.5]], [[1.0, 0.0]])   # A ⊙ (g − ⟨g, A⟩)
+        [[0.25, -0.25]]
+        """
         result = []
         for a_row, grad_row in zip(a, grad_a):
             inner = kernels.dot(grad_row, a_row)

@@ -519,7 +519,8 @@ class Adam(Optimizer):
         parameter's shape (v is a mean of squares: a negative entry would fail √v̂).
 
         >>> theta = Parameter("θ", [[1.0]])
-        >>> Adam().state_from_plain({"step": 2, "exp_avg": [[0.1]], "exp_avg_sq": [[0.01]]}, theta, "x")
+        >>> plain = {"step": 2, "exp_avg": [[0.1]], "exp_avg_sq": [[0.01]]}
+        >>> Adam().state_from_plain(plain, theta, "x")
         <AdamState step 2>
         """
         _check_keys(plain, ("step", "exp_avg", "exp_avg_sq"), where)
