@@ -11,6 +11,7 @@
 
 import contextlib
 import importlib.util
+import inspect
 import io
 import os
 import pathlib
@@ -23,6 +24,7 @@ import pytest
 from cli_helpers import environment
 from oracles import require, require_native
 
+import purenn as pn
 from purenn import cli
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -189,3 +191,43 @@ def test_the_readme_links_every_page_and_every_page_links_back():
 
 def test_the_readme_is_a_front_page():
     assert len(README.read_text("utf-8").splitlines()) <= README_MAX_LINES
+
+
+# -- examples in docstrings --------------------------------------------------------------------
+
+
+def user_facing():
+    """(qualified name, docstring, owner's docstring) of every class, function, method and
+    property a user calls: the names purenn and its tool packages export, and their members."""
+    modules = [pn, pn.gradient_checking, pn.plot, pn.datasets, pn.formats]
+    seen = set()
+    for module in modules:
+        for public in module.__all__:
+            value = getattr(module, public)
+            if not (inspect.isclass(value) or inspect.isfunction(value)) or value in seen:
+                continue
+            seen.add(value)
+            yield public, value.__doc__, ""
+            if inspect.isclass(value):
+                yield from members(public, value)
+
+
+def members(public, cls):
+    for member, attribute in vars(cls).items():
+        if member.startswith("_") and member != "__call__":
+            continue
+        function = attribute.fget if isinstance(attribute, property) else attribute
+        function = getattr(function, "__func__", function)
+        if inspect.isfunction(function):
+            # A property may be shown in its class's example instead (result.ok, …).
+            owner = cls.__doc__ if isinstance(attribute, property) else ""
+            yield f"{public}.{member}", function.__doc__, owner
+
+
+def test_every_public_class_function_and_method_has_an_example():
+    missing = [
+        qualified for qualified, doc, owner in user_facing()
+        if ">>> " not in (doc or "")
+        and not re.search(rf">>> .*\.{re.escape(qualified.rpartition('.')[2])}\b", owner or "")
+    ]
+    assert missing == [], f"{len(missing)} without a >>> example: {', '.join(missing)}"
