@@ -39,6 +39,10 @@ PAGES_TO_COME = {"docs/tabular.md", "docs/sequences.md", "docs/files-and-faults.
 # Pages whose blocks train for more than a few seconds: CI runs them, the quick run does not.
 SLOW_PAGES = {"docs/convolutions.md"}
 
+# Pages that document code another branch is writing (compile=True, history.compiled): their
+# blocks are expected to fail until it lands.  The lead empties this at merge.
+PAGES_AWAITING_CODE = {"docs/speed.md"}
+
 # Modules a block may import that purenn never needs: a block naming one runs only with it.
 ORACLE_MODULES = ("numpy", "torch", "onnxruntime", "onnx")
 
@@ -63,6 +67,8 @@ def page_params():
     for page in PAGES:
         if blocks(page, "python"):
             marks = [pytest.mark.slow] if name(page) in SLOW_PAGES else []
+            if name(page) in PAGES_AWAITING_CODE:
+                marks.append(pytest.mark.xfail(reason="documents code still to come"))
             yield pytest.param(page, id=name(page), marks=marks)
 
 
