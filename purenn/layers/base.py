@@ -394,7 +394,15 @@ def sample_shape(value: Any, where: str) -> SampleShape:
 def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
     """``input_shape`` as a tuple, once it is known to be the shape ``layer`` declares (if it
     declares one); otherwise ShapeError naming the layer and both shapes.  The first check of
-    ``build`` for layers that learn their input shape from the layer below."""
+    ``build`` for layers that learn their input shape from the layer below.
+
+    >>> import purenn as pn
+    >>> check_declared(pn.Flatten(input_shape=(1, 2, 2)), [1, 2, 2])
+    (1, 2, 2)
+    >>> check_declared(pn.Flatten(input_shape=(1, 2, 2)), (1, 3, 3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    purenn.errors.ShapeError: Flatten(...) was made for input shape 1×2×2, not 1×3×3
+    """
     shape = tuple(input_shape)
     declared = layer.declared_input_shape()
     if declared is not None and shape != declared:
@@ -407,7 +415,14 @@ def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
 
 def check_built(layer: Layer) -> None:
     """StateError unless ``layer`` has been built (it knows its input shape): the check a layer
-    whose forward pass needs its shape makes before it runs outside a network."""
+    whose forward pass needs its shape makes before it runs outside a network.
+
+    >>> import purenn as pn
+    >>> check_built(pn.MaxPool2D(2, input_shape=(1, 4, 4)))     # built: it was told its shape
+    >>> check_built(pn.MaxPool2D(2))                            # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    purenn.errors.StateError: MaxPool2D(2): not built, so its input shape is unknown: ...
+    """
     if layer.output_shape is None:
         raise StateError(
             f"{layer!r}: not built, so its input shape is unknown: give it "
