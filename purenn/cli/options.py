@@ -62,7 +62,12 @@ class CommandParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Raise UsageError("<message> (see <prog> --help)")."""
+        """Raise UsageError("<message> (see <prog> --help)").
+
+        >>> CommandParser(prog="purenn demo").error("argument --epochs: must be ≥ 1")
+        Traceback (most recent call last):
+        purenn.cli.options.UsageError: argument --epochs: must be ≥ 1 (see purenn demo --help)
+        """
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
