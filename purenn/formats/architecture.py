@@ -72,45 +72,87 @@ __all__ = [
 
 class Field:
     """One argument of a layer in a file: ``write`` turns the layer's value into plain data,
-    ``read`` checks plain data and turns it back (raising ModelFormatError)."""
+    ``read`` checks plain data and turns it back (raising ModelFormatError).
+
+    >>> COUNT.write(3, "n_in", "model.json"), COUNT.read(3, "n_in", "model.json")   # a Field
+    (3, 3)
+    """
 
     def write(self, value: Any, label: str, where: str) -> Any:
-        """The plain form of ``value`` (the value itself, unless a subclass says otherwise)."""
+        """The plain form of ``value`` (the value itself, unless a subclass says otherwise).
+
+        >>> Field().write(3, "n_in", "model.json")
+        3
+        """
         return value
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` checked and converted back."""
+        """``value`` checked and converted back.
+
+        >>> FLAG.read(True, "bias", "model.json")        # a subclass's read
+        True
+        """
         raise NotImplementedError
 
 
 class Count(Field):
-    """A size: an int ≥ 1."""
+    """A size: an int ≥ 1.
+
+    >>> Count().read(0, "n_in", "model.json")
+    Traceback (most recent call last):
+    purenn.errors.ModelFormatError: model.json: n_in must be an int ≥ 1, got 0
+    """
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` if it is an int ≥ 1."""
+        """``value`` if it is an int ≥ 1.
+
+        >>> Count().read(4, "n_out", "model.json")
+        4
+        """
         return expect_int(value, label, where, 1)
 
 
 class Flag(Field):
-    """A switch: true or false."""
+    """A switch: true or false.
+
+    >>> Flag().read(False, "bias", "model.json")
+    False
+    """
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` if it is a bool."""
+        """``value`` if it is a bool.
+
+        >>> Flag().read(1, "bias", "model.json")          # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        purenn.errors.ModelFormatError: model.json: bias must be ...
+        """
         return expect_flag(value, label, where)
 
 
 class Pair(Field):
-    """A size per image axis, (h, w), each an int ≥ ``minimum``: written as a list [h, w]."""
+    """A size per image axis, (h, w), each an int ≥ ``minimum``: written as a list [h, w].
+
+    >>> Pair(1).write((3, 3), "kernel_size", "m"), Pair(1).read([3, 3], "kernel_size", "m")
+    ([3, 3], (3, 3))
+    """
 
     def __init__(self, minimum: int) -> None:
         self.minimum = minimum
 
     def write(self, value: Any, label: str, where: str) -> Any:
-        """[h, w]."""
+        """[h, w].
+
+        >>> Pair(0).write((1, 2), "padding", "model.json")
+        [1, 2]
+        """
         return list(value)
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """(h, w) from a list of two ints ≥ minimum."""
+        """(h, w) from a list of two ints ≥ minimum.
+
+        >>> Pair(0).read([0, 1], "padding", "model.json")
+        (0, 1)
+        """
         items = expect_list(value, label, where, 2)
         return tuple(expect_int(item, f"{label}[{index}]", where, self.minimum)
                      for index, item in enumerate(items))
@@ -123,14 +165,26 @@ MAX_SAMPLE_SIZE = 10**8
 
 
 class OptionalShape(Field):
-    """A layer's declared input shape: null, or a list of ints ≥ 1 such as [C, H, W]."""
+    """A layer's declared input shape: null, or a list of ints ≥ 1 such as [C, H, W].
+
+    >>> OptionalShape().read([1, 8, 8], "input_shape", "m"), OptionalShape().read(None, "x", "m")
+    ((1, 8, 8), None)
+    """
 
     def write(self, value: Any, label: str, where: str) -> Any:
-        """null or the list of sizes."""
+        """null or the list of sizes.
+
+        >>> OptionalShape().write((1, 8, 8), "input_shape", "model.json")
+        [1, 8, 8]
+        """
         return None if value is None else list(value)
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """None, or the sizes as a tuple."""
+        """None, or the sizes as a tuple.
+
+        >>> OptionalShape().read([2, 4], "input_shape", "model.json")
+        (2, 4)
+        """
         if value is None:
             return None
         items = expect_list(value, label, where)
@@ -144,30 +198,53 @@ class OptionalShape(Field):
 
 class Number(Field):
     """A finite number (a rate, ε, a momentum), or with ``optional`` also null; its range is
-    the layer's to check, when it is built from the file."""
+    the layer's to check, when it is built from the file.
+
+    >>> Number(optional=True).read(None, "momentum", "model.json"), Number().read(1, "eps", "m")
+    (None, 1.0)
+    """
 
     def __init__(self, optional: bool = False) -> None:
         self.optional = optional
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """``value`` as a float, or None where allowed."""
+        """``value`` as a float, or None where allowed.
+
+        >>> Number().read(0.5, "rate", "model.json")
+        0.5
+        """
         if value is None and self.optional:
             return None
         return expect_number(value, label, where)
 
 
 class Registered(Field):
-    """An activation or initializer, written by its registered name (``formats.names``)."""
+    """An activation or initializer, written by its registered name (``formats.names``).
+
+    >>> from purenn.activations import ACTIVATIONS
+    >>> Registered(ACTIVATIONS).read({"name": "tanh"}, "activation", "model.json")
+    <activation tanh>
+    """
 
     def __init__(self, registry: Registry[Any]) -> None:
         self.registry = registry
 
     def write(self, value: Any, label: str, where: str) -> Any:
-        """{"name": …, **arguments}; ConfigurationError for an unregistered one."""
+        """{"name": …, **arguments}; ConfigurationError for an unregistered one.
+
+        >>> from purenn.activations import ACTIVATIONS, LeakyReLU
+        >>> Registered(ACTIVATIONS).write(LeakyReLU(slope=0.2), "activation", "model.json")
+        {'name': 'leaky_relu', 'slope': 0.2}
+        """
         return spec_of(value, self.registry, label, where)
 
     def read(self, value: Any, label: str, where: str) -> Any:
-        """The registered object the spec names, rebuilt with its arguments."""
+        """The registered object the spec names, rebuilt with its arguments.
+
+        >>> from purenn.activations import ACTIVATIONS
+        >>> Registered(ACTIVATIONS).read({"name": "leaky_relu", "slope": 0.2}, "activation", "m")
+        <activation leaky_relu(slope=0.2)>
+        """
         return from_spec(value, self.registry, label, where)
 
 
@@ -189,6 +266,13 @@ class LayerFormat(NamedTuple):
     its Field; ``state_shapes(config)`` gives the shape of each of the layer's state entries,
     by the name after "layers.<i>." in ``Network.state_dict()`` ("weight", "bias"), for a
     layer built from ``config``.
+
+    >>> from purenn import Dense
+    >>> dense = LAYER_FORMATS[Dense]
+    >>> dense.name, list(dense.fields)
+    ('Dense', ['n_in', 'n_out', 'activation', 'bias', 'init'])
+    >>> dense.state_shapes({"n_in": 3, "n_out": 4, "bias": True})
+    {'weight': (3, 4), 'bias': (1, 4)}
     """
 
     name: str
