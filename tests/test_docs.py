@@ -90,6 +90,13 @@ def test_the_python_blocks_of_a_page_run_in_order(page, tmp_path):
     run_pasted("\n".join(plain), tmp_path)
 
 
+def test_negative_control_a_block_that_uses_what_no_block_defined_fails(tmp_path):
+    # The README's training example once used X before any block defined it.
+    code = "import purenn as pn\nnet = pn.Network([pn.Dense(2, 1)])\nnet.fit(X, Y)\n"
+    with pytest.raises(AssertionError, match="NameError: name 'X' is not defined"):
+        run_pasted(code, tmp_path)
+
+
 @pytest.mark.parametrize(
     "page", [p for p in page_params() if any(map(oracles_of, blocks(p.values[0], "python")))]
 )
@@ -114,6 +121,23 @@ def commands():
                 words = shlex.split(command.replace(">", " > "))
                 if words and words[0] == "python3":
                     yield pytest.param(page, words, id=f"{name(page)}: {' '.join(words)}")
+
+
+def inline_commands():
+    """(page, words) of every `python3 …` in running text (a table, a sentence)."""
+    for page in PAGES:
+        text = FENCE.sub("", page.read_text("utf-8"))
+        for span in re.findall(r"`(python3 [^`]*)`", text):
+            words = span.split()
+            yield pytest.param(page, words, id=f"{name(page)}: {span}")
+
+
+@pytest.mark.parametrize(("page", "words"), list(inline_commands()))
+def test_every_python3_command_in_the_text_names_something_that_exists(page, words):
+    if words[1] == "-m":
+        assert importlib.util.find_spec(words[2]) is not None or words[2] in ("venv", "pip")
+    elif not words[1].startswith("-"):
+        assert (ROOT / words[1]).is_file(), f"{name(page)}: {words[1]} does not exist"
 
 
 @pytest.mark.parametrize(("page", "words"), list(commands()))
