@@ -4,7 +4,7 @@
    subpackage, py.typed and any data file, and nothing else (a file git does not track, such as
    a leftover from an old build, fails the check too).
 2. It installs with pip into a fresh virtual environment, with nothing else installed.
-3. From there, in an empty directory (so no source tree is importable), ``python -m purenn``
+3. From there, in an empty directory (so no source tree is importable), ``python3 -m purenn``
    trains the seed network and the ``purenn`` command answers ``--help``.
 
 Usage: python .ci/check_wheel.py [WHEEL]   (default: $TOX_PACKAGE, the wheel tox built for the
@@ -76,7 +76,7 @@ def install_and_run(wheel: Path) -> List[str]:
         if not location.startswith(str(environment)):
             problems.append(f"purenn was imported from {location.strip()}, not from the venv")
         if "prediction" not in demo:
-            problems.append("python -m purenn printed no table of predictions")
+            problems.append("python3 -m purenn printed no table of predictions")
         return problems
 
 
@@ -95,7 +95,7 @@ def main(arguments: List[str]) -> int:
     for problem in problems:
         print(f"WHEEL CHECK FAILED: {problem}")
     if not problems:
-        print("wheel OK: complete, installs in a fresh venv, python -m purenn runs from it")
+        print("wheel OK: complete, installs in a fresh venv, python3 -m purenn runs from it")
     return 1 if problems else 0
 
 

@@ -45,7 +45,7 @@ const pyodide = await loadPyodide({
   // Environment variables the suite reads (its hypothesis profile, required oracles).
   env: {
     HOME: "/home/pyodide",
-    HYPOTHESIS_PROFILE: process.env.HYPOTHESIS_PROFILE ?? "ci",
+    HYPOTHESIS_PROFILE: process.env.HYPOTHESIS_PROFILE ?? "quick",
     PURENN_REQUIRE: process.env.PURENN_REQUIRE ?? "",
   },
 });

@@ -1,13 +1,18 @@
 """Draw the pictures the README shows, into docs/.
 
-Run: python docs/make_pictures.py   (about ten seconds; every run gives the same pictures)
+Run: python3 docs/make_pictures.py   (about ten seconds; every run gives the same pictures)
 
 - seed_loss.svg, seed_architecture.svg: the README's seed example, 1500 epochs;
 - spirals_boundary.svg: examples/spirals.py's network and training, over all 300 points;
-- gradcheck_sweep.svg: ``python -m purenn gradcheck --sweep`` as a picture.
+- gradcheck_sweep.svg: ``python3 -m purenn gradcheck --sweep`` as a picture.
 """
 
 import pathlib
+import sys
+
+# Run from the checkout, Python puts docs/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 from purenn.cli import seed_network

@@ -7,12 +7,17 @@ time its training took.
     CNN:    Conv2D(1→16, 5×5, padding 2, relu) → MaxPool2D(2) → Flatten → Dense(256 → 10)
     dense:  Dense(64 → 64, relu) → Dense(64 → 10)
 
-Run: python examples/digits_cnn.py   (add --verbose to watch the progress lines)
+Run: python3 examples/digits_cnn.py   (add --verbose to watch the progress lines)
 """
 
+import pathlib
 import sys
 import time
 from typing import Dict, List, Optional, Sequence
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

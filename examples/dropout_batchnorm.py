@@ -19,11 +19,16 @@ Each line printed is one trained network: its training and test accuracy and its
 evaluated (as ``evaluate`` always does) in evaluation mode: no dropout, BatchNorm's running
 statistics.
 
-Run: python examples/dropout_batchnorm.py   (add --seed N for another split and initialisation)
+Run: python3 examples/dropout_batchnorm.py   (add --seed N for another split and initialisation)
 """
 
+import pathlib
 import sys
 from typing import Dict, List, Optional, Sequence
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

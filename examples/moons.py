@@ -1,7 +1,14 @@
 """Two interleaving half-moons, a 2-16-16-2 tanh network with softmax cross-entropy.
 
-Run: python examples/moons.py
+Run: python3 examples/moons.py
 """
+
+import pathlib
+import sys
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

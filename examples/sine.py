@@ -1,9 +1,15 @@
 """Regression: a 1-16-16-1 tanh network fits y = sin x + noise, with mean squared error.
 
-Run: python examples/sine.py
+Run: python3 examples/sine.py
 """
 
 import math
+import pathlib
+import sys
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

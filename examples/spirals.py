@@ -1,9 +1,14 @@
 """Three spiral arms, a 2-32-32-3 ReLU network with softmax cross-entropy and Adam.
 
-Run: python examples/spirals.py   (add --verbose to watch the progress line)
+Run: python3 examples/spirals.py   (add --verbose to watch the progress line)
 """
 
+import pathlib
 import sys
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

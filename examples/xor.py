@@ -1,7 +1,14 @@
 """XOR with a 2-4-1 sigmoid network trained by Adam: the seed tutorial's problem, two inputs.
 
-Run: python examples/xor.py
+Run: python3 examples/xor.py
 """
+
+import pathlib
+import sys
+
+# Run from the checkout, Python puts examples/ on sys.path, not the checkout: the checkout goes
+# first, so its purenn is found without installing it.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import purenn as pn
 

@@ -1,4 +1,4 @@
-"""``python -m purenn``: see ``purenn.cli``."""
+"""``python3 -m purenn``: see ``purenn.cli``."""
 
 import sys
 

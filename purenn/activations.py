@@ -84,11 +84,19 @@ class Activation:
     output_range: tuple[float, float] = (-math.inf, math.inf)
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = f(Z) for a batch × width matrix Z."""
+        """A = f(Z) for a batch × width matrix Z.
+
+        >>> Tanh().forward([[0.0]])                    # a subclass's A = f(Z)
+        [[0.0]]
+        """
         raise NotImplementedError
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z from Z, A = f(Z) and ∂L/∂A, all batch × width."""
+        """∂L/∂Z from Z, A = f(Z) and ∂L/∂A, all batch × width.
+
+        >>> Tanh().backward([[0.0]], [[0.0]], [[2.0]])   # δ = 2·(1 − tanh² 0)
+        [[2.0]]
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -120,11 +128,21 @@ class Elementwise(Activation):
         self.derivative = derivative
 
     def forward(self, z: Matrix) -> Matrix:
-        """A = f(Z), entrywise."""
+        """A = f(Z), entrywise.
+
+        >>> softplus = ACTIVATIONS.resolve("softplus", "example")   # an Elementwise
+        >>> softplus.forward([[0.0]])                               # ln 2
+        [[0.6931471805599453]]
+        """
         return kernels.apply(self.function, z)
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z = ∂L/∂A ⊙ f′(Z), with f′ given each z and its a = f(z)."""
+        """∂L/∂Z = ∂L/∂A ⊙ f′(Z), with f′ given each z and its a = f(z).
+
+        >>> softplus = ACTIVATIONS.resolve("softplus", "example")
+        >>> softplus.backward([[0.0]], [[0.6931471805599453]], [[1.0]])   # σ(0)
+        [[0.5]]
+        """
         derivative = self.derivative
         return [
             kernels.multiply_rows(grad_row, map(derivative, z_row, a_row))
@@ -270,11 +288,19 @@ class LeakyReLU(Elementwise):
         return {"slope": self.slope}
 
     def leaky_relu(self, z: float) -> float:
-        """f(z) = z for z > 0, slope·z for z ≤ 0."""
+        """f(z) = z for z > 0, slope·z for z ≤ 0.
+
+        >>> LeakyReLU(slope=0.1).leaky_relu(-2.0)
+        -0.2
+        """
         return z if z.real > 0.0 else self.slope * z
 
     def leaky_relu_derivative(self, z: float, a: float) -> float:
-        """f′(z) = 1 for z > 0, slope for z ≤ 0 (given z; a is unused)."""
+        """f′(z) = 1 for z > 0, slope for z ≤ 0 (given z; a is unused).
+
+        >>> LeakyReLU(slope=0.1).leaky_relu_derivative(-2.0, -0.2)
+        0.1
+        """
         return 1.0 if z.real > 0.0 else self.slope
 
 
@@ -310,11 +336,20 @@ class ELU(Elementwise):
         return {"alpha": self.alpha}
 
     def elu(self, z: float) -> float:
-        """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞)."""
+        """f(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (expm1: exact near 0, −α for z → −∞).
+
+        >>> ELU().elu(0.0), ELU(alpha=2.0).elu(3.0)
+        (0.0, 3.0)
+        """
         return z if z.real > 0.0 else self.alpha * expm1(z)
 
     def elu_derivative(self, z: float, a: float) -> float:
-        """f′(z) = 1 for z > 0, α·eᶻ for z ≤ 0 (given z; a is unused)."""
+        """f′(z) = 1 for z > 0, α·eᶻ for z ≤ 0 (given z; a is unused).
+
+        >>> elu = ELU()
+        >>> elu.elu_derivative(-1.0, elu.elu(-1.0))     # α·e⁻¹
+        0.36787944117144233
+        """
         # α·eᶻ equals a + α, but that sum cancels catastrophically in the left tail (it is
         # exactly 0 from z ≈ −37 on); eᶻ for z ≤ 0 cannot overflow.
         return 1.0 if z.real > 0.0 else self.alpha * exp(z)
@@ -423,11 +458,19 @@ class Softmax(Activation):
     output_range = (0.0, 1.0)
 
     def forward(self, z: Matrix) -> Matrix:
-        """A_i = softmax(Z_i) for each row i of Z (batch × classes)."""
+        """A_i = softmax(Z_i) for each row i of Z (batch × classes).
+
+        >>> Softmax().forward([[0.0, 0.0]])
+        [[0.5, 0.5]]
+        """
         return [softmax(row) for row in z]
 
     def backward(self, z: Matrix, a: Matrix, grad_a: Matrix) -> Matrix:
-        """∂L/∂Z_ij = A_ij · (∂L/∂A_ij − Σ_k ∂L/∂A_ik · A_ik), all batch × classes."""
+        """∂L/∂Z_ij = A_ij · (∂L/∂A_ij − Σ_k ∂L/∂A_ik · A_ik), all batch × classes.
+
+        >>> Softmax().backward([[0.0, 0.0]], [[0.5, 0.5]], [[1.0, 0.0]])   # A ⊙ (g − ⟨g, A⟩)
+        [[0.25, -0.25]]
+        """
         result = []
         for a_row, grad_row in zip(a, grad_a):
             inner = kernels.dot(grad_row, a_row)

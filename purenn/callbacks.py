@@ -99,7 +99,14 @@ class EarlyStopping:
         self.wait = 0
 
     def start(self) -> None:
-        """Forget earlier fits: no best value yet."""
+        """Forget earlier fits: no best value yet.
+
+        >>> stopper = EarlyStopping(patience=1)
+        >>> stopper.update(1, 0.5, []), stopper.best
+        (False, 0.5)
+        >>> stopper.start(); stopper.best
+        inf
+        """
         self.best = math.inf
         self.best_epoch = 0
         self.best_weights = None

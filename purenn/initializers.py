@@ -118,7 +118,12 @@ class Uniform:
         return {"low": self.low, "high": self.high}
 
     def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
-        """W_ij ~ U[low, high), an n_in × n_out matrix."""
+        """W_ij ~ U[low, high), an n_in × n_out matrix.
+
+        >>> import random
+        >>> Uniform(-1.0, 1.0)(random.Random(0), 1, 2)
+        [[0.6888437030500962, 0.515908805880605]]
+        """
         _check_fans(n_in, n_out, "Uniform")
         return _uniform_matrix(rng, n_in, n_out, self.low, self.high)
 
@@ -156,7 +161,12 @@ class Normal:
         return {"mean": self.mean, "std": self.std}
 
     def __call__(self, rng: random.Random, n_in: int, n_out: int) -> Matrix:
-        """W_ij ~ N(mean, std²), an n_in × n_out matrix."""
+        """W_ij ~ N(mean, std²), an n_in × n_out matrix.
+
+        >>> import random
+        >>> [len(row) for row in Normal(0.0, 0.1)(random.Random(0), 3, 2)]
+        [2, 2, 2]
+        """
         _check_fans(n_in, n_out, "Normal")
         return _normal_matrix(rng, n_in, n_out, self.mean, self.std)
 

@@ -70,11 +70,19 @@ class Loss:
     output_range: tuple[float, float] = (-math.inf, math.inf)
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L(P, T) for output P and target T of the same shape."""
+        """L(P, T) for output P and target T of the same shape.
+
+        >>> SumSquaredError().value([[1.0, 2.0]], [[0.0, 0.0]])     # a subclass's L: 1 + 4
+        5.0
+        """
         raise NotImplementedError
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
-        """∂L/∂P, the same shape as P."""
+        """∂L/∂P, the same shape as P.
+
+        >>> SumSquaredError().gradient([[1.0, 2.0]], [[0.0, 0.0]])  # a subclass's ∂L/∂P: 2(P − T)
+        [[2.0, 4.0]]
+        """
         raise NotImplementedError
 
     def value_and_gradient(self, output: Matrix, target: Matrix) -> tuple[float, Matrix]:
@@ -149,11 +157,19 @@ class SumSquaredError(Loss):
     reduction = "sum"
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L = Σ_ij (T_ij − P_ij)²."""
+        """L = Σ_ij (T_ij − P_ij)².
+
+        >>> SumSquaredError().value([[0.5], [1.0]], [[0.0], [0.0]])
+        1.25
+        """
         return squared_error_sum(output, target)
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
-        """∂L/∂P_ij = 2(P_ij − T_ij)."""
+        """∂L/∂P_ij = 2(P_ij − T_ij).
+
+        >>> SumSquaredError().gradient([[0.5], [1.0]], [[0.0], [0.0]])
+        [[1.0], [2.0]]
+        """
         return scaled_differences(output, target, 2.0)
 
 
@@ -191,11 +207,19 @@ class MeanSquaredError(Loss):
     reduction = "mean"
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L = (1/(n·m)) Σ_ij (P_ij − T_ij)² for P, T both n × m."""
+        """L = (1/(n·m)) Σ_ij (P_ij − T_ij)² for P, T both n × m.
+
+        >>> MeanSquaredError().value([[1.0, 3.0]], [[0.0, 0.0]])   # (1 + 9)/2
+        5.0
+        """
         return squared_error_sum(output, target) / (len(output) * len(output[0]))
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
-        """∂L/∂P_ij = 2(P_ij − T_ij) / (n·m), n × m."""
+        """∂L/∂P_ij = 2(P_ij − T_ij) / (n·m), n × m.
+
+        >>> MeanSquaredError().gradient([[1.0, 3.0]], [[0.0, 0.0]])  # 2(P − T)/2
+        [[1.0, 3.0]]
+        """
         return scaled_differences(output, target, 2.0 / (len(output) * len(output[0])))
 
 
@@ -258,7 +282,11 @@ class BinaryCrossEntropy(Loss):
         return matrix
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L = −(1/(n·m)) Σ_ij [T_ij ln P_ij + (1 − T_ij) ln(1 − P_ij)], logs clamped at −100."""
+        """L = −(1/(n·m)) Σ_ij [T_ij ln P_ij + (1 − T_ij) ln(1 − P_ij)], logs clamped at −100.
+
+        >>> round(BinaryCrossEntropy().value([[0.5]], [[1.0]]), 12)   # −ln 0.5
+        0.69314718056
+        """
         total = 0.0
         for output_row, target_row in zip(output, target):
             for p, t in zip(output_row, target_row):
@@ -269,6 +297,9 @@ class BinaryCrossEntropy(Loss):
         """∂L/∂P_ij = −(1/(n·m)) [T_ij / P_ij − (1 − T_ij) / (1 − P_ij)], n × m.
 
         A term whose log is clamped contributes 0 (the clamp is constant there).
+
+        >>> BinaryCrossEntropy().gradient([[0.5]], [[1.0]])          # −1/0.5
+        [[-2.0]]
         """
         factor = -1.0 / (len(output) * len(output[0]))
         return [
@@ -350,7 +381,11 @@ class CrossEntropy(Loss):
         return matrix
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L = −(1/n) Σ_ij T_ij · log_softmax(P_i)_j for logits P and targets T, both n × m."""
+        """L = −(1/n) Σ_ij T_ij · log_softmax(P_i)_j for logits P and targets T, both n × m.
+
+        >>> round(CrossEntropy().value([[0.0, 0.0]], [[1.0, 0.0]]), 12)   # −ln ½: equal logits
+        0.69314718056
+        """
         total = 0.0
         for output_row, target_row in zip(output, target):
             for log_p, t in zip(log_softmax(output_row), target_row):
@@ -360,7 +395,11 @@ class CrossEntropy(Loss):
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
         """∂L/∂P_ij = (softmax(P_i)_j · Σ_k T_ik − T_ij)/n, which is (softmax(P_i) − T_i)/n for
-        target rows summing to 1; n × m."""
+        target rows summing to 1; n × m.
+
+        >>> CrossEntropy().gradient([[0.0, 0.0]], [[1.0, 0.0]])   # softmax(P) − T, over 1 row
+        [[-0.5, 0.5]]
+        """
         n = len(output)
         result = []
         for output_row, target_row in zip(output, target):

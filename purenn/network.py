@@ -71,6 +71,13 @@ class Network:
     it is refused then, naming both layers and both shapes.  Samples still travel as rows: an
     image is a row of C·H·W numbers, channel-major, so data, ``predict`` and every loss keep
     their nested-list form.  ``summary()`` prints the shapes.
+
+    >>> import purenn as pn
+    >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], loss="sse", seed=1)
+    >>> net
+    Network([Dense(3, 4, activation='sigmoid'), Dense(4, 1, activation='sigmoid')], loss='sse')
+    >>> net.input_shape, net.output_shape, len(net.parameters())
+    ((3,), (1,), 4)
     """
 
     def __init__(
@@ -106,16 +113,32 @@ class Network:
 
     @property
     def n_in(self) -> int:
-        """Number of inputs per sample."""
+        """Number of inputs per sample.
+
+        >>> import purenn as pn
+        >>> pn.Network([pn.Dense(3, 4), pn.Dense(4, 2)]).n_in
+        3
+        """
         return self.layers[0].n_in
 
     @property
     def n_out(self) -> int:
-        """Number of outputs per sample."""
+        """Number of outputs per sample.
+
+        >>> import purenn as pn
+        >>> pn.Network([pn.Dense(3, 4), pn.Dense(4, 2)]).n_out
+        2
+        """
         return self.layers[-1].n_out
 
     def parameters(self) -> list[Parameter]:
-        """Every trainable parameter, layer by layer (weights before bias)."""
+        """Every trainable parameter, layer by layer (weights before bias).
+
+        >>> import purenn as pn
+        >>> pn.Network([pn.Dense(3, 4), pn.Dense(4, 1, bias=False)]).parameters()
+        [<Parameter layers[0].weights 3×4>, <Parameter layers[0].bias 1×4>,
+         <Parameter layers[1].weights 4×1>]
+        """
         return [parameter for layer in self.layers for _, parameter in layer.named_parameters()]
 
     def buffers(self) -> list[Buffer]:
@@ -192,7 +215,13 @@ class Network:
     def check_data(self, x: Any, y: Any, where: str) -> tuple[Matrix, Matrix]:
         """(X, Y) checked and converted as every public method does: X to a float matrix of
         n_in columns, Y by the loss's ``prepare_target``; errors name ``where``.  For code built
-        on the network (the gradient checker) that then calls ``backprop`` or ``forward``."""
+        on the network (the gradient checker) that then calls ``backprop`` or ``forward``.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1)])
+        >>> net.check_data([[1, 2]], [[3]], "mine")
+        ([[1.0, 2.0]], [[3.0]])
+        """
         inputs = self._check_inputs(x, where)
         targets = self.loss_function.prepare_target(y, len(inputs), self.n_out, where)
         return inputs, targets
@@ -200,13 +229,29 @@ class Network:
     # -- the passes, on checked data ----------------------------------------------------------
 
     def forward(self, x: Matrix) -> Matrix:
-        """The output for an already-checked batch X, every layer caching for ``backward``."""
+        """The output for an already-checked batch X, every layer caching for ``backward``.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1, bias=False)])
+        >>> net.layers[0].weights.value = [[1.0], [1.0]]
+        >>> net.forward([[1.0, 2.0]])
+        [[3.0]]
+        """
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
     def backward(self, grad_output: Matrix) -> None:
-        """The chain rule from ∂L/∂(output) down through every layer, storing parameter grads."""
+        """The chain rule from ∂L/∂(output) down through every layer, storing parameter grads.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 1, bias=False)])
+        >>> net.layers[0].weights.value = [[1.0], [1.0]]
+        >>> _ = net.forward([[1.0, 2.0]])
+        >>> net.backward([[1.0]])                     # ∂L/∂(output) = 1
+        >>> net.layers[0].weights.grad
+        [[1.0], [2.0]]
+        """
         for index in range(len(self.layers) - 1, -1, -1):
             result = self.layers[index].backward(grad_output, need_input_grad=index > 0)
             if result is not None:
@@ -275,7 +320,14 @@ class Network:
             return self.forward(inputs)
 
     def loss(self, x: Any, y: Any) -> float:
-        """The loss L(predict(X), Y) as a number, in evaluation mode, as ``predict``."""
+        """The loss L(predict(X), Y) as a number, in evaluation mode, as ``predict``.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(1, 1, bias=False)], loss="sse")
+        >>> net.layers[0].weights.value = [[1.0]]
+        >>> net.loss([[1], [2]], [[0], [0]])          # 1² + 2²
+        5.0
+        """
         inputs, targets = self.check_data(x, y, "loss")
         with in_mode(self, False):
             return self.loss_function.value(self.forward(inputs), targets)
@@ -284,7 +336,14 @@ class Network:
         """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation,
         in the current mode.  In training mode (the default) this is the pass a training step
         takes: it draws dropout masks from the generator and updates BatchNorm's running
-        statistics, as one step of ``fit`` does before the optimizer moves."""
+        statistics, as one step of ``fit`` does before the optimizer moves.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(1, 1)], loss="sse")
+        >>> net.layers[0].weights.value = [[1.0]]
+        >>> net.gradients([[1]], [[0]])               # L = 1; ∂L/∂w = 2·1·1, ∂L/∂b = 2·1
+        (1.0, [[[2.0]], [[2.0]]])
+        """
         inputs, targets = self.check_data(x, y, "gradients")
         if self.training:
             self.check_training_batch(len(inputs), "gradients")
@@ -363,6 +422,12 @@ class Network:
     def predict_classes(self, x: Any) -> list[int]:
         """The class of each row of X: argmax of the outputs, or for a single output column
         (sigmoid-style) 1 if the output > 0.5 else 0.  n × n_in → n ints.
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 2, bias=False)], loss="cross_entropy")
+        >>> net.layers[0].weights.value = [[1.0, 0.0], [0.0, 1.0]]
+        >>> net.predict_classes([[3, 1], [0, 2]])     # the larger output of each row
+        [0, 1]
         """
         return predicted_classes(self.predict(x), self.loss_function)
 

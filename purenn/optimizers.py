@@ -137,7 +137,13 @@ class Optimizer:
 
     @property
     def lr(self) -> float:
-        """The learning rate η used by the next step."""
+        """The learning rate η used by the next step.
+
+        >>> sgd = SGD(lr=0.1)
+        >>> sgd.lr = 0.05
+        >>> sgd.lr
+        0.05
+        """
         return self._lr
 
     @lr.setter
@@ -181,7 +187,12 @@ class Optimizer:
                 self.state[parameter] = state
 
     def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
-        """(new values, new state or None) for one parameter, changing nothing."""
+        """(new values, new state or None) for one parameter, changing nothing.
+
+        >>> theta = Parameter("θ", [[1.0]])
+        >>> SGD(lr=0.5).propose(theta, [[2.0]])     # a subclass's proposal; θ is unchanged
+        ([[0.0]], None)
+        """
         raise NotImplementedError
 
     def reset(self) -> None:
@@ -198,7 +209,11 @@ class Optimizer:
 
     def config(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this optimizer: ``type(o)(**o.config())`` is the
-        same optimizer with no state yet."""
+        same optimizer with no state yet.
+
+        >>> type(SGD(lr=0.2))(**SGD(lr=0.2).config())
+        SGD(lr=0.2, momentum=0.0, nesterov=False, weight_decay=0.0)
+        """
         raise NotImplementedError
 
     def state_list(self, parameters: Sequence[Parameter]) -> list[dict[str, Any] | None]:
@@ -251,11 +266,20 @@ class Optimizer:
                 self.state[parameter] = state
 
     def plain_state(self, state: Any) -> dict[str, Any]:
-        """One parameter's state as plain data (``state_list``'s entries)."""
+        """One parameter's state as plain data (``state_list``'s entries).
+
+        >>> SGD(lr=0.1, momentum=0.9).plain_state([[1.0]])
+        {'momentum_buffer': [[1.0]]}
+        """
         raise NotImplementedError
 
     def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
-        """One parameter's state from plain data, checked against the parameter's shape."""
+        """One parameter's state from plain data, checked against the parameter's shape.
+
+        >>> theta = Parameter("θ", [[1.0]])
+        >>> SGD(lr=0.1, momentum=0.9).state_from_plain({"momentum_buffer": [[0.5]]}, theta, "here")
+        [[0.5]]
+        """
         raise NotImplementedError
 
 
@@ -355,11 +379,20 @@ class SGD(Optimizer):
         }
 
     def plain_state(self, state: Any) -> dict[str, Any]:
-        """{"momentum_buffer": b}, b copied."""
+        """{"momentum_buffer": b}, b copied.
+
+        >>> SGD(lr=0.1, momentum=0.9).plain_state([[2.0, -2.0]])
+        {'momentum_buffer': [[2.0, -2.0]]}
+        """
         return {"momentum_buffer": _copy(state)}
 
     def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
-        """The momentum buffer b from {"momentum_buffer": b}, b of the parameter's shape."""
+        """The momentum buffer b from {"momentum_buffer": b}, b of the parameter's shape.
+
+        >>> theta = Parameter("θ", [[1.0, 2.0]])
+        >>> SGD(lr=0.1, momentum=0.9).state_from_plain({"momentum_buffer": [[0, 1]]}, theta, "x")
+        [[0.0, 1.0]]
+        """
         _check_keys(plain, ("momentum_buffer",), where)
         return _state_matrix(plain["momentum_buffer"], parameter, where, "momentum_buffer")
 
@@ -431,7 +464,13 @@ class Adam(Optimizer):
         self.weight_decay = check_real(weight_decay, "weight_decay", "Adam", low=0.0)
 
     def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
-        """(new θ, new AdamState), by the equations above; t counts this parameter's steps."""
+        """(new θ, new AdamState), by the equations above; t counts this parameter's steps.
+
+        >>> theta = Parameter("θ", [[1.0]])
+        >>> values, state = Adam(lr=0.1).propose(theta, [[2.0]])   # first step: θ − η·sign(g)
+        >>> round(values[0][0], 9), state, theta.value
+        (0.9, <AdamState step 1>, [[1.0]])
+        """
         state = self.state.get(parameter)
         t = 1 if state is None else state.step + 1
         beta1, beta2 = self.betas
@@ -468,12 +507,22 @@ class Adam(Optimizer):
         }
 
     def plain_state(self, state: Any) -> dict[str, Any]:
-        """{"step": t, "exp_avg": m, "exp_avg_sq": v}, the matrices copied."""
+        """{"step": t, "exp_avg": m, "exp_avg_sq": v}, the matrices copied.
+
+        >>> Adam().plain_state(AdamState(1, [[0.2]], [[0.004]]))
+        {'step': 1, 'exp_avg': [[0.2]], 'exp_avg_sq': [[0.004]]}
+        """
         return {"step": state.step, "exp_avg": _copy(state.m), "exp_avg_sq": _copy(state.v)}
 
     def state_from_plain(self, plain: Any, parameter: Parameter, where: str) -> Any:
         """An AdamState from {"step": t ≥ 1, "exp_avg": m, "exp_avg_sq": v ≥ 0}, m and v of the
-        parameter's shape (v is a mean of squares: a negative entry would fail √v̂)."""
+        parameter's shape (v is a mean of squares: a negative entry would fail √v̂).
+
+        >>> theta = Parameter("θ", [[1.0]])
+        >>> plain = {"step": 2, "exp_avg": [[0.1]], "exp_avg_sq": [[0.01]]}
+        >>> Adam().state_from_plain(plain, theta, "x")
+        <AdamState step 2>
+        """
         _check_keys(plain, ("step", "exp_avg", "exp_avg_sq"), where)
         step = check_int(plain["step"], "step", where, 1)
         m = _state_matrix(plain["exp_avg"], parameter, where, "exp_avg")

@@ -75,7 +75,11 @@ class Schedule:
 
     def closed_form(self, epoch: int, base_lr: float) -> float:
         """η_t for an int t ≥ 0 and a finite η₀ ≥ 0 already known to be valid (the training
-        loop's path: it checked both before the first epoch); no argument checks."""
+        loop's path: it checked both before the first epoch); no argument checks.
+
+        >>> StepLR(step_size=2, gamma=0.5).closed_form(3, 1.0)   # a subclass's closed form
+        0.5
+        """
         raise NotImplementedError
 
 
@@ -93,7 +97,11 @@ class StepLR(Schedule):
         self.gamma = _check_gamma(gamma, "StepLR")
 
     def closed_form(self, epoch: int, base_lr: float) -> float:
-        """η₀ · γ^⌊t / step_size⌋ (+inf only where that product exceeds the largest float)."""
+        """η₀ · γ^⌊t / step_size⌋ (+inf only where that product exceeds the largest float).
+
+        >>> [StepLR(step_size=2, gamma=0.1).closed_form(t, 1.0) for t in range(4)]
+        [1.0, 1.0, 0.1, 0.1]
+        """
         return _scaled_power(base_lr, self.gamma, epoch // self.step_size)
 
     def __repr__(self) -> str:
@@ -142,7 +150,11 @@ class CosineAnnealingLR(Schedule):
         self.eta_min = check_learning_rate(eta_min, "CosineAnnealingLR (eta_min)")
 
     def closed_form(self, epoch: int, base_lr: float) -> float:
-        """η_min + ½(η₀ − η_min)(1 + cos(π t / T_max))."""
+        """η_min + ½(η₀ − η_min)(1 + cos(π t / T_max)).
+
+        >>> [CosineAnnealingLR(T_max=2).closed_form(t, 1.0) for t in range(3)]
+        [1.0, 0.5, 0.0]
+        """
         cosine = math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + 0.5 * (base_lr - self.eta_min) * (1.0 + cosine)
 

@@ -108,11 +108,23 @@ class History:
 
     @property
     def epochs(self) -> int:
-        """How many epochs were recorded."""
+        """How many epochs were recorded.
+
+        >>> history = History()
+        >>> history.record({"loss": 1.0}); history.record({"loss": 0.5})
+        >>> history.epochs
+        2
+        """
         return len(self.loss)
 
     def record(self, values: dict[str, float]) -> None:
-        """Append one epoch: "loss" and "val_loss" to their lists, anything else to metrics."""
+        """Append one epoch: "loss" and "val_loss" to their lists, anything else to metrics.
+
+        >>> history = History()
+        >>> history.record({"loss": 0.5, "val_loss": 0.7})
+        >>> history.loss, history.val_loss
+        ([0.5], [0.7])
+        """
         for name, value in values.items():
             if name == "loss":
                 self.loss.append(value)

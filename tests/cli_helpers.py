@@ -66,7 +66,7 @@ def environment():
 
 
 def run_process(*arguments: str, cwd: Optional[str] = None) -> Result:
-    """``python -m purenn arguments`` in a subprocess, in ``cwd`` (default PURENN_HOME)."""
+    """``python3 -m purenn arguments`` in a subprocess, in ``cwd`` (default PURENN_HOME)."""
     require_native("start processes")
     completed = subprocess.run(
         [sys.executable, "-m", "purenn", *arguments], capture_output=True, text=True,

@@ -1,8 +1,10 @@
 """Hypothesis profiles shared by the whole suite, and what the run's header and summary report.
 
-"ci" is deterministic (derandomize, no deadline, no example database), so CI never flakes;
-"quick" is the same with fewer examples, for the slower interpreters; "dev" explores more.
-Choose with HYPOTHESIS_PROFILE=<name>; "ci" is the default.
+"ci" is deterministic (derandomize, no deadline, no example database), so CI never flakes: CI's
+dev job runs it; "quick" is the same with a quarter of the examples, the default (the README's
+command, and CI's other interpreters, which repeat what dev checks in full); "dev" explores ten
+times more.  Choose with HYPOTHESIS_PROFILE=<name>.  A test that sets its own count scales it by
+the profile (``budget.examples``).
 
 The header names the purenn under test (the source tree, or the wheel installed in a CI
 environment) and the oracles PURENN_REQUIRE makes mandatory (see oracles.py).
@@ -11,6 +13,7 @@ environment) and the oracles PURENN_REQUIRE makes mandatory (see oracles.py).
 import os
 
 import oracles
+from budget import PROFILE
 from hypothesis import HealthCheck, settings
 
 import purenn
@@ -26,7 +29,6 @@ settings.register_profile(
 )
 settings.register_profile("quick", parent=settings.get_profile("ci"), max_examples=25)
 settings.register_profile("dev", deadline=None, max_examples=1000, print_blob=True)
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 

@@ -12,6 +12,7 @@ import itertools
 import math
 
 import pytest
+from budget import examples
 from hypothesis import example, given, settings
 from oracles import require
 from strategies import NetworkSpec, build_network, network_specs
@@ -111,7 +112,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("activation", "loss"), CASES)
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(spec=network_specs())
 @example(
     spec=NetworkSpec([2, 3, 2], [True, False], [[[0.5, -1.0, 0.25], [1.5, 0.0, -0.5]],

@@ -7,6 +7,7 @@ import random
 
 import pytest
 from batchnorm_cases import norm_cases, reference
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import MODEST, matrices
@@ -34,7 +35,7 @@ def drawn_layer(case, data, momentum=0.1):
 # -- the formulas ---------------------------------------------------------------------------------
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(case=norm_cases(), momentum=st.sampled_from([0.1, 0.5, 1.0, 0.0, None]),
        steps=st.integers(1, 3), data=st.data())
 def test_training_passes_and_running_statistics_follow_the_formulas(case, momentum, steps, data):
@@ -50,7 +51,7 @@ def test_training_passes_and_running_statistics_follow_the_formulas(case, moment
     assert layer.num_batches_tracked.value == [[float(steps)]]
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(case=norm_cases(), data=st.data())
 def test_evaluation_uses_the_running_statistics_and_updates_nothing(case, data):
     layer = drawn_layer(case, data)

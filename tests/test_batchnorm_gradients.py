@@ -11,6 +11,7 @@ import re
 
 import pytest
 from batchnorm_cases import BatchNormWithoutMeanOfGradient, norm_cases, norm_network
+from budget import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import matrices
@@ -52,7 +53,7 @@ def assert_passes(result):
 
 @pytest.mark.parametrize("training", [True, False], ids=["training", "evaluation"])
 @pytest.mark.parametrize("method", METHODS)
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=norm_cases(), activation=st.sampled_from(["identity", "tanh", "relu"]),
        data=st.data())
 def test_batchnorm_gradients_of_gamma_beta_and_input(training, method, case, activation, data):
@@ -158,12 +159,13 @@ def test_negative_control_the_missing_mean_of_gradient_term_is_caught(image, met
     assert pn.gradcheck(network, x, y, method).ok
 
 
-# -- the README ----------------------------------------------------------------------------------
+# -- the docs -------------------------------------------------------------------------------------
 
 
-def test_the_readme_table_is_what_the_check_prints():
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    section = readme.split("\n### Gradient checks of these layers\n", 1)[1].split("\n### ", 1)[0]
+def test_the_docs_table_is_what_the_check_prints():
+    page = pathlib.Path(__file__).resolve().parent.parent / "docs" / "dropout-batchnorm.md"
+    section = page.read_text("utf-8").split("\n## Gradient checks of these layers\n", 1)[1]
+    section = section.split("\n## ", 1)[0]
     (code, table), = re.findall(r"```python\n(.*?)```\n\n```\n(.*?)```", section, re.DOTALL)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):

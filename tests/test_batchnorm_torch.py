@@ -8,6 +8,7 @@ import random
 
 import pytest
 from batchnorm_cases import BatchNormWithoutMeanOfGradient, norm_cases
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import require
@@ -44,7 +45,7 @@ def one_pass(layer, x, shape, running, upstream):
     )
 
 
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=norm_cases(), momentum=st.sampled_from([0.1, 0.5, 1.0]), steps=st.integers(1, 3),
        data=st.data())
 def test_training_steps_then_evaluation_match_f_batch_norm(case, momentum, steps, data):

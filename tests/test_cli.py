@@ -106,7 +106,7 @@ def test_demo_of_zero_epochs_draws_no_loss_curve(capsys, tmp_path):
 def test_bad_demo_options_are_one_line_pointing_at_the_help(capsys, arguments, message):
     line = error_message(run(capsys, *arguments))
     assert line.startswith(message)
-    assert line.endswith("(see python -m purenn demo --help)")
+    assert line.endswith("(see python3 -m purenn demo --help)")
 
 
 def test_plots_where_a_file_is_in_the_way(capsys, tmp_path):
@@ -149,10 +149,10 @@ def help_text(capsys, *arguments):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_commands_help_ends_with_a_worked_example(capsys, command):
     text = help_text(capsys, command)
-    assert text.startswith(f"usage: python -m purenn {command} ")
+    assert text.startswith(f"usage: python3 -m purenn {command} ")
     example = text.split("a worked example", 1)[1]
     commands = [line.strip() for line in example.splitlines() if line.startswith("  python")]
-    assert any(line.startswith(f"python -m purenn {command} ") for line in commands), example
+    assert any(line.startswith(f"python3 -m purenn {command} ") for line in commands), example
     if command != "demo":
         assert all(line.split()[3] in COMMANDS for line in commands)
 
@@ -164,10 +164,10 @@ def test_the_help_examples_run(capsys, tmp_path, monkeypatch):
         "sepal,petal,species\n" + "".join(f"{i % 7},{i % 3},{'ab'[i % 2]}\n" for i in range(12))
     )
     examples = {
-        "train": "python -m purenn train moons --arch 2-16-16-2 --epochs 200 --plots out/ "
+        "train": "python3 -m purenn train moons --arch 2-16-16-2 --epochs 200 --plots out/ "
                  "--save moons.json",
-        "predict": "python -m purenn predict --model iris.json iris.csv",
-        "export": "python -m purenn export --model moons.json moons.onnx",
+        "predict": "python3 -m purenn predict --model iris.json iris.csv",
+        "export": "python3 -m purenn export --model moons.json moons.onnx",
     }
     for command, line in examples.items():
         assert line in help_text(capsys, command)
@@ -185,7 +185,7 @@ def test_the_top_level_help_lists_the_commands_and_the_default(capsys):
     for command in COMMANDS:
         assert re.search(rf"^ +{command}\b", text, re.MULTILINE), command
     assert "With no command, demo runs" in text
-    assert "python -m purenn --epochs 3000 --plots out/" in text
+    assert "python3 -m purenn --epochs 3000 --plots out/" in text
 
 
 def test_the_console_script_calls_itself_purenn(capsys, monkeypatch):
@@ -263,13 +263,12 @@ def test_the_console_script_entry_point(tmp_path):
     assert completed.stdout.startswith("usage: purenn gradcheck ")
 
 
-def test_the_readme_command_lines_parse():
-    # Every command line shown in the README's "Command line" section is one the parser takes.
-    readme = (pathlib.Path(ROOT) / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
-    lines = re.findall(r"^(?:\$ )?python -m purenn\b([^#>\n]*)", section, re.MULTILINE)
-    lines += re.findall(r"`python -m purenn\b([^`]*)`", section)
-    lines = [line for line in lines if "…" not in line]  # "python -m purenn COMMAND …"
+def test_the_documented_command_lines_parse():
+    # Every command line shown in docs/command-line.md is one the parser takes.
+    section = (pathlib.Path(ROOT) / "docs" / "command-line.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^(?:\$ )?python3 -m purenn\b([^#>\n]*)", section, re.MULTILINE)
+    lines += re.findall(r"`python3 -m purenn\b([^`]*)`", section)
+    lines = [line for line in lines if "…" not in line]  # "python3 -m purenn COMMAND …"
     assert len(lines) >= 8
     refused = {"gradcheck --epochs 3"}  # shown as what is refused
     parser = cli.build_parser()

@@ -1,4 +1,4 @@
-"""``python -m purenn train``: built-in sets and CSV files, the network and loss it chooses, the
+"""``python3 -m purenn train``: built-in sets and CSV files, the network and loss it chooses, the
 pictures, the saved model, and every way a command line can be wrong."""
 
 import io

@@ -7,6 +7,7 @@ import gzip
 import random
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from image_strategies import conv_cases, pool_cases
@@ -58,7 +59,7 @@ def close(a, b):
                for row_a, row_b in zip(a, b) for u, v in zip(row_a, row_b))
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(case=conv_cases())
 def test_conv2d_computes_the_cross_correlation_of_the_formula(case):
     layer = built_conv(case)
@@ -95,7 +96,7 @@ def test_a_hand_computed_correlation():
     assert layer.forward(image) == [[37.0, 47.0, 67.0, 77.0]]
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(case=conv_cases(), seed=st.integers(0, 1000))
 def test_col2im_is_the_transpose_of_im2col(case, seed):
     # ⟨im2col(x), G⟩ = ⟨x, col2im(G)⟩ for every G: the defining property of the backward pass.
@@ -126,7 +127,7 @@ def naive_pool(image, shape, pool, stride, reduce):
             for c in range(channels) for oi in range(rows) for oj in range(columns)]
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(case=pool_cases(tied=True))
 def test_pooling_computes_max_and_mean_of_each_window(case):
     for layer, reduce in ((pn.MaxPool2D, max), (pn.AvgPool2D, lambda v: sum(v) / len(v))):

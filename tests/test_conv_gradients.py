@@ -9,6 +9,7 @@ returns (col2im, the pooling scatter) reaches a parameter the checker can see.""
 import random
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from image_strategies import conv_cases, pool_cases
@@ -44,7 +45,7 @@ def assert_passes(result):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=conv_cases(), activation=st.sampled_from(ACTIVATIONS), bias=st.booleans(),
        data=st.data())
 def test_conv2d(method, case, activation, bias, data):
@@ -55,7 +56,7 @@ def test_conv2d(method, case, activation, bias, data):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("pool", [pn.MaxPool2D, pn.AvgPool2D])
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=st.booleans().flatmap(lambda tied: pool_cases(tied=tied)), data=st.data())
 def test_pooling_with_and_without_ties(method, pool, case, data):
     layers = [stem(case.shape), pool(case.pool_size, case.stride)]
@@ -89,7 +90,7 @@ def stacks(draw):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(stack=stacks(), data=st.data())
 def test_conv_pool_conv_flatten_dense_stacks(method, stack, data):
     layers, x = stack

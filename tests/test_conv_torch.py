@@ -7,6 +7,7 @@ ties).  PyTorch's weight (F, C, kh, kw) is purenn's F × C·kh·kw matrix reshap
 import random
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from image_strategies import PoolCase, conv_cases, pool_cases
@@ -56,7 +57,7 @@ def drawn_conv(case, seed):
     return layer
 
 
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=conv_cases(max_side=6), seed=st.integers(0, 10**6))
 def test_conv2d_matches_torch(case, seed):
     assert conv_mismatches(drawn_conv(case, seed), case.x, seed) == []
@@ -96,7 +97,7 @@ def pool_mismatches(kind, case, seed=0):
 
 
 @pytest.mark.parametrize("kind", sorted(POOLS))
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=examples(EXAMPLES))
 @given(case=st.booleans().flatmap(lambda tied: pool_cases(tied=tied)), seed=st.integers(0, 99))
 def test_pooling_matches_torch_including_ties_and_windows_that_do_not_tile(kind, case, seed):
     assert pool_mismatches(kind, case, seed) == []

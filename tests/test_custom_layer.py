@@ -233,7 +233,7 @@ def test_registration_refuses_what_a_file_could_not_tell_apart():
     assert pn.register_layer(Scale) is Scale  # the same class again: nothing changes
 
 
-DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "layers.md"
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs" / "writing-a-layer.md"
 
 
 def test_the_page_on_writing_a_layer_runs_and_prints_what_it_says(tmp_path):

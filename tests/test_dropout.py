@@ -5,6 +5,7 @@ shapes, summary, config, and every error path."""
 import random
 
 import pytest
+from budget import examples
 from dropout_cases import DropoutNotRescaled, Replayed
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from purenn.training import shuffled_indices
 RATES = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.9])
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(rate=RATES, x=matrices(), data=st.data())
 def test_training_output_is_x_times_the_kept_mask_over_one_minus_rate(rate, x, data):
     rows, columns = len(x), len(x[0])
@@ -145,7 +146,7 @@ def drawn_network(layers, x, data):
 
 @pytest.mark.parametrize("training", [True, False], ids=["training", "evaluation"])
 @pytest.mark.parametrize("method", ["complex", "central"])
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(rate=RATES, x=matrices(max_side=4), data=st.data())
 def test_gradcheck_with_dropout_between_layers(training, method, rate, x, data):
     width = len(x[0])

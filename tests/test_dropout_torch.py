@@ -4,6 +4,7 @@ draws a u ≥ p, a dropped one a u < p), and the outputs and input gradients mus
 that forgets to rescale disagrees, although the gradient checker cannot see it (it is
 consistent with itself)."""
 
+from budget import examples
 from dropout_cases import DropoutNotRescaled, Replayed
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ def ours(layer_class, x, rate, kept, upstream):
     return layer.forward(x), layer.backward(upstream)
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(rate=st.sampled_from([0.1, 0.3, 0.5, 0.8]), x=matrices(elements=NONZERO),
        seed=st.integers(0, 1000), data=st.data())
 def test_outputs_and_gradients_match_f_dropout_with_the_same_mask(rate, x, seed, data):

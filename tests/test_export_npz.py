@@ -13,6 +13,7 @@ import struct
 import zipfile
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from persist_helpers import bits, networks, require_numpy, require_torch
 
@@ -67,7 +68,7 @@ def test_each_header_is_aligned_and_terminated():
     assert len(data) == 10 + length + 12 * 8
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(networks())
 def test_export_then_import_gives_back_every_bit(tmp_path_factory, network):
     path = tmp_path_factory.mktemp("npz") / "w.npz"

@@ -6,6 +6,7 @@ import os
 import random
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from persist_helpers import (
@@ -264,7 +265,7 @@ def test_the_batch_dimension_is_symbolic(tmp_path):
                      FLOAT64_TOLERANCE)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(network=networks(weights=st.floats(-2.0, 2.0)), dtype=st.sampled_from(["float64",
                                                                               "float32"]))
 def test_generated_networks_run_the_same_in_onnxruntime(tmp_path_factory, network, dtype):

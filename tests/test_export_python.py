@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from budget import examples
 from hypothesis import given, settings
 from oracles import require_native
 from persist_helpers import bits, every_activation, image_network, networks, run_micropython
@@ -52,7 +53,7 @@ def test_every_activation_predicts_bit_for_bit(activation, bias):
     assert bits(predict_of(network)(x)) == bits(network.predict(x))
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(networks())
 def test_generated_networks_predict_bit_for_bit(network):
     x = inputs(network.n_in, rows=3, seed=network.n_in, scale=2.0)

@@ -1,4 +1,4 @@
-"""``python -m purenn gradcheck``: the tables, the step sweep, the planted bugs and the help.
+"""``python3 -m purenn gradcheck``: the tables, the step sweep, the planted bugs and the help.
 
 The printed tables are read back by regular expressions for their lines (the heading, one row
 per parameter, the worst entry), never by splitting on words that may occur elsewhere."""
@@ -141,7 +141,7 @@ def test_help_shows_a_worked_example_and_every_bug(capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "a worked example" in out
-    assert "python -m purenn gradcheck --plant-bug missing_factor_2" in out
+    assert "python3 -m purenn gradcheck --plant-bug missing_factor_2" in out
     for bug in PLANTED_BUGS.values():
         assert bug.name in out and bug.description in out
 
@@ -158,7 +158,7 @@ def test_bad_plant_bug_options_are_one_line_and_status_2(capsys, arguments, word
     assert status == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("purenn: error: ") and words in line
-    assert line.endswith("(see python -m purenn gradcheck --help)")
+    assert line.endswith("(see python3 -m purenn gradcheck --help)")
 
 
 def test_a_planted_bug_from_a_fresh_process_exits_with_status_1():

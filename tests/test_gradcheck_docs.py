@@ -1,5 +1,5 @@
 """The gradient checker's documentation runs: every docstring example of purenn/gradient_checking/,
-and the tables of the README's "Gradient checking" section, which must be what the code prints."""
+and the tables of docs/gradient-checking.md, which must be what the code prints."""
 
 import contextlib
 import doctest
@@ -47,7 +47,7 @@ def test_every_public_function_and_class_has_an_example(name):
         assert ">>> " in (value.__doc__ or ""), f"{name}.{public} has no example"
 
 
-# -- the README --------------------------------------------------------------------------------
+# -- the page ----------------------------------------------------------------------------------
 
 # Digits that rounding may change between interpreters (CPython 3.12+ sums with math.sumprod):
 # every decimal with a fraction, and which entry is "worst" among round-off-level errors.
@@ -59,15 +59,14 @@ def masked(text):
     return [WORST.sub("worst entry: …", FLOAT.sub("#", line)) for line in text.splitlines()]
 
 
-def readme_blocks():
-    """(language, text) of each fenced block of the README's "Gradient checking" section."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Gradient checking\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```(\w*)\n(.*?)```", section, flags=re.DOTALL)
+def page_blocks():
+    """(language, text) of each fenced block of docs/gradient-checking.md."""
+    page = (ROOT / "docs" / "gradient-checking.md").read_text(encoding="utf-8")
+    return re.findall(r"```(\w*)\n(.*?)```", page, flags=re.DOTALL)
 
 
 def printed_by(language, code, namespace):
-    """What a README block prints: Python run in ``namespace``, or a ``python -m purenn`` line."""
+    """What a block prints: Python run in ``namespace``, or a ``python3 -m purenn`` line."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         if language == "python":
@@ -79,14 +78,14 @@ def printed_by(language, code, namespace):
 
 
 def assert_shown_within(shown, printed):
-    """The README's output block is a contiguous run of the printed lines, up to rounding."""
+    """The page's output block is a contiguous run of the printed lines, up to rounding."""
     want, got = masked(shown.rstrip("\n")), masked(printed)
     starts = [i for i in range(len(got) - len(want) + 1) if got[i : i + len(want)] == want]
-    assert starts, "README output differs from the real one:\n" + printed
+    assert starts, "the page's output differs from the real one:\n" + printed
 
 
-def test_the_readme_shows_what_the_code_prints():
-    blocks = readme_blocks()
+def test_the_page_shows_what_the_code_prints():
+    blocks = page_blocks()
     namespace = {}
     compared = 0
     for (language, code), (next_language, shown) in zip(blocks, blocks[1:]):
@@ -98,7 +97,7 @@ def test_the_readme_shows_what_the_code_prints():
     assert compared == 3  # the first check, the kinks, the planted bug
 
 
-def test_the_readme_sweep_is_the_real_sweep():
-    (shown,) = [text for _, text in readme_blocks() if text.lstrip().startswith("h ")]
-    printed = printed_by("sh", "python -m purenn gradcheck --sweep", {})
+def test_the_page_sweep_is_the_real_sweep():
+    (shown,) = [text for _, text in page_blocks() if text.lstrip().startswith("h ")]
+    printed = printed_by("sh", "python3 -m purenn gradcheck --sweep", {})
     assert_shown_within(shown, printed)

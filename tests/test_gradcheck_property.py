@@ -8,6 +8,7 @@ import math
 from typing import NamedTuple
 
 import pytest
+from budget import examples
 from hypothesis import assume, example, given, settings
 from strategies import NetworkSpec, build_network, loss_setup, network_specs
 
@@ -94,7 +95,7 @@ def coarse_then_fine(result):
 
 @pytest.mark.parametrize("case", METHOD_CASES, ids=lambda case: case.method)
 @pytest.mark.parametrize(("activation", "loss"), CASES)
-@settings(max_examples=EXAMPLES_PER_CASE)
+@settings(max_examples=examples(EXAMPLES_PER_CASE))
 @given(spec=network_specs())
 @example(spec=ALL_ZERO)
 @example(spec=SATURATED)

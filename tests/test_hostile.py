@@ -12,6 +12,7 @@ import pickle
 import random
 
 import pytest
+from budget import examples
 from hostile import (
     ABSURD_SIZES,
     BAD_SEEDS,
@@ -202,7 +203,7 @@ def test_every_call_refuses_every_hostile_value_and_the_network_survives(
     assert not escaped, f"{name}:\n" + "\n".join(escaped)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(name=st.sampled_from(sorted(CALLS)), value=GENERATED)
 def test_fuzz_generated_values_at_every_call(trained, in_scratch_folder, name, value):
     net = copy.deepcopy(trained)
@@ -390,7 +391,7 @@ INITIALIZERS = ["uniform", "normal", "xavier_uniform", "he_normal", pn.Uniform(-
                 pn.Normal(0.0, 0.2)]
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(optimizer=st.sampled_from(sorted(OPTIMIZERS)), init=st.sampled_from(INITIALIZERS),
        seed=st.integers(0, 2**32), copier=st.sampled_from(["deepcopy", "pickle"]),
        dropout=st.booleans())

@@ -5,6 +5,7 @@ import os
 import stat
 
 import pytest
+from budget import examples
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from image_strategies import conv_cases
@@ -181,7 +182,7 @@ def fresh_optimizer(optimizer):
     return type(optimizer)(**optimizer.config())
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(network=networks(max_layers=2, weights=st.floats(-1, 1)), optimizer=OPTIMIZERS,
        epochs=st.tuples(st.integers(1, 3), st.integers(1, 3)),
        batch_size=st.sampled_from([None, 1, 3]), seed=st.integers(0, 5))

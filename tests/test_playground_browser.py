@@ -1,5 +1,5 @@
 """The playground in a real browser: Debian's headless Chromium, driven by Selenium through
-chromedriver, loads the page from ``python -m purenn playground``'s server with Pyodide from a
+chromedriver, loads the page from ``python3 -m purenn playground``'s server with Pyodide from a
 local copy (offline), trains the seed example, and runs the gradient check.
 
 Needs selenium, chromium, chromedriver and a copy of the npm package pyodide: PURENN_PYODIDE,

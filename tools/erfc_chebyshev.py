@@ -8,7 +8,7 @@ ONNX Runtime has no float64 Erf, so the ONNX export computes, for w ≥ 0,
 smooth on t ∈ (0, 1]: it tends to −ln(2√π) as w → ∞.  This script interpolates P at Chebyshev
 nodes in 50-digit arithmetic and prints the coefficients to paste into ERFC_CHEBYSHEV:
 
-    python tools/erfc_chebyshev.py
+    python3 tools/erfc_chebyshev.py
 
 The truncation error (the first dropped coefficients) is printed too; tests/test_export_onnx.py
 checks the result against math.erfc.

@@ -1,4 +1,4 @@
-"""The command line: ``python -m purenn COMMAND …``, and the ``purenn`` console script.
+"""The command line: ``python3 -m purenn COMMAND …``, and the ``purenn`` console script.
 
     demo        train the seed tutorial's 3-4-1 network and watch it learn (the default)
     train       train a network on a built-in data set or a CSV file; plot it, save it
@@ -8,7 +8,7 @@
     playground  serve the playground page: train networks in the browser, with Pyodide
 
 Each option belongs to its command, and one that does not apply is refused, never ignored.
-With no command, the demo runs: ``python -m purenn --epochs 3000`` is ``… demo --epochs 3000``.
+With no command, the demo runs: ``python3 -m purenn --epochs 3000`` is ``… demo --epochs 3000``.
 Every ``--help`` ends with a worked example.
 
 The modules, bottom to top, each importing only those before it:
@@ -69,14 +69,14 @@ With no command, demo runs, and its options may come without the word demo:
 
 
 def program_name() -> str:
-    """"purenn" when run as the console script, else "python -m purenn" (how to run it again,
+    """"purenn" when run as the console script, else "python3 -m purenn" (how to run it again,
     as help and error messages show it).
 
     >>> program_name()
-    'python -m purenn'
+    'python3 -m purenn'
     """
     script = os.path.splitext(os.path.basename(sys.argv[0] if sys.argv else ""))[0]
-    return "purenn" if script == "purenn" else "python -m purenn"
+    return "purenn" if script == "purenn" else "python3 -m purenn"
 
 
 def build_parser(prog: str | None = None) -> CommandParser:

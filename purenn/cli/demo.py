@@ -1,4 +1,4 @@
-"""``python -m purenn [demo]``: train the seed tutorial's network and watch it learn.
+"""``python3 -m purenn [demo]``: train the seed tutorial's network and watch it learn.
 
 The 3-4-1 sigmoid network of the tutorial, no biases, weights from U[0, 1), trained by full-batch
 gradient descent on the sum of squares over the four rows of the seed data.  It prints the loss
@@ -32,7 +32,7 @@ a worked example:
       trains twice as long as the tutorial, printing the loss every 500 epochs, then the
       predictions (close to the targets 0 1 1 0) and the loss as a sparkline; writes
       out/loss.svg and out/architecture.svg
-  python -m purenn --epochs 3000
+  python3 -m purenn --epochs 3000
       the same: demo is the command when none is named
 """
 

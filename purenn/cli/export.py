@@ -1,4 +1,4 @@
-"""``python -m purenn export --model PATH OUTPUT``: a saved model in another format.
+"""``python3 -m purenn export --model PATH OUTPUT``: a saved model in another format.
 
     json     purenn's own format again, without training state (and the labels file copied
              beside it, so predict reads the copy as it read the original)
@@ -48,7 +48,7 @@ DTYPES = ("float64", "float32")
 
 _EXAMPLE = """\
 a worked example:
-  python -m purenn train moons --arch 2-16-16-2 --save moons.json
+  python3 -m purenn train moons --arch 2-16-16-2 --save moons.json
   %(prog)s --model moons.json moons.onnx
       an ONNX model (float64) that ONNX Runtime runs: the format is told by .onnx
   %(prog)s --model moons.json --format python moons_model.py

@@ -1,4 +1,4 @@
-"""``python -m purenn gradcheck``: backpropagation against numerical derivatives, as a table.
+"""``python3 -m purenn gradcheck``: backpropagation against numerical derivatives, as a table.
 
 It prints gradient-check tables for the seed network and a deeper one; ``--sweep`` prints the
 error of each numerical derivative against its step size (the U-curve of finite differences),
@@ -40,17 +40,17 @@ __all__ = [
 
 _GRADCHECK_EXAMPLE = """\
 a worked example, for a class:
-  python -m purenn gradcheck
+  python3 -m purenn gradcheck
       every entry of both networks passes: verdicts "excellent", exit status 0
-  python -m purenn gradcheck --plant-bug list
+  python3 -m purenn gradcheck --plant-bug list
       the bugs that can be planted, and what each gets wrong
-  python -m purenn gradcheck --plant-bug missing_factor_2
+  python3 -m purenn gradcheck --plant-bug missing_factor_2
       the same check of the deeper network with the loss gradient halved: FAILED, every
       parameter's row says "wrong" and "NO", and the worst entry's analytic value is half
       its numeric one; exit status 1
-  python -m purenn gradcheck --plant-bug sign_flip --method complex
+  python3 -m purenn gradcheck --plant-bug sign_flip --method complex
       the complex step catches a planted bug as well
-  python -m purenn gradcheck --sweep --plot sweep.svg
+  python3 -m purenn gradcheck --sweep --plot sweep.svg
       why central differences step by 6e-6: their error against the step size, as a table
       and as a log-log chart in sweep.svg
 

@@ -62,7 +62,12 @@ class CommandParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Raise UsageError("<message> (see <prog> --help)")."""
+        """Raise UsageError("<message> (see <prog> --help)").
+
+        >>> CommandParser(prog="purenn demo").error("argument --epochs: must be ≥ 1")
+        Traceback (most recent call last):
+        purenn.cli.options.UsageError: argument --epochs: must be ≥ 1 (see purenn demo --help)
+        """
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
@@ -156,7 +161,7 @@ def add_command(
 ) -> CommandParser:
     """A command's parser: ``summary`` in the list of commands, ``description`` at the top of
     its help and ``epilog`` (a worked example) at the end, laid out as written.  ``%(prog)s``
-    in the epilog becomes the command as invoked ("python -m purenn train").
+    in the epilog becomes the command as invoked ("python3 -m purenn train").
 
     >>> parser = CommandParser(prog="purenn")
     >>> commands = parser.add_subparsers()

@@ -1,4 +1,4 @@
-"""``python -m purenn playground``: serve the playground page on 127.0.0.1.
+"""``python3 -m purenn playground``: serve the playground page on 127.0.0.1.
 
 The server (the standard library's ``http.server``) answers four kinds of path, and nothing else:
 

@@ -1,4 +1,4 @@
-"""``python -m purenn predict --model PATH data.csv``: a saved model's predictions, as CSV on
+"""``python3 -m purenn predict --model PATH data.csv``: a saved model's predictions, as CSV on
 stdout.
 
 The file is read by the same rules as ``train``'s (``purenn.cli.csvfile``).  The model's
@@ -49,7 +49,7 @@ CLASSIFYING_LOSSES = ("cross_entropy", "bce")
 
 _EXAMPLE = """\
 a worked example:
-  python -m purenn train iris.csv --target species --save iris.json
+  python3 -m purenn train iris.csv --target species --save iris.json
   %(prog)s --model iris.json iris.csv > predicted.csv
       one line per flower: its species as the model predicts it ("setosa"), under the
       header "species"; the species column of iris.csv itself is left out of the inputs

@@ -1,4 +1,4 @@
-"""``python -m purenn train``: train a network on a built-in data set or a CSV file.
+"""``python3 -m purenn train``: train a network on a built-in data set or a CSV file.
 
 The data (``purenn.cli.data``), the network and its loss (``purenn.cli.architecture``) are
 decided before anything trains, and so are the output folders: a mistake in any of them is one

@@ -68,85 +68,166 @@ __all__ = [
 
 class Layout:
     """How one state entry (a purenn matrix) maps to PyTorch's tensor and back.  ``layer`` is
-    passed for layouts whose shape depends on the layer's arguments (a kernel's size)."""
+    passed for layouts whose shape depends on the layer's arguments (a kernel's size).
+
+    >>> TORCH_LAYOUTS[Dense]["weight"].torch_shape(3, 2, Dense(3, 2))   # nn.Linear's (out, in)
+    (2, 3)
+    """
 
     def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
-        """PyTorch's shape for a purenn matrix of rows × columns."""
+        """PyTorch's shape for a purenn matrix of rows × columns.
+
+        >>> Vector().torch_shape(1, 4, Dense(3, 4))        # a subclass's shape
+        (4,)
+        """
         raise NotImplementedError
 
     def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
-        """The matrix's values in the order of PyTorch's tensor (C order)."""
+        """The matrix's values in the order of PyTorch's tensor (C order).
+
+        >>> Vector().to_torch([[1.0, 2.0]], Dense(3, 2))   # a subclass's values
+        [1.0, 2.0]
+        """
         raise NotImplementedError
 
     def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
-        """The rows × columns purenn matrix from PyTorch's values (C order)."""
+        """The rows × columns purenn matrix from PyTorch's values (C order).
+
+        >>> Vector().from_torch([1.0, 2.0], 1, 2)          # a subclass's matrix
+        [[1.0, 2.0]]
+        """
         raise NotImplementedError
 
 
 class Transposed(Layout):
-    """A matrix that PyTorch stores transposed: purenn's r × c is PyTorch's (c, r)."""
+    """A matrix that PyTorch stores transposed: purenn's r × c is PyTorch's (c, r).
+
+    >>> layout = Transposed()
+    >>> layout.to_torch([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], Dense(3, 2))
+    [1.0, 3.0, 5.0, 2.0, 4.0, 6.0]
+    """
 
     def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
-        """(columns, rows)."""
+        """(columns, rows).
+
+        >>> Transposed().torch_shape(3, 2, Dense(3, 2))
+        (2, 3)
+        """
         return (columns, rows)
 
     def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
-        """The columns of the matrix, one after the other (the rows of its transpose)."""
+        """The columns of the matrix, one after the other (the rows of its transpose).
+
+        >>> Transposed().to_torch([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], Dense(3, 2))
+        [1.0, 3.0, 5.0, 2.0, 4.0, 6.0]
+        """
         return [value for column in zip(*matrix) for value in column]
 
     def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
-        """M_ij = values[j·rows + i]: the transpose of the C-order (columns, rows) array."""
+        """M_ij = values[j·rows + i]: the transpose of the C-order (columns, rows) array.
+
+        >>> Transposed().from_torch([1.0, 3.0, 5.0, 2.0, 4.0, 6.0], 3, 2)
+        [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+        """
         return [[values[j * rows + i] for j in range(columns)] for i in range(rows)]
 
 
 class Kernels(Layout):
     """Convolution filters, one per row of purenn's F × C·kh·kw matrix, each row PyTorch's
     (C, kh, kw) kernel flattened in C order: PyTorch's (F, C, kh, kw) holds the same values in
-    the same order, so only the shape changes."""
+    the same order, so only the shape changes.
+
+    >>> Kernels().torch_shape(2, 9, Conv2D(1, 2, 3))     # F × C·kh·kw ↔ (F, C, kh, kw)
+    (2, 1, 3, 3)
+    """
 
     def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
-        """(F, C, kh, kw), read from the layer's arguments."""
+        """(F, C, kh, kw), read from the layer's arguments.
+
+        >>> Kernels().torch_shape(4, 18, Conv2D(2, 4, 3))
+        (4, 2, 3, 3)
+        """
         assert isinstance(layer, Conv2D)
         return (rows, layer.in_channels, *layer.kernel_size)
 
     def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
-        """The rows, one after the other."""
+        """The rows, one after the other.
+
+        >>> Kernels().to_torch([[1.0, 2.0], [3.0, 4.0]], Conv2D(2, 2, 1))
+        [1.0, 2.0, 3.0, 4.0]
+        """
         return [value for row in matrix for value in row]
 
     def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
-        """Consecutive runs of ``columns`` values as rows."""
+        """Consecutive runs of ``columns`` values as rows.
+
+        >>> Kernels().from_torch([1.0, 2.0, 3.0, 4.0], 2, 2)
+        [[1.0, 2.0], [3.0, 4.0]]
+        """
         return [values[i * columns: (i + 1) * columns] for i in range(rows)]
 
 
 class Vector(Layout):
-    """A row (1 × c) that PyTorch stores as a vector of c values (a bias)."""
+    """A row (1 × c) that PyTorch stores as a vector of c values (a bias).
+
+    >>> Vector().to_torch([[0.5, 0.25]], Dense(1, 2)), Vector().from_torch([0.5, 0.25], 1, 2)
+    ([0.5, 0.25], [[0.5, 0.25]])
+    """
 
     def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
-        """(columns,)."""
+        """(columns,).
+
+        >>> Vector().torch_shape(1, 3, Dense(2, 3))
+        (3,)
+        """
         return (columns,)
 
     def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
-        """The row's values."""
+        """The row's values.
+
+        >>> Vector().to_torch([[0.5, 0.25]], Dense(1, 2))
+        [0.5, 0.25]
+        """
         return list(matrix[0])
 
     def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
-        """[values]."""
+        """[values].
+
+        >>> Vector().from_torch([0.5, 0.25], 1, 2)
+        [[0.5, 0.25]]
+        """
         return [list(values)]
 
 
 class Count(Layout):
-    """A count (1 × 1, held as a float) that PyTorch stores as an int64 scalar of shape ()."""
+    """A count (1 × 1, held as a float) that PyTorch stores as an int64 scalar of shape ().
+
+    >>> Count().to_torch([[3.0]], BatchNorm(2)), Count().from_torch([3], 1, 1)
+    ([3], [[3.0]])
+    """
 
     def torch_shape(self, rows: int, columns: int, layer: Layer) -> Shape:
-        """(), a scalar."""
+        """(), a scalar.
+
+        >>> Count().torch_shape(1, 1, BatchNorm(2))
+        ()
+        """
         return ()
 
     def to_torch(self, matrix: Matrix, layer: Layer) -> list[float]:
-        """[the count as an int], which the archive writes as int64."""
+        """[the count as an int], which the archive writes as int64.
+
+        >>> Count().to_torch([[7.0]], BatchNorm(2))
+        [7]
+        """
         return [int(matrix[0][0])]
 
     def from_torch(self, values: list[float], rows: int, columns: int) -> Matrix:
-        """[[the count as a float]]."""
+        """[[the count as a float]].
+
+        >>> Count().from_torch([7], 1, 1)
+        [[7.0]]
+        """
         return [[float(values[0])]]
 
 

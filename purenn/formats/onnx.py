@@ -144,7 +144,14 @@ _ATTRIBUTE_INTS = 7
 
 class Graph:
     """An ONNX graph being built: nodes in order, initializers by name, all of element type
-    ``element`` (a TensorProto.DataType) whose values ``struct`` packs with ``code``."""
+    ``element`` (a TensorProto.DataType) whose values ``struct`` packs with ``code``.
+
+    >>> graph = Graph(11, "d", "export_onnx")            # 11: TensorProto.DOUBLE, packed as "d"
+    >>> graph.node("Add", ["input", graph.constant(1.0)], "output")
+    'output'
+    >>> len(graph.nodes), sorted(graph.initializers)
+    (1, ['constant.1.0'])
+    """
 
     def __init__(self, element: int, code: str, where: str) -> None:
         self.element = element
@@ -154,7 +161,12 @@ class Graph:
         self.initializers: dict[str, bytes] = {}
 
     def tensor(self, name: str, dims: Sequence[int], values: Sequence[float]) -> str:
-        """Add the initializer ``name`` (values in C order) unless it exists; return its name."""
+        """Add the initializer ``name`` (values in C order) unless it exists; return its name.
+
+        >>> graph = Graph(11, "d", "export_onnx")
+        >>> graph.tensor("layers.0.bias", (1, 2), [0.5, -0.5]), len(graph.initializers)
+        ('layers.0.bias', 1)
+        """
         if name not in self.initializers:
             try:
                 raw = struct.pack(f"<{len(values)}{self.code}", *values)
@@ -168,7 +180,11 @@ class Graph:
         return name
 
     def indices(self, name: str, dims: Sequence[int], values: Sequence[int]) -> str:
-        """Add the int64 initializer ``name`` (an index table or a shape); return its name."""
+        """Add the int64 initializer ``name`` (an index table or a shape); return its name.
+
+        >>> Graph(11, "d", "export_onnx").indices("shape", (2,), [-1, 4])
+        'shape'
+        """
         fields = b"".join(pb.integer(1, size) for size in dims)
         raw = struct.pack(f"<{len(values)}q", *values)
         fields += pb.integer(2, _INT64) + pb.text(8, name) + pb.length_delimited(9, raw)
@@ -176,13 +192,22 @@ class Graph:
         return name
 
     def constant(self, value: float) -> str:
-        """A scalar initializer holding ``value``, shared by every node that needs it."""
+        """A scalar initializer holding ``value``, shared by every node that needs it.
+
+        >>> graph = Graph(11, "d", "export_onnx")
+        >>> graph.constant(0.5) == graph.constant(0.5), len(graph.initializers)   # shared
+        (True, 1)
+        """
         return self.tensor(f"constant.{value!r}", (), [value])
 
     def node(
         self, op_type: str, inputs: Sequence[str], output: str, **attributes: AttributeValue
     ) -> str:
-        """Append the node ``op_type``(inputs) → output (also the node's name); return output."""
+        """Append the node ``op_type``(inputs) → output (also the node's name); return output.
+
+        >>> Graph(11, "d", "export_onnx").node("Relu", ["z"], "a")
+        'a'
+        """
         fields = b"".join(pb.text(1, name) for name in inputs)
         fields += pb.text(2, output) + pb.text(3, output) + pb.text(4, op_type)
         for name, value in attributes.items():

@@ -6,7 +6,7 @@ is made of (a layer's activation, the network's loss, a layer).  ``plant_bug(net
 the name up and plants it.  Each bug changes a gradient only: the forward pass and the loss stay
 exactly as they were, so a gradient check, which differentiates the loss, sees the disagreement.
 
-For teachers (``python -m purenn gradcheck --plant-bug NAME``) and as the negative controls of
+For teachers (``python3 -m purenn gradcheck --plant-bug NAME``) and as the negative controls of
 the test suite.  The core knows nothing of this module; nothing here is meant for training.
 """
 

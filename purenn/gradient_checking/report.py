@@ -139,7 +139,12 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        """True when every checked entry passes (vacuously true if every entry was skipped)."""
+        """True when every checked entry passes (vacuously true if every entry was skipped).
+
+        >>> right = EntryCheck("w", (0, 0), analytic=1.0, numeric=1.0, ok=True)
+        >>> ParameterCheck("w", (1, 1), (right,)).ok
+        True
+        """
         return all(entry.ok for entry in self.entries)
 
     def __bool__(self) -> bool:
@@ -148,12 +153,22 @@ class Summary:
 
     @property
     def failures(self) -> list[EntryCheck]:
-        """Every checked entry that failed the pass rule."""
+        """Every checked entry that failed the pass rule.
+
+        >>> wrong = EntryCheck("w", (0, 0), analytic=0.5, numeric=0.25, ok=False)
+        >>> ParameterCheck("w", (1, 1), (wrong,)).failures == [wrong]
+        True
+        """
         return [entry for entry in self.entries if not entry.ok]
 
     @property
     def max_abs_err(self) -> float:
-        """max |a − n| over the checked entries (0 if none)."""
+        """max |a − n| over the checked entries (0 if none).
+
+        >>> wrong = EntryCheck("w", (0, 0), analytic=0.5, numeric=0.25, ok=False)
+        >>> ParameterCheck("w", (1, 1), (wrong,)).max_abs_err
+        0.25
+        """
         return max((entry.abs_err for entry in self.entries), default=0.0)
 
     @property
@@ -163,7 +178,13 @@ class Summary:
 
     @property
     def worst(self) -> EntryCheck | None:
-        """The checked entry with the largest relative error (None if none was checked)."""
+        """The checked entry with the largest relative error (None if none was checked).
+
+        >>> small = EntryCheck("w", (0, 0), analytic=1.0, numeric=1.0, ok=True)
+        >>> large = EntryCheck("w", (0, 1), analytic=0.5, numeric=0.25, ok=False)
+        >>> ParameterCheck("w", (1, 2), (small, large)).worst is large
+        True
+        """
         return max(self.entries, key=lambda entry: entry.rel_err, default=None)
 
     @property

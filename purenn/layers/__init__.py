@@ -65,7 +65,8 @@ A layer whose output is f(Z) for an activation f can subclass ``ActivatedLayer``
 
 Nothing above the layers special-cases a layer: the network, the training loop, the gradient
 checker and purenn's JSON format use only the contract.  A small layer that follows it, y = 2x
-(docs/layers.md walks through one with a parameter, registered, trained, checked and saved):
+(docs/writing-a-layer.md walks through one with a parameter, registered, trained, checked and
+saved):
 
 >>> import purenn as pn
 >>> class Double(pn.Layer):

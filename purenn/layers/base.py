@@ -70,7 +70,13 @@ class Parameter:
     @property
     def value(self) -> Matrix:
         """The matrix.  Assigning a new one checks that it has the same shape, rows × columns
-        of lists (the layer computes with that shape); updates in place are not checked."""
+        of lists (the layer computes with that shape); updates in place are not checked.
+
+        >>> w = Parameter("w", [[1.0, 2.0]])
+        >>> w.value = [[3.0, 4.0]]
+        >>> w.value
+        [[3.0, 4.0]]
+        """
         return self._value
 
     @value.setter
@@ -88,7 +94,11 @@ class Parameter:
 
     @property
     def shape(self) -> tuple[int, int]:
-        """(rows, columns) of ``value``."""
+        """(rows, columns) of ``value``.
+
+        >>> Parameter("b", [[0.0, 0.0, 0.0]]).shape
+        (1, 3)
+        """
         return len(self._value), len(self._value[0])
 
     def __repr__(self) -> str:
@@ -112,7 +122,11 @@ class Buffer:
 
     @property
     def shape(self) -> tuple[int, int]:
-        """(rows, columns) of ``value``."""
+        """(rows, columns) of ``value``.
+
+        >>> Buffer("running_mean", [[0.0, 0.0]]).shape
+        (1, 2)
+        """
         return len(self.value), len(self.value[0])
 
     def __repr__(self) -> str:
@@ -137,6 +151,11 @@ class Layer:
     widths of the rows it takes and gives, ``n_in`` and ``n_out`` (the products of the shapes).
     The defaults here serve layers of flat vectors that set ``n_in`` and ``n_out`` when they are
     made, as Dense does: they declare the input shape (n_in,) and give (n_out,).
+
+    >>> import purenn as pn
+    >>> layer = pn.Dense(3, 2)                 # a Layer of flat vectors
+    >>> layer.build((3,)), layer.n_in, layer.n_out
+    ((2,), 3, 2)
     """
 
     n_in: int
@@ -150,7 +169,12 @@ class Layer:
     def declared_input_shape(self) -> SampleShape | None:
         """The input shape the layer was given when it was made, or None when it learns it from
         the layer below.  A network asks its first layer, which must know (e.g. a first Conv2D
-        told ``input_shape=(C, H, W)``); for a later layer a declared shape is a check."""
+        told ``input_shape=(C, H, W)``); for a later layer a declared shape is a check.
+
+        >>> import purenn as pn
+        >>> pn.Dense(3, 2).declared_input_shape(), pn.Flatten().declared_input_shape()
+        ((3,), None)
+        """
         return (self.n_in,)
 
     def build(self, input_shape: SampleShape) -> SampleShape:
@@ -177,55 +201,111 @@ class Layer:
 
     def record_shapes(self, input_shape: SampleShape, output_shape: SampleShape) -> SampleShape:
         """Store the shapes of a built layer and its row widths n_in = ∏ input_shape,
-        n_out = ∏ output_shape; return ``output_shape`` (what ``build`` returns)."""
+        n_out = ∏ output_shape; return ``output_shape`` (what ``build`` returns).
+
+        >>> import purenn as pn
+        >>> layer = pn.Flatten()
+        >>> layer.record_shapes((2, 3, 3), (18,)), layer.n_in, layer.n_out
+        ((18,), 18, 18)
+        """
         self.input_shape, self.output_shape = input_shape, output_shape
         self.n_in, self.n_out = math.prod(input_shape), math.prod(output_shape)
         return output_shape
 
     def initialize(self, rng: random.Random) -> None:
-        """Draw the initial parameter values from ``rng`` (the network's generator)."""
+        """Draw the initial parameter values from ``rng`` (the network's generator).
+
+        >>> import random
+        >>> import purenn as pn
+        >>> layer = pn.Dense(1, 2, init="uniform")
+        >>> layer.initialize(random.Random(0))
+        >>> layer.weights.value
+        [[0.8444218515250481, 0.7579544029403025]]
+        """
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """(local name, parameter) pairs, in a fixed order."""
+        """(local name, parameter) pairs, in a fixed order.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1).named_parameters()
+        [('weights', <Parameter weights 2×1>), ('bias', <Parameter bias 1×1>)]
+        """
         return []
 
     def named_buffers(self) -> list[tuple[str, Buffer]]:
         """(local name, buffer) pairs, in a fixed order: the state the layer updates itself
-        (BatchNorm's running statistics); none for most layers."""
+        (BatchNorm's running statistics); none for most layers.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1).named_buffers(), [name for name, _ in pn.BatchNorm(2).named_buffers()]
+        ([], ['running_mean', 'running_var', 'num_batches_tracked'])
+        """
         return []
 
     def check_buffers(self, values: dict[str, Matrix]) -> None:
         """Raise DataError, its message beginning with the layer's repr, if ``values`` (local
         buffer name → a matrix of the buffer's shape and finite numbers) cannot be this layer's
         buffers, such as a negative running variance; ``Network.load_state_dict`` asks before
-        it changes anything.  Layers without buffers have nothing to check."""
+        it changes anything.  Layers without buffers have nothing to check.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1).check_buffers({})      # nothing to check
+        """
 
     def check_training_batch(self, rows: int) -> None:
         """Raise ShapeError, its message beginning with the layer's repr, if a training-mode
         forward pass cannot take a batch of ``rows`` rows (BatchNorm needs more than one value
-        per channel); the network asks before it trains.  Most layers take any batch."""
+        per channel); the network asks before it trains.  Most layers take any batch.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1).check_training_batch(1)   # any batch, even one row
+        """
 
     def forward(self, x: Matrix) -> Matrix:
         """The layer's output for a batch X (batch × n_in); caches what backward needs.
 
         X must be a checked batch of the layer's input shape: a layer's passes, like the
         kernels, check nothing (``Network`` checks its data once, at the public boundary), so a
-        row of the wrong length given straight to a layer is not diagnosed."""
+        row of the wrong length given straight to a layer is not diagnosed.
+
+        >>> import purenn as pn
+        >>> layer = pn.Dense(2, 1, bias=False)
+        >>> layer.weights.value = [[1.0], [2.0]]
+        >>> layer.forward([[3.0, 4.0]])
+        [[11.0]]
+        """
         raise NotImplementedError
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed)."""
+        """Store ∂L/∂θ in each parameter's ``grad``; return ∂L/∂X (None if not needed).
+
+        >>> import purenn as pn
+        >>> layer = pn.Dense(2, 1, bias=False)
+        >>> layer.weights.value = [[1.0], [2.0]]
+        >>> _ = layer.forward([[3.0, 4.0]])
+        >>> layer.backward([[1.0]]), layer.weights.grad      # ∂L/∂X = δ·Wᵀ, ∂L/∂W = Xᵀ·δ
+        ([[1.0, 2.0]], [[3.0], [4.0]])
+        """
         raise NotImplementedError
 
     def output_range(self) -> tuple[float, float]:
         """The closed interval every output lies in, as far as the layer knows: a loss that
-        needs probabilities checks the last layer's range when the network is built."""
+        needs probabilities checks the last layer's range when the network is built.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1, "sigmoid").output_range(), pn.Dense(2, 1).output_range()
+        ((0.0, 1.0), (-inf, inf))
+        """
         return (-math.inf, math.inf)
 
     def config(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this layer: ``type(layer)(**layer.config())`` is
         the same layer before training (its parameter values aside).  Activations and
         initializers appear as the objects the layer holds; a file format turns them into names.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1, "tanh").config()["activation"]
+        <activation tanh>
         """
         raise NotImplementedError
 
@@ -253,6 +333,13 @@ class Layer:
         that met a kink, the branch it took; two forward passes with equal signatures ran through
         the same smooth pieces.  The gradient checker compares signatures to skip numerical
         derivatives whose steps crossed a kink.  Smooth layers report ().
+
+        >>> import purenn as pn
+        >>> layer = pn.Dense(1, 2, "relu", bias=False)
+        >>> layer.weights.value = [[1.0, -1.0]]
+        >>> _ = layer.forward([[2.0]])
+        >>> layer.branch_signature()                 # z = 2 > 0, z = -2 < 0
+        (True, False)
         """
         return ()
 
@@ -260,18 +347,36 @@ class Layer:
 class ActivatedLayer(Layer):
     """A layer whose output is A = f(Z) for an activation f of a pre-activation Z that its
     forward pass caches as ``cache[1]``, in (what else backward needs, Z, A) (Dense, Conv2D,
-    BatchNorm): its range and kinks are f's."""
+    BatchNorm): its range and kinks are f's.
+
+    >>> import purenn as pn
+    >>> isinstance(pn.Dense(2, 1), ActivatedLayer), isinstance(pn.Flatten(), ActivatedLayer)
+    (True, False)
+    """
 
     activation: Activation
     cache: tuple[Any, Matrix, Matrix] | None
 
     def output_range(self) -> tuple[float, float]:
-        """The activation's ``output_range``."""
+        """The activation's ``output_range``.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1, "tanh").output_range()
+        (-1.0, 1.0)
+        """
         return self.activation.output_range
 
     def branch_signature(self) -> tuple[Hashable, ...]:
         """``kink_branches`` of the cached pre-activation Z: for each entry z and each kink k of
-        the activation, whether z.real > k."""
+        the activation, whether z.real > k.
+
+        >>> import purenn as pn
+        >>> layer = pn.Dense(1, 1, "relu", bias=False)
+        >>> layer.weights.value = [[-1.0]]
+        >>> _ = layer.forward([[3.0]])
+        >>> layer.branch_signature()
+        (False,)
+        """
         if self.cache is None:
             return ()
         return kink_branches(self.activation, self.cache[1])
@@ -363,7 +468,15 @@ def sample_shape(value: Any, where: str) -> SampleShape:
 def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
     """``input_shape`` as a tuple, once it is known to be the shape ``layer`` declares (if it
     declares one); otherwise ShapeError naming the layer and both shapes.  The first check of
-    ``build`` for layers that learn their input shape from the layer below."""
+    ``build`` for layers that learn their input shape from the layer below.
+
+    >>> import purenn as pn
+    >>> check_declared(pn.Flatten(input_shape=(1, 2, 2)), [1, 2, 2])
+    (1, 2, 2)
+    >>> check_declared(pn.Flatten(input_shape=(1, 2, 2)), (1, 3, 3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    purenn.errors.ShapeError: Flatten(...) was made for input shape 1×2×2, not 1×3×3
+    """
     shape = tuple(input_shape)
     declared = layer.declared_input_shape()
     if declared is not None and shape != declared:
@@ -376,7 +489,14 @@ def check_declared(layer: Layer, input_shape: SampleShape) -> SampleShape:
 
 def check_built(layer: Layer) -> None:
     """StateError unless ``layer`` has been built (it knows its input shape): the check a layer
-    whose forward pass needs its shape makes before it runs outside a network."""
+    whose forward pass needs its shape makes before it runs outside a network.
+
+    >>> import purenn as pn
+    >>> check_built(pn.MaxPool2D(2, input_shape=(1, 4, 4)))     # built: it was told its shape
+    >>> check_built(pn.MaxPool2D(2))                            # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    purenn.errors.StateError: MaxPool2D(2): not built, so its input shape is unknown: ...
+    """
     if layer.output_shape is None:
         raise StateError(
             f"{layer!r}: not built, so its input shape is unknown: give it "

@@ -199,7 +199,11 @@ class BatchNorm(ActivatedLayer):
     # -- shapes -------------------------------------------------------------------------------
 
     def declared_input_shape(self) -> SampleShape | None:
-        """The ``input_shape`` the layer was given, or None."""
+        """The ``input_shape`` the layer was given, or None.
+
+        >>> BatchNorm(3).declared_input_shape(), BatchNorm(3, input_shape=(3, 4, 4)).input_shape
+        (None, (3, 4, 4))
+        """
         return self.declared
 
     def build(self, input_shape: SampleShape) -> SampleShape:
@@ -222,7 +226,13 @@ class BatchNorm(ActivatedLayer):
 
     def check_training_batch(self, rows: int) -> None:
         """ShapeError unless a batch of ``rows`` rows gives each channel m = rows·S > 1 values:
-        one value has no spread, and its unbiased variance would divide by 0."""
+        one value has no spread, and its unbiased variance would divide by 0.
+
+        >>> BatchNorm(1, input_shape=(1,)).check_training_batch(2)     # two values: fine
+        >>> BatchNorm(1, input_shape=(1,)).check_training_batch(1)     # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        purenn.errors.ShapeError: BatchNorm(1, input_shape=(1,)): in training mode it needs more ...
+        """
         if rows * self.positions <= 1:
             raise ShapeError(
                 f"{self!r}: in training mode it needs more than one value per channel to "
@@ -234,7 +244,14 @@ class BatchNorm(ActivatedLayer):
     # -- parameters and state ------------------------------------------------------------------
 
     def initialize(self, rng: random.Random) -> None:
-        """γ ← 1, β ← 0, running mean ← 0, running variance ← 1, count ← 0 (draws nothing)."""
+        """γ ← 1, β ← 0, running mean ← 0, running variance ← 1, count ← 0 (draws nothing).
+
+        >>> import random
+        >>> layer = BatchNorm(2, input_shape=(2,))
+        >>> layer.initialize(random.Random(0))
+        >>> layer.gamma.value, layer.beta.value, layer.running_var.value
+        ([[1.0, 1.0]], [[0.0, 0.0]], [[1.0, 1.0]])
+        """
         channels = self.num_features
         self.gamma.value = [[1.0] * channels]
         self.beta.value = [[0.0] * channels]
@@ -255,11 +272,19 @@ class BatchNorm(ActivatedLayer):
                 "num_batches_tracked": (1, 1)}
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("gamma", γ), ("beta", β)]."""
+        """[("gamma", γ), ("beta", β)].
+
+        >>> BatchNorm(2).named_parameters()
+        [('gamma', <Parameter gamma 1×2>), ('beta', <Parameter beta 1×2>)]
+        """
         return [("gamma", self.gamma), ("beta", self.beta)]
 
     def named_buffers(self) -> list[tuple[str, Buffer]]:
-        """[("running_mean", …), ("running_var", …), ("num_batches_tracked", …)]."""
+        """[("running_mean", …), ("running_var", …), ("num_batches_tracked", …)].
+
+        >>> [name for name, _ in BatchNorm(2).named_buffers()]
+        ['running_mean', 'running_var', 'num_batches_tracked']
+        """
         return [
             ("running_mean", self.running_mean),
             ("running_var", self.running_var),
@@ -307,6 +332,14 @@ class BatchNorm(ActivatedLayer):
     def forward(self, x: Matrix) -> Matrix:
         """A = f(γ x̂ + β), x̂ by the batch statistics (training mode, which also updates the
         running ones) or the running statistics (evaluation mode); caches what backward needs.
+
+        >>> import random
+        >>> layer = BatchNorm(1, input_shape=(1,))
+        >>> layer.initialize(random.Random(0))
+        >>> layer.forward([[1.0], [3.0]])               # μ = 2, σ² = 1: x̂ = ±1/√(1 + ε)
+        [[-0.9999950000374997], [0.9999950000374997]]
+        >>> layer.running_mean.value                    # 0.9·0 + 0.1·2
+        [[0.2]]
         """
         check_built(self)
         channels = by_channel(x, self.num_features, self.positions)
@@ -357,6 +390,14 @@ class BatchNorm(ActivatedLayer):
         ∂L/∂x = γk·(g − mean(g) − x̂·mean(g·x̂))   after a training-mode pass
         ∂L/∂x = γk·g                              after an evaluation-mode pass
         (batch × C·S, returned; the means over the channel's m values)
+
+        >>> import random
+        >>> layer = BatchNorm(1, input_shape=(1,))
+        >>> layer.initialize(random.Random(0))
+        >>> _ = layer.forward([[1.0], [3.0]])
+        >>> _ = layer.backward([[1.0], [0.0]])
+        >>> layer.gamma.grad, layer.beta.grad           # Σ g·x̂ and Σ g
+        ([[-0.9999950000374997]], [[1.0]])
         """
         if self.cache is None:
             raise StateError("BatchNorm.backward: called before forward (nothing cached)")

@@ -132,7 +132,12 @@ class Conv2D(ActivatedLayer):
     # -- shapes ---------------------------------------------------------------------------------
 
     def declared_input_shape(self) -> SampleShape | None:
-        """The ``input_shape`` the layer was given, or None."""
+        """The ``input_shape`` the layer was given, or None.
+
+        >>> Conv2D(1, 2, 3).declared_input_shape()
+        >>> Conv2D(1, 2, 3, input_shape=(1, 8, 8)).declared_input_shape()
+        (1, 8, 8)
+        """
         return self.declared
 
     def build(self, input_shape: SampleShape) -> SampleShape:
@@ -168,13 +173,24 @@ class Conv2D(ActivatedLayer):
     def initialize(self, rng: random.Random) -> None:
         """W ← init(rng, C·kh·kw, F)ᵀ, so each filter is drawn as a column with fan-in C·kh·kw
         (the inputs one output sees) and fan-out F; b ← 0.  (PyTorch counts the fan-out of a
-        convolution as F·kh·kw; only the xavier initializers notice the difference.)"""
+        convolution as F·kh·kw; only the xavier initializers notice the difference.)
+
+        >>> import random
+        >>> conv = Conv2D(1, 2, 3, init="uniform", input_shape=(1, 4, 4))
+        >>> conv.initialize(random.Random(0))
+        >>> len(conv.weights.value[0]), conv.bias.value              # F × C·kh·kw; b ← 0
+        (9, [[0.0, 0.0]])
+        """
         self.weights.value = kernels.transpose(self.init(rng, self.fan_in, self.out_channels))
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.out_channels)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weights", W), ("bias", b)], without the bias when bias=False."""
+        """[("weights", W), ("bias", b)], without the bias when bias=False.
+
+        >>> [name for name, _ in Conv2D(1, 2, 3, bias=False).named_parameters()]
+        ['weights']
+        """
         pairs = [("weights", self.weights)]
         if self.bias is not None:
             pairs.append(("bias", self.bias))
@@ -218,7 +234,13 @@ class Conv2D(ActivatedLayer):
 
     def forward(self, x: Matrix) -> Matrix:
         """A = f(Z), Z_n = W·cols_nᵀ + b for each image row X_n, cols_n = im2col(X_n); caches
-        (cols, Z, A)."""
+        (cols, Z, A).
+
+        >>> conv = Conv2D(1, 1, 2, input_shape=(1, 2, 2))      # one 2×2 window over a 2×2 image
+        >>> conv.weights.value = [[1.0, 0.0, 0.0, 1.0]]         # the diagonal: a + d
+        >>> conv.forward([[1.0, 2.0, 3.0, 4.0]])
+        [[5.0]]
+        """
         check_built(self)
         columns = [self.windows.im2col(image) for image in x]
         z = [self._convolve(image_columns) for image_columns in columns]
@@ -242,6 +264,12 @@ class Conv2D(ActivatedLayer):
         ∂L/∂W = Σ_n δ_n·cols_n                    (F × C·kh·kw)
         ∂L/∂b_f = Σ_n Σ_p δ_n[f, p]               (1 × F)
         ∂L/∂X_n = col2im(δ_nᵀ·W)                  (batch × C·H·W, returned)
+
+        >>> conv = Conv2D(1, 1, 2, input_shape=(1, 2, 2))
+        >>> conv.weights.value = [[1.0, 0.0, 0.0, 1.0]]
+        >>> _ = conv.forward([[1.0, 2.0, 3.0, 4.0]])
+        >>> conv.backward([[1.0]]), conv.weights.grad, conv.bias.grad
+        ([[1.0, 0.0, 0.0, 1.0]], [[1.0, 2.0, 3.0, 4.0]], [[1.0]])
         """
         if self.cache is None:
             raise StateError("Conv2D.backward: called before forward (nothing cached)")

@@ -35,6 +35,15 @@ class Dense(ActivatedLayer):
     the weights are drawn when a Network takes the layer, from the network's own generator, and
     the bias starts at zero.  After a forward pass ``cache`` holds (X, Z, A), what backward
     needs, and what a reader can inspect: Z is the pre-activation of the last batch.
+
+    >>> import purenn as pn
+    >>> layer = pn.Dense(2, 1, "sigmoid")
+    >>> layer.weights.value = [[1.0], [-1.0]]
+    >>> layer.forward([[2.0, 2.0]])             # σ(2 − 2 + 0) = σ(0)
+    [[0.5]]
+    >>> net = pn.Network([pn.Dense(3, 4, "relu", init="he_normal"), pn.Dense(4, 1)], seed=0)
+    >>> net.layers[0].weights.shape, net.layers[0].bias.value
+    ((3, 4), [[0.0, 0.0, 0.0, 0.0]])
     """
 
     def __init__(
@@ -58,7 +67,14 @@ class Dense(ActivatedLayer):
         self.cache: tuple[Matrix, Matrix, Matrix] | None = None
 
     def initialize(self, rng: random.Random) -> None:
-        """W ← init(rng, n_in, n_out); b ← 0."""
+        """W ← init(rng, n_in, n_out); b ← 0.
+
+        >>> import random
+        >>> layer = Dense(2, 1, init="uniform")
+        >>> layer.initialize(random.Random(0))
+        >>> layer.weights.value, layer.bias.value
+        ([[0.8444218515250481], [0.7579544029403025]], [[0.0]])
+        """
         self.weights.value = self.init(rng, self.n_in, self.n_out)
         if self.bias is not None:
             self.bias.value = kernels.zeros(1, self.n_out)
@@ -92,14 +108,24 @@ class Dense(ActivatedLayer):
         return shapes
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weights", W), ("bias", b)], without the bias when bias=False."""
+        """[("weights", W), ("bias", b)], without the bias when bias=False.
+
+        >>> [name for name, _ in Dense(2, 1, bias=False).named_parameters()]
+        ['weights']
+        """
         pairs = [("weights", self.weights)]
         if self.bias is not None:
             pairs.append(("bias", self.bias))
         return pairs
 
     def forward(self, x: Matrix) -> Matrix:
-        """A = f(X·W + b); caches X, Z and A."""
+        """A = f(X·W + b); caches X, Z and A.
+
+        >>> layer = Dense(2, 2, "relu")
+        >>> layer.weights.value = [[1.0, -1.0], [1.0, -1.0]]
+        >>> layer.forward([[1.0, 2.0]])                # relu([3, −3])
+        [[3.0, 0.0]]
+        """
         if self.bias is None:
             z = kernels.matmul(x, self.weights.value)
         else:
@@ -115,6 +141,14 @@ class Dense(ActivatedLayer):
         ∂L/∂W = Xᵀ·δ                  (n_in × n_out)
         ∂L/∂b = Σ_rows δ              (1 × n_out: the bias is added to every row)
         ∂L/∂X = δ·Wᵀ                  (batch × n_in, returned)
+
+        >>> layer = Dense(2, 1)
+        >>> layer.weights.value = [[1.0], [2.0]]
+        >>> _ = layer.forward([[3.0, 4.0], [5.0, 6.0]])
+        >>> layer.backward([[1.0], [1.0]])             # δ·Wᵀ
+        [[1.0, 2.0], [1.0, 2.0]]
+        >>> layer.weights.grad, layer.bias.grad        # Xᵀ·δ and Σ_rows δ
+        ([[8.0], [10.0]], [[2.0]])
         """
         if self.cache is None:
             raise StateError("Dense.backward: called before forward (nothing cached)")

@@ -80,11 +80,22 @@ class Dropout(Layer):
 
     @property
     def mask(self) -> Matrix | None:
-        """M of the last forward pass: None after an evaluation-mode one (or before any)."""
+        """M of the last forward pass: None after an evaluation-mode one (or before any).
+
+        >>> import random
+        >>> layer = Dropout(0.5)
+        >>> layer.initialize(random.Random(0))
+        >>> layer.mask is None, layer.forward([[1.0, 1.0]]), layer.mask
+        (True, [[2.0, 2.0]], [[2.0, 2.0]])
+        """
         return None if self.cache is None else self.cache[0]
 
     def declared_input_shape(self) -> SampleShape | None:
-        """The ``input_shape`` the layer was given, or None."""
+        """The ``input_shape`` the layer was given, or None.
+
+        >>> Dropout().declared_input_shape(), Dropout(input_shape=(4,)).declared_input_shape()
+        (None, (4,))
+        """
         return self.declared
 
     def build(self, input_shape: SampleShape) -> SampleShape:
@@ -97,7 +108,14 @@ class Dropout(Layer):
         return self.record_shapes(shape, shape)
 
     def initialize(self, rng: random.Random) -> None:
-        """Keep ``rng``, the network's generator, to draw the masks from."""
+        """Keep ``rng``, the network's generator, to draw the masks from.
+
+        >>> import random
+        >>> layer = Dropout(0.5)
+        >>> layer.initialize(random.Random(0))
+        >>> layer.rng.random()                                    # the generator it was given
+        0.8444218515250481
+        """
         self.rng = rng
 
     def config(self) -> dict[str, Any]:
@@ -110,7 +128,14 @@ class Dropout(Layer):
 
     def forward(self, x: Matrix) -> Matrix:
         """Training: Y = X ⊙ M, a new mask M drawn for the batch (cached for backward);
-        evaluation: Y = X.  StateError in training mode before the layer has a generator."""
+        evaluation: Y = X.  StateError in training mode before the layer has a generator.
+
+        >>> import random
+        >>> layer = Dropout(0.5)
+        >>> layer.initialize(random.Random(0))        # draws u = 0.84, 0.76, 0.42, 0.26
+        >>> layer.forward([[1.0, 1.0, 1.0, 1.0]])     # kept where u ≥ 0.5, scaled by 1/(1 − 0.5)
+        [[2.0, 2.0, 0.0, 0.0]]
+        """
         if not self.training:
             self.cache = (None,)
             return x
@@ -125,7 +150,15 @@ class Dropout(Layer):
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = ∂L/∂Y ⊙ M after a training-mode pass, ∂L/∂Y after an evaluation-mode one
-        (None if not needed)."""
+        (None if not needed).
+
+        >>> import random
+        >>> layer = Dropout(0.5)
+        >>> layer.initialize(random.Random(0))
+        >>> _ = layer.forward([[1.0, 1.0, 1.0, 1.0]])
+        >>> layer.backward([[1.0, 1.0, 1.0, 1.0]])    # the same mask
+        [[2.0, 2.0, 0.0, 0.0]]
+        """
         if self.cache is None:
             raise StateError("Dropout.backward: called before forward (nothing cached)")
         if not need_input_grad:

@@ -41,24 +41,44 @@ class Flatten(Layer):
             self.build(self.declared)
 
     def declared_input_shape(self) -> SampleShape | None:
-        """The ``input_shape`` the layer was given, or None."""
+        """The ``input_shape`` the layer was given, or None.
+
+        >>> Flatten().declared_input_shape(), Flatten(input_shape=(2, 3, 3)).declared_input_shape()
+        (None, (2, 3, 3))
+        """
         return self.declared
 
     def build(self, input_shape: SampleShape) -> SampleShape:
-        """(∏ input_shape,): the number of values per sample."""
+        """(∏ input_shape,): the number of values per sample.
+
+        >>> Flatten().build((2, 3, 3))
+        (18,)
+        """
         shape = check_declared(self, input_shape)
         return self.record_shapes(shape, (math.prod(shape),))
 
     def config(self) -> dict[str, Any]:
-        """{"input_shape": the declared input shape or None}."""
+        """{"input_shape": the declared input shape or None}.
+
+        >>> Flatten().config()
+        {'input_shape': None}
+        """
         return {"input_shape": self.declared}
 
     def forward(self, x: Matrix) -> Matrix:
-        """X itself: each row is already the flattened sample (nothing to cache)."""
+        """X itself: each row is already the flattened sample (nothing to cache).
+
+        >>> Flatten().forward([[1.0, 2.0, 3.0, 4.0]])            # the rows already are flat
+        [[1.0, 2.0, 3.0, 4.0]]
+        """
         return x
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂X = ∂L/∂Y, the same rows (None if not needed): it needs nothing from forward."""
+        """∂L/∂X = ∂L/∂Y, the same rows (None if not needed): it needs nothing from forward.
+
+        >>> Flatten().backward([[1.0, 2.0]])
+        [[1.0, 2.0]]
+        """
         return grad_output if need_input_grad else None
 
     def __repr__(self) -> str:

@@ -46,7 +46,12 @@ _real_part = operator.attrgetter("real")
 class Pool2D(Layer):
     """What MaxPool2D and AvgPool2D share: the window (``pool_size``, an int or (h, w)), the
     ``stride`` (default: the window's size), the shapes (C, H, W) → (C, OH, OW) and the
-    windows' index tables.  ``input_shape=(C, H, W)`` tells a first layer its input shape."""
+    windows' index tables.  ``input_shape=(C, H, W)`` tells a first layer its input shape.
+
+    >>> pool = MaxPool2D(2, input_shape=(3, 4, 4))          # a Pool2D: window 2×2, stride 2
+    >>> pool.stride, pool.build((3, 4, 4))
+    ((2, 2), (3, 2, 2))
+    """
 
     windows: Windows  # compiled by build
 
@@ -65,7 +70,13 @@ class Pool2D(Layer):
             self.build(self.declared)
 
     def declared_input_shape(self) -> SampleShape | None:
-        """The ``input_shape`` the layer was given, or None."""
+        """The ``input_shape`` the layer was given, or None.
+
+        >>> AvgPool2D(2).declared_input_shape() is None
+        True
+        >>> AvgPool2D(2, input_shape=(1, 4, 4)).declared_input_shape()
+        (1, 4, 4)
+        """
         return self.declared
 
     def build(self, input_shape: SampleShape) -> SampleShape:
@@ -123,7 +134,11 @@ class MaxPool2D(Pool2D):
     cache: list[list[int]] | None = None
 
     def forward(self, x: Matrix) -> Matrix:
-        """Each window's maximum, channel-major; caches the index of each winner."""
+        """Each window's maximum, channel-major; caches the index of each winner.
+
+        >>> MaxPool2D(2, input_shape=(1, 2, 2)).forward([[1.0, 3.0, 2.0, 0.0]])
+        [[3.0]]
+        """
         check_built(self)
         outputs, winners = [], []
         for image in x:
@@ -137,7 +152,13 @@ class MaxPool2D(Pool2D):
         return outputs
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂X[i] = Σ_{o : i won window o} ∂L/∂Y[o]; zero for inputs that won nothing."""
+        """∂L/∂X[i] = Σ_{o : i won window o} ∂L/∂Y[o]; zero for inputs that won nothing.
+
+        >>> pool = MaxPool2D(2, input_shape=(1, 2, 2))
+        >>> _ = pool.forward([[1.0, 3.0, 2.0, 0.0]])
+        >>> pool.backward([[1.0]])                               # all to the winner
+        [[0.0, 1.0, 0.0, 0.0]]
+        """
         if self.cache is None:
             raise StateError("MaxPool2D.backward: called before forward (nothing cached)")
         if not need_input_grad:
@@ -152,7 +173,13 @@ class MaxPool2D(Pool2D):
 
     def branch_signature(self) -> tuple[Hashable, ...]:
         """The winner of every window of every image in the last forward pass: a step that
-        changes one (a tie broken the other way) ran through another smooth piece."""
+        changes one (a tie broken the other way) ran through another smooth piece.
+
+        >>> pool = MaxPool2D(2, input_shape=(1, 2, 2))
+        >>> _ = pool.forward([[1.0, 3.0, 2.0, 0.0]])
+        >>> pool.branch_signature()                              # window 0 is won by cell 1
+        (1,)
+        """
         return () if self.cache is None else tuple(chain.from_iterable(self.cache))
 
 
@@ -171,14 +198,23 @@ class AvgPool2D(Pool2D):
     """
 
     def forward(self, x: Matrix) -> Matrix:
-        """Each window's mean, channel-major (nothing to cache)."""
+        """Each window's mean, channel-major (nothing to cache).
+
+        >>> AvgPool2D(2, input_shape=(1, 2, 2)).forward([[1.0, 3.0, 2.0, 0.0]])
+        [[1.5]]
+        """
         check_built(self)
         count = self.pool_size[0] * self.pool_size[1]
         return [[sum(gather(image)) / count for gather in self.windows.gathers] for image in x]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """∂L/∂X = col2im(G) with G[o] = ∂L/∂Y[o]/(ph·pw) repeated over the window's cells:
-        it needs nothing from forward, only the windows."""
+        it needs nothing from forward, only the windows.
+
+        >>> pool = AvgPool2D(2, input_shape=(1, 2, 2))
+        >>> pool.backward([[1.0]])                               # a quarter to each cell
+        [[0.25, 0.25, 0.25, 0.25]]
+        """
         check_built(self)
         if not need_input_grad:
             return None

@@ -1,6 +1,6 @@
 """The playground: a web page that trains purenn networks in the browser, with Pyodide.
 
-``python -m purenn playground`` serves it (``purenn.cli.playground``).  The page
+``python3 -m purenn playground`` serves it (``purenn.cli.playground``).  The page
 (``index.html``, ``playground.js``) loads Pyodide, copies purenn's own source files into
 Pyodide's file system, and drives a ``purenn.playground.session.Session``: the Python that runs
 inside the browser, and that the tests also run natively.  Everything the page shows is computed

@@ -128,7 +128,11 @@ class Session:
         }
 
     def picture(self, resolution: int = 100) -> str:
-        """The decision boundary of a 2-D classifier, or the architecture of the seed network."""
+        """The decision boundary of a 2-D classifier, or the architecture of the seed network.
+
+        >>> Session("seed").picture().startswith("<svg")
+        True
+        """
         if self.dataset == "seed":
             return architecture(self.network, title="the 3-4-1 network, trained")
         return decision_boundary(self.network, self.x, self.labels, resolution=resolution,
@@ -136,8 +140,15 @@ class Session:
 
     def check(self) -> dict[str, Any]:
         """The gradient check of the current weights on the first CHECKED_ROWS rows: "ok" and
-        its "table" (the text ``python -m purenn gradcheck`` prints).  The page then sweeps one
-        method at a time (``sweep_method``), drawing in between."""
+        its "table" (the text ``python3 -m purenn gradcheck`` prints).  The page then sweeps one
+        method at a time (``sweep_method``), drawing in between.
+
+        >>> session = Session("seed", learning_rate=1.0)
+        >>> _ = session.train(10)
+        >>> report = session.check()
+        >>> report["ok"], report["table"].splitlines()[0].endswith("PASSED")
+        (True, True)
+        """
         result = gradcheck(self.network, self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS])
         self.swept = {}
         return {"ok": result.ok, "table": str(result)}
@@ -145,7 +156,13 @@ class Session:
     def sweep_method(self, method: str) -> str:
         """The step sweep of ``method`` (one of METHODS) on the checked rows, SWEEP_SAMPLE
         entries per parameter, added to this check's sweep; returns the picture of every method
-        swept so far (``purenn.plot.sweep``)."""
+        swept so far (``purenn.plot.sweep``).
+
+        >>> session = Session("seed")
+        >>> _ = session.check()
+        >>> session.sweep_method("central").startswith("<svg")
+        True
+        """
         x, y = self.x[:CHECKED_ROWS], self.y[:CHECKED_ROWS]
         self.swept.update(step_sweep(self.network, x, y, [method], sample=SWEEP_SAMPLE))
         return sweep(self.swept, title="gradient check: error against step size")

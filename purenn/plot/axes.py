@@ -46,7 +46,12 @@ _TICK_LENGTH = 5
 
 @dataclass(frozen=True)
 class Box:
-    """A rectangle in pixels: ``left``, ``top``, ``width``, ``height`` (y grows downwards)."""
+    """A rectangle in pixels: ``left``, ``top``, ``width``, ``height`` (y grows downwards).
+
+    >>> box = Box(50, 10, 200, 100)
+    >>> box.right, box.bottom
+    (250, 110)
+    """
 
     left: float
     top: float
@@ -55,12 +60,20 @@ class Box:
 
     @property
     def right(self) -> float:
-        """left + width."""
+        """left + width.
+
+        >>> Box(50, 10, 200, 100).right
+        250
+        """
         return self.left + self.width
 
     @property
     def bottom(self) -> float:
-        """top + height."""
+        """top + height.
+
+        >>> Box(50, 10, 200, 100).bottom
+        110
+        """
         return self.top + self.height
 
 
@@ -113,11 +126,22 @@ class Axes:
         self.grid = grid
 
     def x_pixel(self, position: float) -> float:
-        """The pixel column of an x position already in the scale's coordinate (a tick's)."""
+        """The pixel column of an x position already in the scale's coordinate (a tick's).
+
+        >>> from purenn.plot.scales import LinearScale
+        >>> Axes(Box(50, 10, 200, 100), LinearScale(0, 10), LinearScale(0, 1), "x", "y").x_pixel(5)
+        150.0
+        """
         return self.box.left + self.box.width * self.x.tick_fraction(position)
 
     def y_pixel(self, position: float) -> float:
-        """The pixel row of a y position already in the scale's coordinate (a tick's)."""
+        """The pixel row of a y position already in the scale's coordinate (a tick's).
+
+        >>> from purenn.plot.scales import LinearScale
+        >>> axes = Axes(Box(50, 10, 200, 100), LinearScale(0, 10), LinearScale(0, 1), "x", "y")
+        >>> axes.y_pixel(0.5)
+        60.0
+        """
         return self.box.bottom - self.box.height * self.y.tick_fraction(position)
 
     def point(self, x: float, y: float) -> tuple[float, float]:
@@ -247,7 +271,11 @@ def _tick_label(x: float, y: float, tick: Tick, anchor: str) -> str:
 class LegendEntry:
     """One line of a legend: a ``label`` next to a sample of a line in ``color`` (``dashed``
     or solid), or with ``swatch`` a filled square, or with ``ring`` a white circle ringed in
-    ``color``."""
+    ``color``.
+
+    >>> LegendEntry("val_loss", "#dd6b20", dashed=True).dashed
+    True
+    """
 
     label: str
     color: str

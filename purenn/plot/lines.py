@@ -48,7 +48,11 @@ _BOTTOM = 54
 
 @dataclass(frozen=True)
 class Series:
-    """A named line: ``points`` (x, y) in drawing order, its ``color``, solid or ``dashed``."""
+    """A named line: ``points`` (x, y) in drawing order, its ``color``, solid or ``dashed``.
+
+    >>> Series("loss", [(1, 0.5), (2, 0.25)], "#2b6cb0").points[-1]
+    (2, 0.25)
+    """
 
     label: str
     points: Sequence[tuple[float, float]]
@@ -58,7 +62,11 @@ class Series:
 
 @dataclass(frozen=True)
 class Guide:
-    """A dotted vertical line at data x = ``x``, labelled at its top (e.g. "√ε")."""
+    """A dotted vertical line at data x = ``x``, labelled at its top (e.g. "√ε").
+
+    >>> Guide(6e-6, "∛ε").label
+    '∛ε'
+    """
 
     x: float
     label: str
@@ -68,7 +76,11 @@ class Guide:
 class Panel:
     """One plot box of a chart: its series, y-axis label, y scale kind, height in pixels,
     vertical guides, and for a log y axis the range to show when no value is positive (None:
-    such a panel is refused)."""
+    such a panel is refused).
+
+    >>> Panel([Series("loss", [(1, 0.5)], "#2b6cb0")], "loss", log_y=True).height
+    300.0
+    """
 
     series: Sequence[Series]
     y_label: str

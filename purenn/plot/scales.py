@@ -49,7 +49,11 @@ class LinearScale:
         self.breaks: tuple[float, ...] = ()
 
     def tick_fraction(self, position: float) -> float:
-        """Where ``position`` sits between the axis's ends, as (v − a)/(b − a)."""
+        """Where ``position`` sits between the axis's ends, as (v − a)/(b − a).
+
+        >>> LinearScale(0, 10).tick_fraction(5)
+        0.5
+        """
         low, high = self.ticks.low, self.ticks.high
         # Halved first: b − a overflows for an axis over ±1e308.
         return (position / 2 - low / 2) / (high / 2 - low / 2)
@@ -59,7 +63,11 @@ class LinearScale:
         return self.tick_fraction(value)
 
     def clamps(self, value: float) -> bool:
-        """False: a linear scale places every finite value."""
+        """False: a linear scale places every finite value.
+
+        >>> LinearScale(0, 10).clamps(-1e300)
+        False
+        """
         return False
 
 
@@ -96,7 +104,11 @@ class LogScale:
         self.breaks = (_TAIL + _GAP / 2,)
 
     def tick_fraction(self, position: float) -> float:
-        """Where the exponent ``position`` (log₁₀ of a value) sits along the axis."""
+        """Where the exponent ``position`` (log₁₀ of a value) sits along the axis.
+
+        >>> LogScale(0.01, 1.0).tick_fraction(-1)          # 10⁻¹, halfway from 10⁻² to 10⁰
+        0.5
+        """
         low, high = self.ticks.low, self.ticks.high
         if self._tail is None:
             return (position - low) / (high - low)

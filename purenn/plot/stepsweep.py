@@ -1,7 +1,7 @@
 """The gradient-check sweep as a picture: error against step size on log–log axes.
 
 ``purenn.gradient_checking.step_sweep`` returns {method: [(h, max |backprop − numerical|), …]};
-``python -m purenn gradcheck --sweep`` prints it as a table.  Drawn, every difference method is
+``python3 -m purenn gradcheck --sweep`` prints it as a table.  Drawn, every difference method is
 a U: truncation error falling as hᵖ on the right, round-off rising as ε/h on the left, with the
 bottom near h ≈ √ε for forward and ∛ε for central differences (dotted guides mark both).  The
 complex step has no left arm.

@@ -160,7 +160,11 @@ class Drawing:
         self.elements.extend(elements)
 
     def to_text(self) -> str:
-        """The document: one element per line, white background first."""
+        """The document: one element per line, white background first.
+
+        >>> Drawing(10, 10, "demo").to_text().startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+        True
+        """
         root = _attributes(
             {
                 "xmlns": "http://www.w3.org/2000/svg",

@@ -30,7 +30,11 @@ _MINUS = "\u2212"
 class Tick:
     """One tick: ``position`` on the axis (the value on a linear axis, log₁₀ of it on a log
     axis), its ``label`` ("" for an unlabelled tick), an optional ``superscript`` written after
-    the label (the exponent of "10⁻⁵"), and whether it is ``major`` (drawn with a grid line)."""
+    the label (the exponent of "10⁻⁵"), and whether it is ``major`` (drawn with a grid line).
+
+    >>> Tick(-5.0, "10", superscript="-5").major
+    True
+    """
 
     position: float
     label: str
@@ -40,7 +44,12 @@ class Tick:
 
 @dataclass(frozen=True)
 class AxisTicks:
-    """An axis's extent [low, high] (in the ticks' coordinate) and its ticks, low to high."""
+    """An axis's extent [low, high] (in the ticks' coordinate) and its ticks, low to high.
+
+    >>> axis = AxisTicks(0.0, 1.0, (Tick(0.0, "0"), Tick(1.0, "1")))
+    >>> [tick.label for tick in axis.ticks]
+    ['0', '1']
+    """
 
     low: float
     high: float
