@@ -8,7 +8,7 @@ importing only those before it (tests/test_layering.py holds the order):
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
     layers (a subpackage)                 the layer contract, Dense, the image layers, Dropout,
-                                          BatchNorm
+                                          BatchNorm, Normalization
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
@@ -69,6 +69,7 @@ from purenn.layers import (
     Flatten,
     Layer,
     MaxPool2D,
+    Normalization,
     Parameter,
 )
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
@@ -77,6 +78,7 @@ from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
+from purenn.version import VERSION
 
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
@@ -152,6 +154,7 @@ __all__ = [
     "Flatten",
     "Dropout",
     "BatchNorm",
+    "Normalization",
     "Buffer",
     "formats",
     "gradient_checking",
@@ -165,7 +168,7 @@ __all__ = [
     "export_python",
 ]
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.

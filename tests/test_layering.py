@@ -21,15 +21,17 @@ import purenn as pn
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 
 LAYERS = [
-    "errors", "arguments", "kernels", "scalar", "progress",
+    "version", "errors", "arguments", "kernels", "scalar", "progress",
     "matrix", "encoding", "registry",
     "activations", "losses", "initializers",
     "layers.base", "layers.dense", "layers.im2col", "layers.conv", "layers.pooling",
-    "layers.flatten", "layers.dropout", "layers.batchnorm", "layers",
+    "layers.flatten", "layers.dropout", "layers.batchnorm", "layers.normalization",
+    "layers",
     "optimizers", "schedules", "callbacks", "metrics", "straightline", "training",
     "network",
     "formats.checks", "formats.files", "formats.names", "formats.architecture",
-    "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
+    "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnxgraph",
+    "formats.onnx", "formats.pysource",
     "formats.standalone", "formats",
     "gradient_checking.numerical", "gradient_checking.report", "gradient_checking.checker",
     "gradient_checking.sweep", "gradient_checking.planted",

@@ -39,6 +39,7 @@ from purenn.layers.batchnorm import BatchNorm
 from purenn.layers.conv import Conv2D
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
+from purenn.layers.normalization import Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.losses import LOSSES
 from purenn.network import Network
@@ -226,6 +227,12 @@ def _batchnorm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
             "num_batches_tracked": (1, 1)}
 
 
+def _normalization_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
+    """The buffers μ ("mean") and σ ("std"), 1 × n each."""
+    row = (1, config["num_features"])
+    return {"mean": row, "std": row}
+
+
 _POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
 
 LAYER_FORMATS: dict[type, LayerFormat] = {
@@ -251,6 +258,9 @@ LAYER_FORMATS: dict[type, LayerFormat] = {
         {"num_features": COUNT, "activation": ACTIVATION, "eps": NUMBER,
          "momentum": OPTIONAL_NUMBER, "input_shape": SHAPE},
         _batchnorm_state_shapes,
+    ),
+    Normalization: LayerFormat(
+        "Normalization", {"num_features": COUNT}, _normalization_state_shapes
     ),
 }
 """Layer class → its LayerFormat: the layer types purenn's files know."""
