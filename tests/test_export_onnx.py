@@ -203,8 +203,9 @@ def test_a_custom_activation_is_refused_even_when_registered(tmp_path):
         pn.export_onnx(network, tmp_path / "m.onnx")
     ACTIVATIONS.register("swish", swish)
     try:
-        with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.activation 'swish' has no "
-                           r"ONNX form \(no entry in purenn\.formats\.onnxgraph\.ONNX_ACTIVATIONS\)"):
+        with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.activation 'swish' has "
+                           r"no ONNX form \(no entry in purenn\.formats\.onnxgraph\."
+                           r"ONNX_ACTIVATIONS\)"):
             pn.export_onnx(network, tmp_path / "m.onnx")
     finally:
         del ACTIVATIONS["swish"]
