@@ -156,18 +156,21 @@ def test_backward_before_forward_is_a_state_error():
 
 
 class WrongNormalization(pn.Normalization):
-    """The classic slip: multiplying the upstream gradient by σ instead of dividing."""
+    """The classic slip: the factor σ on the wrong side (multiplying the upstream gradient by σ
+    where the layer divides, dividing where it multiplies)."""
 
     def backward(self, grad_output, need_input_grad=True):
         std = self.std.value[0]
+        if self.invert:
+            return [[g / s for g, s in zip(row, std)] for row in grad_output]
         return [[g * s for g, s in zip(row, std)] for row in grad_output]
 
 
-def gradient_network(layer_class, seed):
+def gradient_network(layer_class, seed, invert=False):
     """Dense → Normalization → Dense: the first Dense's gradient flows through the layer's
     backward, so checking it checks ∂L/∂X of Normalization."""
     rng = random.Random(seed)
-    norm = layer_class(3)
+    norm = layer_class(3, invert=invert)
     norm.mean.value = [[rng.uniform(-1.0, 1.0) for _ in range(3)]]
     norm.std.value = [[rng.uniform(0.2, 3.0) for _ in range(3)]]
     network = pn.Network([pn.Dense(2, 3, "tanh"), norm, pn.Dense(3, 2, "sigmoid")], loss="mse",
@@ -177,17 +180,19 @@ def gradient_network(layer_class, seed):
     return network, x, y
 
 
+@pytest.mark.parametrize("invert", [False, True], ids=["standardise", "invert"])
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("seed", range(4))
-def test_the_gradient_through_normalization_checks(method, seed):
-    network, x, y = gradient_network(pn.Normalization, seed)
+@pytest.mark.parametrize("seed", range(3))
+def test_the_gradient_through_normalization_checks(method, seed, invert):
+    network, x, y = gradient_network(pn.Normalization, seed, invert)
     result = pn.gradcheck(network, x, y, method)
     assert result.ok, str(result)
 
 
+@pytest.mark.parametrize("invert", [False, True], ids=["standardise", "invert"])
 @pytest.mark.parametrize("method", METHODS)
-def test_negative_control_a_wrong_backward_fails_the_check(method):
-    network, x, y = gradient_network(WrongNormalization, 0)
+def test_negative_control_a_wrong_backward_fails_the_check(method, invert):
+    network, x, y = gradient_network(WrongNormalization, 0, invert)
     result = pn.gradcheck(network, x, y, method)
     assert not result.ok and result.max_rel_err > COARSE_REL_ERR
 
@@ -208,7 +213,7 @@ def test_json_file_and_checkpoint_keep_the_statistics(tmp_path):
     network, x = trained_network()
     pn.save(network, tmp_path / "m.json")
     plain = json.loads((tmp_path / "m.json").read_text())
-    assert {"type": "Normalization", "num_features": 3} in plain["layers"]
+    assert {"type": "Normalization", "num_features": 3, "invert": False} in plain["layers"]
     assert bits(pn.load(tmp_path / "m.json").predict(x)) == bits(network.predict(x))
     adam = pn.Adam(0.05)
     network.fit(x, network.predict_classes(x), epochs=1, optimizer=adam)
@@ -228,6 +233,39 @@ def test_npz_round_trip_keeps_the_statistics_as_vectors(tmp_path):
                        loss="cross_entropy")
     pn.import_npz(fresh, tmp_path / "m.npz")
     assert bits(fresh.predict(x)) == bits(network.predict(x))
+
+
+def regression_network():
+    """Normalization → Dense → Dense → Normalization(invert=True): a standardised target."""
+    x = scaled_rows(rows=20, seed=4)
+    y = [[1e3 * row[0] + 1e-3 * row[2] + 150.0] for row in x]
+    back = pn.Normalization(1, invert=True)
+    back.adapt(y)
+    network = pn.Network([adapted(x), pn.Dense(3, 4, "tanh"), pn.Dense(4, 1), back], loss="mse",
+                         seed=2)
+    network.fit(x, y, epochs=5, batch_size=5, optimizer=pn.Adam(0.05))
+    return network, x
+
+
+def test_an_inverted_layer_restores_the_units_and_travels_in_every_format(tmp_path):
+    network, x = regression_network()
+    out = network.layers[-1]
+    assert repr(out) == "Normalization(1, invert=True)"
+    pn.save(network, tmp_path / "r.json")
+    assert bits(pn.load(tmp_path / "r.json").predict(x)) == bits(network.predict(x))
+    namespace = {}
+    exec(python_source(network), namespace)
+    assert bits(namespace["predict"](x)) == bits(network.predict(x))
+    assert "predict_proba" not in namespace  # a regression has no classes
+
+
+def test_invert_undoes_standardising():
+    x = scaled_rows()
+    forward, back = adapted(x), pn.Normalization(3, invert=True)
+    back.adapt(x)
+    for row, again in zip(x, back.forward(forward.forward(x))):
+        assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12 * abs(b)) for a, b in
+                   zip(row, again))
 
 
 def test_standalone_file_predicts_from_raw_rows_bit_for_bit_with_labels_and_probabilities():

@@ -14,7 +14,12 @@ from persist_helpers import (
     require_torch,
     run_micropython,
 )
-from test_normalization import WrongNormalization, adapted, scaled_rows, trained_network
+from test_normalization import (
+    WrongNormalization,
+    regression_network,
+    scaled_rows,
+    trained_network,
+)
 
 import purenn as pn
 from purenn.formats.standalone import python_source
@@ -35,16 +40,18 @@ def torch_forward_and_grad(torch, layer, x, upstream):
     inputs = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     mean = torch.tensor(layer.mean.value[0], dtype=torch.float64)
     std = torch.tensor(layer.std.value[0], dtype=torch.float64)
-    output = (inputs - mean) / std
+    output = inputs * std + mean if layer.invert else (inputs - mean) / std
     (output * torch.tensor(upstream, dtype=torch.float64)).sum().backward()
     return output.tolist(), inputs.grad.tolist()
 
 
+@pytest.mark.parametrize("invert", [False, True], ids=["standardise", "invert"])
 @pytest.mark.parametrize("seed", range(3))
-def test_forward_and_input_gradient_equal_pytorchs(seed):
+def test_forward_and_input_gradient_equal_pytorchs(seed, invert):
     torch = require_torch()
     x = scaled_rows(rows=6, seed=seed)
-    layer = adapted(x)
+    layer = pn.Normalization(3, invert=invert)
+    layer.adapt(x)
     upstream = [[random.Random(seed).uniform(-1.0, 1.0) for _ in range(3)] for _ in range(6)]
     output, grad = torch_forward_and_grad(torch, layer, x, upstream)
     # The same two IEEE operations per entry: equal bits, not just close.
@@ -100,6 +107,17 @@ def test_onnxruntime_predicts_from_raw_rows_and_reads_the_class_names(tmp_path):
     session = runtime.InferenceSession(str(tmp_path / "m.onnx"),
                                        providers=["CPUExecutionProvider"])
     assert session.get_modelmeta().custom_metadata_map["class_names"] == metadata["class_names"]
+    (output,) = session.run(None, {"input": numpy.array(x, dtype="float64")})
+    assert close(output.tolist(), network.predict(x), FLOAT64_REL)
+
+
+def test_onnxruntime_restores_a_standardised_target(tmp_path):
+    onnx, runtime, numpy = require_onnx(), require_onnxruntime(), require_numpy()
+    network, x = regression_network()
+    pn.export_onnx(network, tmp_path / "r.onnx")
+    onnx.checker.check_model(onnx.load(str(tmp_path / "r.onnx")), full_check=True)
+    session = runtime.InferenceSession(str(tmp_path / "r.onnx"),
+                                       providers=["CPUExecutionProvider"])
     (output,) = session.run(None, {"input": numpy.array(x, dtype="float64")})
     assert close(output.tolist(), network.predict(x), FLOAT64_REL)
 

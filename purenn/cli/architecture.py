@@ -16,8 +16,11 @@ target; a mismatch is one error line saying what would fit.
 Inputs are standardised by default: a first layer ``Normalization`` learns each feature's mean
 and standard deviation from the training rows (``adapt``) and is saved and exported with the
 network, so the model predicts from raw rows.  Raw features on very different scales (a CSV's
-usual case) otherwise leave the default network learning a constant.  ``--no-standardize``
-builds the Dense layers alone.
+usual case) otherwise leave the default network learning a constant.  To regress, the target is
+standardised too: a last layer ``Normalization(1, invert=True)``, adapted to the training
+targets, turns the network's standardised output back into the target's units (a target of
+mean 150 would otherwise take thousands of small steps to reach).  ``--no-standardize`` builds
+the Dense layers alone.
 
 The output and the loss (``--loss`` chooses among those allowed; the first is the default):
 
@@ -225,11 +228,12 @@ def plan_network(data: TrainingData, arch: list[int] | None,
     return Plan(sizes, activations, chosen, standardize)
 
 
-def build_network(plan: Plan, seed: int, x: Any = None) -> Network:
-    """The Network of ``plan``: Dense layers with their default initializer, seeded; first,
-    when the plan standardises, a Normalization layer adapted to the training rows ``x``
-    (its ``constant`` lists the columns that hold one value: the caller says so; adapt's
-    warning is not repeated on stderr).
+def build_network(plan: Plan, seed: int, x: Any = None, values: Any = None) -> Network:
+    """The Network of ``plan``: Dense layers with their default initializer, seeded; when the
+    plan standardises, first a Normalization layer adapted to the training rows ``x`` (its
+    ``constant`` lists the columns that hold one value: the caller says so; adapt's warning is
+    not repeated on stderr), and last, given the targets to regress ``values``, an inverted
+    one adapted to them.
 
     >>> build_network(Plan([2, 4, 1], ["tanh", "sigmoid"], "bce"), seed=0)
     Network([Dense(2, 4, activation='tanh'), Dense(4, 1, activation='sigmoid')], loss='bce')
@@ -242,12 +246,18 @@ def build_network(plan: Plan, seed: int, x: Any = None) -> Network:
         for n_in, n_out, name in zip(plan.sizes, plan.sizes[1:], plan.activations)
     ]
     if plan.standardize:
-        norm = Normalization(plan.sizes[0])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConstantFeatureWarning)
-            norm.adapt(x)
-        layers.insert(0, norm)
+        layers.insert(0, _adapted(Normalization(plan.sizes[0]), x))
+        if values is not None:
+            layers.append(_adapted(Normalization(plan.sizes[-1], invert=True), values))
     return Network(layers, loss=plan.loss, seed=seed)
+
+
+def _adapted(layer: Normalization, rows: Any) -> Normalization:
+    """``layer`` adapted to ``rows``, its constant-column warning left to the caller."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantFeatureWarning)
+        layer.adapt(rows)
+    return layer
 
 
 def fit_targets(plan: Plan, target: Target) -> Any:

@@ -229,6 +229,8 @@ def _describe_inputs(network: Network, data: TrainingData) -> str:
         return "raw features, as the file holds them (--no-standardize)"
     text = (f"standardised by each feature's mean and deviation over the {len(data.x)} "
             "training rows, kept in the model (--no-standardize: raw)")
+    if isinstance(network.layers[-1], Normalization):
+        text += "\n          the target too: the model outputs it in its own units"
     names = data.feature_names
     for column in norm.constant:
         name = f"column {column + 1}" + (f" ({names[column]})" if names else "")
@@ -265,7 +267,8 @@ def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
     >>> history.epochs, sorted(history.metrics)
     (5, ['accuracy'])
     """
-    network = build_network(plan, args.seed, data.x)
+    values = data.target.values if data.target.task != CLASSIFY else None
+    network = build_network(plan, args.seed, data.x, values)
     size = sum(math.prod(parameter.shape) for parameter in network.parameters())
     print(f"inputs:   {_describe_inputs(network, data)}", file=out)
     print(f"network:  {plan} ({size} parameters)", file=out)

@@ -260,7 +260,7 @@ LAYER_FORMATS: dict[type, LayerFormat] = {
         _batchnorm_state_shapes,
     ),
     Normalization: LayerFormat(
-        "Normalization", {"num_features": COUNT}, _normalization_state_shapes
+        "Normalization", {"num_features": COUNT, "invert": FLAG}, _normalization_state_shapes
     ),
 }
 """Layer class → its LayerFormat: the layer types purenn's files know."""

@@ -25,7 +25,8 @@ as purenn computes them, with its index tables (int64 initializers "layers.<i>.w
     BatchNorm   in evaluation mode, as purenn: Reshape to (N, C, S); Sub the running mean;
                 Mul by k = 1/√(running_var + ε) (computed by purenn); Mul by γ; Add β, each
                 (C, 1); Reshape back to (N, C·S); activation
-    Normalization  Sub the mean; Div by the standard deviation, each (n,)
+    Normalization  Sub the mean; Div by the standard deviation, each (n,) (inverted: Mul by
+                the deviation, Add the mean)
 
 (ONNX Runtime's CPU provider has no float64 Conv or AveragePool kernel; its BatchNormalization
 divides by √(var + ε) where purenn multiplies by its inverse, a last-bit difference.)
@@ -175,11 +176,15 @@ def _batchnorm(graph: Graph, layer: Layer, index: int, x: str) -> str:
 
 
 def _normalization(graph: Graph, layer: Layer, index: int, x: str) -> str:
-    """(X − μ) / σ, each (n,), broadcast over the rows: purenn's two operations."""
+    """(X − μ) / σ, or X·σ + μ inverted, each (n,), broadcast over the rows: purenn's two
+    operations."""
     assert isinstance(layer, Normalization)
     prefix, size = f"layers.{index}", (layer.num_features,)
     mean = graph.tensor(f"{prefix}.mean", size, layer.mean.value[0])
     std = graph.tensor(f"{prefix}.std", size, layer.std.value[0])
+    if layer.invert:
+        scaled = graph.node("Mul", [x, std], f"{prefix}.scaled")
+        return graph.node("Add", [scaled, mean], f"{prefix}.restored")
     centred = graph.node("Sub", [x, mean], f"{prefix}.centred")
     return graph.node("Div", [centred, std], f"{prefix}.standardised")
 

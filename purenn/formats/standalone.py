@@ -30,7 +30,8 @@ an accurate one): expect agreement to ~1e-15 there, not bit identity.  Its parse
 stack on a list literal of a few thousand numbers, so the weights are written one column per
 statement, and columns longer than ``CHUNK`` numbers in several statements.
 
-Normalization computes (x − μ)/σ per feature, as purenn, so the file predicts from raw rows.
+Normalization computes (x − μ)/σ per feature (inverted: x·σ + μ), as purenn, so the file
+predicts from raw rows.
 
 For a classifier the file also defines ``predict_proba(rows)`` (one probability per class:
 the softmax of logits for cross-entropy, [1 − p, p] for one sigmoid output, the outputs
@@ -241,17 +242,24 @@ def normalization(rows, mean, std):
     return [[(x - m) / s for x, m, s in zip(row, mean, std)] for row in rows]
 '''
 
+_DENORMALIZATION = '''
+def denormalization(rows, mean, std):
+    """Each value x_j becomes x_j·std_j + mean_j: Normalization(invert=True)."""
+    return [[x * s + m for x, m, s in zip(row, mean, std)] for row in rows]
+'''
+
 
 def _normalization(source: Source, layer: Layer, index: int) -> None:
     """Its mean and standard deviation as lists; the step."""
     assert isinstance(layer, Normalization)
-    add_blocks(source, _NORMALIZATION)
+    add_blocks(source, _DENORMALIZATION if layer.invert else _NORMALIZATION)
     names = f"LAYER{index}_MEAN", f"LAYER{index}_STD"
     source.data.append(f"\n# layers[{index}]: {layer!r}\n# per feature: the mean, the standard "
                        "deviation")
     for name, row in zip(names, (layer.mean.value[0], layer.std.value[0])):
         source.data.extend(list_statements(name, row, f"{name} = "))
-    source.steps.append(f"x = normalization(x, {', '.join(names)})")
+    function = "denormalization" if layer.invert else "normalization"
+    source.steps.append(f"x = {function}(x, {', '.join(names)})")
 
 
 PYTHON_LAYERS: dict[type, Callable[[Source, Layer, int], None]] = {

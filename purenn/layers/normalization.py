@@ -6,6 +6,11 @@ carries it and predicts from raw rows.  For n features and a batch X (N × n):
 
     y_ij = (x_ij − μ_j) / σ_j                 ∂L/∂x_ij = ∂L/∂y_ij / σ_j
 
+and with ``invert=True`` (Keras's name) the inverse, which puts standardised values back into
+their own units, so a network can learn a standardised target and still output the raw one:
+
+    y_ij = x_ij · σ_j + μ_j                   ∂L/∂x_ij = ∂L/∂y_ij · σ_j
+
 μ and σ are buffers, not parameters: ``adapt(X)`` sets them once from the training rows, no
 optimizer ever moves them, and they are saved with the weights.  ``adapt`` computes, per column
 j over the m rows,
@@ -31,7 +36,7 @@ import math
 import warnings
 from typing import TYPE_CHECKING
 
-from purenn.arguments import check_entries, check_int, shown
+from purenn.arguments import check_entries, check_flag, check_int, shown
 from purenn.errors import DataError, ShapeError, StateError
 from purenn.layers.base import Buffer, Layer
 from purenn.layers.batchnorm import channel_statistics
@@ -86,7 +91,9 @@ def _refuse_non_finite(x: Any, where: str) -> None:
 class Normalization(Layer):
     """Standardises ``num_features`` inputs: y = (x − μ)/σ per feature, with μ and σ the
     buffers "mean" and "std" (1 × n each) that ``adapt`` learns from the training rows (the
-    formulas are in the module docstring).  Takes and gives vectors (n,).  No parameters.
+    formulas are in the module docstring); ``invert=True`` computes y = x·σ + μ instead, the
+    last layer of a network that learns a standardised target (adapt it to the targets).
+    Takes and gives vectors (n,).  No parameters.
 
     >>> layer = Normalization(2)
     >>> layer.adapt([[1.0, 10.0], [3.0, 30.0]])
@@ -96,11 +103,16 @@ class Normalization(Layer):
     [[1.0, -2.0]]
     >>> layer.backward([[1.0, 1.0]])
     [[1.0, 0.1]]
+    >>> back = Normalization(2, invert=True)
+    >>> back.adapt([[1.0, 10.0], [3.0, 30.0]])
+    >>> back.forward([[1.0, -2.0]])
+    [[3.0, 0.0]]
     """
 
-    def __init__(self, num_features: int) -> None:
+    def __init__(self, num_features: int, *, invert: bool = False) -> None:
         self.num_features = check_int(num_features, "num_features", "Normalization", 1)
         check_entries(self.num_features, f"{shown(num_features)} features", "Normalization")
+        self.invert = check_flag(invert, "invert", "Normalization")
         self.n_in = self.n_out = self.num_features
         self.mean = Buffer("mean", [[0.0] * self.num_features])
         self.std = Buffer("std", [[1.0] * self.num_features])
@@ -164,29 +176,35 @@ divides by is > 0
                 )
 
     def config(self) -> dict[str, Any]:
-        """{"num_features": n}: μ and σ are state, saved with the weights.
+        """{"num_features": n, "invert": flag}: μ and σ are state, saved with the weights.
 
         >>> Normalization(3).config()
-        {'num_features': 3}
+        {'num_features': 3, 'invert': False}
         """
-        return {"num_features": self.num_features}
+        return {"num_features": self.num_features, "invert": self.invert}
 
     def forward(self, x: Matrix) -> Matrix:
-        """Y = (X − μ)/σ, row by row (nothing to cache: σ is all backward needs)."""
+        """Y = (X − μ)/σ, or X·σ + μ inverted, row by row (nothing to cache: σ is all backward
+        needs)."""
         self.forward_ran = True
         mean, std = self.mean.value[0], self.std.value[0]
+        if self.invert:
+            return [[value * s + m for value, m, s in zip(row, mean, std)] for row in x]
         return [[(value - m) / s for value, m, s in zip(row, mean, std)] for row in x]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂X = ∂L/∂Y / σ, column by column (None if not needed)."""
+        """∂L/∂X = ∂L/∂Y / σ, or ∂L/∂Y · σ inverted, column by column (None if not needed)."""
         if not self.forward_ran:
             raise StateError("Normalization.backward: called before forward")
         if not need_input_grad:
             return None
         std = self.std.value[0]
+        if self.invert:
+            return [[g * s for g, s in zip(row, std)] for row in grad_output]
         return [[g / s for g, s in zip(row, std)] for row in grad_output]
 
     def __repr__(self) -> str:
-        return f"Normalization({self.num_features})"
+        invert = ", invert=True" if self.invert else ""
+        return f"Normalization({self.num_features}{invert})"
 
 
