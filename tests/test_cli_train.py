@@ -147,7 +147,7 @@ def test_a_csv_file_with_a_header_and_text_labels(capsys, pets):
 
 
 def test_the_target_by_number_and_the_task_inferred_from_few_integers(capsys, tmp_path):
-    rows = ["size,weight,height"] + [f"{(i % 3) * 10 + i % 2},{i},{i % 4}" for i in range(30)]
+    rows = ["size,weight,height"] + [f"{(i % 3) * 10 + i % 2},{i / 2},{i % 4}" for i in range(30)]
     path = write(tmp_path / "sizes.csv", "\n".join(rows))
     out = train(capsys, path, "--target", "1", "--epochs", "1", "--arch", "2-4-6")
     data = fields(DATA_LINE, out)

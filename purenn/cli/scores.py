@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from purenn.cli.targets import CLASSIFY, Target
+from purenn.cli.csvfile import Table
+from purenn.cli.data import target_column
+from purenn.cli.sidecar import Labels
+from purenn.cli.targets import CLASSIFY, REGRESS, Target, known_target
 from purenn.metrics import (
     ClassReport,
     class_report,
@@ -25,7 +28,11 @@ from purenn.network import Network
 if TYPE_CHECKING:
     from purenn.kernels import Matrix
 
-__all__ = ["Scores", "scores_of", "classes_of_outputs"]
+__all__ = ["CLASSIFYING_LOSSES", "Scores", "scores_of", "classes_of_outputs", "model_task",
+           "target_in_file", "file_target"]
+
+CLASSIFYING_LOSSES = ("cross_entropy", "bce")
+"""Without a labels file, a model trained with one of these losses is taken for a classifier."""
 
 
 def classes_of_outputs(network: Network, x: Matrix) -> list[int]:
@@ -79,3 +86,46 @@ def scores_of(network: Network, x: Matrix, target: Target) -> Scores:
         "rmse": root_mean_squared_error(output, values, network.loss_function),
     }
     return Scores(len(x), None, regression)
+
+
+def model_task(network: Network, labels: Labels | None) -> str:
+    """"classify" or "regress": the labels file's task, else by the loss (CLASSIFYING_LOSSES).
+
+    >>> from purenn.layers import Dense
+    >>> model_task(Network([Dense(2, 1)], loss="mse"), None)
+    'regress'
+    """
+    if labels is not None:
+        return labels.task
+    return CLASSIFY if network.loss_function.name in CLASSIFYING_LOSSES else REGRESS
+
+
+def target_in_file(table: Table, labels: Labels | None, option: str | None) -> int | None:
+    """The column (from 0) of ``table`` holding the model's target, or None: the one --target
+    names (``option``); else, both files having a header, the training target's name; else,
+    laid out as the training file (as many columns), the training target's column.
+
+    >>> labels = Labels("classify", ["a", "b"], ["x", "y", "kind"], 2, 3)
+    >>> target_in_file(Table("t.csv", ["kind", "x", "y"], [["a", "1", "2"]], [2]), labels, None)
+    0
+    >>> target_in_file(Table("t.csv", None, [["1", "2"]], [1]), labels, None) is None
+    True
+    """
+    if option is not None:
+        return target_column(table, option)
+    if labels is None or labels.target is None:
+        return None
+    if table.header is not None and labels.header is not None:
+        name = labels.header[labels.target]
+        return table.header.index(name) if name in table.header else None
+    return labels.target if table.width == labels.columns else None
+
+
+def file_target(table: Table, column: int, network: Network, labels: Labels | None) -> Target:
+    """The Target held in ``table``'s ``column``, read as the model knows its classes (class
+    indices "0", "1", … for a model saved without labels)."""
+    task = model_task(network, labels)
+    classes = labels.classes if labels is not None else None
+    if task == CLASSIFY and classes is None:
+        classes = [str(k) for k in range(max(2, network.n_out))]
+    return known_target(table, column, task, classes)

@@ -36,7 +36,7 @@ from purenn.cli.architecture import (
     parse_layers,
     plan_network,
 )
-from purenn.cli.data import DATASETS, TrainingData, load_training_data
+from purenn.cli.data import DATASETS, TrainingData, add_table_options, load_training_data
 from purenn.cli.options import (
     CommandParser,
     UsageError,
@@ -105,6 +105,7 @@ def _add_data_options(parser: CommandParser) -> None:
     group.add_argument("--task", choices=TASKS,
                        help="classify (class labels) or regress (numbers); default inferred "
                        "from the target column, and printed")
+    add_table_options(group)
 
 
 def _add_network_options(parser: CommandParser) -> None:
@@ -321,7 +322,11 @@ def run_train_command(args: argparse.Namespace) -> int:
     0
     """
     out = sys.stdout
-    data = load_training_data(args.data, args.target, args.task)
+    data = load_training_data(args.data, args.target, args.task, args.sep, args.drop)
+    for label in data.row_ids:
+        print(f"purenn: warning: {data.name}: {label} holds a different whole number in every "
+              "row: a row id? It tells the network nothing about new rows (--drop leaves it "
+              "out)", file=sys.stderr)
     plan = plan_network(data, args.arch, args.layers, args.activation, args.loss,
                         args.standardize)
     held_out = None
