@@ -159,7 +159,7 @@ def known_target(table: Table, column: int, task: str, classes: list[str] | None
         if key not in index:
             raise DataError(
                 f"{table.source}: line {line}, {table.column_label(column)}: {shown(cell)} is "
-                f"not one of the model's classes ({shown(', '.join(classes))})"
+                f"not one of the model's classes {shown(classes)}"
             )
         labels.append(index[key])
     return Target(CLASSIFY, "the model's", labels=labels, classes=list(classes))
