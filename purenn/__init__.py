@@ -23,6 +23,7 @@ importing only those before it (tests/test_layering.py holds the order):
     cli (a subpackage)                    the command line, python3 -m purenn and the purenn
                                           script: demo, train, predict, export, gradcheck;
                                           CSV files, one error line per mistake
+    tabular                               a CSV file into X, Y and names; a seeded split
 
 ``import purenn`` loads the core: the layers, losses, optimizers, the training loop and the
 network.  The tools a reader of the core can skip load when first used, as ``pn.datasets``,
@@ -83,7 +84,7 @@ from purenn.version import VERSION
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
-    from purenn import datasets, formats, gradient_checking, plot
+    from purenn import datasets, formats, gradient_checking, plot, tabular
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -157,6 +158,7 @@ __all__ = [
     "Normalization",
     "Buffer",
     "formats",
+    "tabular",
     "gradient_checking",
     "ModelFormatError",
     "save",
@@ -172,7 +174,7 @@ __version__ = VERSION
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.
-_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking")
+_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking", "tabular")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",

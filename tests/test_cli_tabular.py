@@ -20,6 +20,7 @@ from oracles import require_native
 import purenn as pn
 from purenn.cli.csvfile import read_table
 from purenn.cli.data import csv_data
+from purenn.cli.options import UsageError
 from purenn.cli.train import split_test
 from purenn.errors import DataError
 
@@ -95,6 +96,11 @@ def test_drop_leaves_columns_out_by_name_or_number(tmp_path):
     assert csv_data(path, None, None, drop=["1", "3"]).feature_names == ["weight_g"]
     with pytest.raises(DataError, match=r"--drop 'age': .* has no such column"):
         csv_data(path, None, None, drop=["age"])
+    with pytest.raises(UsageError, match=r"--drop: it names the target, column 4 \(kind\)"):
+        csv_data(path, None, None, drop=["kind"])
+    # --target counts the file's columns, dropped ones included.
+    data = csv_data(path, "3", None, drop=["1", "kind"])
+    assert data.feature_names == ["weight_g"] and data.header[data.target_column] == "tail_ratio"
 
 
 def test_a_row_id_is_warned_about_and_drop_silences_it(tmp_path, capsys):

@@ -44,7 +44,7 @@ LAYERS = [
     "cli.sidecar", "cli.scores", "cli.architecture", "cli.seednets", "cli.plots",
     "cli.demo", "cli.gradcheck", "cli.train", "cli.predict", "cli.evaluate", "cli.export",
     "playground.session", "playground", "cli.playground",
-    "cli", "__main__", "__init__",
+    "cli", "tabular", "__main__", "__init__",
 ]
 
 

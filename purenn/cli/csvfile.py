@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STDIN", "SEPARATORS", "SNIFFED_LINES", "Table", "separator_option", "detect_separator",
-    "read_table", "drop_columns", "ROW_ID_MIN_ROWS", "row_id_columns", "is_number",
-    "parse_number", "number_rows", "check_filled",
+    "read_table", "dropped_columns", "drop_columns", "ROW_ID_MIN_ROWS", "row_id_columns",
+    "is_number", "parse_number", "number_rows", "check_filled",
 ]
 
 STDIN = "-"
@@ -101,7 +101,7 @@ def _text(path: str, source: str) -> str:
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:
             return sys.stdin.read().lstrip("\ufeff")
-        data = binary.read()
+        data: bytes = binary.read()
     else:
         with open(path, "rb") as file:
             data = file.read()
@@ -269,6 +269,16 @@ def _column_index(table: Table, spec: str, option: str) -> int:
                     f"to {table.width}; names: {shown(names)})")
 
 
+def dropped_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> set[int]:
+    """The indices (from 0) of the columns ``specs`` names (header names, or numbers from 1);
+    DataError naming ``option`` for a column the table does not have.
+
+    >>> sorted(dropped_columns(Table("t.csv", ["id", "x"], [["7", "0.5"]], [2]), ["id", "2"]))
+    [0, 1]
+    """
+    return {_column_index(table, spec, option) for spec in specs}
+
+
 def drop_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> Table:
     """``table`` without the columns ``specs`` name (header names, or numbers from 1), as if
     the file never had them.  DataError naming ``option`` for a column it does not have, or
@@ -278,7 +288,7 @@ def drop_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> 
     >>> drop_columns(table, ["id"]).header, drop_columns(table, ["1", "kind"]).rows
     (['x', 'kind'], [['0.5']])
     """
-    dropped = {_column_index(table, spec, option) for spec in specs}
+    dropped = dropped_columns(table, specs, option)
     if len(dropped) >= table.width:
         raise DataError(f"{option}: {table.source} would have no columns left")
     kept = [i for i in range(table.width) if i not in dropped]

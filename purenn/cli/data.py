@@ -19,6 +19,7 @@ from purenn.cli.csvfile import (
     STDIN,
     Table,
     drop_columns,
+    dropped_columns,
     number_rows,
     read_table,
     row_id_columns,
@@ -184,9 +185,10 @@ def target_column(table: Table, spec: str | None) -> int:
 def csv_data(path: str, target: str | None, task: str | None, sep: str | None = None,
              drop: Sequence[str] = ()) -> TrainingData:
     """The TrainingData of the CSV file at ``path``, separated by ``sep`` (None: detected),
-    without the columns ``drop`` names: the ``target`` column (see target_column) and every
-    other column as a feature, which must all be numbers.  Feature columns that look like a
-    row id are listed in ``row_ids``, for a warning.
+    without the columns ``drop`` names: the ``target`` column (see target_column; it and
+    ``drop`` count the file's columns) and every other column as a feature, which must all be
+    numbers.  Feature columns that look like a row id are listed in ``row_ids``, for a
+    warning.
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "pets.csv")
@@ -197,9 +199,13 @@ def csv_data(path: str, target: str | None, task: str | None, sep: str | None = 
     ([[4.5, 30.0], [30.0, 60.0]], [0, 1], ['cat', 'dog'], ['weight', 'height'])
     """
     table = read_table(path, sep)
+    column = target_column(table, target)  # counted in the file, before any column is dropped
     if drop:
+        dropped = dropped_columns(table, drop)
+        if column in dropped:
+            raise UsageError(f"--drop: it names the target, {table.column_label(column)}")
+        column -= sum(index < column for index in dropped)
         table = drop_columns(table, drop)
-    column = target_column(table, target)
     if table.width < 2:
         raise DataError(f"{table.source}: one column; a feature column besides the target "
                         "needed (is the separator right? --sep sets it)")

@@ -61,6 +61,8 @@ checker use only the contract.  A small layer that follows it, y = 2x:
 [[1.6873155850019916, 1.2637133282160593]]
 """
 
+from typing import TYPE_CHECKING
+
 from purenn.layers.base import (
     ActivatedLayer,
     Buffer,
@@ -78,6 +80,10 @@ from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
 from purenn.layers.normalization import ConstantFeatureWarning, Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
+
+if TYPE_CHECKING:  # the type aliases the modules above the layers annotate with
+    from purenn.layers.base import SampleShape as SampleShape
+    from purenn.layers.base import Stored as Stored
 
 __all__ = [
     "Parameter",
