@@ -97,8 +97,9 @@ def read_csv(
     """The TabularData of the CSV file at ``path``: ``target`` (a column's name, or its index
     from 0; default the last column) is what to learn, every other column not in ``drop``
     (names or indices, counted in the file as ``target`` is) a feature.  Warns with
-    RowIdWarning for a feature that looks like a row id.  Raises DataError for a file that cannot be read, ConfigurationError for bad
-    arguments, OSError as the operating system does.
+    RowIdWarning for a feature that looks like a row id.  Raises DataError for a file that
+    cannot be read, ConfigurationError for bad arguments, OSError as the operating system
+    does.
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "pets.csv")
