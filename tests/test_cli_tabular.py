@@ -258,3 +258,19 @@ def test_the_labels_file_and_the_model_agree_on_the_standardisation(pets_model):
     plain = json.loads(pathlib.Path(model).read_text(encoding="utf-8"))
     assert plain["layers"][0] == {"type": "Normalization", "num_features": 2, "invert": False}
     assert os.path.exists(model.replace(".json", ".labels.json"))
+
+
+def test_exports_carry_the_class_names_and_predict_from_raw_rows(pets_model, tmp_path, capsys):
+    path, model = pets_model
+    predicted = [row[0] for row in csv.reader(io.StringIO(
+        run(capsys, "predict", "--model", model, path).out))][1:]
+    script = str(tmp_path / "pets.py")
+    assert run(capsys, "export", "--model", model, script).status == 0
+    namespace = {}
+    exec(compile(pathlib.Path(script).read_text(encoding="utf-8"), script, "exec"), namespace)
+    rows = [[float(row[0]), float(row[1])] for row in read_table(path).rows]
+    assert namespace["CLASS_NAMES"] == ["cat", "dog"]
+    assert namespace["predict_labels"](rows) == predicted
+    onnx_path = str(tmp_path / "pets.onnx")
+    assert run(capsys, "export", "--model", model, onnx_path).status == 0
+    assert b'["cat", "dog"]' in pathlib.Path(onnx_path).read_bytes()
