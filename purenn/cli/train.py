@@ -296,11 +296,14 @@ def _write_outputs(data: TrainingData, network: Network, history: History,
     """The pictures and the saved model, each path printed."""
     written: list[str] = []
     if args.plots is not None:
+        name, features = data.name, data.feature_names
         if data.target.task == CLASSIFY:
             written += write_plots(args.plots, network, history, data.x, data.target.labels,
-                                   ["accuracy"])
+                                   ["accuracy"], name=name, feature_names=features,
+                                   class_names=data.target.classes)
         else:
-            written += write_plots(args.plots, network, history)
+            written += write_plots(args.plots, network, history, name=name,
+                                   feature_names=features)
     if args.save is not None:
         save(network, args.save)
         written += [args.save, write_labels(args.save, labels_of(data))]

@@ -28,7 +28,7 @@ from purenn.layers import Dense, Layer
 from purenn.network import Network
 from purenn.plot import axes, colors
 from purenn.plot.axes import TICK_FONT, LegendEntry, legend
-from purenn.plot.checks import finite_matrix, optional_text
+from purenn.plot.checks import finite_matrix, optional_names, optional_text, short
 from purenn.plot.raster import raster
 from purenn.plot.svg import Drawing, element, escape, text, text_width
 
@@ -447,13 +447,21 @@ def _key(x: float, y: float) -> list[str]:
 
 
 def _place(columns: list[_Column], links: list[_Link]) -> float:
-    """Set every column's x; return the drawing's width."""
-    x = max(60.0, text_width(columns[0].header[1], TICK_FONT) / 2 + 20)
+    """Set every column's x; return the drawing's width (room for the unit labels too)."""
+    first, last = columns[0], columns[-1]
+    x = max(60.0, text_width(first.header[1], TICK_FONT) / 2 + 20, _label_room(first))
     for column, link in zip(columns, [*links, None]):
         column.x = x
         if link is not None:
             x += link.width
-    return x + max(60.0, text_width(columns[-1].header[1], TICK_FONT) / 2 + 20)
+    return x + max(60.0, text_width(last.header[1], TICK_FONT) / 2 + 20, _label_room(last))
+
+
+def _label_room(column: _Column) -> float:
+    """The pixels beside a column that its unit labels take (they are drawn up to 16 units)."""
+    if not column.labels or column.units > 16:
+        return 0.0
+    return max(text_width(label, TICK_FONT) for label in column.labels) + 30
 
 
 def architecture(
@@ -463,8 +471,12 @@ def architecture(
     max_nodes: int = 32,
     max_edges: int = 256,
     title: Any = None,
+    input_names: Any = None,
+    output_names: Any = None,
 ) -> str:
     """An SVG diagram of ``network``: one column of units per layer, its weights between.
+    ``input_names`` and ``output_names`` label the first and last columns (features, classes)
+    instead of x1 … and ŷ1 ….
 
     Columns: the n_in inputs, then each layer's n_out outputs, one circle per unit while a
     column has at most ``max_nodes`` units, else a bar.  A Dense layer of n_in × n_out weights
@@ -488,6 +500,9 @@ def architecture(
     check_int(max_edges, "max_edges", _WHERE, 1)
     heading = optional_text(title, _WHERE, "title")
     columns, links = _columns(network, max_nodes)
+    for column, names in ((columns[0], input_names), (columns[-1], output_names)):
+        given = optional_names(names, column.units, _WHERE, "input_names or output_names")
+        column.labels = column.labels if given is None else [short(n) for n in given]
     layout = _layout(columns)
     _choose_links(columns, links, max_edges, layout.height)
     width = max(_place(columns, links), _KEY_WIDTH + 40)
