@@ -143,3 +143,13 @@ def test_the_standalone_file_runs_on_micropython_from_raw_rows(tmp_path):
     assert close(probabilities, network.predict_proba(x), MICROPYTHON_REL)
     names = ["low", "mid", "high"]
     assert eval(lines[2 * rows]) == [names[c] for c in network.predict_classes(x)]
+
+
+def test_a_standardised_target_is_restored_on_micropython(tmp_path):
+    network, x = regression_network()
+    script = python_source(network) + (
+        f"\nfor row in predict({x!r}):\n    print(repr(row))\n"
+    )
+    lines = run_micropython(script, tmp_path).splitlines()
+    outputs = [eval(line) for line in lines[:len(x)]]
+    assert close(outputs, network.predict(x), MICROPYTHON_REL)

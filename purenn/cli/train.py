@@ -82,6 +82,9 @@ a worked example:
       column is a number; one fifth of the rows (shuffled) is held out for validation
   %(prog)s sine --arch 1-16-16-1 --epochs 500
       regression: one identity output and the mean squared error
+  %(prog)s wine.csv --test-split 0.25 --drop id --save wine.json
+      a quarter of the rows set aside (drawn with the seed) and scored after training;
+      the column "id" left out
 """
 
 
@@ -160,9 +163,11 @@ def add_train_command(commands: argparse._SubParsersAction[CommandParser]) -> Co
         "train",
         "train a network on a built-in data set or a CSV file",
         "Train a network on a built-in data set or a CSV file; print what it learnt, draw it\n"
-        "(--plots) and save it (--save) for predict and export.  CSV files: comma-separated,\n"
-        "UTF-8; a header is detected (a first row with a name over a number); every column\n"
-        "but the target is a number; class labels may be text or integers.",
+        "(--plots) and save it (--save) for predict, evaluate and export.  CSV files: UTF-8,\n"
+        "the separator detected (--sep), a header detected (a first row with a name over a\n"
+        "number); every column but the target (and --drop) is a number; class labels may be\n"
+        "text or integers.  Inputs are standardised by statistics learned from the training\n"
+        "rows and saved in the model (--no-standardize: raw).",
         _EXAMPLE,
     )
     _add_data_options(train)
