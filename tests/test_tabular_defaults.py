@@ -7,7 +7,7 @@ always says the commonest class, a regression that always says the mean), and tu
 standardisation off falls back towards it, which is the failure the standardisation fixes.
 With scikit-learn (the oracles "sklearn.neural_network" and "sklearn.preprocessing"): within
 a few points of ``MLPClassifier()`` and ``MLPRegressor()`` with their defaults on standardised
-features, as docs/tabular.md claims.
+features, on average over two draws of each set, as docs/tabular.md claims.
 """
 
 import csv
@@ -22,16 +22,19 @@ from tabular_cases import CASES, split_rows, write_csv
 # that learnt a constant, as the unstandardised defaults do, cannot.
 LEARNT_MARGIN = 0.3
 # "Within a few points" of scikit-learn's default MLP: 5 accuracy points (4 test rows of 75)
-# or 0.05 of R²; purenn may do better.
+# or 0.05 of R², on average over the draws SEEDS of each set (one draw's 75 test rows move the
+# score by a point or two, and CPython 3.12's sums may move a row); purenn may do better.
 SKLEARN_POINTS = 0.05
+SEEDS = (0, 1)
 
 pytestmark = pytest.mark.slow
 
 
-def trained_and_predicted(capsys, tmp_path, name, *options):
-    """(test targets, predictions as text) of train then predict with ``options``."""
-    case = CASES[name]()
-    train_rows, test_rows = split_rows(len(case.x))
+def trained_and_predicted(capsys, tmp_path, name, *options, seed=0):
+    """(case, test targets, predictions as text, training targets) of train then predict with
+    ``options``, on the case drawn with ``seed`` split by ``seed + 1``."""
+    case = CASES[name](seed=seed)
+    train_rows, test_rows = split_rows(len(case.x), seed + 1)
     write_csv(case, tmp_path / "train.csv", train_rows)
     write_csv(case, tmp_path / "test.csv", test_rows)
     model = str(tmp_path / "model.json")
@@ -75,12 +78,15 @@ def test_the_defaults_learn_from_raw_rows_and_raw_inputs_do_not(capsys, tmp_path
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_the_defaults_are_within_a_few_points_of_scikit_learns(capsys, tmp_path, name):
     networks, preprocessing = require("sklearn.neural_network"), require("sklearn.preprocessing")
-    case, truth, predicted, train_targets = trained_and_predicted(capsys, tmp_path, name)
-    train_rows, test_rows = split_rows(len(case.x))
-    scaler = preprocessing.StandardScaler().fit([case.x[i] for i in train_rows])
-    model = (networks.MLPClassifier if case.task == "classify" else networks.MLPRegressor)(
-        random_state=0)
-    model.fit(scaler.transform([case.x[i] for i in train_rows]), train_targets)
-    theirs = model.predict(scaler.transform([case.x[i] for i in test_rows])).tolist()
-    reference = score(case, truth, [str(value) for value in theirs])
-    assert score(case, truth, predicted) >= reference - SKLEARN_POINTS
+    gaps = []
+    for seed in SEEDS:
+        case, truth, predicted, train_targets = trained_and_predicted(capsys, tmp_path, name,
+                                                                     seed=seed)
+        train_rows, test_rows = split_rows(len(case.x), seed + 1)
+        scaler = preprocessing.StandardScaler().fit([case.x[i] for i in train_rows])
+        model = (networks.MLPClassifier if case.task == "classify" else networks.MLPRegressor)(
+            random_state=0)
+        model.fit(scaler.transform([case.x[i] for i in train_rows]), train_targets)
+        theirs = model.predict(scaler.transform([case.x[i] for i in test_rows])).tolist()
+        gaps.append(score(case, truth, predicted) - score(case, truth, [str(v) for v in theirs]))
+    assert sum(gaps) / len(gaps) >= -SKLEARN_POINTS, gaps
