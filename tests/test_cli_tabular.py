@@ -10,6 +10,7 @@ import json
 import math
 import os
 import pathlib
+import random
 import subprocess
 import sys
 
@@ -23,6 +24,7 @@ from purenn.cli.data import csv_data
 from purenn.cli.options import UsageError
 from purenn.cli.train import split_test
 from purenn.errors import DataError
+from purenn.training import shuffled_indices
 
 ROWS = 40
 
@@ -274,3 +276,25 @@ def test_exports_carry_the_class_names_and_predict_from_raw_rows(pets_model, tmp
     onnx_path = str(tmp_path / "pets.onnx")
     assert run(capsys, "export", "--model", model, onnx_path).status == 0
     assert b'["cat", "dog"]' in pathlib.Path(onnx_path).read_bytes()
+
+
+def test_patience_stops_early_and_keeps_the_best_epochs_weights(tmp_path, capsys):
+    model = str(tmp_path / "moons.json")
+    out = train(capsys, "moons", "--patience", "3", "--seed", "2", "--save", model).out
+    assert "stopping after 3 epochs without a better loss on 0.1 of the rows" in out
+    stopped = next(line for line in out.splitlines() if line.startswith("stopped:"))
+    # The same run in Python: the CLI shuffles the rows with the seed, then fit validates on
+    # the last tenth and restores the best epoch.
+    x, labels = pn.datasets.two_moons()
+    norm = pn.Normalization(2)
+    norm.adapt(x)  # before the shuffle: the order of a sum shows in its last bit
+    order = shuffled_indices(len(x), random.Random(2))
+    x, labels = [x[i] for i in order], [labels[i] for i in order]
+    net = pn.Network([norm, pn.Dense(2, 16, "tanh"), pn.Dense(16, 2)], loss="cross_entropy",
+                     seed=2)
+    stopper = pn.EarlyStopping(patience=3)
+    history = net.fit(x, labels, epochs=20, optimizer=pn.Adam(lr=0.01), batch_size=32,
+                      validation_split=0.1, early_stopping=stopper, metrics=["accuracy"])
+    assert stopped == (f"stopped:  after epoch {history.epochs}; the weights of epoch "
+                       f"{stopper.best_epoch}, whose validation loss was the best, are kept")
+    assert pn.load(model).state_dict() == net.state_dict()

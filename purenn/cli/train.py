@@ -28,6 +28,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS
+from purenn.callbacks import EarlyStopping
 from purenn.cli.architecture import (
     Plan,
     build_network,
@@ -61,14 +62,18 @@ from purenn.training import History, shuffled_indices
 if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
-__all__ = ["OPTIMIZERS", "batch_size", "add_train_command", "split_test", "train_network",
-           "run_train_command"]
+__all__ = ["OPTIMIZERS", "PATIENCE_SPLIT", "batch_size", "add_train_command", "split_test",
+           "train_network", "run_train_command"]
 
 OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], float]] = {
     "adam": (Adam, 0.01),
     "sgd": (SGD, 0.1),
 }
 """--optimizer NAME: its class and its default learning rate."""
+
+PATIENCE_SPLIT = 0.1
+"""The rows --patience validates on when --validation-split does not say (scikit-learn's
+validation_fraction)."""
 
 _EXAMPLE = """\
 a worked example:
@@ -139,6 +144,10 @@ def _add_training_options(parser: CommandParser) -> None:
                        help="rows per step, or full for one batch of all (default 32)")
     group.add_argument("--validation-split", type=number(0.0, 1.0, include_low=False),
                        metavar="F", help="hold out this fraction of the rows, in (0, 1)")
+    group.add_argument("--patience", type=count(1), metavar="N",
+                       help="stop when the validation loss has not improved for N epochs and "
+                       f"keep the best epoch's weights (validates on --validation-split, "
+                       f"default {PATIENCE_SPLIT:g} of the rows)")
     group.add_argument("--test-split", type=number(0.0, 1.0, include_low=False),
                        metavar="F", help="set aside this fraction of the rows (drawn with the "
                        "seed) and report the model's scores on them")
@@ -268,7 +277,8 @@ def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
     >>> data = builtin_data("xor")
     >>> plan = plan_network(data, [2, 4, 2], None, "tanh", None)
     >>> args = argparse.Namespace(optimizer="adam", learning_rate=0.1, epochs=5, seed=0,
-    ...                           batch_size=None, validation_split=None, quiet=True)
+    ...                           batch_size=None, validation_split=None, patience=None,
+    ...                           quiet=True)
     >>> network, history = train_network(data, plan, args, io.StringIO())
     >>> history.epochs, sorted(history.metrics)
     (5, ['accuracy'])
@@ -281,18 +291,28 @@ def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
     optimizer_class, default_rate = OPTIMIZERS[args.optimizer]
     rate = default_rate if args.learning_rate is None else args.learning_rate
     batches = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
+    split, stopper = args.validation_split, None
+    stopping = ""
+    if args.patience is not None:
+        split = PATIENCE_SPLIT if split is None else split
+        stopper = EarlyStopping(patience=args.patience)
+        stopping = (f", stopping after {args.patience} epochs without a better loss on "
+                    f"{split:g} of the rows")
     print(f"training: {args.epochs} epochs, {args.optimizer} at learning rate {rate:g}, "
-          f"{batches}, seed {args.seed}", file=out)
+          f"{batches}, seed {args.seed}{stopping}", file=out)
     out.flush()  # before the progress line on stderr
     x, y = data.x, fit_targets(plan, data.target)
-    if args.validation_split is not None:
+    if split is not None:
         x, y = _shuffled(x, y, args.seed)
     metrics = ["accuracy"] if data.target.task == CLASSIFY else ["r2"]
     history = network.fit(
         x, y, epochs=args.epochs, optimizer=optimizer_class(lr=rate),
-        batch_size=args.batch_size, validation_split=args.validation_split,
+        batch_size=args.batch_size, validation_split=split, early_stopping=stopper,
         metrics=metrics, verbose=not args.quiet,
     )
+    if stopper is not None:
+        print(f"stopped:  after epoch {history.epochs}; the weights of epoch "
+              f"{stopper.best_epoch}, whose validation loss was the best, are kept", file=out)
     return network, history
 
 
