@@ -215,7 +215,9 @@ def _check_header(header: list[str], source: str, line: int) -> None:
     seen = set()
     for name in header:
         if name and name in seen:
-            raise DataError(f"{source}: line {line}: the header names the column {name!r} twice")
+            raise DataError(
+                f"{source}: line {line}: the header names the column {shown(name)} twice"
+            )
         seen.add(name)
 
 
@@ -266,7 +268,7 @@ def _column_index(table: Table, spec: str, option: str) -> int:
         return int(spec) - 1
     names = ", ".join(table.header) if table.header is not None else "none (no header)"
     raise DataError(f"{option} {shown(spec, 40)}: {table.source} has no such column (columns 1 "
-                    f"to {table.width}; names: {shown(names)})")
+                    f"to {table.width}; names: {names})")
 
 
 def dropped_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> set[int]:

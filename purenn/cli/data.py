@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from purenn.arguments import shown
 from purenn.cli.csvfile import (
     STDIN,
     Table,
@@ -172,7 +173,7 @@ def target_column(table: Table, spec: str | None) -> int:
     except ValueError:
         names = ", ".join(table.header) if table.header is not None else "none (no header)"
         raise UsageError(
-            f"--target {spec!r}: {table.source} has no column of that name; names: {names}"
+            f"--target {shown(spec)}: {table.source} has no column of that name; names: {names}"
         ) from None
     if 1 <= number <= width or -width <= number <= -1:
         return number - 1 if number > 0 else width + number
@@ -241,7 +242,7 @@ def load_training_data(spec: str, target: str | None, task: str | None,
         return builtin_data(spec)
     if _looks_like_a_name(spec) and not os.path.exists(spec):
         raise UsageError(
-            f"unknown dataset {spec!r}; datasets: {', '.join(sorted(DATASETS))} "
+            f"unknown dataset {shown(spec)}; datasets: {', '.join(sorted(DATASETS))} "
             "(or the path of a CSV file)"
         )
     return csv_data(spec, target, task, sep, drop)

@@ -128,7 +128,7 @@ def target_from_table(table: Table, column: int, task: str | None) -> Target:
     if len(classes) < 2:
         raise DataError(
             f"{table.source}: the target, {table.column_label(column)}, holds one class "
-            f"({classes[0]!r}); classification needs two or more"
+            f"({shown(classes[0])}); classification needs two or more"
         )
     return Target(CLASSIFY, reason, labels=labels, classes=classes)
 
