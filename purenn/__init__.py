@@ -8,7 +8,7 @@ importing only those before it (tests/test_layering.py holds the order):
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
     layers (a subpackage)                 the layer contract, Dense, the image layers, Dropout,
-                                          BatchNorm
+                                          BatchNorm, Normalization
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
@@ -23,6 +23,7 @@ importing only those before it (tests/test_layering.py holds the order):
     cli (a subpackage)                    the command line, python3 -m purenn and the purenn
                                           script: demo, train, predict, export, gradcheck;
                                           CSV files, one error line per mistake
+    tabular                               a CSV file into X, Y and names; a seeded split
 
 ``import purenn`` loads the core: the layers, losses, optimizers, the training loop and the
 network.  The tools a reader of the core can skip load when first used, as ``pn.datasets``,
@@ -69,6 +70,7 @@ from purenn.layers import (
     Flatten,
     Layer,
     MaxPool2D,
+    Normalization,
     Parameter,
     register_layer,
 )
@@ -78,11 +80,12 @@ from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
 from purenn.training import History
+from purenn.version import VERSION
 
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
-    from purenn import datasets, formats, gradient_checking, plot
+    from purenn import datasets, formats, gradient_checking, plot, tabular
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -153,9 +156,11 @@ __all__ = [
     "Flatten",
     "Dropout",
     "BatchNorm",
+    "Normalization",
     "Buffer",
     "register_layer",
     "formats",
+    "tabular",
     "gradient_checking",
     "ModelFormatError",
     "save",
@@ -167,11 +172,11 @@ __all__ = [
     "export_python",
 ]
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.
-_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking")
+_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking", "tabular")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",

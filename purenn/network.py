@@ -33,7 +33,13 @@ from purenn.layers import Buffer, Layer, Parameter
 from purenn.layers.chain import build_layers, check_output_range, layer_table
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
-from purenn.metrics import evaluate_metrics, get_metrics, predicted_classes
+from purenn.metrics import (
+    evaluate_metrics,
+    get_metrics,
+    gives_class_scores,
+    predicted_classes,
+    probabilities,
+)
 from purenn.optimizers import clip_checked_gradients
 from purenn.state import load_state, named_state, state_items
 from purenn.training import (
@@ -430,6 +436,27 @@ class Network:
         [0, 1]
         """
         return predicted_classes(self.predict(x), self.loss_function)
+
+    def predict_proba(self, x: Any) -> Matrix:
+        """One probability per class for each row of X, for a classifier (n × n_in → n ×
+        classes): the softmax of the logits for cross-entropy, [1 − p, p] for a single sigmoid
+        output, the outputs themselves for outputs that are already probabilities
+        (``purenn.metrics.probabilities``).  ConfigurationError for a network that regresses
+        (its outputs are neither logits nor within [0, 1]).
+
+        >>> import purenn as pn
+        >>> net = pn.Network([pn.Dense(2, 3)], loss="cross_entropy", seed=0)
+        >>> [round(sum(row), 12) for row in net.predict_proba([[0.5, -1.0], [2.0, 0.0]])]
+        [1.0, 1.0]
+        """
+        if not gives_class_scores(self.loss_function, self.layers[-1].output_range()):
+            low, high = self.layers[-1].output_range()
+            raise ConfigurationError(
+                f"predict_proba: the outputs are not class scores: the loss "
+                f"{self.loss_function.name} takes no logits and the last layer gives outputs in "
+                f"[{low:g}, {high:g}], not probabilities (a network that regresses has none)"
+            )
+        return probabilities(self.predict(x), self.loss_function)
 
     def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> dict[str, float]:
         """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y), for the loss and each

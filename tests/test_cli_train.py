@@ -58,9 +58,23 @@ def test_the_run_is_the_one_fit_gives_with_the_same_settings(capsys, tmp_path):
     model = tmp_path / "xor.json"
     train(capsys, "xor", "--arch", "2-4-2", "--epochs", "7", "--seed", "3",
           "--learning-rate", "0.05", "--batch-size", "2", "--save", str(model))
+    x, labels = pn.datasets.xor()
+    norm = pn.Normalization(2)
+    norm.adapt(x)  # standardised by default, by the statistics of the training rows
+    net = pn.Network([norm, pn.Dense(2, 4, "tanh"), pn.Dense(4, 2)], loss="cross_entropy",
+                     seed=3)
+    net.fit(x, labels, epochs=7, optimizer=pn.Adam(lr=0.05), batch_size=2)
+    assert pn.load(model).state_dict() == net.state_dict()
+
+
+def test_without_standardising_the_run_is_the_plain_networks(capsys, tmp_path):
+    model = tmp_path / "xor.json"
+    out = train(capsys, "xor", "--arch", "2-4-2", "--epochs", "7", "--seed", "3",
+                "--no-standardize", "--save", str(model))
+    assert "inputs:   raw features" in out
     net = pn.Network([pn.Dense(2, 4, "tanh"), pn.Dense(4, 2)], loss="cross_entropy", seed=3)
     x, labels = pn.datasets.xor()
-    net.fit(x, labels, epochs=7, optimizer=pn.Adam(lr=0.05), batch_size=2)
+    net.fit(x, labels, epochs=7, optimizer=pn.Adam(lr=0.01), batch_size=32)
     assert pn.load(model).state_dict() == net.state_dict()
 
 
@@ -103,7 +117,7 @@ def test_regression_is_mse_with_an_identity_output(capsys):
     training = fields(TRAINING_LINE, out)
     assert (training["optimizer"], training["rate"], training["batches"]) == (
         "sgd", "0.1", "full batch")
-    assert set(values(fields(RESULT_LINE, out)["values"])) == {"loss"}
+    assert set(values(fields(RESULT_LINE, out)["values"])) == {"loss", "r2"}
 
 
 def test_validation_split_is_reported(capsys):
@@ -133,7 +147,7 @@ def test_a_csv_file_with_a_header_and_text_labels(capsys, pets):
 
 
 def test_the_target_by_number_and_the_task_inferred_from_few_integers(capsys, tmp_path):
-    rows = ["size,weight,height"] + [f"{(i % 3) * 10 + i % 2},{i},{i % 4}" for i in range(30)]
+    rows = ["size,weight,height"] + [f"{(i % 3) * 10 + i % 2},{i / 2},{i % 4}" for i in range(30)]
     path = write(tmp_path / "sizes.csv", "\n".join(rows))
     out = train(capsys, path, "--target", "1", "--epochs", "1", "--arch", "2-4-6")
     data = fields(DATA_LINE, out)

@@ -20,7 +20,8 @@ from persist_helpers import (
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
-from purenn.formats.onnx import ERFC_CHEBYSHEV, IR_VERSION, OPSET, onnx_bytes
+from purenn.formats.onnx import IR_VERSION, OPSET, onnx_bytes
+from purenn.formats.onnxgraph import ERFC_CHEBYSHEV
 
 FLOAT64_TOLERANCE = 1e-12
 # float32 carries 24 bits (ε = 6e-8 per rounding); a few layers of sums accumulate ~30 of them.
@@ -203,8 +204,9 @@ def test_a_custom_activation_is_refused_even_when_registered(tmp_path):
         pn.export_onnx(network, tmp_path / "m.onnx")
     ACTIVATIONS.register("swish", swish)
     try:
-        with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.activation 'swish' has no "
-                           r"ONNX form \(no entry in purenn\.formats\.onnx\.ONNX_ACTIVATIONS\)"):
+        with pytest.raises(pn.ConfigurationError, match=r"layers\[0\]\.activation 'swish' has "
+                           r"no ONNX form \(no entry in purenn\.formats\.onnxgraph\."
+                           r"ONNX_ACTIVATIONS\)"):
             pn.export_onnx(network, tmp_path / "m.onnx")
     finally:
         del ACTIVATIONS["swish"]

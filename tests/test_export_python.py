@@ -15,7 +15,8 @@ from persist_helpers import bits, every_activation, image_network, networks, run
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
-from purenn.formats.standalone import CHUNK, python_source
+from purenn.formats.pysource import CHUNK
+from purenn.formats.standalone import python_source
 
 # MicroPython's tanh, exp and log1p may differ from CPython's in the last bit.
 MICROPYTHON_TOLERANCE = 1e-14

@@ -236,8 +236,8 @@ def test_evaluate_and_predict_classes_reject_bad_input():
     network = small_network()
     with pytest.raises(pn.ShapeError, match="evaluate"):
         network.evaluate(X4, [[1.0, 2.0]] * 4)
-    with pytest.raises(pn.ConfigurationError, match="unknown metric 'precision'"):
-        network.evaluate(X4, Y4, metrics=["precision"])
+    with pytest.raises(pn.ConfigurationError, match="unknown metric 'auc'"):
+        network.evaluate(X4, Y4, metrics=["auc"])
     with pytest.raises(pn.ShapeError, match="predict"):
         network.predict_classes([[1.0, 2.0, 3.0]])
 
@@ -438,7 +438,7 @@ def test_a_growing_loss_stops_fit_with_the_last_finite_weights():
         ({"validation_split": 1e-17}, "leaves 4 for training and 0"),
         ({"validation_split": 0.5, "validation_data": (X4, Y4)}, "not both"),
         ({"validation_data": X4}, "pair"),
-        ({"metrics": ["precision"]}, "precision"),
+        ({"metrics": ["auc"]}, "auc"),
         ({"metrics": "accuracy"}, "metrics"),
         ({"clip_norm": 0.0}, "clip_norm"),
         ({"schedule": 0.5}, "schedule"),

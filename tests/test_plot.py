@@ -698,3 +698,47 @@ def test_labels_are_written_under_their_images_and_escaped():
 def test_image_grid_refuses_bad_input_by_name(images, shape, options, error, message):
     with pytest.raises(error, match=f"image_grid: .*{message}"):
         image_grid(images, shape, **options)
+
+
+# -- names the command line knows, and the confusion matrix (issue 22) -------------------------
+
+
+def test_the_architecture_names_its_inputs_and_outputs():
+    network = pn.Network([pn.Normalization(2), pn.Dense(2, 3)], loss="cross_entropy", seed=0)
+    svg = pn.plot.architecture(network, input_names=["petal length (cm)", "width"],
+                               output_names=["setosa", "versicolor", "virginica"])
+    for label in ("petal length …", ">width<", ">virginica<", "Normalization(2)"):
+        assert label in svg
+    with pytest.raises(pn.ConfigurationError, match="input_names or output_names must be a list"):
+        pn.plot.architecture(network, input_names=["only one"])
+
+
+def test_the_boundary_names_classes_in_its_legend_and_features_on_its_axes():
+    points, labels = pn.datasets.two_moons(40, seed=0)
+    network = pn.Network([pn.Dense(2, 2)], loss="cross_entropy", seed=0)
+    svg = pn.plot.decision_boundary(network, points, labels, resolution=10,
+                                    class_names=["upper", "lower"],
+                                    feature_names=["length", "width"])
+    assert all(f">{name}<" in svg for name in ("upper", "lower", "length", "width"))
+    assert "class 0" not in svg
+    with pytest.raises(pn.ConfigurationError, match="class_names must be a list of at least 2"):
+        pn.plot.decision_boundary(network, points, labels, class_names=["upper"])
+
+
+def test_the_confusion_matrix_writes_every_count_and_shades_rows():
+    svg = pn.plot.confusion_matrix([[5, 1], [0, 4]], ["cat", "dog"], title="pets")
+    assert [f">{n}</text>" in svg for n in (5, 1, 0, 4)] == [True] * 4
+    assert ">pets<" in svg and ">predicted<" in svg and ">true<" in svg
+    # The diagonal's darkest cell is the full row: 4 of 4.
+    assert f'fill="{pn.plot.colors.POSITIVE}"' in svg
+
+
+@pytest.mark.parametrize(("confusion", "names", "error"), [
+    ([[1, 2]], ["a", "b"], pn.ShapeError),
+    ([[1, -2], [0, 1]], ["a", "b"], pn.ConfigurationError),
+    ([[1.5, 2], [0, 1]], ["a", "b"], pn.ConfigurationError),
+    ([[1]], [1], pn.ConfigurationError),
+])
+def test_the_confusion_matrix_refuses_what_it_cannot_draw(confusion, names, error):
+    with pytest.raises(error, match="confusion_matrix"):
+        pn.plot.confusion_matrix(confusion, names)

@@ -25,7 +25,15 @@ from purenn.cli import seed_network
 from purenn.gradient_checking import step_sweep
 from purenn.layers import Dense, Layer
 from purenn.network import Network
-from purenn.plot import architecture, colors, decision_boundary, image_grid, loss_curve, sweep
+from purenn.plot import (
+    architecture,
+    colors,
+    confusion_matrix,
+    decision_boundary,
+    image_grid,
+    loss_curve,
+    sweep,
+)
 
 
 def chromium():
@@ -257,6 +265,9 @@ def pictures():
                   [colors.category(k) for k in range(4)]),
         "image_grid": (image_grid(digit_images(), (8, 8), labels=list(range(10)), columns=5),
                        ["#000000"]),
+        "confusion_matrix": (confusion_matrix([[20, 2, 0], [5, 18, 2], [2, 1, 25]],
+                                              ["ash", "birch", "cedar"]),
+                             [colors.lighten(colors.POSITIVE, 1.0 - 25 / 28)]),
         "image_grid_filters": (image_grid([[1.0, -1.0, 0.5, -0.5, 0.0, 0.25, -0.25, 0.75, -0.75]
                                            * 2] * 3, (2, 3, 3)),
                                [colors.POSITIVE, colors.NEGATIVE]),
@@ -274,7 +285,7 @@ def rendered(tmp_path_factory):
 
 @pytest.mark.parametrize("name", [
     "loss_curve", "loss_curve_metrics", "architecture", "architecture_wide",
-    "decision_boundary", "sweep", "image_grid", "image_grid_filters",
+    "decision_boundary", "sweep", "image_grid", "image_grid_filters", "confusion_matrix",
 ])
 def test_a_browser_draws_the_picture_with_its_colours(rendered, name):
     pixels, expected_colors = rendered[name]

@@ -1,4 +1,4 @@
-"""Derive the Chebyshev coefficients of purenn.formats.onnx's erfc (needs mpmath).
+"""Derive the Chebyshev coefficients of purenn.formats.onnxgraph's erfc (needs mpmath).
 
 ONNX Runtime has no float64 Erf, so the ONNX export computes, for w ≥ 0,
 

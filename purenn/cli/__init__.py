@@ -3,6 +3,7 @@
     demo        train the seed tutorial's 3-4-1 network and watch it learn (the default)
     train       train a network on a built-in data set or a CSV file; plot it, save it
     predict     a saved model's predictions for the rows of a CSV file, as CSV
+    evaluate    a saved model's scores on a CSV file that holds the answers
     export      a saved model as JSON, NumPy .npz, ONNX or standalone Python
     gradcheck   backprop against numerical derivatives; the step sweep; planted bugs
     playground  serve the playground page: train networks in the browser, with Pyodide
@@ -20,10 +21,11 @@ The modules, bottom to top, each importing only those before it:
     targets       the target column: classify or regress, labels as class indices
     data          built-in data sets by name, or a CSV file: the data train learns from
     sidecar       the labels file saved beside a model, for predict
+    scores        accuracy, per-class scores, R²: what train, predict and evaluate print
     architecture  --arch and --layers, the loss and the output that fit the task
     seednets      the seed tutorial's network and a deeper one, for demo and gradcheck
     plots         --plots DIR: loss curve, architecture, decision boundary
-    demo, gradcheck, train, predict, export, playground      one module per command
+    demo, gradcheck, train, predict, evaluate, export, playground      one module per command
 
 This package's ``main`` is the console script's entry point (``purenn.cli:main``).
 """
@@ -36,6 +38,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from purenn.cli.demo import add_demo_command, run_demo
+from purenn.cli.evaluate import add_evaluate_command
 from purenn.cli.export import add_export_command
 from purenn.cli.failures import run_guarded
 from purenn.cli.gradcheck import add_gradcheck_command
@@ -98,6 +101,7 @@ def build_parser(prog: str | None = None) -> CommandParser:
     add_demo_command(commands)
     add_train_command(commands)
     add_predict_command(commands)
+    add_evaluate_command(commands)
     add_export_command(commands)
     add_gradcheck_command(commands)
     add_playground_command(commands)

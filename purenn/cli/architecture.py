@@ -13,6 +13,15 @@ Sizes, one of:
 The first width of ``--arch`` must be the data's number of features, and the last must fit the
 target; a mismatch is one error line saying what would fit.
 
+Inputs are standardised by default: a first layer ``Normalization`` learns each feature's mean
+and standard deviation from the training rows (``adapt``) and is saved and exported with the
+network, so the model predicts from raw rows.  Raw features on very different scales (a CSV's
+usual case) otherwise leave the default network learning a constant.  To regress, the target is
+standardised too: a last layer ``Normalization(1, invert=True)``, adapted to the training
+targets, turns the network's standardised output back into the target's units (a target of
+mean 150 would otherwise take thousands of small steps to reach).  ``--no-standardize`` builds
+the Dense layers alone.
+
 The output and the loss (``--loss`` chooses among those allowed; the first is the default):
 
     k classes, k outputs          cross_entropy (identity outputs: the loss applies the
@@ -25,6 +34,7 @@ The output and the loss (``--loss`` chooses among those allowed; the first is th
 from __future__ import annotations
 
 import argparse
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +44,7 @@ from purenn.cli.data import TrainingData
 from purenn.cli.options import UsageError
 from purenn.cli.targets import CLASSIFY, Target
 from purenn.encoding import one_hot
-from purenn.layers import Dense
+from purenn.layers import ConstantFeatureWarning, Dense, Layer, Normalization
 from purenn.network import Network
 
 if TYPE_CHECKING:
@@ -113,16 +123,17 @@ def parse_layers(text: str) -> list[LayerSpec]:
 
 @dataclass
 class Plan:
-    """What to build: ``sizes`` (inputs, then each layer's outputs), one activation per
-    layer, and the loss.
+    """What to build: ``sizes`` (inputs, then each Dense layer's outputs), one activation per
+    Dense layer, the loss, and whether a Normalization layer standardises the inputs first.
 
-    >>> print(Plan([2, 16, 2], ["tanh", "identity"], "cross_entropy"))
+    >>> print(Plan([2, 16, 2], ["tanh", "identity"], "cross_entropy", standardize=True))
     2-16-2, activations tanh → identity, loss cross_entropy
     """
 
     sizes: list[int]
     activations: list[str]
     loss: str
+    standardize: bool = False
 
     def __str__(self) -> str:
         sizes = "-".join(map(str, self.sizes))
@@ -187,10 +198,11 @@ def _sizes(data: TrainingData, arch: list[int] | None, layers: list[LayerSpec] |
 
 def plan_network(data: TrainingData, arch: list[int] | None,
                  layers: list[LayerSpec] | None, activation: str,
-                 loss: str | None) -> Plan:
+                 loss: str | None, standardize: bool = False) -> Plan:
     """The Plan for ``data`` from train's options (None where not given): sizes from ``arch``
-    or ``layers``, hidden ``activation``, and ``loss`` or the default for the task.  Raises
-    UsageError, saying what would fit, when the sizes or the loss do not fit the data.
+    or ``layers``, hidden ``activation``, ``loss`` or the default for the task, and whether to
+    ``standardize`` the inputs.  Raises UsageError, saying what would fit, when the sizes or the
+    loss do not fit the data.
 
     >>> from purenn.cli.data import builtin_data
     >>> print(plan_network(builtin_data("xor"), [2, 4, 1], None, "tanh", None))
@@ -213,20 +225,39 @@ def plan_network(data: TrainingData, arch: list[int] | None,
     # The loss reads logits (cross_entropy) or values to regress: identity; else probabilities.
     output = "identity" if chosen == "cross_entropy" or target.task != CLASSIFY else "sigmoid"
     activations = [name or activation for name in named[:-1]] + [named[-1] or output]
-    return Plan(sizes, activations, chosen)
+    return Plan(sizes, activations, chosen, standardize)
 
 
-def build_network(plan: Plan, seed: int) -> Network:
-    """The Network of ``plan``: Dense layers with their default initializer, seeded.
+def build_network(plan: Plan, seed: int, x: Any = None, values: Any = None) -> Network:
+    """The Network of ``plan``: Dense layers with their default initializer, seeded; when the
+    plan standardises, first a Normalization layer adapted to the training rows ``x`` (its
+    ``constant`` lists the columns that hold one value: the caller says so; adapt's warning is
+    not repeated on stderr), and last, given the targets to regress ``values``, an inverted
+    one adapted to them.
 
     >>> build_network(Plan([2, 4, 1], ["tanh", "sigmoid"], "bce"), seed=0)
     Network([Dense(2, 4, activation='tanh'), Dense(4, 1, activation='sigmoid')], loss='bce')
+    >>> build_network(Plan([1, 1], ["identity"], "mse", True), 0, [[1.0], [3.0]]).predict([[3]])
+    ... # doctest: +ELLIPSIS
+    [[...]]
     """
-    layers = [
+    layers: list[Layer] = [
         Dense(n_in, n_out, activation=name)
         for n_in, n_out, name in zip(plan.sizes, plan.sizes[1:], plan.activations)
     ]
+    if plan.standardize:
+        layers.insert(0, _adapted(Normalization(plan.sizes[0]), x))
+        if values is not None:
+            layers.append(_adapted(Normalization(plan.sizes[-1], invert=True), values))
     return Network(layers, loss=plan.loss, seed=seed)
+
+
+def _adapted(layer: Normalization, rows: Any) -> Normalization:
+    """``layer`` adapted to ``rows``, its constant-column warning left to the caller."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantFeatureWarning)
+        layer.adapt(rows)
+    return layer
 
 
 def fit_targets(plan: Plan, target: Target) -> Any:

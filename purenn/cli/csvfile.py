@@ -2,9 +2,13 @@
 
 The rules, the same for both commands:
 
-- The file is UTF-8 (a byte-order mark is skipped), comma-separated, quoted as the ``csv``
-  module reads it in Excel's dialect, strictly (a quote left open is an error, not the rest of
-  the file in one cell).  ``-`` reads standard input.
+- The file is UTF-8 (a byte-order mark is skipped, standard input too, whatever the locale;
+  other bytes are refused), quoted as the ``csv`` module reads it in Excel's dialect, strictly
+  (a quote left open is an error, not the rest of the file in one cell).  ``-`` reads standard
+  input.
+- **Separator**: ``--sep`` (``,`` ``;`` ``tab`` or ``space``), else detected from the first
+  ``SNIFFED_LINES`` lines: the first of comma, semicolon and tab that splits every one of them
+  into the same number (> 1) of cells, else runs of spaces when they do; else a comma.
 - Cells are stripped of surrounding spaces; blank lines are skipped.
 - Every row has as many cells as the first one, else the file is refused, naming the line.
 - **Header**: the first row is a header when one of its cells is not a number in a column
@@ -16,11 +20,16 @@ The rules, the same for both commands:
   not one is refused with its line and column: ``data.csv: line 7, column 2 (x2): 'abc' is not
   a number``.  Lines and columns count from 1, as editors and spreadsheets do.
 
+Where a file cannot be read, the message names the likely cause: another separator than the one
+used ("line 3 has 1 cell …; the file looks separated by ';': --sep ';'"), a decimal comma.
+Cells are quoted in messages by ``purenn.arguments.shown`` (at most 60 characters).
+
 Errors are DataError (a PurennError), and OSError as the operating system raises it.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import math
@@ -28,6 +37,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from purenn.arguments import shown
 from purenn.errors import DataError
 
 if TYPE_CHECKING:
@@ -36,10 +46,19 @@ if TYPE_CHECKING:
     from purenn.kernels import Matrix
 
 __all__ = [
-    "STDIN", "Table", "read_table", "is_number", "parse_number", "number_rows", "check_filled"
+    "STDIN", "SEPARATORS", "SNIFFED_LINES", "Table", "separator_option", "detect_separator",
+    "read_table", "dropped_columns", "drop_columns", "ROW_ID_MIN_ROWS", "row_id_columns",
+    "is_number", "parse_number", "number_rows", "check_filled",
 ]
 
 STDIN = "-"
+
+SEPARATORS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "space": " ", " ": " "}
+"""--sep's words and the separator each stands for; " " means runs of spaces (or tabs)."""
+
+SNIFFED_LINES = 20  # the lines a separator is detected from
+
+_NAMES = {",": "','", ";": "';'", "\t": "tab", " ": "space"}
 
 
 @dataclass
@@ -73,24 +92,71 @@ class Table:
         return f"column {index + 1}" + (f" ({name})" if name else "")
 
 
-def _text(path: str) -> str:
-    """The whole file (or standard input) as text, refused by name if it is not UTF-8."""
+def _text(path: str, source: str) -> str:
+    """The whole file (or standard input) as text, its byte-order mark skipped, refused by
+    name if it is not UTF-8.  Standard input is read as bytes and decoded here, so a C locale
+    (whose text streams would read ASCII, or let bad bytes through as surrogates) changes
+    nothing; a stream that has no bytes (a test's StringIO) is read as text."""
     if path == STDIN:
-        return sys.stdin.read()
-    with open(path, "rb") as file:
-        data = file.read()
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:
+            return sys.stdin.read().lstrip("\ufeff")
+        data: bytes = binary.read()
+    else:
+        with open(path, "rb") as file:
+            data = file.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DataError(
-            f"{path}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x}); "
+            f"{source}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x}); "
             "save the file as UTF-8 CSV"
         ) from None
 
 
-def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
+def separator_option(text: str) -> str:
+    """An argparse type for --sep: a word of ``SEPARATORS`` to its separator.
+
+    >>> separator_option(";"), separator_option("tab")
+    (';', '\\t')
+    """
+    if text not in SEPARATORS:
+        raise argparse.ArgumentTypeError(
+            f"must be one of ',', ';', tab or space, got {shown(text, 20)}"
+        )
+    return SEPARATORS[text]
+
+
+def _split(line: str, sep: str) -> list[str]:
+    """The cells of one line, for detection (quotes as csv reads them; runs of spaces)."""
+    if sep == " ":
+        return line.split()
+    return next(csv.reader([line], delimiter=sep), [])
+
+
+def detect_separator(text: str) -> str:
+    """The separator of ``text``, by the rule of the module docstring.
+
+    >>> detect_separator("a;b;c\\n1,5;2;3\\n"), detect_separator("1 2  3\\n4 5 6\\n")
+    (';', ' ')
+    >>> detect_separator("x\\n1\\n")
+    ','
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:SNIFFED_LINES]
+    for sep in (",", ";", "\t", " "):
+        counts = {len(_split(line, sep)) for line in lines}
+        if len(counts) == 1 and counts.pop() > 1:
+            return sep
+    return ","
+
+
+def _records(text: str, source: str, sep: str) -> list[tuple[int, list[str]]]:
     """(line, cells) of every non-blank row, cells stripped; csv's errors name the line."""
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    if sep == " ":
+        return [(number, line.split()) for number, line in enumerate(text.splitlines(), 1)
+                if line.strip()]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, skipinitialspace=True,
+                        strict=True)
     records = []
     try:
         for cells in reader:
@@ -100,6 +166,16 @@ def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
     except csv.Error as error:
         raise DataError(f"{source}: line {reader.line_num}: {error}") from None
     return records
+
+
+def _likely_separator(cells: Sequence[str], sep: str) -> str:
+    """" (the file looks separated by ';': --sep ';')" when another separator would split
+    ``cells`` into more, else ""."""
+    joined = sep.join(cells)
+    for other in (",", ";", "\t"):
+        if other != sep and len(_split(joined, other)) > max(1, len(cells)):
+            return f" (the file looks separated by {_NAMES[other]}: --sep {_NAMES[other]})"
+    return ""
 
 
 def is_number(text: str) -> bool:
@@ -139,13 +215,15 @@ def _check_header(header: list[str], source: str, line: int) -> None:
     seen = set()
     for name in header:
         if name and name in seen:
-            raise DataError(f"{source}: line {line}: the header names the column {name!r} twice")
+            raise DataError(
+                f"{source}: line {line}: the header names the column {shown(name)} twice"
+            )
         seen.add(name)
 
 
-def read_table(path: str) -> Table:
-    """The cells of the CSV file at ``path`` (``-``: standard input), the header detected, by
-    the rules of the module docstring.
+def read_table(path: str, sep: str | None = None) -> Table:
+    """The cells of the CSV file at ``path`` (``-``: standard input), separated by ``sep``
+    (None: detected), the header detected, by the rules of the module docstring.
 
     Raises DataError for a file that is not UTF-8, not CSV, empty, ragged, or a header with no
     rows below it, and OSError when it cannot be read.
@@ -159,15 +237,18 @@ def read_table(path: str) -> Table:
     (['weight', 'height', 'kind'], [['4.5', '30', 'cat'], ['30', '60', 'dog']], [2, 4])
     """
     source = "<stdin>" if path == STDIN else path
-    records = _records(_text(path), source)
+    text = _text(path, source)
+    separator = detect_separator(text) if sep is None else sep
+    records = _records(text, source, separator)
     if not records:
         raise DataError(f"{source}: no rows: the file is empty")
     first_line, first = records[0]
     for line, cells in records:
         if len(cells) != len(first):
+            cause = _likely_separator(cells if len(cells) < len(first) else first, separator)
             raise DataError(
                 f"{source}: line {line} has {len(cells)} cells but line {first_line} has "
-                f"{len(first)}; every row needs the same number of cells"
+                f"{len(first)}; every row needs the same number of cells{cause}"
             )
     header = None
     if _is_header(first, records[1][1] if len(records) > 1 else None):
@@ -177,6 +258,68 @@ def read_table(path: str) -> Table:
         if not records:
             raise DataError(f"{source}: a header and no rows of data")
     return Table(source, header, [cells for _, cells in records], [line for line, _ in records])
+
+
+def _column_index(table: Table, spec: str, option: str) -> int:
+    """The index (from 0) of the column ``spec`` names: a header's name, or a number from 1."""
+    if table.header is not None and spec in table.header:
+        return table.header.index(spec)
+    if spec.isdigit() and 1 <= int(spec) <= table.width:
+        return int(spec) - 1
+    names = ", ".join(table.header) if table.header is not None else "none (no header)"
+    raise DataError(f"{option} {shown(spec, 40)}: {table.source} has no such column (columns 1 "
+                    f"to {table.width}; names: {names})")
+
+
+def dropped_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> set[int]:
+    """The indices (from 0) of the columns ``specs`` names (header names, or numbers from 1);
+    DataError naming ``option`` for a column the table does not have.
+
+    >>> sorted(dropped_columns(Table("t.csv", ["id", "x"], [["7", "0.5"]], [2]), ["id", "2"]))
+    [0, 1]
+    """
+    return {_column_index(table, spec, option) for spec in specs}
+
+
+def drop_columns(table: Table, specs: Sequence[str], option: str = "--drop") -> Table:
+    """``table`` without the columns ``specs`` name (header names, or numbers from 1), as if
+    the file never had them.  DataError naming ``option`` for a column it does not have, or
+    for dropping every column.
+
+    >>> table = Table("t.csv", ["id", "x", "kind"], [["7", "0.5", "cat"]], [2])
+    >>> drop_columns(table, ["id"]).header, drop_columns(table, ["1", "kind"]).rows
+    (['x', 'kind'], [['0.5']])
+    """
+    dropped = dropped_columns(table, specs, option)
+    if len(dropped) >= table.width:
+        raise DataError(f"{option}: {table.source} would have no columns left")
+    kept = [i for i in range(table.width) if i not in dropped]
+    header = None if table.header is None else [table.header[i] for i in kept]
+    rows = [[row[i] for i in kept] for row in table.rows]
+    return Table(table.source, header, rows, table.lines)
+
+
+ROW_ID_MIN_ROWS = 20
+"""Below this many rows, distinct whole numbers in a column are no sign of a row id."""
+
+
+def row_id_columns(table: Table, columns: Sequence[int]) -> list[int]:
+    """Those of ``columns`` that look like a row id: a different whole number in every one of
+    at least ROW_ID_MIN_ROWS rows (an id teaches a network nothing about new rows).
+
+    >>> table = Table("t.csv", None, [[str(i), "1"] for i in range(30)], list(range(1, 31)))
+    >>> row_id_columns(table, [0, 1])
+    [0]
+    """
+    if len(table.rows) < ROW_ID_MIN_ROWS:
+        return []
+    found = []
+    for column in columns:
+        values = [parse_number(row[column]) for row in table.rows]
+        whole = all(value is not None and value == int(value) for value in values)
+        if whole and len(set(values)) == len(values):
+            found.append(column)
+    return found
 
 
 def number_rows(table: Table, columns: Sequence[int]) -> Matrix:
@@ -212,10 +355,21 @@ def _refuse_cell(table: Table, row: list[str], line: int, columns: Sequence[int]
     if not cell:
         what = "the cell is empty (every cell needs a value)"
     elif is_number(cell):
-        what = f"{cell!r} is not a finite number"
+        what = f"{shown(cell)} is not a finite number"
     else:
-        what = f"{cell!r} is not a number"
+        what = f"{shown(cell)} is not a number{_why_not_a_number(cell, table.width)}"
     raise DataError(f"{table.source}: line {line}, {table.column_label(column)}: {what}")
+
+
+def _why_not_a_number(cell: str, width: int) -> str:
+    """The likely cause when ``cell`` is not a number: a decimal comma, or a separator that
+    was not split on; "" when none is plain."""
+    if is_number(cell.replace(",", ".", 1)) and cell.count(",") == 1:
+        return " (a decimal comma? purenn reads numbers with a point: 1.5)"
+    for other in (";", "\t", ","):
+        if other in cell and all(map(is_number, cell.split(other))):
+            return f" (the file looks separated by {_NAMES[other]}: --sep {_NAMES[other]})"
+    return ""
 
 
 def check_filled(table: Table, column: int) -> None:

@@ -12,17 +12,27 @@ file is an unknown data set, and the message lists the known ones.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from purenn.cli.csvfile import STDIN, Table, number_rows, read_table
+from purenn.arguments import shown
+from purenn.cli.csvfile import (
+    STDIN,
+    Table,
+    drop_columns,
+    dropped_columns,
+    number_rows,
+    read_table,
+    row_id_columns,
+    separator_option,
+)
 from purenn.cli.options import UsageError, refuse_options
 from purenn.cli.targets import CLASSIFY, REGRESS, Target, target_from_table
 from purenn.datasets import bars, circles, digits, noisy_sine, seed_data, spirals, two_moons, xor
 from purenn.errors import DataError
 
 if TYPE_CHECKING:
-    from typing import Any, Callable
+    from typing import Any, Callable, Sequence
 
     from purenn.kernels import Matrix
 
@@ -32,6 +42,8 @@ __all__ = [
     "DATASETS",
     "TrainingData",
     "builtin_data",
+    "column_list",
+    "add_table_options",
     "target_column",
     "csv_data",
     "load_training_data",
@@ -91,6 +103,7 @@ class TrainingData:
     header: list[str] | None = None
     columns: int | None = None
     target_column: int | None = None
+    row_ids: list[str] = field(default_factory=list)  # labels of columns that look like ids
 
     @property
     def n_features(self) -> int:
@@ -120,6 +133,24 @@ def builtin_data(name: str) -> TrainingData:
     return TrainingData(name, x, Target(CLASSIFY, BUILT_IN, labels=y, classes=classes))
 
 
+def column_list(text: str) -> list[str]:
+    """An argparse type for --drop: column names or numbers, comma-separated.
+
+    >>> column_list("id, name,3")
+    ['id', 'name', '3']
+    """
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def add_table_options(group: Any) -> None:
+    """--sep and --drop, the options of every command that reads a CSV file."""
+    group.add_argument("--sep", type=separator_option, metavar="SEP",
+                       help="the separator: ',', ';', tab or space (default: detected)")
+    group.add_argument("--drop", type=column_list, default=[], metavar="COLUMNS",
+                       help="columns to leave out, by name or number from 1, comma-separated "
+                       "(e.g. a row id)")
+
+
 def target_column(table: Table, spec: str | None) -> int:
     """The index (from 0) of the column ``--target`` names: a header's name, or a number from
     1 (negative from the end, -1 the last).  None means the last column.
@@ -142,7 +173,7 @@ def target_column(table: Table, spec: str | None) -> int:
     except ValueError:
         names = ", ".join(table.header) if table.header is not None else "none (no header)"
         raise UsageError(
-            f"--target {spec!r}: {table.source} has no column of that name; names: {names}"
+            f"--target {shown(spec)}: {table.source} has no column of that name; names: {names}"
         ) from None
     if 1 <= number <= width or -width <= number <= -1:
         return number - 1 if number > 0 else width + number
@@ -152,9 +183,13 @@ def target_column(table: Table, spec: str | None) -> int:
     )
 
 
-def csv_data(path: str, target: str | None, task: str | None) -> TrainingData:
-    """The TrainingData of the CSV file at ``path``: the ``target`` column (see target_column)
-    and every other column as a feature, which must all be numbers.
+def csv_data(path: str, target: str | None, task: str | None, sep: str | None = None,
+             drop: Sequence[str] = ()) -> TrainingData:
+    """The TrainingData of the CSV file at ``path``, separated by ``sep`` (None: detected),
+    without the columns ``drop`` names: the ``target`` column (see target_column; it and
+    ``drop`` count the file's columns) and every other column as a feature, which must all be
+    numbers.  Feature columns that look like a row id are listed in ``row_ids``, for a
+    warning.
 
     >>> import os, tempfile
     >>> path = os.path.join(tempfile.mkdtemp(), "pets.csv")
@@ -164,25 +199,33 @@ def csv_data(path: str, target: str | None, task: str | None) -> TrainingData:
     >>> data.x, data.target.labels, data.target.classes, data.feature_names
     ([[4.5, 30.0], [30.0, 60.0]], [0, 1], ['cat', 'dog'], ['weight', 'height'])
     """
-    table = read_table(path)
-    column = target_column(table, target)
+    table = read_table(path, sep)
+    column = target_column(table, target)  # counted in the file, before any column is dropped
+    if drop:
+        dropped = dropped_columns(table, drop)
+        if column in dropped:
+            raise UsageError(f"--drop: it names the target, {table.column_label(column)}")
+        column -= sum(index < column for index in dropped)
+        table = drop_columns(table, drop)
     if table.width < 2:
-        raise DataError(f"{table.source}: one column; a feature column besides the target needed")
+        raise DataError(f"{table.source}: one column; a feature column besides the target "
+                        "needed (is the separator right? --sep sets it)")
     features = [i for i in range(table.width) if i != column]
     x = number_rows(table, features)
-    return TrainingData(
-        table.source, x, target_from_table(table, column, task), table.header, table.width, column
-    )
+    ids = [table.column_label(i) for i in row_id_columns(table, features)]
+    return TrainingData(table.source, x, target_from_table(table, column, task), table.header,
+                        table.width, column, ids)
 
 
 def _looks_like_a_name(spec: str) -> bool:
     return not (os.sep in spec or "/" in spec or "." in spec or spec == STDIN)
 
 
-def load_training_data(spec: str, target: str | None, task: str | None) -> TrainingData:
+def load_training_data(spec: str, target: str | None, task: str | None,
+                       sep: str | None = None, drop: Sequence[str] = ()) -> TrainingData:
     """``train``'s data: the built-in set named ``spec``, else the CSV file at that path.
-    ``target`` and ``task`` are the options ``--target`` and ``--task`` (None when not given);
-    they apply to CSV files only.
+    ``target``, ``task``, ``sep`` and ``drop`` are the options ``--target``, ``--task``,
+    ``--sep`` and ``--drop`` (None or empty when not given); they apply to CSV files only.
 
     >>> load_training_data("moonz", None, None)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -191,14 +234,15 @@ def load_training_data(spec: str, target: str | None, task: str | None) -> Train
     """
     if spec in DATASETS:
         kind = "classification" if DATASETS[spec].task == CLASSIFY else "regression"
+        given = (("--target", target), ("--task", task), ("--sep", sep), ("--drop", drop))
         refuse_options(
-            [name for name, value in (("--target", target), ("--task", task)) if value],
+            [name for name, value in given if value],
             f"for CSV files only; {spec} is a built-in {kind} set",
         )
         return builtin_data(spec)
     if _looks_like_a_name(spec) and not os.path.exists(spec):
         raise UsageError(
-            f"unknown dataset {spec!r}; datasets: {', '.join(sorted(DATASETS))} "
+            f"unknown dataset {shown(spec)}; datasets: {', '.join(sorted(DATASETS))} "
             "(or the path of a CSV file)"
         )
-    return csv_data(spec, target, task)
+    return csv_data(spec, target, task, sep, drop)

@@ -7,6 +7,8 @@
     python   one .py file that needs only ``math``, for MicroPython (purenn.export_python)
 
 The format is ``--format``, or else told by OUTPUT's extension: .json, .npz, .onnx, .py.
+A classifier's class names, from its labels file, go into the ONNX metadata ("class_names")
+and the Python file (``predict_labels``).
 """
 
 from __future__ import annotations
@@ -124,8 +126,11 @@ def run_export_command(args: argparse.Namespace) -> int:
         refuse_options(given_options(args, "--dtype"), "only for --format onnx")
     network = load(args.model)
     labels = read_labels(args.model, network)
+    classes = labels.classes if labels is not None else None
     if chosen == "onnx":
-        export_onnx(network, args.output, dtype=args.dtype or DTYPES[0])
+        export_onnx(network, args.output, dtype=args.dtype or DTYPES[0], class_names=classes)
+    elif chosen == "python":
+        export_python(network, args.output, class_names=classes)
     else:
         EXPORTERS[chosen](network, args.output)
     print(f"wrote {args.output} ({chosen})", file=sys.stdout)

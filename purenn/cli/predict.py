@@ -16,7 +16,13 @@ Output, one row per row of the file, with a header row when the file had one:
   when the model has no labels file (a model saved from Python: then models whose loss is
   cross_entropy or bce are classifiers, any other loss regresses);
 - a regression: the output;
-- ``--raw``: every output of the network as it is (logits for cross_entropy), one column each.
+- ``--raw``: every output of the network as it is (logits for cross_entropy), one column each;
+- ``--proba``: a classifier's probability of each class (``Network.predict_proba``), one column
+  per class, named by the class.
+
+When the file holds the model's target column (``purenn.cli.scores.target_in_file``), the
+accuracy, or R² with the mean absolute and root mean squared errors, goes to stderr, so that
+stdout stays CSV; ``evaluate`` gives the whole report.
 
 Numbers are written by ``repr``, so they read back as exactly the floats the model computed.
 """
@@ -28,9 +34,10 @@ import csv
 import sys
 from typing import TYPE_CHECKING
 
-from purenn.cli.csvfile import Table, number_rows, read_table
-from purenn.cli.data import target_column
-from purenn.cli.options import CommandParser, add_command
+from purenn.cli.csvfile import Table, drop_columns, number_rows, read_table
+from purenn.cli.data import add_table_options, target_column
+from purenn.cli.options import CommandParser, UsageError, add_command
+from purenn.cli.scores import CLASSIFYING_LOSSES, file_target, scores_of, target_in_file
 from purenn.cli.sidecar import Labels, read_labels
 from purenn.cli.targets import CLASSIFY
 from purenn.errors import DataError
@@ -42,10 +49,7 @@ if TYPE_CHECKING:
     from typing import Sequence, TextIO
 
 __all__ = ["CLASSIFYING_LOSSES", "add_predict_command", "input_columns", "prediction_rows",
-           "run_predict_command"]
-
-CLASSIFYING_LOSSES = ("cross_entropy", "bce")
-"""Without a labels file, a model trained with one of these losses is taken for a classifier."""
+           "probability_rows", "run_predict_command"]
 
 _EXAMPLE = """\
 a worked example:
@@ -55,6 +59,8 @@ a worked example:
       header "species"; the species column of iris.csv itself is left out of the inputs
   %(prog)s --model iris.json --raw iris.csv | head -3
       the three scores of the first two flowers (logits: the loss applies the softmax)
+  %(prog)s --model iris.json --proba iris.csv | head -2
+      setosa,versicolor,virginica: the probabilities of the first flower's species
 """
 
 
@@ -82,8 +88,12 @@ def add_predict_command(commands: argparse._SubParsersAction[CommandParser]) -> 
     predict.add_argument("--target", metavar="NAME|NUMBER",
                          help="a column to leave out of the inputs (default: the training "
                          "file's target column, when the file has it)")
-    predict.add_argument("--raw", action="store_true",
-                         help="every output as it is, instead of class labels")
+    shown_as = predict.add_mutually_exclusive_group()
+    shown_as.add_argument("--raw", action="store_true",
+                          help="every output as it is, instead of class labels")
+    shown_as.add_argument("--proba", action="store_true",
+                          help="a classifier's probability of each class, a column per class")
+    add_table_options(predict)
     predict.set_defaults(run=run_predict_command)
     return predict
 
@@ -198,8 +208,40 @@ def run_predict_command(args: argparse.Namespace) -> int:
     """
     network = load(args.model)
     labels = read_labels(args.model, network)
-    table = read_table(args.data)
+    table = read_table(args.data, args.sep)
+    if args.drop:
+        table = drop_columns(table, args.drop)
     x = number_rows(table, input_columns(table, labels, network.n_in, args.target))
-    rows = prediction_rows(network, labels, x, args.raw)
+    if args.proba:
+        rows = probability_rows(network, labels, x)
+    else:
+        rows = prediction_rows(network, labels, x, args.raw)
     write_csv(rows if table.header is not None else rows[1:], sys.stdout)
+    column = target_in_file(table, labels, args.target)
+    if column is not None:
+        sys.stdout.flush()
+        scores = scores_of(network, x, file_target(table, column, network, labels))
+        print(f"purenn: {scores.line()} against {table.column_label(column)}", file=sys.stderr)
     return 0
+
+
+def probability_rows(network: Network, labels: Labels | None,
+                     x: Sequence[Sequence[float]]) -> list[list[str]]:
+    """The header (the class names) and each row's probability of each class, as text;
+    UsageError for a model that regresses.
+
+    >>> from purenn.layers import Dense
+    >>> net = Network([Dense(1, 2)], loss="cross_entropy", seed=0)
+    >>> rows = probability_rows(net, Labels("classify", ["cat", "dog"], None, None, None), [[0]])
+    >>> rows[0], [round(sum(map(float, row)), 12) for row in rows[1:]]
+    (['cat', 'dog'], [1.0])
+    """
+    classify = (labels.task == CLASSIFY if labels is not None
+                else network.loss_function.name in CLASSIFYING_LOSSES)
+    if not classify:
+        raise UsageError("--proba: the model regresses; it has no classes to give "
+                         "probabilities of")
+    probabilities = network.predict_proba(x)
+    names = labels.classes if labels is not None and labels.classes is not None else None
+    header = names or [str(k) for k in range(len(probabilities[0]))]
+    return [list(header)] + [[repr(value) for value in row] for row in probabilities]

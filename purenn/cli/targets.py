@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from purenn.arguments import shown
 from purenn.cli.csvfile import Table, check_filled, is_number, number_rows, parse_number
 from purenn.errors import DataError
 
@@ -32,6 +33,7 @@ __all__ = [
     "infer_task",
     "class_labels",
     "target_from_table",
+    "known_target",
 ]
 
 CLASSIFY = "classify"
@@ -126,6 +128,38 @@ def target_from_table(table: Table, column: int, task: str | None) -> Target:
     if len(classes) < 2:
         raise DataError(
             f"{table.source}: the target, {table.column_label(column)}, holds one class "
-            f"({classes[0]!r}); classification needs two or more"
+            f"({shown(classes[0])}); classification needs two or more"
         )
     return Target(CLASSIFY, reason, labels=labels, classes=classes)
+
+
+def known_target(table: Table, column: int, task: str, classes: list[str] | None) -> Target:
+    """The Target of ``table``'s ``column`` read as a trained model knows it: for classes, each
+    cell as the index of its class in ``classes`` (numbers compared as numbers: "2.0" is class
+    "2"); to regress, the numbers.  DataError naming the line for a class the model does not
+    know.
+
+    >>> table = Table("t.csv", ["x", "kind"], [["1", "dog"], ["2", "cat"]], [2, 3])
+    >>> known_target(table, 1, "classify", ["cat", "dog"]).labels
+    [1, 0]
+    >>> known_target(table, 1, "classify", ["cat", "eel"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    purenn.errors.DataError: t.csv: line 2, column 2 (kind): 'dog' is not one of the model's ...
+    """
+    check_filled(table, column)
+    if task == REGRESS or classes is None:
+        return Target(REGRESS, "the model's", values=number_rows(table, [column]))
+    index = {name: i for i, name in enumerate(classes)}
+    labels = []
+    for row, line in zip(table.rows, table.lines):
+        cell = row[column]
+        number = parse_number(cell)
+        key = _number_text(number) if number is not None and cell not in index else cell
+        if key not in index:
+            raise DataError(
+                f"{table.source}: line {line}, {table.column_label(column)}: {shown(cell)} is "
+                f"not one of the model's classes {shown(classes)}"
+            )
+        labels.append(index[key])
+    return Target(CLASSIFY, "the model's", labels=labels, classes=list(classes))

@@ -9,17 +9,26 @@ file ``purenn.cli.sidecar`` describes beside it).
 
 ``--validation-split F`` holds out the last F of the rows, as ``fit`` does, after shuffling the
 rows once with the seed: a CSV file sorted by class would otherwise validate on one class.
+
+``--test-split F`` sets aside a fraction F of the rows before anything learns from them (drawn
+with the seed, ``purenn.datasets.train_test_split``): the standardisation and the network see
+only the rest, and the held-out scores are printed beside the training ones.
+
+Inputs are standardised by default (``purenn.cli.architecture``): the summary says so, names
+any constant column, and ``--no-standardize`` turns it off.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import random
 import sys
 from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS
+from purenn.callbacks import EarlyStopping
 from purenn.cli.architecture import (
     Plan,
     build_network,
@@ -28,9 +37,10 @@ from purenn.cli.architecture import (
     parse_layers,
     plan_network,
 )
-from purenn.cli.data import DATASETS, TrainingData, load_training_data
+from purenn.cli.data import DATASETS, TrainingData, add_table_options, load_training_data
 from purenn.cli.options import (
     CommandParser,
+    UsageError,
     add_command,
     count,
     number,
@@ -38,9 +48,12 @@ from purenn.cli.options import (
 )
 from purenn.cli.outputs import check_output_file, prepare_folder
 from purenn.cli.plots import write_plots
+from purenn.cli.scores import scores_of
 from purenn.cli.sidecar import labels_of, write_labels
 from purenn.cli.targets import CLASSIFY, TASKS
+from purenn.datasets import train_test_split
 from purenn.formats import save
+from purenn.layers import Normalization
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
@@ -49,13 +62,18 @@ from purenn.training import History, shuffled_indices
 if TYPE_CHECKING:
     from typing import Any, Callable, TextIO
 
-__all__ = ["OPTIMIZERS", "batch_size", "add_train_command", "train_network", "run_train_command"]
+__all__ = ["OPTIMIZERS", "PATIENCE_SPLIT", "batch_size", "add_train_command", "split_test",
+           "train_network", "run_train_command"]
 
 OPTIMIZERS: dict[str, tuple[Callable[..., Optimizer], float]] = {
     "adam": (Adam, 0.01),
     "sgd": (SGD, 0.1),
 }
 """--optimizer NAME: its class and its default learning rate."""
+
+PATIENCE_SPLIT = 0.1
+"""The rows --patience validates on when --validation-split does not say (scikit-learn's
+validation_fraction)."""
 
 _EXAMPLE = """\
 a worked example:
@@ -69,6 +87,9 @@ a worked example:
       column is a number; one fifth of the rows (shuffled) is held out for validation
   %(prog)s sine --arch 1-16-16-1 --epochs 500
       regression: one identity output and the mean squared error
+  %(prog)s wine.csv --test-split 0.25 --drop id --save wine.json
+      a quarter of the rows set aside (drawn with the seed) and scored after training;
+      the column "id" left out
 """
 
 
@@ -92,6 +113,7 @@ def _add_data_options(parser: CommandParser) -> None:
     group.add_argument("--task", choices=TASKS,
                        help="classify (class labels) or regress (numbers); default inferred "
                        "from the target column, and printed")
+    add_table_options(group)
 
 
 def _add_network_options(parser: CommandParser) -> None:
@@ -122,6 +144,16 @@ def _add_training_options(parser: CommandParser) -> None:
                        help="rows per step, or full for one batch of all (default 32)")
     group.add_argument("--validation-split", type=number(0.0, 1.0, include_low=False),
                        metavar="F", help="hold out this fraction of the rows, in (0, 1)")
+    group.add_argument("--patience", type=count(1), metavar="N",
+                       help="stop when the validation loss has not improved for N epochs and "
+                       f"keep the best epoch's weights (validates on --validation-split, "
+                       f"default {PATIENCE_SPLIT:g} of the rows)")
+    group.add_argument("--test-split", type=number(0.0, 1.0, include_low=False),
+                       metavar="F", help="set aside this fraction of the rows (drawn with the "
+                       "seed) and report the model's scores on them")
+    group.add_argument("--no-standardize", dest="standardize", action="store_false",
+                       help="feed the raw features to the network (default: standardise "
+                       "each feature by its mean and deviation, learned with the model)")
     group.add_argument("--seed", type=int, default=0,
                        help="seeds the weights and the shuffling (default 0)")
     group.add_argument("--quiet", action="store_true", help="no progress line on stderr")
@@ -140,9 +172,11 @@ def add_train_command(commands: argparse._SubParsersAction[CommandParser]) -> Co
         "train",
         "train a network on a built-in data set or a CSV file",
         "Train a network on a built-in data set or a CSV file; print what it learnt, draw it\n"
-        "(--plots) and save it (--save) for predict and export.  CSV files: comma-separated,\n"
-        "UTF-8; a header is detected (a first row with a name over a number); every column\n"
-        "but the target is a number; class labels may be text or integers.",
+        "(--plots) and save it (--save) for predict, evaluate and export.  CSV files: UTF-8,\n"
+        "the separator detected (--sep), a header detected (a first row with a name over a\n"
+        "number); every column but the target (and --drop) is a number; class labels may be\n"
+        "text or integers.  Inputs are standardised by statistics learned from the training\n"
+        "rows and saved in the model (--no-standardize: raw).",
         _EXAMPLE,
     )
     _add_data_options(train)
@@ -173,6 +207,52 @@ def _describe_data(data: TrainingData) -> str:
     return text
 
 
+def _rows_of(data: TrainingData, x: Any, indices: list[int]) -> TrainingData:
+    """``data`` cut down to the rows ``indices`` (whose inputs are ``x``)."""
+    target = data.target
+    part = dataclasses.replace(
+        target,
+        labels=[target.labels[i] for i in indices] if target.labels else [],
+        values=[target.values[i] for i in indices] if target.values else [],
+    )
+    return dataclasses.replace(data, x=x, target=part)
+
+
+def split_test(data: TrainingData, fraction: float, seed: int) -> tuple[TrainingData, TrainingData]:
+    """(the rows to train on, the rows set aside) of ``data``: ⌈fraction·n⌉ rows drawn with
+    ``seed`` by ``purenn.datasets.train_test_split``.  UsageError when no row would be left on
+    either side.
+
+    >>> from purenn.cli.data import builtin_data
+    >>> train, test = split_test(builtin_data("moons"), 0.25, seed=0)
+    >>> len(train.x), len(test.x), len(test.target.labels)
+    (150, 50, 50)
+    """
+    rows = len(data.x)
+    if rows < 2 or math.ceil(fraction * rows) >= rows:
+        raise UsageError(f"--test-split {fraction:g} of {rows} rows leaves no rows to train on")
+    train_x, test_x, train_rows, test_rows = train_test_split(
+        data.x, list(range(rows)), fraction, seed
+    )
+    return _rows_of(data, train_x, train_rows), _rows_of(data, test_x, test_rows)
+
+
+def _describe_inputs(network: Network, data: TrainingData) -> str:
+    """The "inputs:" line: standardised or raw, and any constant column by name."""
+    norm = network.layers[0]
+    if not isinstance(norm, Normalization):
+        return "raw features, as the file holds them (--no-standardize)"
+    text = (f"standardised by each feature's mean and deviation over the {len(data.x)} "
+            "training rows, kept in the model (--no-standardize: raw)")
+    if isinstance(network.layers[-1], Normalization):
+        text += "\n          the target too: the model outputs it in its own units"
+    names = data.feature_names
+    for column in norm.constant:
+        name = f"column {column + 1}" + (f" ({names[column]})" if names else "")
+        text += f"\n          {name} holds one value in every row: it tells the network nothing"
+    return text
+
+
 def _shuffled(x: Any, y: Any, seed: int) -> tuple[Any, Any]:
     order = shuffled_indices(len(x), random.Random(seed))
     return [x[i] for i in order], [y[i] for i in order]
@@ -197,29 +277,42 @@ def train_network(data: TrainingData, plan: Plan, args: argparse.Namespace,
     >>> data = builtin_data("xor")
     >>> plan = plan_network(data, [2, 4, 2], None, "tanh", None)
     >>> args = argparse.Namespace(optimizer="adam", learning_rate=0.1, epochs=5, seed=0,
-    ...                           batch_size=None, validation_split=None, quiet=True)
+    ...                           batch_size=None, validation_split=None, patience=None,
+    ...                           quiet=True)
     >>> network, history = train_network(data, plan, args, io.StringIO())
     >>> history.epochs, sorted(history.metrics)
     (5, ['accuracy'])
     """
-    network = build_network(plan, args.seed)
+    values = data.target.values if data.target.task != CLASSIFY else None
+    network = build_network(plan, args.seed, data.x, values)
     size = sum(math.prod(parameter.shape) for parameter in network.parameters())
+    print(f"inputs:   {_describe_inputs(network, data)}", file=out)
     print(f"network:  {plan} ({size} parameters)", file=out)
     optimizer_class, default_rate = OPTIMIZERS[args.optimizer]
     rate = default_rate if args.learning_rate is None else args.learning_rate
     batches = "full batch" if args.batch_size is None else f"batches of {args.batch_size}"
+    split, stopper = args.validation_split, None
+    stopping = ""
+    if args.patience is not None:
+        split = PATIENCE_SPLIT if split is None else split
+        stopper = EarlyStopping(patience=args.patience)
+        stopping = (f", stopping after {args.patience} epochs without a better loss on "
+                    f"{split:g} of the rows")
     print(f"training: {args.epochs} epochs, {args.optimizer} at learning rate {rate:g}, "
-          f"{batches}, seed {args.seed}", file=out)
+          f"{batches}, seed {args.seed}{stopping}", file=out)
     out.flush()  # before the progress line on stderr
     x, y = data.x, fit_targets(plan, data.target)
-    if args.validation_split is not None:
+    if split is not None:
         x, y = _shuffled(x, y, args.seed)
-    metrics = ["accuracy"] if data.target.task == CLASSIFY else []
+    metrics = ["accuracy"] if data.target.task == CLASSIFY else ["r2"]
     history = network.fit(
         x, y, epochs=args.epochs, optimizer=optimizer_class(lr=rate),
-        batch_size=args.batch_size, validation_split=args.validation_split,
+        batch_size=args.batch_size, validation_split=split, early_stopping=stopper,
         metrics=metrics, verbose=not args.quiet,
     )
+    if stopper is not None:
+        print(f"stopped:  after epoch {history.epochs}; the weights of epoch "
+              f"{stopper.best_epoch}, whose validation loss was the best, are kept", file=out)
     return network, history
 
 
@@ -228,11 +321,14 @@ def _write_outputs(data: TrainingData, network: Network, history: History,
     """The pictures and the saved model, each path printed."""
     written: list[str] = []
     if args.plots is not None:
+        name, features = data.name, data.feature_names
         if data.target.task == CLASSIFY:
             written += write_plots(args.plots, network, history, data.x, data.target.labels,
-                                   ["accuracy"])
+                                   ["accuracy"], name=name, feature_names=features,
+                                   class_names=data.target.classes)
         else:
-            written += write_plots(args.plots, network, history)
+            written += write_plots(args.plots, network, history, name=name,
+                                   feature_names=features)
     if args.save is not None:
         save(network, args.save)
         written += [args.save, write_labels(args.save, labels_of(data))]
@@ -247,14 +343,23 @@ def run_train_command(args: argparse.Namespace) -> int:
     >>> from purenn.cli import main
     >>> main(["train", "xor", "--arch", "2-4-2", "--epochs", "3", "--quiet"])  # doctest: +ELLIPSIS
     data:     xor, 4 rows × 2 features; classify (a built-in set), 2 classes: 0, 1
+    inputs:   standardised by each feature's mean and deviation over the 4 training rows, kept ...
     network:  2-4-2, activations tanh → identity, loss cross_entropy (22 parameters)
     training: 3 epochs, adam at learning rate 0.01, batches of 32, seed 0
     result:   loss ...  accuracy ... (the last epoch)
     0
     """
     out = sys.stdout
-    data = load_training_data(args.data, args.target, args.task)
-    plan = plan_network(data, args.arch, args.layers, args.activation, args.loss)
+    data = load_training_data(args.data, args.target, args.task, args.sep, args.drop)
+    for label in data.row_ids:
+        print(f"purenn: warning: {data.name}: {label} holds a different whole number in every "
+              "row: a row id? It tells the network nothing about new rows (--drop leaves it "
+              "out)", file=sys.stderr)
+    plan = plan_network(data, args.arch, args.layers, args.activation, args.loss,
+                        args.standardize)
+    held_out = None
+    if args.test_split is not None:
+        data, held_out = split_test(data, args.test_split, args.seed)
     if args.save is not None:
         check_output_file(args.save, "--save")
     if args.plots is not None:
@@ -262,5 +367,8 @@ def run_train_command(args: argparse.Namespace) -> int:
     print(f"data:     {_describe_data(data)}", file=out)
     network, history = train_network(data, plan, args, out)
     print(f"result:   {_last_epoch(history)} (the last epoch)", file=out)
+    if held_out is not None:
+        print(f"test:     {scores_of(network, held_out.x, held_out.target).line()} held out "
+              "(--test-split)", file=out)
     _write_outputs(data, network, history, args, out)
     return 0

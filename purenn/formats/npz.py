@@ -13,11 +13,14 @@ also the names PyTorch gives the parameters of a module keeping its layers in a
     BatchNorm γ, β                 .weight, .bias     (C,)            vectors
     BatchNorm running_mean, _var   the same names     (C,)            vectors (buffers)
     BatchNorm num_batches_tracked  the same name      ()              an int64 scalar
+    Normalization mean, std        the same names     (n,)            vectors (buffers)
 
 (pooling, Flatten and Dropout have no parameters; PyTorch's nn.MaxPool2d, nn.AvgPool2d,
 nn.Flatten and nn.Dropout have none either, and purenn's channel-major rows are what nn.Flatten
 makes of (C, H, W).  purenn's BatchNorm is PyTorch's nn.BatchNorm1d for vectors and
-nn.BatchNorm2d for images, whose state dicts hold these five entries.)
+nn.BatchNorm2d for images, whose state dicts hold these five entries.  PyTorch has no
+Normalization module: a module computing (x - mean) / std from two registered buffers of
+those names takes its two entries.)
 
 PyTorch's ``nn.Linear`` computes y = x·Wᵀ + b with its W stored out × in; purenn computes
 Z = X·W + b with W stored in × out.  The transposes happen here, in both directions, so the
@@ -47,6 +50,7 @@ from purenn.layers.batchnorm import BatchNorm
 from purenn.layers.conv import Conv2D
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
+from purenn.layers.normalization import Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.matrix import format_shape
 from purenn.network import Network
@@ -240,6 +244,7 @@ TORCH_LAYOUTS: dict[type, dict[str, Layout]] = {
     Dropout: {},
     BatchNorm: {"weight": Vector(), "bias": Vector(), "running_mean": Vector(),
                 "running_var": Vector(), "num_batches_tracked": Count()},
+    Normalization: {"mean": Vector(), "std": Vector()},
 }
 """Layer class → {name in the state dict after "layers.<i>.": its Layout}."""
 declare_layers("export_npz", TORCH_LAYOUTS)

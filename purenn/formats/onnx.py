@@ -25,45 +25,28 @@ as purenn computes them, with its index tables (int64 initializers "layers.<i>.w
     BatchNorm   in evaluation mode, as purenn: Reshape to (N, C, S); Sub the running mean;
                 Mul by k = 1/√(running_var + ε) (computed by purenn); Mul by γ; Add β, each
                 (C, 1); Reshape back to (N, C·S); activation
+    Normalization  Sub the mean; Div by the standard deviation, each (n,) (inverted: Mul by
+                the deviation, Add the mean)
 
 (ONNX Runtime's CPU provider has no float64 Conv or AveragePool kernel; its BatchNormalization
 divides by √(var + ε) where purenn multiplies by its inverse, a last-bit difference.)
 
-    identity     nothing
-    sigmoid      Sigmoid                    tanh     Tanh
-    relu         Relu                       softmax  Softmax, axis −1 (each row)
-    leaky_relu   Where(z > 0, z, slope·z)
-    elu          Where(z > 0, z, α·(exp(min(z, 0)) − 1))
-    softplus     max(z, 0) + ln(1 + exp(−|z|))
-    gelu         z·½·erfc(−z/√2), erfc from exp and arithmetic (below)
-
-Why compositions for the last four: ONNX Runtime's CPU provider has no float64 kernel for Erf,
-Elu, Softplus or (from opset 16) LeakyRelu, and the alpha of LeakyRelu and Elu is a float32
-attribute that would round a slope of 0.01 to 0.009999999776.  Built from elementary operators
-with constants of the model's own type, every activation runs in float64 and agrees with purenn
-to ~1e-16 (relative to max(1, |value|)).
-
-erfc, for float64 where no runtime offers it: for w = |a|,
-
-    erfc(w) = t·exp(−w² + P(t)),  t = 2/(2 + w),  P(t) = Σₖ cₖ·Tₖ(2t − 1)  (Press et al. §6.2)
-
-with the 28 Chebyshev coefficients ``ERFC_CHEBYSHEV`` (tools/erfc_chebyshev.py derives them;
-truncation error 3e-18) summed by Clenshaw's recurrence, and erfc(a) = 2 − erfc(|a|) for a < 0.
-Its error against math.erfc is below 4e-15 relative for w ≤ 5, where GELU still differs from
-0 and z, and grows with the rounding of w² to 1e-13 relative at w = 26, where erfc is 1e-296.
+The model's metadata (``metadata_props``) holds "class_names", a JSON list, when the exporter
+is given them, so a runtime can name the classes an output column stands for; its
+producer_version is purenn's version.  The activations' nodes, and the Graph that collects
+nodes and initializers, are in ``purenn.formats.onnxgraph``.
 """
 
 from __future__ import annotations
 
-import struct
+import json
 from typing import TYPE_CHECKING
 
-from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.formats import protobuf as pb
 from purenn.formats.files import file_path, write_atomically
-from purenn.formats.names import spec_of
+from purenn.formats.onnxgraph import Graph, activation_nodes
 from purenn.formats.support import check_layers, declare_layers
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm, inverse_std
@@ -71,27 +54,25 @@ from purenn.layers.conv import Conv2D
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
 from purenn.layers.im2col import convolution_table, pooling_table
+from purenn.layers.normalization import Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D
 from purenn.network import Network
 from purenn.optimizers import all_finite
+from purenn.version import VERSION
 
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Sequence, Union
+    from typing import Any, Callable, Sequence
 
     from purenn.formats.files import PathLike
 
-    AttributeValue = Union[int, Sequence[int]]
-    ActivationNodes = Callable[["Graph", str, str, Dict[str, float]], str]
-    LayerNodes = Callable[["Graph", Layer, int, str], str]
+    LayerNodes = Callable[[Graph, Layer, int, str], str]
 
 __all__ = [
     "IR_VERSION",
     "OPSET",
     "DTYPES",
-    "ERFC_CHEBYSHEV",
-    "Graph",
     "ONNX_LAYERS",
-    "ONNX_ACTIVATIONS",
+    "check_class_names",
     "onnx_bytes",
     "export_onnx",
 ]
@@ -101,240 +82,7 @@ OPSET = 13
 # dtype → (TensorProto.DataType, struct format of one value)
 DTYPES = {"float64": (11, "d"), "float32": (1, "f")}
 
-ERFC_CHEBYSHEV = (
-    -0.6513268598908547,
-    0.6419697923564902,
-    0.019476473204185836,
-    -0.009561514786808632,
-    -0.0009465953444820369,
-    0.00036683949785276145,
-    4.252332480690777e-05,
-    -2.0278578112534242e-05,
-    -1.6242900046470256e-06,
-    1.3036558355805232e-06,
-    1.5626441722066142e-08,
-    -8.523809591492654e-08,
-    6.5290544390988515e-09,
-    5.059343495551469e-09,
-    -9.91364156493033e-10,
-    -2.273651222931836e-10,
-    9.646791102015527e-11,
-    2.3940380830391146e-12,
-    -6.886027526497553e-12,
-    8.944879273090725e-13,
-    3.130921399342958e-13,
-    -1.1270822361367252e-13,
-    3.810905255189232e-16,
-    7.106097613609237e-15,
-    -1.5230282014571043e-15,
-    -9.457494571291233e-17,
-    1.210237189224279e-16,
-    -2.816663087747177e-17,
-)
-"""cₖ of erfc(w) = t·exp(−w² + Σₖ cₖ·Tₖ(2t − 1)), t = 2/(2 + w), for w ≥ 0."""
-
-_SQRT_HALF = 0.7071067811865476  # math.sqrt(0.5), as purenn.activations.gelu uses it
-
-_INT64 = 7  # TensorProto.DataType of index tables and shapes
-
-# AttributeProto.type: required by ONNX Runtime, which otherwise cannot tell the fields apart.
-_ATTRIBUTE_INT = 2
-_ATTRIBUTE_INTS = 7
-
-
-class Graph:
-    """An ONNX graph being built: nodes in order, initializers by name, all of element type
-    ``element`` (a TensorProto.DataType) whose values ``struct`` packs with ``code``.
-
-    >>> graph = Graph(11, "d", "export_onnx")            # 11: TensorProto.DOUBLE, packed as "d"
-    >>> graph.node("Add", ["input", graph.constant(1.0)], "output")
-    'output'
-    >>> len(graph.nodes), sorted(graph.initializers)
-    (1, ['constant.1.0'])
-    """
-
-    def __init__(self, element: int, code: str, where: str) -> None:
-        self.element = element
-        self.code = code
-        self.where = where
-        self.nodes: list[bytes] = []
-        self.initializers: dict[str, bytes] = {}
-
-    def tensor(self, name: str, dims: Sequence[int], values: Sequence[float]) -> str:
-        """Add the initializer ``name`` (values in C order) unless it exists; return its name.
-
-        >>> graph = Graph(11, "d", "export_onnx")
-        >>> graph.tensor("layers.0.bias", (1, 2), [0.5, -0.5]), len(graph.initializers)
-        ('layers.0.bias', 1)
-        """
-        if name not in self.initializers:
-            try:
-                raw = struct.pack(f"<{len(values)}{self.code}", *values)
-            except (OverflowError, struct.error):
-                raise DataError(
-                    f"{self.where}: {name} holds a value too large for float32 (±3.4e38)"
-                ) from None
-            fields = b"".join(pb.integer(1, size) for size in dims)
-            fields += pb.integer(2, self.element) + pb.text(8, name) + pb.length_delimited(9, raw)
-            self.initializers[name] = fields
-        return name
-
-    def indices(self, name: str, dims: Sequence[int], values: Sequence[int]) -> str:
-        """Add the int64 initializer ``name`` (an index table or a shape); return its name.
-
-        >>> Graph(11, "d", "export_onnx").indices("shape", (2,), [-1, 4])
-        'shape'
-        """
-        fields = b"".join(pb.integer(1, size) for size in dims)
-        raw = struct.pack(f"<{len(values)}q", *values)
-        fields += pb.integer(2, _INT64) + pb.text(8, name) + pb.length_delimited(9, raw)
-        self.initializers[name] = fields
-        return name
-
-    def constant(self, value: float) -> str:
-        """A scalar initializer holding ``value``, shared by every node that needs it.
-
-        >>> graph = Graph(11, "d", "export_onnx")
-        >>> graph.constant(0.5) == graph.constant(0.5), len(graph.initializers)   # shared
-        (True, 1)
-        """
-        return self.tensor(f"constant.{value!r}", (), [value])
-
-    def node(
-        self, op_type: str, inputs: Sequence[str], output: str, **attributes: AttributeValue
-    ) -> str:
-        """Append the node ``op_type``(inputs) → output (also the node's name); return output.
-
-        >>> Graph(11, "d", "export_onnx").node("Relu", ["z"], "a")
-        'a'
-        """
-        fields = b"".join(pb.text(1, name) for name in inputs)
-        fields += pb.text(2, output) + pb.text(3, output) + pb.text(4, op_type)
-        for name, value in attributes.items():
-            fields += pb.length_delimited(5, _attribute(name, value))
-        self.nodes.append(fields)
-        return output
-
-
-def _attribute(name: str, value: AttributeValue) -> bytes:
-    """An AttributeProto: name, type, and the int (field 3) or the ints (field 8)."""
-    if isinstance(value, int):
-        return pb.text(1, name) + pb.integer(20, _ATTRIBUTE_INT) + pb.integer(3, value)
-    items = b"".join(pb.integer(8, item) for item in value)
-    return pb.text(1, name) + pb.integer(20, _ATTRIBUTE_INTS) + items
-
-
-# -- activations ------------------------------------------------------------------------------
-
-
-def _single(op_type: str) -> ActivationNodes:
-    """An activation that is one ONNX operator."""
-    return lambda graph, z, prefix, spec: graph.node(op_type, [z], f"{prefix}.{op_type.lower()}")
-
-
-def _identity(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    return z
-
-
-def _softmax(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    return graph.node("Softmax", [z], f"{prefix}.softmax", axis=-1)
-
-
-def _leaky_relu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    """Where(z > 0, z, slope·z): purenn's branch, z ≤ 0 takes the slope."""
-    positive = graph.node("Greater", [z, graph.constant(0.0)], f"{prefix}.positive")
-    scaled = graph.node("Mul", [z, graph.constant(spec["slope"])], f"{prefix}.scaled")
-    return graph.node("Where", [positive, z, scaled], f"{prefix}.leaky_relu")
-
-
-def _elu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    """Where(z > 0, z, α·(exp(min(z, 0)) − 1)); the min keeps exp from overflowing on the
-    branch Where discards."""
-    positive = graph.node("Greater", [z, graph.constant(0.0)], f"{prefix}.positive")
-    negative_part = graph.node("Min", [z, graph.constant(0.0)], f"{prefix}.negative_part")
-    exponential = graph.node("Exp", [negative_part], f"{prefix}.exp")
-    minus_one = graph.node("Sub", [exponential, graph.constant(1.0)], f"{prefix}.expm1")
-    scaled = graph.node("Mul", [minus_one, graph.constant(spec["alpha"])], f"{prefix}.scaled")
-    return graph.node("Where", [positive, z, scaled], f"{prefix}.elu")
-
-
-def _softplus(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    """max(z, 0) + ln(1 + e^−|z|): purenn's two branches in one formula, never overflowing."""
-    magnitude = graph.node("Abs", [z], f"{prefix}.abs")
-    negated = graph.node("Neg", [magnitude], f"{prefix}.neg")
-    exponential = graph.node("Exp", [negated], f"{prefix}.exp")
-    one_plus = graph.node("Add", [exponential, graph.constant(1.0)], f"{prefix}.one_plus")
-    logarithm = graph.node("Log", [one_plus], f"{prefix}.log")
-    positive_part = graph.node("Relu", [z], f"{prefix}.relu")
-    return graph.node("Add", [positive_part, logarithm], f"{prefix}.softplus")
-
-
-def _erfc(graph: Graph, a: str, prefix: str) -> str:
-    """erfc(a) by the Chebyshev form of the module docstring (Clenshaw's recurrence:
-    b_k = c_k + 2y·b_{k+1} − b_{k+2}, P = c_0 + y·b_1 − b_2, y = 2t − 1)."""
-    constant = graph.constant
-    w = graph.node("Abs", [a], f"{prefix}.w")
-    two_plus_w = graph.node("Add", [w, constant(2.0)], f"{prefix}.two_plus_w")
-    t = graph.node("Div", [constant(2.0), two_plus_w], f"{prefix}.t")
-    twice_t = graph.node("Mul", [t, constant(2.0)], f"{prefix}.twice_t")
-    y = graph.node("Sub", [twice_t, constant(1.0)], f"{prefix}.y")
-    two_y = graph.node("Mul", [y, constant(2.0)], f"{prefix}.two_y")
-    coefficients = ERFC_CHEBYSHEV
-    b_next, b_after = constant(coefficients[-1]), constant(0.0)
-    for k in range(len(coefficients) - 2, 0, -1):
-        product = graph.node("Mul", [two_y, b_next], f"{prefix}.clenshaw{k}.product")
-        difference = graph.node("Sub", [product, b_after], f"{prefix}.clenshaw{k}.difference")
-        b_k = graph.node("Add", [difference, constant(coefficients[k])], f"{prefix}.clenshaw{k}")
-        b_next, b_after = b_k, b_next
-    product = graph.node("Mul", [y, b_next], f"{prefix}.series.product")
-    difference = graph.node("Sub", [product, b_after], f"{prefix}.series.difference")
-    series = graph.node("Add", [difference, constant(coefficients[0])], f"{prefix}.series")
-    square = graph.node("Mul", [w, w], f"{prefix}.w_squared")
-    exponent = graph.node("Sub", [series, square], f"{prefix}.exponent")
-    exponential = graph.node("Exp", [exponent], f"{prefix}.exp")
-    tail = graph.node("Mul", [t, exponential], f"{prefix}.erfc_w")
-    reflected = graph.node("Sub", [constant(2.0), tail], f"{prefix}.two_minus")
-    positive = graph.node("Greater", [a, constant(0.0)], f"{prefix}.positive")
-    return graph.node("Where", [positive, tail, reflected], f"{prefix}.erfc")
-
-
-def _gelu(graph: Graph, z: str, prefix: str, spec: dict[str, float]) -> str:
-    """z·½·erfc(−z·√½), in purenn's order of operations."""
-    argument = graph.node("Mul", [z, graph.constant(-_SQRT_HALF)], f"{prefix}.argument")
-    erfc = _erfc(graph, argument, f"{prefix}.erfc")
-    half_z = graph.node("Mul", [z, graph.constant(0.5)], f"{prefix}.half_z")
-    return graph.node("Mul", [half_z, erfc], f"{prefix}.gelu")
-
-
-ONNX_ACTIVATIONS: dict[str, ActivationNodes] = {
-    "identity": _identity,
-    "sigmoid": _single("Sigmoid"),
-    "tanh": _single("Tanh"),
-    "relu": _single("Relu"),
-    "leaky_relu": _leaky_relu,
-    "elu": _elu,
-    "softplus": _softplus,
-    "gelu": _gelu,
-    "softmax": _softmax,
-}
-"""Registered activation name → the function adding its nodes: (graph, input name, name
-prefix, the activation's spec with its arguments) → output name."""
-
-
 # -- layers -----------------------------------------------------------------------------------
-
-
-def _activation(graph: Graph, activation: Activation, index: int, z: str) -> str:
-    """The nodes of layers[index]'s activation applied to z, by its registered name."""
-    label = f"layers[{index}].activation"
-    spec = spec_of(activation, ACTIVATIONS, label, graph.where)
-    nodes = ONNX_ACTIVATIONS.get(spec["name"])
-    if nodes is None:
-        raise ConfigurationError(
-            f"{graph.where}: {label} {spec['name']!r} has no ONNX form (no entry in "
-            "purenn.formats.onnx.ONNX_ACTIVATIONS)"
-        )
-    return nodes(graph, z, f"layers.{index}", spec)
 
 
 def _dense(graph: Graph, layer: Layer, index: int, x: str) -> str:
@@ -348,7 +96,7 @@ def _dense(graph: Graph, layer: Layer, index: int, x: str) -> str:
     else:
         bias = graph.tensor(f"layers.{index}.bias", (columns,), layer.bias.value[0])
         z = graph.node("Gemm", [x, weight, bias], f"layers.{index}.z")
-    return _activation(graph, layer.activation, index, z)
+    return activation_nodes(graph, layer.activation, index, z)
 
 
 def _gather(graph: Graph, x: str, table: list[list[int]], prefix: str) -> str:
@@ -382,7 +130,7 @@ def _conv(graph: Graph, layer: Layer, index: int, x: str) -> str:
     planes = graph.node("Transpose", [z], f"{prefix}.planes", perm=[0, 2, 1])
     shape = graph.indices(f"{prefix}.shape", (2,), [-1, filters * len(table)])
     rows = graph.node("Reshape", [planes, shape], f"{prefix}.z")
-    return _activation(graph, layer.activation, index, rows)
+    return activation_nodes(graph, layer.activation, index, rows)
 
 
 def _pool(graph: Graph, layer: Layer, index: int, x: str) -> str:
@@ -425,7 +173,21 @@ def _batchnorm(graph: Graph, layer: Layer, index: int, x: str) -> str:
                          f"{prefix}.shifted")
     by_row = graph.indices(f"{prefix}.shape", (2,), [-1, layer.n_out])
     z = graph.node("Reshape", [shifted, by_row], f"{prefix}.z")
-    return _activation(graph, layer.activation, index, z)
+    return activation_nodes(graph, layer.activation, index, z)
+
+
+def _normalization(graph: Graph, layer: Layer, index: int, x: str) -> str:
+    """(X − μ) / σ, or X·σ + μ inverted, each (n,), broadcast over the rows: purenn's two
+    operations."""
+    assert isinstance(layer, Normalization)
+    prefix, size = f"layers.{index}", (layer.num_features,)
+    mean = graph.tensor(f"{prefix}.mean", size, layer.mean.value[0])
+    std = graph.tensor(f"{prefix}.std", size, layer.std.value[0])
+    if layer.invert:
+        scaled = graph.node("Mul", [x, std], f"{prefix}.scaled")
+        return graph.node("Add", [scaled, mean], f"{prefix}.restored")
+    centred = graph.node("Sub", [x, mean], f"{prefix}.centred")
+    return graph.node("Div", [centred, std], f"{prefix}.standardised")
 
 
 ONNX_LAYERS: dict[type, LayerNodes] = {
@@ -436,6 +198,7 @@ ONNX_LAYERS: dict[type, LayerNodes] = {
     Flatten: _flatten,
     Dropout: _flatten,
     BatchNorm: _batchnorm,
+    Normalization: _normalization,
 }
 """Layer class → the function adding its nodes: (graph, layer, index, input name) → output."""
 declare_layers("export_onnx", ONNX_LAYERS)
@@ -473,20 +236,49 @@ def _graph(network: Network, dtype: str, where: str) -> tuple[Graph, str]:
     return graph, x
 
 
-def onnx_bytes(network: Network, dtype: str = "float64") -> bytes:
-    """The ONNX model (a serialized ModelProto) of ``network``, as described in the module
-    docstring; ``dtype`` is "float64" or "float32".
-
-    Raises ModelFormatError for a layer with no ONNX form (naming the formats that take it),
-    ConfigurationError for a dtype or activation with none (a custom one) and DataError for a
-    non-finite weight or one beyond float32's range in float32.
+def check_class_names(network: Network, class_names: Any, where: str) -> list[str] | None:
+    """``class_names`` as a list of str, one per output column, or two for a single sigmoid
+    output (classes 0 and 1); None stays None.  ConfigurationError otherwise.
 
     >>> import purenn as pn
-    >>> model = onnx_bytes(pn.Network([pn.Dense(3, 2, "tanh")], seed=0))
-    >>> model[:2], b"Gemm" in model, b"Tanh" in model
-    (b'\\x08\\x07', True, True)
+    >>> check_class_names(pn.Network([pn.Dense(2, 1)]), ("no", "yes"), "export_onnx")
+    ['no', 'yes']
+    """
+    if class_names is None:
+        return None
+    wanted = 2 if network.n_out == 1 else network.n_out
+    if (not isinstance(class_names, (list, tuple)) or len(class_names) != wanted
+            or not all(isinstance(name, str) for name in class_names)):
+        raise ConfigurationError(
+            f"{where}: class_names must be a list of {wanted} strings (one per class), got "
+            f"{shown(class_names)}"
+        )
+    return list(class_names)
+
+
+def _metadata(key: str, value: str) -> bytes:
+    """A StringStringEntryProto of ModelProto.metadata_props."""
+    return pb.length_delimited(14, pb.text(1, key) + pb.text(2, value))
+
+
+def onnx_bytes(
+    network: Network, dtype: str = "float64", class_names: Sequence[str] | None = None
+) -> bytes:
+    """The ONNX model (a serialized ModelProto) of ``network``, as described in the module
+    docstring; ``dtype`` is "float64" or "float32"; ``class_names`` (one per output column,
+    or two for one sigmoid output), when given, go into the metadata as a JSON list.
+
+    Raises ModelFormatError for a layer with no ONNX form (naming the formats that take it),
+    ConfigurationError for a dtype or activation with none (a custom one) or class names that
+    do not fit, and DataError for a non-finite weight or one beyond float32's range in float32.
+
+    >>> import purenn as pn
+    >>> model = onnx_bytes(pn.Network([pn.Dense(3, 2, "tanh")], seed=0), class_names=["a", "b"])
+    >>> model[:2], b"Gemm" in model, b"Tanh" in model, b'["a", "b"]' in model
+    (b'\\x08\\x07', True, True, True)
     """
     where = "export_onnx"
+    names = check_class_names(network, class_names, where)
     graph, last = _graph(network, dtype, where)
     graph.node("Identity", [last], "output")  # the graph's output by its documented name
     body = b"".join(pb.length_delimited(1, node) for node in graph.nodes)
@@ -496,17 +288,24 @@ def onnx_bytes(network: Network, dtype: str = "float64") -> bytes:
     body += pb.length_delimited(11, _value_info("input", graph.element, ["batch", network.n_in]))
     body += pb.length_delimited(12, _value_info("output", graph.element, ["batch", network.n_out]))
     opset = pb.text(1, "") + pb.integer(2, OPSET)
+    metadata = b"" if names is None else _metadata("class_names", json.dumps(names))
     return (
         pb.integer(1, IR_VERSION)
         + pb.text(2, "purenn")
+        + pb.text(3, VERSION)
         + pb.length_delimited(7, body)
         + pb.length_delimited(8, opset)
+        + metadata
     )
 
 
-def export_onnx(network: Network, path: PathLike, dtype: str = "float64") -> None:
+def export_onnx(
+    network: Network, path: PathLike, dtype: str = "float64",
+    class_names: Sequence[str] | None = None,
+) -> None:
     """Write ``network`` as an ONNX model to ``path`` (atomically): the graph of the module
-    docstring, in float64 (default) or float32.  Run it with ONNX Runtime::
+    docstring, in float64 (default) or float32, with ``class_names`` in its metadata when
+    given.  Run it with ONNX Runtime::
 
         session = onnxruntime.InferenceSession(path)
         session.run(None, {"input": numpy.array(X, dtype=numpy.float64)})[0]
@@ -522,4 +321,4 @@ def export_onnx(network: Network, path: PathLike, dtype: str = "float64") -> Non
     True
     """
     target = file_path(path, "export_onnx")
-    write_atomically(target, onnx_bytes(network, dtype))
+    write_atomically(target, onnx_bytes(network, dtype, class_names))

@@ -30,9 +30,18 @@ an accurate one): expect agreement to ~1e-15 there, not bit identity.  Its parse
 stack on a list literal of a few thousand numbers, so the weights are written one column per
 statement, and columns longer than ``CHUNK`` numbers in several statements.
 
+Normalization computes (x − μ)/σ per feature (inverted: x·σ + μ), as purenn, so the file
+predicts from raw rows.
+
+For a classifier the file also defines ``predict_proba(rows)`` (one probability per class:
+the softmax of logits for cross-entropy, [1 − p, p] for one sigmoid output, the outputs
+themselves otherwise, as ``Network.predict_proba``) and ``predict_labels(rows)`` (each row's
+class, by CLASS_NAMES when the exporter was given the names, else its index).
+
 ``PYTHON_LAYERS`` (layer class → the code of its data and its line in ``predict``) and
-``PYTHON_ACTIVATIONS`` (registered activation name → its function's source) are the tables a new
-layer type or activation extends.
+``purenn.formats.pysource.PYTHON_ACTIVATIONS`` (registered activation name → its function's
+source) are the tables a new layer type or activation extends; ``purenn.formats.pysource`` holds
+the parts that do not depend on the layers.
 """
 
 from __future__ import annotations
@@ -40,203 +49,37 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.formats.files import file_path, write_atomically
-from purenn.formats.names import spec_of
+from purenn.formats.onnx import check_class_names
+from purenn.formats.pysource import (
+    LINE_WIDTH,
+    PRELUDE,
+    PYTHON_ACTIVATIONS,
+    Source,
+    add_blocks,
+    list_statements,
+)
 from purenn.formats.support import check_layers, declare_layers
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm, inverse_std
 from purenn.layers.conv import Conv2D
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
+from purenn.layers.normalization import Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D
+from purenn.metrics import BINARY_THRESHOLD, gives_class_scores
 from purenn.network import Network
 from purenn.optimizers import all_finite
 
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Sequence, Tuple
+    from typing import Callable, Sequence
 
     from purenn.formats.files import PathLike
 
-    # Each entry: (source of the function, given its name and the activation's spec; whether it
-    # is applied to whole rows rather than to each entry; extra prelude it needs).
-    ActivationSource = Tuple[Callable[[str, Dict[str, float]], str], bool, str]
+__all__ = ["PYTHON_LAYERS", "python_source", "export_python"]
 
-__all__ = ["CHUNK", "PYTHON_ACTIVATIONS", "PYTHON_LAYERS", "python_source", "export_python"]
-
-CHUNK = 500  # numbers per list literal (MicroPython fails at ~2,500 in one literal)
-LINE_WIDTH = 100
-
-_PRELUDE = '''
-import math
-
-
-def _mul(a, b):
-    return a * b
-
-
-if hasattr(math, "sumprod"):  # CPython 3.12+, where purenn's kernels use it too
-
-    def dot(a, b):
-        """a · b as purenn's kernels compute it on CPython 3.12+: rows of at most 16 numbers
-        summed left to right from 0.0, longer ones by math.sumprod."""
-        if len(a) > 16:
-            return math.sumprod(a, b)
-        total = 0.0
-        for x, y in zip(a, b):
-            total = total + x * y
-        return total
-
-else:
-
-    def dot(a, b):
-        """a · b, summed left to right, as purenn's kernel computes it before CPython 3.12."""
-        return sum(map(_mul, a, b))
-
-
-def dense(rows, columns, bias):
-    """Z = X·W + b: Z_ij = dot(X_i, column j of W) + b_j (no b: bias is None)."""
-    if bias is None:
-        return [[dot(row, column) for column in columns] for row in rows]
-    return [[dot(row, column) + b for column, b in zip(columns, bias)] for row in rows]
-'''
-
-_LOG1P = '''
-if hasattr(math, "log1p"):
-    log1p = math.log1p
-else:  # MicroPython
-
-    def log1p(x):
-        """ln(1 + x), accurate for tiny x: ln(u)·x/(u − 1) with u = 1 + x (Goldberg, 1991)."""
-        u = 1.0 + x
-        if u == 1.0:
-            return x
-        return math.log(u) * x / (u - 1.0)
-'''
-
-
-PYTHON_ACTIVATIONS: dict[str, ActivationSource] = {
-    "sigmoid": (lambda name, spec: f'''
-def {name}(z):
-    """1 / (1 + e^-z), without overflow (purenn.activations.sigmoid)."""
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-''', False, ""),
-    "tanh": (lambda name, spec: f'''
-{name} = math.tanh
-''', False, ""),
-    "relu": (lambda name, spec: f'''
-def {name}(z):
-    """max(0, z)."""
-    return z if z > 0.0 else 0.0
-''', False, ""),
-    "leaky_relu": (lambda name, spec: f'''
-def {name}(z):
-    """z for z > 0, slope·z otherwise, slope = {spec["slope"]!r}."""
-    return z if z > 0.0 else {spec["slope"]!r} * z
-''', False, ""),
-    "elu": (lambda name, spec: f'''
-def {name}(z):
-    """z for z > 0, α(e^z − 1) otherwise, α = {spec["alpha"]!r}."""
-    return z if z > 0.0 else {spec["alpha"]!r} * math.expm1(z)
-''', False, ""),
-    "softplus": (lambda name, spec: f'''
-def {name}(z):
-    """ln(1 + e^z), as z + ln(1 + e^-z) for z > 0 so that nothing overflows."""
-    if z > 0.0:
-        return z + log1p(math.exp(-z))
-    return log1p(math.exp(z))
-''', False, _LOG1P),
-    "gelu": (lambda name, spec: f'''
-def {name}(z):
-    """z·Φ(z) = z·erfc(−z/√2)/2, the exact GELU."""
-    return z * 0.5 * math.erfc(-z * 0.7071067811865476)
-''', False, ""),
-    "softmax": (lambda name, spec: f'''
-def {name}(row):
-    """e^(z_j − c) / Σ_k e^(z_k − c) for one row, c its largest entry."""
-    shift = row[0]
-    for value in row:
-        if value > shift:
-            shift = value
-    exps = [math.exp(value - shift) for value in row]
-    total = sum(exps)
-    return [e / total for e in exps]
-''', True, ""),
-}
-"""Registered activation name → (source of the function, given its name and the spec;
-whether it takes whole rows; prelude code it needs).  "identity" needs none: it has no line."""
-
-
-class Source:
-    """The file being written: its functions (each once) and the lines of ``predict``."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.functions: dict[str, str] = {}  # spec text → function name
-        self.blocks: list[str] = []  # preludes and function sources, in order of need
-        self.data: list[str] = []  # the weights
-        self.steps: list[str] = []  # the body of predict, after the input checks
-
-    def activation_step(self, activation: Activation, label: str) -> None:
-        """Add the line of ``predict`` applying ``activation`` (and its function, once)."""
-        spec = spec_of(activation, ACTIVATIONS, label, self.where)
-        family = spec["name"]
-        if family == "identity":
-            return
-        if family not in PYTHON_ACTIVATIONS:
-            raise ConfigurationError(
-                f"{self.where}: {label} {family!r} has no Python form (no entry in "
-                "purenn.formats.standalone.PYTHON_ACTIVATIONS)"
-            )
-        template, whole_rows, prelude = PYTHON_ACTIVATIONS[family]
-        key = repr(sorted(spec.items()))
-        if key not in self.functions:
-            taken = sum(name.split("_v")[0] == family for name in self.functions.values())
-            name = family if taken == 0 else f"{family}_v{taken + 1}"
-            self.functions[key] = name
-            if prelude and prelude not in self.blocks:
-                self.blocks.append(prelude)
-            self.blocks.append(template(name, spec))
-        name = self.functions[key]
-        if whole_rows:
-            self.steps.append(f"x = [{name}(row) for row in x]")
-        else:
-            self.steps.append(f"x = [[{name}(z) for z in row] for row in x]")
-
-
-def _literal_lines(values: Sequence[float], indent: str) -> list[str]:
-    """``values`` as the inside of a list literal, wrapped at LINE_WIDTH."""
-    lines, line = [], indent
-    for text in (f"{value!r}," for value in values):
-        if len(line) + len(text) + 1 > LINE_WIDTH and line.strip():
-            lines.append(line.rstrip())
-            line = indent
-        line += text + " "
-    lines.append(line.rstrip())
-    return lines
-
-
-def _list_statements(target: str, values: Sequence[float], first: str) -> list[str]:
-    """Statements building the list ``values``: ``first`` (e.g. "X = " or "X.append(") opens
-    the first chunk; later chunks extend ``target``."""
-    closing = ")" if first.endswith("(") else ""
-    statements = []
-    for start in range(0, len(values), CHUNK):
-        opening = first if start == 0 else f"{target}.extend("
-        close = closing if start == 0 else ")"
-        chunk = values[start: start + CHUNK]
-        one_line = f"{opening}[{', '.join(repr(value) for value in chunk)}]{close}"
-        if len(one_line) <= LINE_WIDTH:
-            statements.append(one_line)
-        else:
-            body = _literal_lines(chunk, "    ")
-            statements.append("\n".join([f"{opening}[", *body, f"]{close}"]))
-    return statements
 
 
 def _dense(source: Source, layer: Layer, index: int) -> None:
@@ -248,12 +91,12 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
                        "column j holds the weights into output j; then b")
     source.data.append(f"{columns_name} = []")
     for column in zip(*layer.weights.value):
-        source.data.extend(_list_statements(f"{columns_name}[-1]", column,
+        source.data.extend(list_statements(f"{columns_name}[-1]", column,
                                             f"{columns_name}.append("))
     if layer.bias is None:
         source.data.append(f"{bias_name} = None")
     else:
-        source.data.extend(_list_statements(bias_name, layer.bias.value[0], f"{bias_name} = "))
+        source.data.extend(list_statements(bias_name, layer.bias.value[0], f"{bias_name} = "))
     source.steps.append(f"x = dense(x, {columns_name}, {bias_name})")
     source.activation_step(layer.activation, f"layers[{index}].activation")
 
@@ -325,17 +168,10 @@ def avg_pool(rows, table, count):
 '''
 
 
-def _add_blocks(source: Source, *blocks: str) -> None:
-    """Add each helper once, in order of need."""
-    for block in blocks:
-        if block not in source.blocks:
-            source.blocks.append(block)
-
-
 def _conv(source: Source, layer: Layer, index: int) -> None:
     """Its receptive fields (computed when the file is imported), filters, bias; the step."""
     assert isinstance(layer, Conv2D) and layer.input_shape is not None
-    _add_blocks(source, _WINDOWS, _CONVOLUTION)
+    add_blocks(source, _WINDOWS, _CONVOLUTION)
     names = f"LAYER{index}_TABLE", f"LAYER{index}_FILTERS", f"LAYER{index}_BIAS"
     source.data.append(f"\n# layers[{index}]: {layer!r}\n# its receptive fields, W (one filter "
                        "of C·kh·kw weights per row), then b")
@@ -343,11 +179,11 @@ def _conv(source: Source, layer: Layer, index: int) -> None:
                        f"{layer.kernel_size!r}, {layer.stride!r}, {layer.padding!r})")
     source.data.append(f"{names[1]} = []")
     for kernel in layer.weights.value:
-        source.data.extend(_list_statements(f"{names[1]}[-1]", kernel, f"{names[1]}.append("))
+        source.data.extend(list_statements(f"{names[1]}[-1]", kernel, f"{names[1]}.append("))
     if layer.bias is None:
         source.data.append(f"{names[2]} = None")
     else:
-        source.data.extend(_list_statements(names[2], layer.bias.value[0], f"{names[2]} = "))
+        source.data.extend(list_statements(names[2], layer.bias.value[0], f"{names[2]} = "))
     source.steps.append(f"x = conv2d(x, {', '.join(names)})")
     source.activation_step(layer.activation, f"layers[{index}].activation")
 
@@ -356,7 +192,7 @@ def _pool(source: Source, layer: Layer, index: int) -> None:
     """Its windows (computed when the file is imported) and the step."""
     assert isinstance(layer, (MaxPool2D, AvgPool2D)) and layer.input_shape is not None
     is_max = isinstance(layer, MaxPool2D)
-    _add_blocks(source, _WINDOWS, _POOLING, _MAX_POOL if is_max else _AVG_POOL)
+    add_blocks(source, _WINDOWS, _POOLING, _MAX_POOL if is_max else _AVG_POOL)
     table = f"LAYER{index}_TABLE"
     source.data.append(f"\n# layers[{index}]: {layer!r}")
     source.data.append(f"{table} = pooling_table({layer.input_shape!r}, {layer.pool_size!r}, "
@@ -389,16 +225,42 @@ def batch_norm(rows, positions, mean, factor, gamma, beta):
 def _batchnorm(source: Source, layer: Layer, index: int) -> None:
     """Its running mean, factors k, γ and β as lists; the step; the activation."""
     assert isinstance(layer, BatchNorm)
-    _add_blocks(source, _BATCH_NORM)
+    add_blocks(source, _BATCH_NORM)
     names = [f"LAYER{index}_{part}" for part in ("MEAN", "FACTOR", "GAMMA", "BETA")]
     values = [layer.running_mean.value[0], inverse_std(layer.running_var.value[0], layer.eps),
               layer.gamma.value[0], layer.beta.value[0]]
     source.data.append(f"\n# layers[{index}]: {layer!r}\n# per channel: the running mean, "
                        "k = 1/√(running variance + ε), γ, β")
     for name, row in zip(names, values):
-        source.data.extend(_list_statements(name, row, f"{name} = "))
+        source.data.extend(list_statements(name, row, f"{name} = "))
     source.steps.append(f"x = batch_norm(x, {layer.positions}, {', '.join(names)})")
     source.activation_step(layer.activation, f"layers[{index}].activation")
+
+
+_NORMALIZATION = '''
+def normalization(rows, mean, std):
+    """Each feature x_j becomes (x_j − mean_j) / std_j (purenn.layers.normalization)."""
+    return [[(x - m) / s for x, m, s in zip(row, mean, std)] for row in rows]
+'''
+
+_DENORMALIZATION = '''
+def denormalization(rows, mean, std):
+    """Each value x_j becomes x_j·std_j + mean_j: Normalization(invert=True)."""
+    return [[x * s + m for x, m, s in zip(row, mean, std)] for row in rows]
+'''
+
+
+def _normalization(source: Source, layer: Layer, index: int) -> None:
+    """Its mean and standard deviation as lists; the step."""
+    assert isinstance(layer, Normalization)
+    add_blocks(source, _DENORMALIZATION if layer.invert else _NORMALIZATION)
+    names = f"LAYER{index}_MEAN", f"LAYER{index}_STD"
+    source.data.append(f"\n# layers[{index}]: {layer!r}\n# per feature: the mean, the standard "
+                       "deviation")
+    for name, row in zip(names, (layer.mean.value[0], layer.std.value[0])):
+        source.data.extend(list_statements(name, row, f"{name} = "))
+    function = "denormalization" if layer.invert else "normalization"
+    source.steps.append(f"x = {function}(x, {', '.join(names)})")
 
 
 PYTHON_LAYERS: dict[type, Callable[[Source, Layer, int], None]] = {
@@ -409,6 +271,7 @@ PYTHON_LAYERS: dict[type, Callable[[Source, Layer, int], None]] = {
     Flatten: _flatten,
     Dropout: _flatten,
     BatchNorm: _batchnorm,
+    Normalization: _normalization,
 }
 """Layer class → the function adding the layer's data, its functions and its steps."""
 declare_layers("export_python", PYTHON_LAYERS)
@@ -430,13 +293,58 @@ def predict(rows):
 '''
 
 
-def python_source(network: Network) -> str:
+def _classifier(network: Network, class_names: list[str] | None) -> str:
+    """predict_proba and predict_labels, as Network.predict_proba and predict_classes compute
+    them (purenn.metrics.probabilities and predicted_classes); "" for a network that
+    regresses."""
+    loss = network.loss_function
+    if not gives_class_scores(loss, network.layers[-1].output_range()):
+        return ""
+    if loss.takes_logits:
+        helper = PYTHON_ACTIVATIONS["softmax"][0]("_softmax", {}).strip("\n") + "\n\n\n"
+        proba, pick = "[_softmax(row) for row in predict(rows)]", "_argmax(row)"
+    elif network.n_out == 1:
+        helper = ""
+        proba = "[[1.0 - row[0], row[0]] for row in predict(rows)]"
+        pick = f"1 if row[0] > {BINARY_THRESHOLD!r} else 0"
+    else:
+        helper, proba, pick = "", "predict(rows)", "_argmax(row)"
+    return f'''CLASS_NAMES = {class_names!r}
+
+
+{helper}def _argmax(row):
+    """The index of the largest entry, the first of equal ones."""
+    best = 0
+    for index, value in enumerate(row):
+        if value > row[best]:
+            best = index
+    return best
+
+
+def predict_proba(rows):
+    """One probability per class for each row, as purenn's net.predict_proba."""
+    return {proba}
+
+
+def predict_labels(rows):
+    """Each row's class: its name in CLASS_NAMES, or its index when the file has no names."""
+    classes = [{pick} for row in predict(rows)]
+    if CLASS_NAMES is None:
+        return classes
+    return [CLASS_NAMES[c] for c in classes]
+'''
+
+
+def python_source(network: Network, class_names: Sequence[str] | None = None) -> str:
     """The text of the standalone file for ``network`` (the module docstring says what it
     holds and why it predicts bit for bit).
 
+    A classifier's file also has predict_proba and predict_labels, the latter naming the
+    classes by ``class_names`` when given (one per output, or two for one sigmoid output).
+
     Raises ModelFormatError for a layer with no Python form (naming the formats that take it),
-    ConfigurationError for an activation with none (a custom one) and DataError for a NaN or
-    infinite weight.
+    ConfigurationError for an activation with none (a custom one) or class names that do not
+    fit, and DataError for a NaN or infinite weight.
 
     >>> import purenn as pn
     >>> net = pn.Network([pn.Dense(2, 1, "sigmoid")], seed=0)
@@ -448,6 +356,7 @@ def python_source(network: Network) -> str:
     where = "export_python"
     if not isinstance(network, Network):
         raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
+    names = check_class_names(network, class_names, where)
     for key, value in network.state_dict().items():
         if not all_finite(value):
             raise DataError(f"{where}: {key} holds a NaN or infinite value")
@@ -463,14 +372,17 @@ def python_source(network: Network) -> str:
         'predicts, bit for bit.\n"""\n'
     )
     sizes = f"\nN_IN = {network.n_in}\nN_OUT = {network.n_out}\n"
-    parts = [header, _PRELUDE, *source.blocks, sizes, "\n" + "\n".join(source.data) + "\n",
-             _predict(source.steps)]
-    return "\n\n\n".join(part.strip("\n") for part in parts) + "\n"
+    parts = [header, PRELUDE, *source.blocks, sizes, "\n" + "\n".join(source.data) + "\n",
+             _predict(source.steps), _classifier(network, names)]
+    return "\n\n\n".join(part.strip("\n") for part in parts if part) + "\n"
 
 
-def export_python(network: Network, path: PathLike) -> None:
-    """Write ``python_source(network)`` to ``path`` (atomically, UTF-8): a standalone file
-    whose ``predict(rows)`` is ``network.predict``.  Copy it to a device running MicroPython,
+def export_python(
+    network: Network, path: PathLike, class_names: Sequence[str] | None = None
+) -> None:
+    """Write ``python_source(network, class_names)`` to ``path`` (atomically, UTF-8): a
+    standalone file whose ``predict(rows)`` is ``network.predict`` (and for a classifier,
+    ``predict_proba`` and ``predict_labels``).  Copy it to a device running MicroPython,
     or import it anywhere: ``from model import predict``.
 
     Raises as ``python_source`` does, and OSError if the file cannot be written.
@@ -483,4 +395,4 @@ def export_python(network: Network, path: PathLike) -> None:
     1
     """
     target = file_path(path, "export_python")
-    write_atomically(target, python_source(network).encode("utf-8"))
+    write_atomically(target, python_source(network, class_names).encode("utf-8"))

@@ -10,6 +10,7 @@
     flatten     Flatten
     dropout     Dropout (trains and evaluates differently)
     batchnorm   BatchNorm (trains and evaluates differently; running statistics)
+    normalization  Normalization (inputs standardised by statistics ``adapt`` learns once)
 
 The contract
 ------------
@@ -105,6 +106,7 @@ from purenn.layers.conv import Conv2D
 from purenn.layers.dense import Dense
 from purenn.layers.dropout import Dropout
 from purenn.layers.flatten import Flatten
+from purenn.layers.normalization import ConstantFeatureWarning, Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
 
 __all__ = [
@@ -125,6 +127,8 @@ __all__ = [
     "Flatten",
     "Dropout",
     "BatchNorm",
+    "Normalization",
+    "ConstantFeatureWarning",
     "kink_branches",
     "sample_shape",
     "check_declared",

@@ -30,7 +30,7 @@ from purenn.plot.axes import (
     title_room,
     title_text,
 )
-from purenn.plot.checks import finite_matrix, optional_text
+from purenn.plot.checks import finite_matrix, optional_names, optional_text
 from purenn.plot.raster import raster
 from purenn.plot.scales import LinearScale
 from purenn.plot.svg import Drawing, element, text
@@ -154,8 +154,8 @@ def _points(axes: Axes, points: Matrix, labels: Sequence[int], predicted: Sequen
     return element("g", {"stroke": "#ffffff", "stroke-width": 0.8}, "".join(circles))
 
 
-def _entries(n_classes: int, misclassified: int) -> list[LegendEntry]:
-    entries = [LegendEntry(f"class {k}", colors.category(k), swatch=True) for k in range(n_classes)]
+def _entries(names: Sequence[str], misclassified: int) -> list[LegendEntry]:
+    entries = [LegendEntry(name, colors.category(k), swatch=True) for k, name in enumerate(names)]
     if misclassified:
         entries.append(LegendEntry("misclassified", colors.TEXT, ring=True))
     return entries
@@ -169,8 +169,12 @@ def decision_boundary(
     *,
     resolution: int = 100,
     title: Any = None,
+    class_names: Any = None,
+    feature_names: Any = None,
 ) -> str:
-    """An SVG of a 2-input classifier's class regions with the labelled points on top.
+    """An SVG of a 2-input classifier's class regions with the labelled points on top; the
+    legend names the classes by ``class_names`` ("class 0", … without), the axes the two
+    features by ``feature_names`` (x₁, x₂ without).
 
     X is n×2 (finite), ``labels`` n class indices.  The plane around the data (padded by 5%,
     equal units on both axes) is cut into square cells, ``resolution`` (≥ 2) along the longer
@@ -196,11 +200,13 @@ def decision_boundary(
     x_scale = LinearScale(x_low, x_high, tight=True)
     y_scale = LinearScale(y_low, y_high, tight=True)
     box = _box(x_scale, y_scale, tick_label_width(y_scale) + 44)
-    axes = Axes(box, x_scale, y_scale, "x₁", "x₂", grid=False)
+    x_name, y_name = optional_names(feature_names, 2, _WHERE, "feature_names") or ["x₁", "x₂"]
+    axes = Axes(box, x_scale, y_scale, x_name, y_name, grid=False)
     predicted = network.predict_classes(points)
     wrong = sum(guess != label for guess, label in zip(predicted, checked_labels))
     n_classes = max(max(checked_labels), max(predicted), network.n_out - 1) + 1
-    entries = _entries(n_classes, wrong)
+    names = optional_names(class_names, n_classes, _WHERE, "class_names")
+    entries = _entries(names or [f"class {k}" for k in range(n_classes)], wrong)
     width = max(box.right + legend_width(entries) + 40, title_room(heading))
     drawing = Drawing(width, box.bottom + 56, heading)
     drawing.add(title_text(heading, box.left + box.width / 2, 26, width))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from purenn.kernels import Matrix
 
-__all__ = ["finite_values", "finite_matrix", "optional_text"]
+__all__ = ["finite_values", "finite_matrix", "optional_text", "optional_names", "short"]
 
 
 def _not_finite(value: float, where: str, name: str) -> DataError:
@@ -73,3 +73,29 @@ def optional_text(value: Any, where: str, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ConfigurationError(f"{where}: {name} must be a str or None, got {shown(value)}")
+
+
+def optional_names(value: Any, count: int, where: str, name: str) -> list[str] | None:
+    """``value`` as a list of ``count`` or more str (names of features or classes), or None;
+    ConfigurationError otherwise.
+
+    >>> optional_names(("cat", "dog"), 2, "demo", "class_names")
+    ['cat', 'dog']
+    """
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and len(value) >= count and all(
+            isinstance(item, str) for item in value):
+        return list(value)
+    raise ConfigurationError(
+        f"{where}: {name} must be a list of at least {count} str, got {shown(value)}"
+    )
+
+
+def short(label: str, limit: int = 14) -> str:
+    """``label`` cut to ``limit`` characters with "…", so a long name fits beside a unit.
+
+    >>> short("sepal length (cm)")
+    'sepal length …'
+    """
+    return label if len(label) <= limit else label[:limit - 2] + " …"

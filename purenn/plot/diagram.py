@@ -27,7 +27,7 @@ from purenn.layers import Layer
 from purenn.network import Network
 from purenn.plot import axes, colors
 from purenn.plot.axes import TICK_FONT, LegendEntry, legend
-from purenn.plot.checks import optional_text
+from purenn.plot.checks import optional_names, optional_text, short
 from purenn.plot.diagram_layout import (
     TOP,
     WHERE,
@@ -299,8 +299,12 @@ def architecture(
     max_nodes: int = 32,
     max_edges: int = 256,
     title: Any = None,
+    input_names: Any = None,
+    output_names: Any = None,
 ) -> str:
     """An SVG diagram of ``network``: one column of units per layer, its weights between.
+    ``input_names`` and ``output_names`` label the first and last columns (features, classes)
+    instead of x1 … and ŷ1 ….
 
     Columns: the n_in inputs, then each layer's n_out outputs, one circle per unit while a
     column has at most ``max_nodes`` units, else a bar.  A Dense layer of n_in × n_out weights
@@ -325,6 +329,9 @@ def architecture(
     check_int(max_edges, "max_edges", WHERE, 1)
     heading = optional_text(title, WHERE, "title")
     columns, links = plan_columns(network, max_nodes)
+    for column, names in ((columns[0], input_names), (columns[-1], output_names)):
+        given = optional_names(names, column.units, WHERE, "input_names or output_names")
+        column.labels = column.labels if given is None else [short(n) for n in given]
     layout = layout_of(columns)
     choose_links(columns, links, max_edges, layout.height)
     width = max(place_columns(columns, links), _KEY_WIDTH + 40)

@@ -269,15 +269,23 @@ def layout_of(columns: list[Column]) -> Layout:
 
 
 def place_columns(columns: list[Column], links: list[Link]) -> float:
-    """Set every column's x; return the drawing's width.
+    """Set every column's x; return the drawing's width (room for the unit labels too).
 
     >>> columns, links = plan_columns(Network([Dense(3, 2)]), max_nodes=32)
     >>> place_columns(columns, links), [column.x for column in columns]
     (270.0, [60.0, 210.0])
     """
-    x = max(60.0, text_width(columns[0].header[1], TICK_FONT) / 2 + 20)
+    first, last = columns[0], columns[-1]
+    x = max(60.0, text_width(first.header[1], TICK_FONT) / 2 + 20, _label_room(first))
     for column, link in zip(columns, [*links, None]):
         column.x = x
         if link is not None:
             x += link.width
-    return x + max(60.0, text_width(columns[-1].header[1], TICK_FONT) / 2 + 20)
+    return x + max(60.0, text_width(last.header[1], TICK_FONT) / 2 + 20, _label_room(last))
+
+
+def _label_room(column: Column) -> float:
+    """The pixels beside a column that its unit labels take (they are drawn up to 16 units)."""
+    if not column.labels or column.units > 16:
+        return 0.0
+    return max(text_width(label, TICK_FONT) for label in column.labels) + 30
