@@ -228,7 +228,11 @@ at most 6 deep).  Checked before parsing: the JSON parser recurses once per leve
 WebAssembly (Pyodide) a few thousand levels overflow the engine's stack and kill the
 interpreter before Python's recursion limit can raise RecursionError."""
 
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# A string, or an unterminated one up to the end of the text, then a bracket.  The string's
+# pattern is unrolled ("plain run, then escape + plain run, …") and its closing quote is
+# optional, so it never backtracks: one pass over the text, linear in its length (the form
+# "(?:[^"\\]|\\.)*" retried from every quote of an unterminated string was quadratic).
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 
 def nesting_depth(text: str) -> int:
