@@ -306,7 +306,7 @@ def image_model(tmp_path_factory):
     (lambda d: d["layers"][1].update(pool_size=[5, 5]), "is larger than the image"),
     # A padding that would make index tables of billions of entries: refused before building.
     (lambda d: d["layers"][0].update(padding=[100000, 100000]),
-     "the receptive fields of Conv2D(1, 2, 2, padding=100000"),
+     "layers[0] (Conv2D) on inputs 1×3×3 would bring the index tables of the image layers to"),
     (lambda d: d["layers"][2].update(input_shape="flat"), "layers[2].input_shape must be a list"),
 ])
 def test_inconsistent_image_layers_are_refused_by_name(image_model, tmp_path, edit, message):

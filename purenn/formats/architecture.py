@@ -32,6 +32,7 @@ from purenn.formats.checks import (
     expect_number,
     fail,
 )
+from purenn.formats.limits import check_window_tables
 from purenn.formats.names import from_spec, spec_of
 from purenn.initializers import INITIALIZERS
 from purenn.layers import Dense, Layer
@@ -363,6 +364,7 @@ def build_network(
     >>> build_network(layers, "sse", {"layers.0.weight": [[1.0], [2.0]]}, "load").predict([[1, 1]])
     [[3.0]]
     """
+    check_window_tables(layers, where)
     try:
         network = Network([cls(**config) for cls, config, _ in layers], loss=loss)
         network.load_state_dict(state)
