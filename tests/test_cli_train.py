@@ -2,6 +2,7 @@
 pictures, the saved model, and every way a command line can be wrong."""
 
 import io
+import hashlib
 import json
 import os
 
@@ -182,9 +183,10 @@ def test_save_writes_the_model_and_its_labels(capsys, tmp_path, pets):
     assert written(out) == [str(model), str(tmp_path / "pets.labels.json")]
     assert pn.load(model).n_out == 3
     labels = json.loads((tmp_path / "pets.labels.json").read_text(encoding="utf-8"))
-    assert labels == {"format": "purenn-labels", "version": 1, "task": "classify",
+    assert labels == {"format": "purenn-labels", "version": 2, "task": "classify",
                       "classes": ["cat", "dog", "eel"], "header": ["weight", "kind", "height"],
-                      "target": 1, "columns": 3}
+                      "target": 1, "columns": 3,
+                      "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest()}
 
 
 # -- errors: one line, an exit status, no traceback --------------------------------------------

@@ -31,10 +31,9 @@ from typing import TYPE_CHECKING
 from purenn.cli.csvfile import Table, number_rows, read_table
 from purenn.cli.data import target_column
 from purenn.cli.options import CommandParser, add_command
-from purenn.cli.sidecar import Labels, read_labels
+from purenn.cli.sidecar import Labels, load_with_labels
 from purenn.cli.targets import CLASSIFY
 from purenn.errors import DataError
-from purenn.formats import load
 from purenn.metrics import predicted_classes
 from purenn.network import Network
 
@@ -196,8 +195,7 @@ def run_predict_command(args: argparse.Namespace) -> int:
     0
     0
     """
-    network = load(args.model)
-    labels = read_labels(args.model, network)
+    network, labels = load_with_labels(args.model)
     table = read_table(args.data)
     x = number_rows(table, input_columns(table, labels, network.n_in, args.target))
     rows = prediction_rows(network, labels, x, args.raw)

@@ -38,9 +38,8 @@ from purenn.cli.options import (
 )
 from purenn.cli.outputs import check_output_file, prepare_folder
 from purenn.cli.plots import write_plots
-from purenn.cli.sidecar import labels_of, write_labels
+from purenn.cli.sidecar import labels_of, labels_path, save_with_labels
 from purenn.cli.targets import CLASSIFY, TASKS
-from purenn.formats import save
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer
@@ -234,8 +233,7 @@ def _write_outputs(data: TrainingData, network: Network, history: History,
         else:
             written += write_plots(args.plots, network, history)
     if args.save is not None:
-        save(network, args.save)
-        written += [args.save, write_labels(args.save, labels_of(data))]
+        written += save_with_labels(network, args.save, labels_of(data))
     for path in written:
         print(f"wrote {path}", file=out)
 
@@ -255,8 +253,9 @@ def run_train_command(args: argparse.Namespace) -> int:
     out = sys.stdout
     data = load_training_data(args.data, args.target, args.task)
     plan = plan_network(data, args.arch, args.layers, args.activation, args.loss)
-    if args.save is not None:
+    if args.save is not None:  # every output checked before the training starts
         check_output_file(args.save, "--save")
+        check_output_file(labels_path(args.save), "--save (its labels file)")
     if args.plots is not None:
         prepare_folder(args.plots)
     print(f"data:     {_describe_data(data)}", file=out)

@@ -63,8 +63,8 @@ if TYPE_CHECKING:
     from purenn.formats.files import PathLike
 
 __all__ = [
-    "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "load",
-    "load_checkpoint",
+    "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "model_bytes",
+    "load", "load_checkpoint",
 ]
 
 FORMAT = "purenn"
@@ -185,8 +185,19 @@ def save(network: Network, path: PathLike, optimizer: Optimizer | None = None) -
     """
     where = "save"
     target = file_path(path, where)
-    text = _dumps(_document(network, optimizer, f"{where}: {target}")) + "\n"
-    write_atomically(target, text.encode("ascii"))
+    write_atomically(target, model_bytes(network, optimizer, f"{where}: {target}"))
+
+
+def model_bytes(network: Network, optimizer: Optimizer | None = None, where: str = "save") -> bytes:
+    """The bytes ``save`` writes for ``network`` (and ``optimizer``): for a caller that writes
+    them together with other files (``purenn.formats.files.write_all_atomically``) or hashes
+    them.  Raises as ``save`` does, naming ``where``.
+
+    >>> import purenn as pn
+    >>> model_bytes(pn.Network([pn.Dense(1, 1)], seed=0)).splitlines()[1]
+    b'  "format": "purenn",'
+    """
+    return (_dumps(_document(network, optimizer, where)) + "\n").encode("ascii")
 
 
 # -- reading ----------------------------------------------------------------------------------
