@@ -5,6 +5,7 @@ one written with another version of the model, in one line."""
 import hashlib
 import json
 import os
+import pathlib
 
 import pytest
 from cli_helpers import error_message, run
@@ -39,9 +40,9 @@ def test_save_checks_the_labels_path_before_training(capsys, tmp_path):
 
 
 def test_a_failed_labels_write_leaves_the_old_pair(capsys, saved, monkeypatch):
-    model, data = saved
-    before = (model.read_bytes(), sidecar.labels_path(model))
-    labels_before = open(before[1], "rb").read()
+    model, _ = saved
+    labels = pathlib.Path(sidecar.labels_path(model))
+    before = (model.read_bytes(), labels.read_bytes())
     real_fsync, calls = os.fsync, []
 
     def full_disk_on_the_second_file(descriptor):
@@ -55,7 +56,7 @@ def test_a_failed_labels_write_leaves_the_old_pair(capsys, saved, monkeypatch):
                  "--save", str(model))
     monkeypatch.undo()
     assert "No space left on device" in error_line(result)
-    assert model.read_bytes() == before[0] and open(before[1], "rb").read() == labels_before
+    assert (model.read_bytes(), labels.read_bytes()) == before
 
 
 def test_predict_refuses_labels_written_with_another_version_of_the_model(capsys, saved):
@@ -70,7 +71,7 @@ def test_predict_refuses_labels_written_with_another_version_of_the_model(capsys
 
 def test_the_labels_file_names_its_model(saved):
     model, _ = saved
-    labels = json.loads(open(sidecar.labels_path(model), encoding="utf-8").read())
+    labels = json.loads(pathlib.Path(sidecar.labels_path(model)).read_text(encoding="utf-8"))
     assert labels["model_sha256"] == hashlib.sha256(model.read_bytes()).hexdigest()
 
 
@@ -94,7 +95,7 @@ def labels_of_a_csv(**changes):
 @pytest.mark.parametrize("command", ["predict", "export"])
 def test_damaged_labels_files_are_one_line_errors(capsys, saved, text, message, command):
     model, data = saved
-    open(sidecar.labels_path(model), "w", encoding="utf-8").write(text)
+    pathlib.Path(sidecar.labels_path(model)).write_text(text, encoding="utf-8")
     arguments = [str(data)] if command == "predict" else [str(model.with_name("out.py"))]
     line = error_line(run(capsys, command, "--model", str(model), *arguments))
     assert message in line, line

@@ -1,8 +1,8 @@
 """``python -m purenn train``: built-in sets and CSV files, the network and loss it chooses, the
 pictures, the saved model, and every way a command line can be wrong."""
 
-import io
 import hashlib
+import io
 import json
 import os
 
