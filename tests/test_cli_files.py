@@ -1,14 +1,18 @@
 """The command line's files under faults: train --save checks both outputs before training and
 writes the model and its labels as a pair; predict and export refuse a damaged labels file, or
-one written with another version of the model, in one line."""
+one written with another version of the model, in one line; a Ctrl-C while the modules load
+ends quietly."""
 
 import hashlib
 import json
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
-from cli_helpers import error_message, run
+from cli_helpers import environment, error_message, run
+from oracles import require_native
 
 import purenn as pn
 from purenn.cli import sidecar
@@ -99,3 +103,25 @@ def test_damaged_labels_files_are_one_line_errors(capsys, saved, text, message, 
     arguments = [str(data)] if command == "predict" else [str(model.with_name("out.py"))]
     line = error_line(run(capsys, command, "--model", str(model), *arguments))
     assert message in line, line
+
+
+# Ctrl-C arriving while the command line's modules load: the import of one of them sends SIGINT
+# to the process itself, as a user's Ctrl-C in the first fraction of a second would.
+INTERRUPTED_WHILE_LOADING = """
+import builtins, os, runpy, signal, sys
+real_import = builtins.__import__
+def interrupting(name, *args, **kwargs):
+    if name == "purenn.cli.train":
+        os.kill(os.getpid(), signal.SIGINT)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = interrupting
+sys.argv = ["purenn", "--help"]
+runpy.run_module("purenn", run_name="__main__")
+"""
+
+
+def test_ctrl_c_while_the_modules_load_is_quiet():
+    require_native("start processes")
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_LOADING], capture_output=True,
+                          text=True, env=environment(), timeout=60)
+    assert done.returncode == 130 and done.stderr == "" and done.stdout == "", done.stderr
