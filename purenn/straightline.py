@@ -55,7 +55,7 @@ from purenn.arguments import check_flag, check_int, shown
 from purenn.errors import ConfigurationError
 from purenn.layers import Dense
 from purenn.losses import MeanSquaredError, SumSquaredError
-from purenn.optimizers import SGD, Optimizer, all_finite, non_finite_update
+from purenn.optimizers import SGD, Optimizer, committable, non_finite_update
 
 if TYPE_CHECKING:
     from types import CodeType
@@ -248,7 +248,7 @@ class StraightLineStep:
         parameters = [p for layer in self.layers for _, p in layer.named_parameters()]
         namespace: dict[str, Any] = {
             "exp": math.exp, "tanh": math.tanh, "isfinite": math.isfinite,
-            "sumprod": getattr(math, "sumprod", None), "all_finite": all_finite,
+            "sumprod": getattr(math, "sumprod", None), "committable": committable,
             "non_finite_update": non_finite_update, "optimizer": self.optimizer,
             **{f"L{index}": layer for index, layer in enumerate(self.layers)},
             **{f"P{index}": parameter for index, parameter in enumerate(parameters)},
@@ -326,7 +326,7 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         if not isfinite(loss):
             return loss, A0
         N0 = [[w0_0_0 - lr * gw0_0_0], [w0_1_0 - lr * gw0_1_0]]
-        if not all_finite(N0):
+        if not committable(N0):
             raise non_finite_update(optimizer, P0)
         P0.value[:] = N0
         return loss, A0
@@ -452,7 +452,7 @@ def _update(emit: Callable[[str], None], plan: Sequence[_Layer]) -> None:
                 for value_row, grad_row in zip(values, grads)]
         emit(f"    N{parameter[1:]} = {_matrix(rows)}")
     for parameter, _, _ in news:
-        emit(f"    if not all_finite(N{parameter[1:]}):")
+        emit(f"    if not committable(N{parameter[1:]}):")
         emit(f"        raise non_finite_update(optimizer, {parameter})")
     for parameter, _, _ in news:
         emit(f"    {parameter}.value[:] = N{parameter[1:]}")

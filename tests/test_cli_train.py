@@ -295,9 +295,13 @@ def test_save_onto_a_folder_is_refused(capsys, tmp_path):
         f"--save {tmp_path}: a folder; give the path of a file")
 
 
-def test_divergence_exits_1_with_one_line(capsys):
-    result = run(capsys, "train", "sine", "--optimizer", "sgd", "--learning-rate", "1e300",
+@pytest.mark.parametrize("data, optimizer", [("sine", "sgd"), ("moons", "adam")])
+def test_divergence_exits_1_with_one_line(capsys, data, optimizer):
+    # The first step would take the weights beyond ±1.3e154 (where their squares overflow):
+    # divergence, for a classifier with Adam (whose steps are ~lr, the loss staying finite) too.
+    result = run(capsys, "train", data, "--optimizer", optimizer, "--learning-rate", "1e300",
                  "--quiet")
     message = error_message(result, status=1)
-    assert message.startswith("fit: the loss became inf at epoch 1, batch ")
+    assert message.startswith("fit: at epoch 1, batch 1 of ")
+    assert "the update would make layers[" in message
     assert "learning rate 1e+300: try a smaller one" in message

@@ -23,6 +23,7 @@ from purenn.optimizers.base import (
     Optimizer,
     all_finite,
     check_learning_rate,
+    committable,
     non_finite_update,
 )
 from purenn.optimizers.clipping import check_max_norm, clip_checked_gradients, clip_grad_norm
@@ -36,6 +37,7 @@ __all__ = [
     "check_learning_rate",
     "check_max_norm",
     "all_finite",
+    "committable",
     "non_finite_update",
     "clip_grad_norm",
     "clip_checked_gradients",

@@ -11,6 +11,7 @@ from purenn.errors import ConfigurationError, DataError
 from purenn.layers import Parameter
 from purenn.optimizers.base import (
     Optimizer,
+    all_finite,
     check_fraction,
     check_state_keys,
     copy_matrix,
@@ -111,6 +112,11 @@ class Adam(Optimizer):
             moments1.append(new_m)
             moments2.append(new_v)
         return values, AdamState(t, moments1, moments2)
+
+    def state_is_finite(self, state: Any) -> bool:
+        """Whether both proposed moments are finite (g² of a gradient beyond ~1.3e154
+        overflows v: the weight would freeze, its step m̂/√v̂ being 0 from then on)."""
+        return all_finite(state.m) and all_finite(state.v)
 
     def config(self) -> dict[str, Any]:
         """{"lr", "betas", "eps", "weight_decay"}: Adam's own arguments.

@@ -4,6 +4,7 @@ nothing), the checks its subclasses share, and their per-parameter state as plai
 from __future__ import annotations
 
 import math
+import sys
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_real, shown
@@ -21,6 +22,8 @@ __all__ = [
     "check_learning_rate",
     "check_fraction",
     "all_finite",
+    "LARGEST_WEIGHT",
+    "committable",
     "non_finite_update",
     "copy_matrix",
     "check_state_keys",
@@ -62,18 +65,37 @@ def all_finite(matrix: Matrix) -> bool:
     )
 
 
+LARGEST_WEIGHT = math.sqrt(sys.float_info.max)
+"""≈ 1.34e154: the largest magnitude an update may give a weight.  Beyond it the weight's square
+overflows, and with it weight decay's penalty, Adam's second moment and any norm of the weights:
+a step that goes there has diverged (as ``--learning-rate 1e300`` does, in one step), even
+though the weight itself is still a float."""
+
+
+def committable(matrix: Matrix) -> bool:
+    """True when every entry of ``matrix`` is a number of magnitude at most LARGEST_WEIGHT (no
+    NaN, no ±inf, no square that overflows): what an update may write into a parameter.
+
+    >>> committable([[1.0, -1e154]]), committable([[1e300]]), committable([[float("nan")]])
+    (True, False, False)
+    """
+    limit = LARGEST_WEIGHT
+    return all(-limit <= value <= limit for row in matrix for value in row)
+
+
 def non_finite_update(optimizer: Optimizer, parameter: Parameter) -> DivergenceError:
     """The error of an update that would make ``parameter`` non-finite (raised before any
     value or state changes).
 
     >>> from purenn.optimizers import SGD, Adam
     >>> error = non_finite_update(SGD(lr=0.1), Parameter("w", [[1.0]]))
-    >>> type(error).__name__, str(error).split(";")[0]
-    ('DivergenceError', 'SGD: the update would make w non-finite')
+    >>> type(error).__name__, str(error).split(" (")[0]
+    ('DivergenceError', 'SGD: the update would make w or its optimizer state non-finite')
     """
     return DivergenceError(
-        f"{optimizer.name}: the update would make {parameter.name} non-finite; no weight and "
-        "no optimizer state was changed"
+        f"{optimizer.name}: the update would make {parameter.name} or its optimizer state "
+        "non-finite (or a weight beyond ±1.3e154, whose square overflows); no weight and no "
+        "optimizer state was changed"
     )
 
 
@@ -81,6 +103,13 @@ def _check_aligned(
     parameters: Sequence[Parameter], gradients: Sequence[Matrix], where: str
 ) -> None:
     """One gradient per parameter, each a matrix of its parameter's shape."""
+    if not isinstance(parameters, (list, tuple)) or not all(
+        isinstance(parameter, Parameter) for parameter in parameters
+    ):
+        raise ShapeError(f"{where}: parameters must be a list of Parameters, got "
+                         f"{shown(parameters)}")
+    if not isinstance(gradients, (list, tuple)):
+        raise ShapeError(f"{where}: gradients must be a list of matrices, got {shown(gradients)}")
     if len(parameters) != len(gradients):
         raise ShapeError(
             f"{where}: got {len(gradients)} gradients for {len(parameters)} parameters"
@@ -156,8 +185,8 @@ class Optimizer:
         [[1.0, 2.0]]
         """
         proposals = list(map(self.propose, parameters, gradients))
-        for parameter, (values, _) in zip(parameters, proposals):
-            if not all_finite(values):
+        for parameter, (values, state) in zip(parameters, proposals):
+            if not committable(values) or not self.state_is_finite(state):
                 raise non_finite_update(self, parameter)
         for parameter, (values, state) in zip(parameters, proposals):
             parameter.value[:] = values
@@ -167,6 +196,13 @@ class Optimizer:
     def propose(self, parameter: Parameter, gradient: Matrix) -> tuple[Matrix, Any]:
         """(new values, new state or None) for one parameter, changing nothing."""
         raise NotImplementedError
+
+    def state_is_finite(self, state: Any) -> bool:
+        """Whether a proposed state (``propose``'s second item) holds finite numbers only: a
+        momentum buffer or a moment that overflowed is divergence too, even when the weights
+        stay finite (an infinite second moment would freeze its weight for good).  The base
+        knows no state: True."""
+        return True
 
     def reset(self) -> None:
         """Forget all per-parameter state (momentum buffers, moments, step counts).

@@ -55,6 +55,9 @@ def _check_gradient(gradient: Any, name: str) -> None:
     Decimal or a complex entry cannot be, and an int beyond the floats has no norm."""
     check_matrix(gradient, "clip_grad_norm", name)
     for i, row in enumerate(gradient):
+        if not isinstance(row, list):  # checked for every gradient before any is scaled
+            raise ShapeError(f"clip_grad_norm: {name}[{i}] must be a list (rows are scaled in "
+                             f"place), got {shown(row)}")
         for j, value in enumerate(row):
             if type(value) is not float and not (
                 isinstance(value, int) and abs(value) <= _LARGEST_FLOAT_INT

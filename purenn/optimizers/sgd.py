@@ -9,6 +9,7 @@ from purenn.errors import ConfigurationError
 from purenn.layers import Parameter
 from purenn.optimizers.base import (
     Optimizer,
+    all_finite,
     check_fraction,
     check_state_keys,
     copy_matrix,
@@ -86,6 +87,10 @@ class SGD(Optimizer):
             [value - lr * step for value, step in zip(row, step_row)]
             for row, step_row in zip(parameter.value, direction)
         ], buffer
+
+    def state_is_finite(self, state: Any) -> bool:
+        """Whether the proposed momentum buffer (or None) is finite."""
+        return state is None or all_finite(state)
 
     def _momentum(self, buffer: Any, gradient: Matrix) -> tuple[Matrix, Matrix]:
         """(direction, new buffer): b ← μb + g (b = g at first), direction b or g + μb."""
