@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from purenn import kernels
 from purenn.activations import ACTIVATIONS, Activation
-from purenn.arguments import check_entries, check_int, shown
+from purenn.arguments import check_entries, check_flag, check_int, shown
 from purenn.errors import StateError
 from purenn.initializers import INITIALIZERS
 from purenn.layers.base import ActivatedLayer, Parameter
@@ -51,7 +51,7 @@ class Dense(ActivatedLayer):
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
         self.bias: Parameter | None = None
-        if bias:
+        if check_flag(bias, "bias", "Dense"):  # bias="False" is a string, and truthy
             self.bias = Parameter("bias", kernels.zeros(1, n_out))
         self.cache: tuple[Matrix, Matrix, Matrix] | None = None
 
