@@ -86,3 +86,34 @@ def test_boolean_flags_take_true_or_false_only(call, flag):
 def test_a_string_false_no_longer_makes_a_bias():
     # The negative control of the test above: True and False still work, and mean what they say.
     assert pn.Dense(2, 1, bias=False).bias is None and pn.Dense(2, 1, bias=True).bias is not None
+
+
+PAYLOAD = '__import__("builtins").__dict__.__setitem__("PWNED", 1)'
+
+
+class Sneaky(float):
+    """A weight whose repr is code."""
+
+    def __repr__(self):
+        return PAYLOAD
+
+
+@pytest.mark.parametrize("name", [
+    f'leaky_relu"""; {PAYLOAD}; """', f'leaky_relu\n{PAYLOAD}\n', f"leaky_relu\r{PAYLOAD}",
+    f'x\\"""; {PAYLOAD}; """', f"x'''; {PAYLOAD}; '''",
+], ids=["triple-quote", "newline", "carriage-return", "backslash-quote", "single-quotes"])
+def test_export_python_quotes_what_it_embeds(tmp_path, name):
+    import builtins
+
+    activation = pn.LeakyReLU(0.1)
+    activation.name = name  # shown in the network's repr: the file's docstring and comments
+    network = pn.Network([pn.Dense(2, 2, activation), pn.Dense(2, 1)], seed=0)
+    network.layers[1].weights.value = [[Sneaky(0.5)], [Sneaky(-0.25)]]
+    path = tmp_path / "model.py"
+    pn.export_python(network, path)
+    namespace = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    assert not hasattr(builtins, "PWNED")
+    assert namespace["predict"]([[1.0, 2.0]]) == network.predict([[1.0, 2.0]])
+    # the docstring reads back as the network's repr, whatever its text
+    assert namespace["__doc__"].split("\nexported by")[0].replace("\n", " ") == repr(network)

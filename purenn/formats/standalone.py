@@ -135,13 +135,13 @@ def {name}(z):
 ''', False, ""),
     "leaky_relu": (lambda name, spec: f'''
 def {name}(z):
-    """z for z > 0, slope·z otherwise, slope = {spec["slope"]!r}."""
-    return z if z > 0.0 else {spec["slope"]!r} * z
+    """z for z > 0, slope·z otherwise, slope = {number_literal(spec["slope"])}."""
+    return z if z > 0.0 else {number_literal(spec["slope"])} * z
 ''', False, ""),
     "elu": (lambda name, spec: f'''
 def {name}(z):
-    """z for z > 0, α(e^z − 1) otherwise, α = {spec["alpha"]!r}."""
-    return z if z > 0.0 else {spec["alpha"]!r} * math.expm1(z)
+    """z for z > 0, α(e^z − 1) otherwise, α = {number_literal(spec["alpha"])}."""
+    return z if z > 0.0 else {number_literal(spec["alpha"])} * math.expm1(z)
 ''', False, ""),
     "softplus": (lambda name, spec: f'''
 def {name}(z):
@@ -208,10 +208,64 @@ class Source:
             self.steps.append(f"x = [[{name}(z) for z in row] for row in x]")
 
 
+def number_literal(value: Any) -> str:
+    """The Python literal of a number, by float's or int's own repr (so that a subclass with a
+    __repr__ of its own cannot write code into the file).
+
+    >>> class Sneaky(float):
+    ...     def __repr__(self):
+    ...         return "__import__('os')"
+    >>> number_literal(Sneaky(0.5)), number_literal(3)
+    ('0.5', '3')
+    """
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__repr__(value)
+    raise DataError(f"export_python: {shown(value)} is not a number a file can hold")
+
+
+def ints_literal(values: Sequence[int]) -> str:
+    """A tuple of ints as a literal, each by ``number_literal``.
+
+    >>> ints_literal((1, 28, 28)), ints_literal((3,))
+    ('(1, 28, 28)', '(3,)')
+    """
+    return "(" + ", ".join(map(number_literal, values)) + ("," if len(values) == 1 else "") + ")"
+
+
+def comment_text(value: Any) -> str:
+    """``repr(value)`` made safe for the rest of a # comment: every line break and other
+    control character escaped, so nothing after it can start a line of code.
+
+    >>> class Odd:
+    ...     def __repr__(self):
+    ...         return "x" + chr(10) + "import os"
+    >>> comment_text(Odd()) == "x" + chr(92) + "n" + "import os"  # a backslash and an n
+    True
+    """
+    text = repr(value)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
+def docstring_text(text: str) -> str:
+    """``text`` escaped for the inside of a triple-quoted docstring: backslashes doubled and
+    every double quote escaped, so the docstring reads back as ``text`` and nothing in it can
+    end it.
+
+    >>> quote = chr(34)
+    >>> text = f"name{quote * 3}; import os"
+    >>> eval(quote * 3 + docstring_text(text) + quote * 3) == text
+    True
+    """
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _literal_lines(values: Sequence[float], indent: str) -> list[str]:
     """``values`` as the inside of a list literal, wrapped at LINE_WIDTH."""
     lines, line = [], indent
-    for text in (f"{value!r}," for value in values):
+    for text in (f"{number_literal(value)}," for value in values):
         if len(line) + len(text) + 1 > LINE_WIDTH and line.strip():
             lines.append(line.rstrip())
             line = indent
@@ -229,7 +283,7 @@ def _list_statements(target: str, values: Sequence[float], first: str) -> list[s
         opening = first if start == 0 else f"{target}.extend("
         close = closing if start == 0 else ")"
         chunk = values[start: start + CHUNK]
-        one_line = f"{opening}[{', '.join(repr(value) for value in chunk)}]{close}"
+        one_line = f"{opening}[{', '.join(number_literal(value) for value in chunk)}]{close}"
         if len(one_line) <= LINE_WIDTH:
             statements.append(one_line)
         else:
@@ -243,7 +297,7 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Dense)
     columns_name, bias_name = f"LAYER{index}_COLUMNS", f"LAYER{index}_BIAS"
     rows, columns = layer.weights.shape
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# W ({rows} × {columns}) by columns: "
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# W ({rows} × {columns}) by columns: "
                        "column j holds the weights into output j; then b")
     source.data.append(f"{columns_name} = []")
     for column in zip(*layer.weights.value):
@@ -336,10 +390,11 @@ def _conv(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Conv2D) and layer.input_shape is not None
     _add_blocks(source, _WINDOWS, _CONVOLUTION)
     names = f"LAYER{index}_TABLE", f"LAYER{index}_FILTERS", f"LAYER{index}_BIAS"
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# its receptive fields, W (one filter "
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# its receptive fields, W (one filter "
                        "of C·kh·kw weights per row), then b")
-    source.data.append(f"{names[0]} = convolution_table({layer.input_shape!r}, "
-                       f"{layer.kernel_size!r}, {layer.stride!r}, {layer.padding!r})")
+    source.data.append(f"{names[0]} = convolution_table({ints_literal(layer.input_shape)}, "
+                       f"{ints_literal(layer.kernel_size)}, {ints_literal(layer.stride)}, "
+                       f"{ints_literal(layer.padding)})")
     source.data.append(f"{names[1]} = []")
     for kernel in layer.weights.value:
         source.data.extend(_list_statements(f"{names[1]}[-1]", kernel, f"{names[1]}.append("))
@@ -357,9 +412,9 @@ def _pool(source: Source, layer: Layer, index: int) -> None:
     is_max = isinstance(layer, MaxPool2D)
     _add_blocks(source, _WINDOWS, _POOLING, _MAX_POOL if is_max else _AVG_POOL)
     table = f"LAYER{index}_TABLE"
-    source.data.append(f"\n# layers[{index}]: {layer!r}")
-    source.data.append(f"{table} = pooling_table({layer.input_shape!r}, {layer.pool_size!r}, "
-                       f"{layer.stride!r})")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}")
+    source.data.append(f"{table} = pooling_table({ints_literal(layer.input_shape)}, "
+                       f"{ints_literal(layer.pool_size)}, {ints_literal(layer.stride)})")
     count = layer.pool_size[0] * layer.pool_size[1]
     source.steps.append(f"x = max_pool(x, {table})" if is_max
                         else f"x = avg_pool(x, {table}, {count})")
@@ -392,7 +447,7 @@ def _batchnorm(source: Source, layer: Layer, index: int) -> None:
     names = [f"LAYER{index}_{part}" for part in ("MEAN", "FACTOR", "GAMMA", "BETA")]
     values = [layer.running_mean.value[0], inverse_std(layer.running_var.value[0], layer.eps),
               layer.gamma.value[0], layer.beta.value[0]]
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# per channel: the running mean, "
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# per channel: the running mean, "
                        "k = 1/√(running variance + ε), γ, β")
     for name, row in zip(names, values):
         source.data.extend(_list_statements(name, row, f"{name} = "))
@@ -458,7 +513,7 @@ def python_source(network: Network) -> str:
             )
         emit(source, layer, index)
     header = (
-        f'"""{textwrap.fill(repr(network), LINE_WIDTH - 4)}\n'
+        f'"""{docstring_text(textwrap.fill(repr(network), LINE_WIDTH - 4))}\n'
         "exported by purenn as standalone Python: predict(rows) gives its "
         "outputs.\n\nIt needs only the math module and runs on CPython 3.8+, PyPy and "
         "MicroPython.  On the\ninterpreter that runs purenn it predicts exactly what purenn "
