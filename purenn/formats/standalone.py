@@ -55,7 +55,7 @@ from purenn.network import Network
 from purenn.optimizers import all_finite
 
 if TYPE_CHECKING:
-    from typing import Callable, Dict, Sequence, Tuple
+    from typing import Any, Callable, Dict, Sequence, Tuple
 
     from purenn.formats.files import PathLike
 
@@ -297,8 +297,8 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Dense)
     columns_name, bias_name = f"LAYER{index}_COLUMNS", f"LAYER{index}_BIAS"
     rows, columns = layer.weights.shape
-    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# W ({rows} × {columns}) by columns: "
-                       "column j holds the weights into output j; then b")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# W ({rows} × {columns}) "
+                       "by columns: column j holds the weights into output j; then b")
     source.data.append(f"{columns_name} = []")
     for column in zip(*layer.weights.value):
         source.data.extend(_list_statements(f"{columns_name}[-1]", column,
@@ -390,8 +390,8 @@ def _conv(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Conv2D) and layer.input_shape is not None
     _add_blocks(source, _WINDOWS, _CONVOLUTION)
     names = f"LAYER{index}_TABLE", f"LAYER{index}_FILTERS", f"LAYER{index}_BIAS"
-    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# its receptive fields, W (one filter "
-                       "of C·kh·kw weights per row), then b")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# its receptive fields, "
+                       "W (one filter of C·kh·kw weights per row), then b")
     source.data.append(f"{names[0]} = convolution_table({ints_literal(layer.input_shape)}, "
                        f"{ints_literal(layer.kernel_size)}, {ints_literal(layer.stride)}, "
                        f"{ints_literal(layer.padding)})")
@@ -447,8 +447,8 @@ def _batchnorm(source: Source, layer: Layer, index: int) -> None:
     names = [f"LAYER{index}_{part}" for part in ("MEAN", "FACTOR", "GAMMA", "BETA")]
     values = [layer.running_mean.value[0], inverse_std(layer.running_var.value[0], layer.eps),
               layer.gamma.value[0], layer.beta.value[0]]
-    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# per channel: the running mean, "
-                       "k = 1/√(running variance + ε), γ, β")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# per channel: the running "
+                       "mean, k = 1/√(running variance + ε), γ, β")
     for name, row in zip(names, values):
         source.data.extend(_list_statements(name, row, f"{name} = "))
     source.steps.append(f"x = batch_norm(x, {layer.positions}, {', '.join(names)})")
