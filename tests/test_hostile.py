@@ -11,6 +11,8 @@ import pickle
 import random
 
 import pytest
+from architectures import OPTIMIZERS as ARCHITECTURE_OPTIMIZERS
+from architectures import trainable_networks
 from hostile import (
     ABSURD_SIZES,
     BAD_SEEDS,
@@ -23,6 +25,7 @@ from hostile import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from persist_helpers import bits
 
 import purenn as pn
 from purenn.arguments import MAX_ENTRIES, shown
@@ -422,6 +425,26 @@ def test_copies_continue_training_bit_identically(optimizer, init, seed, copier,
     twin.fit(X, Y, epochs=4, batch_size=2, optimizer=twin_opt)
     assert twin.predict(X) == net.predict(X)
     assert twin.state_dict() == net.state_dict()
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=trainable_networks(), optimizer=st.sampled_from(sorted(ARCHITECTURE_OPTIMIZERS)),
+       copier=st.sampled_from(["deepcopy", "pickle"]))
+def test_copies_of_every_architecture_continue_bit_identically(case, optimizer, copier):
+    """Any architecture (every layer type), trained, with its optimizer's state, copied by
+    deepcopy or pickle: the copy predicts and trains on bit for bit as the original."""
+    net, x, y = case
+    opt = ARCHITECTURE_OPTIMIZERS[optimizer]()
+    net.fit(x, y, epochs=2, batch_size=2, optimizer=opt)
+    pair = (net, opt)
+    twin, twin_opt = (copy.deepcopy(pair) if copier == "deepcopy"
+                      else pickle.loads(pickle.dumps(pair)))
+    assert bits(twin.predict(x)) == bits(net.predict(x))
+    net.fit(x, y, epochs=2, batch_size=2, optimizer=opt)
+    twin.fit(x, y, epochs=2, batch_size=2, optimizer=twin_opt)
+    assert bits(twin.predict(x)) == bits(net.predict(x))
+    assert bits(twin.state_dict()) == bits(net.state_dict())
+    assert twin_opt.state_list(twin.parameters()) == opt.state_list(net.parameters())
 
 
 # -- the command line --------------------------------------------------------------------------
