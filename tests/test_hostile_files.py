@@ -12,8 +12,13 @@ import time
 import zipfile
 
 import pytest
+from architectures import trainable_networks
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import purenn as pn
+from purenn.formats.architecture import read_layer
+from purenn.formats.limits import window_entries
 from purenn.formats.npy import npy_bytes, parse_npz
 from purenn.formats.savefile import nesting_depth
 
@@ -195,3 +200,61 @@ def test_every_file_up_to_a_megabyte_is_read_or_refused_in_about_a_second(tmp_pa
         with pytest.raises(pn.ModelFormatError):
             pn.load(path)
         assert time.perf_counter() - start <= SLOWER_AT_MOST * baseline + 0.5, name
+
+
+def built_entries(network: pn.Network) -> int:
+    """The index-table entries the image layers of ``network`` hold, as ``window_entries``
+    counts them: P·K table entries plus one reader list per input."""
+    return sum(sum(map(len, layer.windows.table)) + layer.windows.size
+               for layer in network.layers if hasattr(layer, "windows"))
+
+
+SIZE_FIELDS = ["input_shape", "kernel_size", "pool_size", "stride", "padding"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=trainable_networks(), data=st.data())
+def test_edited_sizes_load_within_the_limit_or_are_refused(tmp_path_factory, case, data):
+    """Any architecture, one size in its file replaced by any int: the file loads with index
+    tables within MAX_WINDOW_ENTRIES (the pre-check counts exactly what is built), or is refused
+    with ModelFormatError."""
+    folder = tmp_path_factory.mktemp("edited")
+    document = document_of(case[0], folder)
+    places = [(index, key) for index, layer in enumerate(document["layers"])
+              for key in SIZE_FIELDS if isinstance(layer.get(key), list)]
+    if places:
+        index, key = data.draw(st.sampled_from(places))
+        item = data.draw(st.integers(0, len(document["layers"][index][key]) - 1))
+        document["layers"][index][key][item] = data.draw(
+            st.one_of(st.integers(0, 40), st.integers(0, 10**6), st.just(10**9)))
+    path = folder / "m.json"
+    path.write_text(json.dumps(document))
+    limit = 5000
+    original = pn.formats.limits.MAX_WINDOW_ENTRIES
+    pn.formats.limits.MAX_WINDOW_ENTRIES = limit
+    try:
+        network = pn.load(path)
+    except pn.ModelFormatError:
+        return
+    finally:
+        pn.formats.limits.MAX_WINDOW_ENTRIES = original
+    assert built_entries(network) <= limit
+    expected = check_counts(document)
+    assert expected == built_entries(network)
+
+
+def check_counts(document: dict) -> int:
+    """The entries ``window_entries`` counts for the file's layers, walked as the loader does."""
+    layers = [read_layer(plain, f"layers[{i}]", "test")
+              for i, plain in enumerate(document["layers"])]
+    total, shape = 0, layers[0][1].get("input_shape")
+    for cls, config, _ in layers:
+        if shape is None:
+            return total
+        if issubclass(cls, (pn.Conv2D, pn.layers.Pool2D)):
+            entries, shape = window_entries(cls, config, shape)
+            total += entries
+        else:
+            arguments = {key: value for key, value in config.items() if key != "input_shape"}
+            shape = tuple(cls(**arguments).build(shape))
+    return total
