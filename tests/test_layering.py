@@ -32,7 +32,7 @@ LAYERS = [
     "formats.checks", "formats.files", "formats.names", "formats.limits",
     "formats.architecture",
     "formats.savefile", "formats.npy", "formats.npz", "formats.protobuf", "formats.onnx",
-    "formats.standalone", "formats",
+    "formats.literals", "formats.standalone", "formats",
     "gradient_checking.numerical", "gradient_checking.report", "gradient_checking.checker",
     "gradient_checking.sweep", "gradient_checking.planted",
     "gradient_checking", "datasets",

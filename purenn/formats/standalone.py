@@ -44,6 +44,7 @@ from purenn.activations import ACTIVATIONS, Activation
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.formats.files import file_path, write_atomically
+from purenn.formats.literals import comment_text, docstring_text, ints_literal, number_literal
 from purenn.formats.names import spec_of
 from purenn.layers import Dense, Layer
 from purenn.layers.batchnorm import BatchNorm, inverse_std
@@ -55,7 +56,7 @@ from purenn.network import Network
 from purenn.optimizers import all_finite
 
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Sequence, Tuple
+    from typing import Callable, Dict, Sequence, Tuple
 
     from purenn.formats.files import PathLike
 
@@ -206,60 +207,6 @@ class Source:
             self.steps.append(f"x = [{name}(row) for row in x]")
         else:
             self.steps.append(f"x = [[{name}(z) for z in row] for row in x]")
-
-
-def number_literal(value: Any) -> str:
-    """The Python literal of a number, by float's or int's own repr (so that a subclass with a
-    __repr__ of its own cannot write code into the file).
-
-    >>> class Sneaky(float):
-    ...     def __repr__(self):
-    ...         return "__import__('os')"
-    >>> number_literal(Sneaky(0.5)), number_literal(3)
-    ('0.5', '3')
-    """
-    if isinstance(value, float):
-        return float.__repr__(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int.__repr__(value)
-    raise DataError(f"export_python: {shown(value)} is not a number a file can hold")
-
-
-def ints_literal(values: Sequence[int]) -> str:
-    """A tuple of ints as a literal, each by ``number_literal``.
-
-    >>> ints_literal((1, 28, 28)), ints_literal((3,))
-    ('(1, 28, 28)', '(3,)')
-    """
-    return "(" + ", ".join(map(number_literal, values)) + ("," if len(values) == 1 else "") + ")"
-
-
-def comment_text(value: Any) -> str:
-    """``repr(value)`` made safe for the rest of a # comment: every line break and other
-    control character escaped, so nothing after it can start a line of code.
-
-    >>> class Odd:
-    ...     def __repr__(self):
-    ...         return "x" + chr(10) + "import os"
-    >>> comment_text(Odd()) == "x" + chr(92) + "n" + "import os"  # a backslash and an n
-    True
-    """
-    text = repr(value)
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
-
-
-def docstring_text(text: str) -> str:
-    """``text`` escaped for the inside of a triple-quoted docstring: backslashes doubled and
-    every double quote escaped, so the docstring reads back as ``text`` and nothing in it can
-    end it.
-
-    >>> quote = chr(34)
-    >>> text = f"name{quote * 3}; import os"
-    >>> eval(quote * 3 + docstring_text(text) + quote * 3) == text
-    True
-    """
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _literal_lines(values: Sequence[float], indent: str) -> list[str]:
