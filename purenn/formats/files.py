@@ -84,13 +84,16 @@ def _temporary_pattern(name: str) -> re.Pattern[str]:
 
 
 def _lock(descriptor: int, wait: bool) -> bool:
-    """Take the exclusive lock of an open file: True if taken (always, without flock)."""
+    """Take the exclusive lock of an open file, waiting for it or not: True if it is held now.
+    A writer (``wait``) goes on without a lock where the file system has none (Windows, some
+    network file systems, Pyodide's): its temporary file is then never removed by another
+    save, as a cleaner that cannot lock never removes anything."""
     if fcntl is None:
-        return True
+        return wait
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
     except OSError:
-        return False
+        return wait
     return True
 
 
