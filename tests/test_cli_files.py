@@ -9,6 +9,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import threading
 
 import pytest
 from cli_helpers import environment, error_message, run
@@ -125,3 +126,14 @@ def test_ctrl_c_while_the_modules_load_is_quiet():
     done = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_LOADING], capture_output=True,
                           text=True, env=environment(), timeout=60)
     assert done.returncode == 130 and done.stderr == "" and done.stdout == "", done.stderr
+
+
+def test_a_model_read_from_a_pipe_is_read_once(capsys, saved):
+    model, data = saved
+    fifo = model.with_name("pipe.json")
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(model.read_bytes()), daemon=True)
+    writer.start()
+    result = run(capsys, "predict", "--model", str(fifo), str(data))
+    writer.join(timeout=30)
+    assert result.status == 0, result.err

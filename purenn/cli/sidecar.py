@@ -260,6 +260,8 @@ def load_with_labels(model_path: str) -> tuple[Network, Labels | None]:
     >>> load_with_labels(model)[1].task
     'regress'
     """
+    if not os.path.isfile(model_path):  # a pipe (<(…)) can be read once, and has no labels
+        return load(model_path), None
     before = read_bytes(model_path)
     network = load(model_path)
     if read_bytes(model_path) != before:
