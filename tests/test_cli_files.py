@@ -128,6 +128,7 @@ def test_ctrl_c_while_the_modules_load_is_quiet():
     assert done.returncode == 130 and done.stderr == "" and done.stdout == "", done.stderr
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX's")
 def test_a_model_read_from_a_pipe_is_read_once(capsys, saved):
     model, data = saved
     fifo = model.with_name("pipe.json")
