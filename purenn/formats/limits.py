@@ -35,7 +35,7 @@ __all__ = ["MAX_WINDOW_ENTRIES", "window_entries", "check_window_tables"]
 MAX_WINDOW_ENTRIES = 10**6
 """The most index-table entries the image layers of a network read from a file may hold
 together (each entry is a pointer in a list, ~8 bytes, plus its share of look-up objects:
-building 10⁶ takes about a second and ~100 MB).  Read when a file is loaded: set it higher
+building 10⁶ takes about a second and ~150 MB).  Read when a file is loaded: set it higher
 to load a larger network."""
 
 
