@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from purenn.activations import softmax
 from purenn.arguments import shown
 from purenn.encoding import indices_of_largest
-from purenn.errors import ConfigurationError
+from purenn.errors import ConfigurationError, ShapeError
 from purenn.losses import Loss
+from purenn.matrix import check_matrix, format_shape
 from purenn.registry import Registry
 
 if TYPE_CHECKING:
@@ -72,6 +73,13 @@ def accuracy(output: Matrix, target: Matrix, loss: Loss) -> float:
     >>> accuracy(output, target, LOSSES["cross_entropy"])
     0.5
     """
+    where = "accuracy"
+    shape = check_matrix(output, where, "output")
+    if check_matrix(target, where, "target") != shape:
+        raise ShapeError(f"{where}: output and target must have one shape, got "
+                         f"{format_shape(shape)} and {format_shape(check_matrix(target, where))}")
+    if not isinstance(loss, Loss):
+        raise ConfigurationError(f"{where}: loss must be a Loss, got {shown(loss)}")
     hits = sum(
         p == t for p, t in zip(predicted_classes(output, loss), predicted_classes(target, loss))
     )

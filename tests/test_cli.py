@@ -249,11 +249,13 @@ def test_an_error_in_a_fresh_process_is_one_line_and_status_2(tmp_path):
 
 
 def test_the_console_script_entry_point(tmp_path):
-    # pyproject.toml names purenn.cli:main; a script like the one pip writes runs it.
+    # pyproject.toml names purenn.__main__:run (a quiet Ctrl-C while the modules load); a
+    # script like the one pip writes runs it.
     text = (pathlib.Path(ROOT) / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'^\[project\.scripts\]\npurenn = "purenn\.cli:main"$', text, re.MULTILINE)
+    assert re.search(r'^\[project\.scripts\]\npurenn = "purenn\.__main__:run"$', text,
+                     re.MULTILINE)
     script = tmp_path / "purenn"
-    script.write_text("import sys\nfrom purenn.cli import main\nsys.exit(main())\n")
+    script.write_text("import sys\nfrom purenn.__main__ import run\nsys.exit(run())\n")
     require_native("start processes")
     completed = subprocess.run(
         [sys.executable, str(script), "gradcheck", "--help"], capture_output=True, text=True,

@@ -162,7 +162,7 @@ def test_bad_models_and_labels_files(capsys, trained, tmp_path):
          "3 input columns for a model of 2 inputs: this labels file belongs to another model"),
         (labels_text(target=3), "target, header and columns do not agree"),
         (labels_text(header=["a", "b"]), "target, header and columns do not agree"),
-        (labels_text(version=2), "version must be an int in [1, 1], got 2"),
+        (labels_text(version=3), "version must be an int in [1, 2], got 3"),
     ]:
         labels.write_text(text, encoding="utf-8")
         line = error_message(run(capsys, "predict", "--model", str(model), str(data)))

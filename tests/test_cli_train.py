@@ -1,6 +1,7 @@
 """``python3 -m purenn train``: built-in sets and CSV files, the network and loss it chooses, the
 pictures, the saved model, and every way a command line can be wrong."""
 
+import hashlib
 import io
 import json
 import os
@@ -196,9 +197,10 @@ def test_save_writes_the_model_and_its_labels(capsys, tmp_path, pets):
     assert written(out) == [str(model), str(tmp_path / "pets.labels.json")]
     assert pn.load(model).n_out == 3
     labels = json.loads((tmp_path / "pets.labels.json").read_text(encoding="utf-8"))
-    assert labels == {"format": "purenn-labels", "version": 1, "task": "classify",
+    assert labels == {"format": "purenn-labels", "version": 2, "task": "classify",
                       "classes": ["cat", "dog", "eel"], "header": ["weight", "kind", "height"],
-                      "target": 1, "columns": 3}
+                      "target": 1, "columns": 3,
+                      "model_sha256": hashlib.sha256(model.read_bytes()).hexdigest()}
 
 
 # -- errors: one line, an exit status, no traceback --------------------------------------------
@@ -307,9 +309,13 @@ def test_save_onto_a_folder_is_refused(capsys, tmp_path):
         f"--save {tmp_path}: a folder; give the path of a file")
 
 
-def test_divergence_exits_1_with_one_line(capsys):
-    result = run(capsys, "train", "sine", "--optimizer", "sgd", "--learning-rate", "1e300",
+@pytest.mark.parametrize("data, optimizer", [("sine", "sgd"), ("moons", "adam")])
+def test_divergence_exits_1_with_one_line(capsys, data, optimizer):
+    # The first step would take the weights beyond ±1.3e154 (where their squares overflow):
+    # divergence, for a classifier with Adam (whose steps are ~lr, the loss staying finite) too.
+    result = run(capsys, "train", data, "--optimizer", optimizer, "--learning-rate", "1e300",
                  "--quiet")
     message = error_message(result, status=1)
-    assert message.startswith("fit: the loss became inf at epoch 1, batch ")
+    assert message.startswith("fit: at epoch 1, batch 1 of ")
+    assert "the update would make layers[" in message
     assert "learning rate 1e+300: try a smaller one" in message

@@ -4,7 +4,6 @@ lost.  The values come from hostile.py; the first test throws every one of them 
 call (about sixty values at eighty calls, exhaustively: each class is closed, not sampled).
 """
 
-import contextlib
 import copy
 import math
 import os
@@ -12,6 +11,8 @@ import pickle
 import random
 
 import pytest
+from architectures import OPTIMIZERS as ARCHITECTURE_OPTIMIZERS
+from architectures import trainable_networks
 from budget import examples
 from hostile import (
     ABSURD_SIZES,
@@ -25,6 +26,7 @@ from hostile import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from persist_helpers import bits
 
 import purenn as pn
 from purenn.arguments import MAX_ENTRIES, shown
@@ -363,20 +365,35 @@ def test_state_a_diverging_step_leaves_weights_and_adam_state_as_they_were():
     net = pn.Network([pn.Dense(2, 1)], loss="mse", seed=0)
     optimizer = pn.Adam(lr=0.1)
     net.fit(X, Y, epochs=3, optimizer=optimizer)
-    before = (copy.deepcopy(net.state_dict()), repr(vars(optimizer)))
-    optimizer.lr = 1e308
-    with pytest.raises(pn.DivergenceError):
-        net.fit(X, [[1e300]] * 4, epochs=5, optimizer=optimizer)
-    optimizer.lr = 0.1
+    before = (copy.deepcopy(net.state_dict()), optimizer.state_list(net.parameters()))
+    assert all(state["step"] == 3 for state in before[1])  # moments and steps exist to keep
+    optimizer.lr = 1e200  # the loss stays finite; the first update takes a weight past ±1.3e154
+    with pytest.raises(pn.DivergenceError, match="the update would make layers"):
+        net.fit(X, Y, epochs=5, optimizer=optimizer)
     assert net.state_dict() == before[0]
-    assert repr(vars(optimizer)) == before[1]  # moments and step count as they were
+    # every moment, bit for bit, and every step count, as they were
+    assert optimizer.state_list(net.parameters()) == before[1]
 
 
 def test_state_a_saturated_bce_network_reports_divergence_not_its_output_layer():
     net = small_network()
-    with contextlib.suppress(pn.DivergenceError):  # the loss overflowed: divergence, said so
-        net.fit(X, Y, epochs=50, learning_rate=1e6)
-    assert all(math.isfinite(p) for row in net.predict(X) for p in row)
+    weights = copy.deepcopy(net.state_dict())
+    with pytest.raises(pn.DivergenceError) as caught:
+        net.fit(X, Y, epochs=50, learning_rate=1e300)
+    message = str(caught.value)
+    assert "the update would make layers[" in message and "learning rate 1e+300" in message
+    assert "output" not in message and "sigmoid" not in message
+    assert net.state_dict() == weights  # the step that diverged changed nothing
+
+
+def test_state_a_saturated_bce_network_trains_on_at_the_clamp_without_an_error():
+    # The control of the test above: at a rate that saturates the sigmoid (outputs exactly 0
+    # or 1) without any step overflowing, nothing diverges: each log is clamped at −100 (as
+    # PyTorch's BCELoss does), the loss stays finite and the outputs are probabilities.
+    net = small_network()
+    history = net.fit(X, Y, epochs=50, learning_rate=1e6)
+    assert max(history.loss) <= 100.0 and all(map(math.isfinite, history.loss))
+    assert all(0.0 <= p <= 1.0 for row in net.predict(X) for p in row)
 
 
 # -- copies ------------------------------------------------------------------------------------
@@ -409,6 +426,26 @@ def test_copies_continue_training_bit_identically(optimizer, init, seed, copier,
     twin.fit(X, Y, epochs=4, batch_size=2, optimizer=twin_opt)
     assert twin.predict(X) == net.predict(X)
     assert twin.state_dict() == net.state_dict()
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=trainable_networks(), optimizer=st.sampled_from(sorted(ARCHITECTURE_OPTIMIZERS)),
+       copier=st.sampled_from(["deepcopy", "pickle"]))
+def test_copies_of_every_architecture_continue_bit_identically(case, optimizer, copier):
+    """Any architecture (every layer type), trained, with its optimizer's state, copied by
+    deepcopy or pickle: the copy predicts and trains on bit for bit as the original."""
+    net, x, y = case
+    opt = ARCHITECTURE_OPTIMIZERS[optimizer]()
+    net.fit(x, y, epochs=2, batch_size=2, optimizer=opt)
+    pair = (net, opt)
+    twin, twin_opt = (copy.deepcopy(pair) if copier == "deepcopy"
+                      else pickle.loads(pickle.dumps(pair)))
+    assert bits(twin.predict(x)) == bits(net.predict(x))
+    net.fit(x, y, epochs=2, batch_size=2, optimizer=opt)
+    twin.fit(x, y, epochs=2, batch_size=2, optimizer=twin_opt)
+    assert bits(twin.predict(x)) == bits(net.predict(x))
+    assert bits(twin.state_dict()) == bits(net.state_dict())
+    assert twin_opt.state_list(twin.parameters()) == opt.state_list(net.parameters())
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -324,23 +324,42 @@ def _state_bits(optimizer):
     ids=repr,
 )
 def test_an_update_that_would_overflow_changes_neither_weights_nor_state(optimizer):
-    kept, doomed = Parameter("kept", [[1.0, -2.0]]), Parameter("doomed", [[1e308, 0.5]])
+    # Weights near LARGEST_WEIGHT (≈1.34e154, where a square overflows): beyond it is divergence.
+    kept, doomed = Parameter("kept", [[1.0, -2.0]]), Parameter("doomed", [[1.3e154, 0.5]])
     optimizer.step([kept, doomed], [[[0.5, 0.5]], [[0.25, 0.25]]])  # one good step: state exists
     weights = (copy.deepcopy(kept.value), copy.deepcopy(doomed.value))
     state = _state_bits(optimizer)
-    # Adam's step is bounded by lr·m̂/√v̂ ≈ lr, so it needs an lr that overflows 1e308 itself.
-    optimizer.lr = 1e308 if isinstance(optimizer, pn.Adam) else 1.0
-    with pytest.raises(pn.DivergenceError, match="doomed non-finite; no weight and no optimizer"):
-        optimizer.step([kept, doomed], [[[0.5, 0.5]], [[-1e308, 0.0]]])
+    # Adam's step is lr·m̂/√v̂, at most ~lr: an lr of the limit's size moves "kept" by ~1e154,
+    # within it, and "doomed" (m̂/√v̂ ≈ 0.2 here) past it.
+    optimizer.lr = 1e154 if isinstance(optimizer, pn.Adam) else 1.0
+    with pytest.raises(pn.DivergenceError, match="doomed or its optimizer state non-finite"):
+        optimizer.step([kept, doomed], [[[0.5, 0.5]], [[-1e154, 0.0]]])
     assert (kept.value, doomed.value) == weights  # "kept" was not half-updated either
     assert _state_bits(optimizer) == state
 
 
-def test_the_same_update_goes_through_when_it_stays_finite():
-    # Negative control for the test above: the step it refuses is refused for overflow alone.
-    parameter = Parameter("p", [[1e307, 0.5]])
-    pn.SGD(lr=1.0).step([parameter], [[[-1e307, 0.0]]])
-    assert parameter.value == [[2e307, 0.5]]
+def test_the_same_update_goes_through_when_it_stays_within_the_limit():
+    # Negative control for the test above: the step it refuses is refused for its size alone.
+    parameter = Parameter("p", [[1e153, 0.5]])
+    pn.SGD(lr=1.0).step([parameter], [[[-1e153, 0.0]]])
+    assert parameter.value == [[2e153, 0.5]]
+
+
+@pytest.mark.parametrize("gradient", [1e160, 1e200, 1e300], ids=["1e160", "1e200", "1e300"])
+def test_an_adam_moment_that_would_overflow_is_divergence_and_keeps_the_state(gradient):
+    parameter, adam = Parameter("w", [[1.0, 2.0]]), pn.Adam(lr=0.01)
+    adam.step([parameter], [[[0.5, -0.5]]])
+    weights, state = copy.deepcopy(parameter.value), _state_bits(adam)
+    with pytest.raises(pn.DivergenceError, match="w or its optimizer state non-finite"):
+        adam.step([parameter], [[[gradient, 0.0]]])  # g² overflows v: the weight would freeze
+    assert parameter.value == weights and _state_bits(adam) == state
+    adam.step([parameter], [[[1e150, 0.0]]])  # control: g² ≈ 1e300 still fits, and is taken
+    assert parameter.value != weights and all_finite_state(adam)
+
+
+def all_finite_state(adam):
+    return all(math.isfinite(value) for state in adam.state.values()
+               for matrix in (state.m, state.v) for row in matrix for value in row)
 
 
 @pytest.mark.parametrize(

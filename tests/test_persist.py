@@ -438,7 +438,7 @@ def saved(tmp_path):
     return path, path.read_bytes()
 
 
-@pytest.mark.parametrize("failing", ["fsync", "replace", "chmod"])
+@pytest.mark.parametrize("failing", ["fsync", "replace", "fchmod", "write"])
 def test_a_save_that_fails_in_the_os_keeps_the_old_file(monkeypatch, saved, failing):
     path, before = saved
 
@@ -455,24 +455,13 @@ def test_a_save_that_fails_in_the_os_keeps_the_old_file(monkeypatch, saved, fail
 
 def test_a_crash_halfway_through_writing_keeps_the_old_file(monkeypatch, saved):
     path, before = saved
-    real_fdopen = os.fdopen
+    real_write = os.write
 
-    class HalfWriter:
-        def __init__(self, file):
-            self.file = file
+    def half_then_killed(descriptor, data):
+        real_write(descriptor, bytes(data[: len(data) // 2]))
+        raise KeyboardInterrupt  # the process is being killed
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.file.close()
-
-        def write(self, data):
-            self.file.write(data[: len(data) // 2])
-            self.file.flush()
-            raise KeyboardInterrupt  # the process is being killed
-
-    monkeypatch.setattr(os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(os, "write", half_then_killed)
     with pytest.raises(KeyboardInterrupt):
         pn.save(seed_network(seed=2), path)
     monkeypatch.undo()
@@ -617,6 +606,10 @@ def test_a_taken_temporary_name_is_skipped(tmp_path, monkeypatch):
     draws = iter([b"\x00" * 8, b"\x00" * 8, b"\x01" * 8])
     monkeypatch.setattr(os, "urandom", lambda size: next(draws))
     (tmp_path / f".m.json.{'00' * 8}.tmp").write_bytes(b"someone else's")
+    # another save, still writing, holds the lock of its temporary file
+    fcntl = pytest.importorskip("fcntl")
+    held = open(tmp_path / f".m.json.{'00' * 8}.tmp", "rb")  # noqa: SIM115
+    fcntl.flock(held.fileno(), fcntl.LOCK_EX)
     files.write_atomically(tmp_path / "m.json", b"data")
     assert (tmp_path / "m.json").read_bytes() == b"data"
     assert (tmp_path / f".m.json.{'00' * 8}.tmp").read_bytes() == b"someone else's"
@@ -624,6 +617,7 @@ def test_a_taken_temporary_name_is_skipped(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "urandom", lambda size: b"\x00" * 8)
     with pytest.raises(FileExistsError, match="no free temporary name"):
         files.write_atomically(tmp_path / "m.json", b"other")
+    held.close()
 
 
 def test_a_folder_that_refuses_fsync_does_not_fail_the_save(tmp_path, monkeypatch):

@@ -300,7 +300,7 @@ def image_model(tmp_path_factory):
     (lambda d: d["layers"][0].update(padding=[-1, 0]),
      "layers[0]: Conv2D: padding must be an int ≥ 0 or a pair (h, w) of them, got (-1, 0)"),
     (lambda d: d["layers"][0].update(input_shape=[1, 100000, 100000]),
-     "layers[0]: Conv2D: a sample of shape (1, 100000, 100000) would hold 10000000000 numbers"),
+     "layers[0] (Conv2D) on inputs 1×100000×100000 would bring the index tables"),
     (lambda d: d["layers"][0].update(input_shape=[]),
      "layers[0]: Conv2D: input_shape must be a tuple of ints ≥ 1"),
     (lambda d: d["layers"][0].update(input_shape=[2, 3, 3]), "takes 1 channel, not the 2"),
@@ -308,7 +308,7 @@ def image_model(tmp_path_factory):
     (lambda d: d["layers"][1].update(pool_size=[5, 5]), "is larger than the image"),
     # A padding that would make index tables of billions of entries: refused before building.
     (lambda d: d["layers"][0].update(padding=[100000, 100000]),
-     "the receptive fields of Conv2D(1, 2, 2, padding=100000"),
+     "layers[0] (Conv2D) on inputs 1×3×3 would bring the index tables of the image layers to"),
     (lambda d: d["layers"][2].update(input_shape="flat"),
      "layers[2]: Flatten: input_shape must be a tuple of ints ≥ 1"),
 ])

@@ -147,3 +147,26 @@ def test_command_line_errors_are_one_line(tmp_path, capsys):
         in_use = run(capsys, "playground", "--port", str(taken.getsockname()[1]))
     assert in_use.status == 2 and len(in_use.err.splitlines()) == 1
     assert "in use" in in_use.err.lower()
+
+
+def raw_status(url, target: bytes) -> bytes:
+    """The status line the server answers to a GET of ``target``, sent byte for byte (urllib
+    refuses to send a NUL)."""
+    host, port = url.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"GET " + target + b" HTTP/1.0\r\n\r\n")
+        return connection.makefile("rb").readline().strip()
+
+
+def test_paths_the_file_system_cannot_look_up_are_not_found(capsys):
+    require_native("serve on a socket from a thread")
+    server = make_server(0)
+    try:
+        url = serve_in_background(server)
+        for target in (b"/purenn/a\x00b.py", b"/purenn/" + b"x" * 5000 + b".py",
+                       b"/purenn/" + b"d/" * 3000 + b"x.py"):
+            assert raw_status(url, target).split()[1] == b"404", target[:40]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capsys.readouterr().err

@@ -26,8 +26,8 @@ from purenn.cli.options import (
     refuse_options,
 )
 from purenn.cli.outputs import check_output_file
-from purenn.cli.sidecar import read_labels, write_labels
-from purenn.formats import export_npz, export_onnx, export_python, load, save
+from purenn.cli.sidecar import labels_path, load_with_labels, save_with_labels
+from purenn.formats import export_npz, export_onnx, export_python, save
 from purenn.network import Network
 
 if TYPE_CHECKING:
@@ -124,8 +124,12 @@ def run_export_command(args: argparse.Namespace) -> int:
     check_output_file(args.output, "OUTPUT")
     if chosen != "onnx":
         refuse_options(given_options(args, "--dtype"), "only for --format onnx")
-    network = load(args.model)
-    labels = read_labels(args.model, network)
+    network, labels = load_with_labels(args.model)
+    if chosen == "json" and labels is not None:
+        check_output_file(labels_path(args.output), "OUTPUT (its labels file)")
+        model, written = save_with_labels(network, args.output, labels)
+        print(f"wrote {model} ({chosen})\nwrote {written}", file=sys.stdout)
+        return 0
     classes = labels.classes if labels is not None else None
     if chosen == "onnx":
         export_onnx(network, args.output, dtype=args.dtype or DTYPES[0], class_names=classes)
@@ -134,6 +138,4 @@ def run_export_command(args: argparse.Namespace) -> int:
     else:
         EXPORTERS[chosen](network, args.output)
     print(f"wrote {args.output} ({chosen})", file=sys.stdout)
-    if chosen == "json" and labels is not None:
-        print(f"wrote {write_labels(args.output, labels)}", file=sys.stdout)
     return 0

@@ -70,10 +70,20 @@ def package_files(root: pathlib.Path = PACKAGE) -> list[str]:
 
 
 def _inside(root: pathlib.Path, relative: str) -> pathlib.Path | None:
-    """root/relative if that is a file inside root (no "..", no link out of it), else None."""
-    candidate = (root / relative).resolve()
-    if candidate.is_file() and (candidate == root or root in candidate.parents):
-        return candidate
+    """root/relative if that is a file inside root (no "..", no link out of it), else None;
+    None too for a path the file system cannot look up (a NUL byte, a name too long).
+
+    >>> _inside(PACKAGE, "network.py") is not None, _inside(PACKAGE, "x" * 5000)
+    (True, None)
+    """
+    if "\0" in relative:
+        return None  # os.stat would raise ValueError("embedded null byte")
+    try:
+        candidate = (root / relative).resolve()
+        if candidate.is_file() and (candidate == root or root in candidate.parents):
+            return candidate
+    except OSError:  # ENAMETOOLONG, ELOOP, EACCES: not a file the playground serves
+        pass
     return None
 
 

@@ -38,10 +38,9 @@ from purenn.cli.csvfile import Table, drop_columns, number_rows, read_table
 from purenn.cli.data import add_table_options, target_column
 from purenn.cli.options import CommandParser, UsageError, add_command
 from purenn.cli.scores import CLASSIFYING_LOSSES, file_target, scores_of, target_in_file
-from purenn.cli.sidecar import Labels, read_labels
+from purenn.cli.sidecar import Labels, load_with_labels
 from purenn.cli.targets import CLASSIFY
 from purenn.errors import DataError
-from purenn.formats import load
 from purenn.metrics import predicted_classes
 from purenn.network import Network
 
@@ -206,8 +205,7 @@ def run_predict_command(args: argparse.Namespace) -> int:
     0
     0
     """
-    network = load(args.model)
-    labels = read_labels(args.model, network)
+    network, labels = load_with_labels(args.model)
     table = read_table(args.data, args.sep)
     if args.drop:
         table = drop_columns(table, args.drop)

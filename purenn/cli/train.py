@@ -49,10 +49,9 @@ from purenn.cli.options import (
 from purenn.cli.outputs import check_output_file, prepare_folder
 from purenn.cli.plots import write_plots
 from purenn.cli.scores import scores_of
-from purenn.cli.sidecar import labels_of, write_labels
+from purenn.cli.sidecar import labels_of, labels_path, save_with_labels
 from purenn.cli.targets import CLASSIFY, TASKS
 from purenn.datasets import train_test_split
-from purenn.formats import save
 from purenn.layers import Normalization
 from purenn.losses import LOSSES
 from purenn.network import Network
@@ -330,8 +329,7 @@ def _write_outputs(data: TrainingData, network: Network, history: History,
             written += write_plots(args.plots, network, history, name=name,
                                    feature_names=features)
     if args.save is not None:
-        save(network, args.save)
-        written += [args.save, write_labels(args.save, labels_of(data))]
+        written += save_with_labels(network, args.save, labels_of(data))
     for path in written:
         print(f"wrote {path}", file=out)
 
@@ -360,8 +358,9 @@ def run_train_command(args: argparse.Namespace) -> int:
     held_out = None
     if args.test_split is not None:
         data, held_out = split_test(data, args.test_split, args.seed)
-    if args.save is not None:
+    if args.save is not None:  # every output checked before the training starts
         check_output_file(args.save, "--save")
+        check_output_file(labels_path(args.save), "--save (its labels file)")
     if args.plots is not None:
         prepare_folder(args.plots)
     print(f"data:     {_describe_data(data)}", file=out)

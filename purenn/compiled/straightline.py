@@ -8,7 +8,7 @@ once for one network's shapes and one batch size: every weight, activation and g
 local variable, every dot product written out, no loop, no call per entry (``step_source``
 shows it).  ``fit(..., compile=True)`` uses it where it can.
 
-It is the same arithmetic, bit for bit, as the reference step (``tests/test_straightline.py``
+It is the same arithmetic, bit for bit, as the reference step (``tests/test_compiled.py``
 trains drawn networks both ways and compares every bit; only the sign of a NaN may differ, which
 CPython itself does not keep from one evaluation of an expression to the next):
 
@@ -53,7 +53,7 @@ from purenn.compiled.kernels import forced_formulation, sums_left_to_right, tupl
 from purenn.errors import ConfigurationError
 from purenn.layers import Dense
 from purenn.losses import SumSquaredError
-from purenn.optimizers import Optimizer, all_finite, non_finite_update
+from purenn.optimizers import Optimizer, committable, non_finite_update
 
 if TYPE_CHECKING:
     from types import CodeType
@@ -219,7 +219,7 @@ class StraightLineStep:
         parameters = [p for layer in self.layers for _, p in layer.named_parameters()]
         namespace: dict[str, Any] = {
             "exp": math.exp, "tanh": math.tanh, "isfinite": math.isfinite,
-            "sumprod": getattr(math, "sumprod", None), "all_finite": all_finite,
+            "sumprod": getattr(math, "sumprod", None), "committable": committable,
             "non_finite_update": non_finite_update, "optimizer": self.optimizer,
             **{f"L{index}": layer for index, layer in enumerate(self.layers)},
             **{f"P{index}": parameter for index, parameter in enumerate(parameters)},
@@ -297,7 +297,7 @@ def step_source(layers: Sequence[Dense], loss: Loss, rows: int) -> str:
         if not isfinite(loss):
             return loss, A0
         N0 = [[w0_0_0 - lr * gw0_0_0], [w0_1_0 - lr * gw0_1_0]]
-        if not all_finite(N0):
+        if not committable(N0):
             raise non_finite_update(optimizer, P0)
         P0.value[:] = N0
         return loss, A0
@@ -423,7 +423,7 @@ def _update(emit: Callable[[str], None], plan: Sequence[_Layer]) -> None:
                 for value_row, grad_row in zip(values, grads)]
         emit(f"    N{parameter[1:]} = {_matrix(rows)}")
     for parameter, _, _ in news:
-        emit(f"    if not all_finite(N{parameter[1:]}):")
+        emit(f"    if not committable(N{parameter[1:]}):")
         emit(f"        raise non_finite_update(optimizer, {parameter})")
     for parameter, _, _ in news:
         emit(f"    {parameter}.value[:] = N{parameter[1:]}")

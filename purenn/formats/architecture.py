@@ -31,6 +31,7 @@ from purenn.activations import ACTIVATIONS
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, PurennError
 from purenn.formats.checks import expect_flag, expect_keys, expect_matrix, expect_plain, fail
+from purenn.formats.limits import check_window_tables
 from purenn.formats.names import from_spec, plain_value, spec_of
 from purenn.formats.support import JSON, check_layers
 from purenn.initializers import INITIALIZERS
@@ -233,6 +234,7 @@ def build_network(layers: Sequence[ReadLayer], loss: Any, state: dict[str, Matri
     >>> build_network(layers, "sse", {"layers.0.weight": [[1.0], [2.0]]}, "load").predict([[1, 1]])
     [[3.0]]
     """
+    check_window_tables(layers, where)
     built = []
     for index, (cls, config) in enumerate(layers):
         try:

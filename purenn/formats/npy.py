@@ -39,11 +39,13 @@ from purenn.errors import ModelFormatError
 from purenn.formats.checks import expect_flag, expect_keys, expect_text, fail
 
 if TYPE_CHECKING:
-    from typing import Any, List, Sequence, Tuple
+    from typing import Any, Callable, List, Sequence, Tuple
 
     Array = Tuple[Tuple[int, ...], List[float]]
+    Shape = Tuple[int, ...]
+    Header = Tuple[Shape, str, bool, int, zipfile.ZipInfo]
 
-__all__ = ["npy_bytes", "parse_npy", "npz_bytes", "parse_npz"]
+__all__ = ["npy_bytes", "parse_npy", "read_header", "npz_bytes", "parse_npz"]
 
 
 MAGIC = b"\x93NUMPY"
@@ -53,6 +55,11 @@ DESCRIPTIONS = {"<f8": ("<", "d", 8), ">f8": (">", "d", 8), "<f4": ("<", "f", 4)
                 ">f4": (">", "f", 4), "<i8": ("<", "q", 8), ">i8": (">", "q", 8)}
 # Each member's date in the archive: the zip format's earliest, so output does not vary.
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+# The longest header read: numpy's own limit (numpy.lib.format's max_header_size), far above
+# the ~120 bytes numpy writes, and small enough that no header can cost time or memory.
+MAX_HEADER = 10000
+# Bytes before the header: magic, version, and the header's length (4 bytes from version 2).
+PREAMBLE = 12
 
 
 def npy_bytes(shape: Sequence[int], values: Sequence[float]) -> bytes:
@@ -86,18 +93,22 @@ def _header(data: bytes, label: str, where: str) -> tuple[dict[str, Any], int]:
     if len(data) < start:
         fail(where, f"{label} is truncated in its header")
     (length,) = struct.unpack(size_format, data[start - struct.calcsize(size_format): start])
+    if length > MAX_HEADER or len(data) < start + length:
+        fail(where, f"{label}'s header is {length} bytes long; numpy writes at most "
+                    f"{MAX_HEADER}, and this file holds {max(len(data) - start, 0)} after the size")
     try:
         text = data[start: start + length].decode("latin-1" if major < 3 else "utf-8")
         header = ast.literal_eval(text)
-    except (ValueError, SyntaxError, RecursionError, MemoryError):
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        # TypeError: a literal that cannot be built, such as {[]: 1} (a list as a key)
         fail(where, f"{label} has a damaged header")
     return header, start + length
 
 
 def _c_order(values: list[float], shape: tuple[int, ...]) -> list[float]:
     """Values stored in Fortran order (first index fastest) rearranged into C order."""
-    if len(shape) < 2:
-        return values
+    if len(shape) < 2 or not values:
+        return values  # (an empty array's sizes may be huge: never make ranges of them)
     strides = [1]
     for size in shape[:-1]:
         strides.append(strides[-1] * size)
@@ -114,6 +125,23 @@ def parse_npy(data: bytes, label: str, where: str) -> Array:
     >>> parse_npy(npy_bytes((1, 2), [3.0, 4.0]), "w", "import_npz")
     ((1, 2), [3.0, 4.0])
     """
+    shape, descr, fortran, start = read_header(data, label, where)
+    order, code, width = DESCRIPTIONS[descr]
+    count = math.prod(shape)
+    if len(data) - start != count * width:
+        fail(where, f"{label} should hold {count} values ({count * width} bytes) after its "
+                    f"header but has {len(data) - start} bytes")
+    values = list(struct.unpack(f"{order}{count}{code}", data[start:]))
+    return shape, _c_order(values, shape) if fortran else values
+
+
+def read_header(data: bytes, label: str, where: str) -> tuple[tuple[int, ...], str, bool, int]:
+    """(shape, descr, fortran_order, where the values start) from the start of an .npy file
+    (its first PREAMBLE + MAX_HEADER bytes are enough); ModelFormatError naming ``label``.
+
+    >>> read_header(npy_bytes((1, 2), [3.0, 4.0]), "w", "import_npz")
+    ((1, 2), '<f8', False, 128)
+    """
     header, start = _header(data, label, where)
     expect_keys(header, ["descr", "fortran_order", "shape"], f"{label}'s header", where)
     descr = expect_text(header["descr"], f"{label}'s descr", where)
@@ -126,13 +154,7 @@ def parse_npy(data: bytes, label: str, where: str) -> Array:
         type(size) is int and size >= 0 for size in shape
     ):
         fail(where, f"{label} has a damaged shape {shown(shape, 40)}")
-    order, code, width = DESCRIPTIONS[descr]
-    count = math.prod(shape)
-    if len(data) - start != count * width:
-        fail(where, f"{label} should hold {count} values ({count * width} bytes) after its "
-                    f"header but has {len(data) - start} bytes")
-    values = list(struct.unpack(f"{order}{count}{code}", data[start:]))
-    return shape, _c_order(values, shape) if fortran else values
+    return shape, descr, fortran, start
 
 
 def npz_bytes(arrays: dict[str, Array]) -> bytes:
@@ -151,27 +173,65 @@ def npz_bytes(arrays: dict[str, Array]) -> bytes:
     return buffer.getvalue()
 
 
-def parse_npz(data: bytes, where: str) -> dict[str, Array]:
+def parse_npz(
+    data: bytes, where: str, check: Callable[[dict[str, Shape]], None] | None = None
+) -> dict[str, Array]:
     """name → (shape, values) of every array in an .npz archive's bytes; ModelFormatError for
     a damaged archive, a member that is not NAME.npy, or an array purenn cannot read.
+
+    ``check``, when given, sees name → shape from every member's header before any member's
+    values are read: it raises to refuse the archive, so names and shapes are compared before
+    anything is decompressed, and a member is then read only up to the size its header gives
+    (a compressed member that would unpack to gigabytes never does).
 
     >>> parse_npz(npz_bytes({"w": ((2, 1), [1.0, 2.0])}), "import_npz")
     {'w': ((2, 1), [1.0, 2.0])}
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-        arrays: dict[str, Array] = {}
-        for member in members:
-            name = member.filename
-            if not name.endswith(".npy"):
-                fail(where, f"the archive holds {shown(name)}, which is not an .npy array")
-            if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                fail(where, f"{name} is compressed in a way numpy does not write")
-            arrays[name[: -len(".npy")]] = parse_npy(archive.read(member), name, where)
+        headers = {name: _member_header(archive, member, where)
+                   for name, member in _members(archive, where).items()}
+        if check is not None:
+            check({name: header[0] for name, header in headers.items()})
+        return {name: _member_array(archive, name, header, where)
+                for name, header in headers.items()}
     except ModelFormatError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
-            ValueError, struct.error) as error:
-        fail(where, f"not an .npz archive, or a damaged one ({error})")
-    return arrays
+            ValueError, struct.error, OverflowError) as error:
+        fail(where, f"not an .npz archive, or a damaged one ({shown(str(error))})")
+
+
+def _members(archive: zipfile.ZipFile, where: str) -> dict[str, zipfile.ZipInfo]:
+    """Array name → its member, every member checked to be NAME.npy, stored or deflated."""
+    members = {}
+    for member in archive.infolist():
+        name = member.filename
+        if not name.endswith(".npy"):
+            fail(where, f"the archive holds {shown(name)}, which is not an .npy array")
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            fail(where, f"{name} is compressed in a way numpy does not write")
+        members[name[: -len(".npy")]] = member
+    return members
+
+
+def _member_header(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> Header:
+    """(shape, descr, fortran_order, start, member) of one member, reading only its start."""
+    with archive.open(member) as stream:
+        start = stream.read(PREAMBLE + MAX_HEADER)
+    shape, descr, fortran, offset = read_header(start, member.filename, where)
+    count = math.prod(shape)
+    size = count * DESCRIPTIONS[descr][2]
+    if member.file_size != offset + size:  # the archive's directory says what it unpacks to
+        fail(where, f"{member.filename} should hold {count} values ({size} bytes) after its "
+                    f"header but has {member.file_size - offset} bytes")
+    return shape, descr, fortran, offset, member
+
+
+def _member_array(archive: zipfile.ZipFile, name: str, header: Header, where: str) -> Array:
+    """(shape, values) of one member whose header was read and whose size was checked:
+    zipfile unpacks no more than that size."""
+    member = header[4]
+    with archive.open(member) as stream:
+        data = stream.read(member.file_size)
+    return parse_npy(data, member.filename, where)

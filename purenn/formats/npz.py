@@ -299,6 +299,31 @@ def _describe_shape(shape: Shape) -> str:
     return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _listed(names: list[str]) -> str:
+    """The names, comma-separated, cut to ~60 characters (an archive's names are anyone's)."""
+    text = ", ".join(names) or "nothing"
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _check_shapes(
+    shapes: dict[str, Shape], wanted: dict[str, Shape], state: dict[str, Matrix], where: str
+) -> None:
+    """ModelFormatError unless the archive's arrays (name → shape, from their headers) are
+    exactly the network's state entries, each in PyTorch's shape for it."""
+    missing = [key for key in wanted if key not in shapes]
+    unexpected = [key for key in shapes if key not in wanted]
+    if missing or unexpected:
+        fail(where, f"missing {', '.join(missing) or 'nothing'}; unexpected "
+                    f"{_listed(unexpected)} (the network "
+                    f"has {', '.join(wanted)})")
+    for key, shape in shapes.items():
+        if shape != wanted[key]:
+            rows, columns = len(state[key]), len(state[key][0])
+            fail(where, f"{key} is {_describe_shape(shape)} but this network needs "
+                        f"{_describe_shape(wanted[key])} (PyTorch's layout of purenn's "
+                        f"{format_shape((rows, columns))})")
+
+
 def import_npz(network: Network, path: PathLike) -> None:
     """Set every parameter and buffer of ``network`` from the .npz archive ``path``, as
     ``export_npz`` writes it or NumPy saves a PyTorch state dict (PyTorch's names and layouts;
@@ -324,25 +349,18 @@ def import_npz(network: Network, path: PathLike) -> None:
         raise ConfigurationError(f"{where}: expected a Network, got {shown(network)}")
     target = file_path(path, where)
     where = f"{where}: {target}"
-    arrays = parse_npz(read_bytes(target), where)
     entries = _entries(network, where)
-    expected = [key for key, _, _ in entries]
-    missing = [key for key in expected if key not in arrays]
-    unexpected = [key for key in arrays if key not in expected]
-    if missing or unexpected:
-        fail(where, f"missing {', '.join(missing) or 'nothing'}; unexpected "
-                    f"{', '.join(unexpected) or 'nothing'} (the network has {', '.join(expected)})")
     state = network.state_dict()
+    wanted = {key: layout.torch_shape(len(state[key]), len(state[key][0]), layer)
+              for key, layout, layer in entries}
+
+    def check(shapes: dict[str, Shape]) -> None:
+        _check_shapes(shapes, wanted, state, where)
+
+    arrays = parse_npz(read_bytes(target), where, check)
     new_state: dict[str, Any] = {}
-    for key, layout, layer in entries:
-        rows, columns = len(state[key]), len(state[key][0])
-        wanted = layout.torch_shape(rows, columns, layer)
-        shape, values = arrays[key]
-        if shape != wanted:
-            fail(where, f"{key} is {_describe_shape(shape)} but this network needs "
-                        f"{_describe_shape(wanted)} (PyTorch's layout of purenn's "
-                        f"{format_shape((rows, columns))})")
-        new_state[key] = layout.from_torch(values, rows, columns)
+    for key, layout, _ in entries:
+        new_state[key] = layout.from_torch(arrays[key][1], len(state[key]), len(state[key][0]))
     try:
         network.load_state_dict(new_state)
     except PurennError as error:

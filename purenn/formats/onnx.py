@@ -219,7 +219,7 @@ def _value_info(name: str, element: int, dimensions: Sequence[int | str]) -> byt
 
 def _graph(network: Network, dtype: str, where: str) -> tuple[Graph, str]:
     """The graph with every layer's nodes; and the name of the last output."""
-    if dtype not in DTYPES:
+    if not isinstance(dtype, str) or dtype not in DTYPES:
         raise ConfigurationError(
             f"{where}: dtype must be 'float64' or 'float32', got {shown(dtype, 40)}"
         )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from purenn.activations import ACTIVATIONS, Activation
 from purenn.errors import ConfigurationError
+from purenn.formats.literals import number_literal
 from purenn.formats.names import spec_of
 
 if TYPE_CHECKING:
@@ -95,13 +96,13 @@ def {name}(z):
 ''', False, ""),
     "leaky_relu": (lambda name, spec: f'''
 def {name}(z):
-    """z for z > 0, slope·z otherwise, slope = {spec["slope"]!r}."""
-    return z if z > 0.0 else {spec["slope"]!r} * z
+    """z for z > 0, slope·z otherwise, slope = {number_literal(spec["slope"])}."""
+    return z if z > 0.0 else {number_literal(spec["slope"])} * z
 ''', False, ""),
     "elu": (lambda name, spec: f'''
 def {name}(z):
-    """z for z > 0, α(e^z − 1) otherwise, α = {spec["alpha"]!r}."""
-    return z if z > 0.0 else {spec["alpha"]!r} * math.expm1(z)
+    """z for z > 0, α(e^z − 1) otherwise, α = {number_literal(spec["alpha"])}."""
+    return z if z > 0.0 else {number_literal(spec["alpha"])} * math.expm1(z)
 ''', False, ""),
     "softplus": (lambda name, spec: f'''
 def {name}(z):
@@ -171,7 +172,7 @@ class Source:
 def _literal_lines(values: Sequence[float], indent: str) -> list[str]:
     """``values`` as the inside of a list literal, wrapped at LINE_WIDTH."""
     lines, line = [], indent
-    for text in (f"{value!r}," for value in values):
+    for text in (f"{number_literal(value)}," for value in values):
         if len(line) + len(text) + 1 > LINE_WIDTH and line.strip():
             lines.append(line.rstrip())
             line = indent
@@ -189,7 +190,7 @@ def list_statements(target: str, values: Sequence[float], first: str) -> list[st
         opening = first if start == 0 else f"{target}.extend("
         close = closing if start == 0 else ")"
         chunk = values[start: start + CHUNK]
-        one_line = f"{opening}[{', '.join(repr(value) for value in chunk)}]{close}"
+        one_line = f"{opening}[{', '.join(number_literal(value) for value in chunk)}]{close}"
         if len(one_line) <= LINE_WIDTH:
             statements.append(one_line)
         else:

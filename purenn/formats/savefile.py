@@ -63,8 +63,8 @@ if TYPE_CHECKING:
     from purenn.formats.files import PathLike
 
 __all__ = [
-    "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "load",
-    "load_checkpoint",
+    "FORMAT", "VERSION", "OPTIMIZERS", "MAX_NESTING", "nesting_depth", "save", "model_bytes",
+    "load", "load_checkpoint",
 ]
 
 FORMAT = "purenn"
@@ -185,8 +185,19 @@ def save(network: Network, path: PathLike, optimizer: Optimizer | None = None) -
     """
     where = "save"
     target = file_path(path, where)
-    text = _dumps(_document(network, optimizer, f"{where}: {target}")) + "\n"
-    write_atomically(target, text.encode("ascii"))
+    write_atomically(target, model_bytes(network, optimizer, f"{where}: {target}"))
+
+
+def model_bytes(network: Network, optimizer: Optimizer | None = None, where: str = "save") -> bytes:
+    """The bytes ``save`` writes for ``network`` (and ``optimizer``): for a caller that writes
+    them together with other files (``purenn.formats.files.write_all_atomically``) or hashes
+    them.  Raises as ``save`` does, naming ``where``.
+
+    >>> import purenn as pn
+    >>> model_bytes(pn.Network([pn.Dense(1, 1)], seed=0)).splitlines()[1]
+    b'  "format": "purenn",'
+    """
+    return (_dumps(_document(network, optimizer, where)) + "\n").encode("ascii")
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -228,7 +239,11 @@ at most 6 deep).  Checked before parsing: the JSON parser recurses once per leve
 WebAssembly (Pyodide) a few thousand levels overflow the engine's stack and kill the
 interpreter before Python's recursion limit can raise RecursionError."""
 
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# A string, or an unterminated one up to the end of the text, then a bracket.  The string's
+# pattern is unrolled ("plain run, then escape + plain run, …") and its closing quote is
+# optional, so it never backtracks: one pass over the text, linear in its length (the form
+# "(?:[^"\\]|\\.)*" retried from every quote of an unterminated string was quadratic).
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 
 def nesting_depth(text: str) -> int:

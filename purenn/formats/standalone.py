@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 from purenn.arguments import shown
 from purenn.errors import ConfigurationError, DataError
 from purenn.formats.files import file_path, write_atomically
+from purenn.formats.literals import comment_text, docstring_text, ints_literal
 from purenn.formats.onnx import check_class_names
 from purenn.formats.pysource import (
     LINE_WIDTH,
@@ -87,8 +88,8 @@ def _dense(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Dense)
     columns_name, bias_name = f"LAYER{index}_COLUMNS", f"LAYER{index}_BIAS"
     rows, columns = layer.weights.shape
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# W ({rows} × {columns}) by columns: "
-                       "column j holds the weights into output j; then b")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# W ({rows} × {columns}) "
+                       "by columns: column j holds the weights into output j; then b")
     source.data.append(f"{columns_name} = []")
     for column in zip(*layer.weights.value):
         source.data.extend(list_statements(f"{columns_name}[-1]", column,
@@ -173,10 +174,11 @@ def _conv(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Conv2D) and layer.input_shape is not None
     add_blocks(source, _WINDOWS, _CONVOLUTION)
     names = f"LAYER{index}_TABLE", f"LAYER{index}_FILTERS", f"LAYER{index}_BIAS"
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# its receptive fields, W (one filter "
-                       "of C·kh·kw weights per row), then b")
-    source.data.append(f"{names[0]} = convolution_table({layer.input_shape!r}, "
-                       f"{layer.kernel_size!r}, {layer.stride!r}, {layer.padding!r})")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# its receptive fields, "
+                       "W (one filter of C·kh·kw weights per row), then b")
+    source.data.append(f"{names[0]} = convolution_table({ints_literal(layer.input_shape)}, "
+                       f"{ints_literal(layer.kernel_size)}, {ints_literal(layer.stride)}, "
+                       f"{ints_literal(layer.padding)})")
     source.data.append(f"{names[1]} = []")
     for kernel in layer.weights.value:
         source.data.extend(list_statements(f"{names[1]}[-1]", kernel, f"{names[1]}.append("))
@@ -194,9 +196,9 @@ def _pool(source: Source, layer: Layer, index: int) -> None:
     is_max = isinstance(layer, MaxPool2D)
     add_blocks(source, _WINDOWS, _POOLING, _MAX_POOL if is_max else _AVG_POOL)
     table = f"LAYER{index}_TABLE"
-    source.data.append(f"\n# layers[{index}]: {layer!r}")
-    source.data.append(f"{table} = pooling_table({layer.input_shape!r}, {layer.pool_size!r}, "
-                       f"{layer.stride!r})")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}")
+    source.data.append(f"{table} = pooling_table({ints_literal(layer.input_shape)}, "
+                       f"{ints_literal(layer.pool_size)}, {ints_literal(layer.stride)})")
     count = layer.pool_size[0] * layer.pool_size[1]
     source.steps.append(f"x = max_pool(x, {table})" if is_max
                         else f"x = avg_pool(x, {table}, {count})")
@@ -229,8 +231,8 @@ def _batchnorm(source: Source, layer: Layer, index: int) -> None:
     names = [f"LAYER{index}_{part}" for part in ("MEAN", "FACTOR", "GAMMA", "BETA")]
     values = [layer.running_mean.value[0], inverse_std(layer.running_var.value[0], layer.eps),
               layer.gamma.value[0], layer.beta.value[0]]
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# per channel: the running mean, "
-                       "k = 1/√(running variance + ε), γ, β")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# per channel: the running "
+                       "mean, k = 1/√(running variance + ε), γ, β")
     for name, row in zip(names, values):
         source.data.extend(list_statements(name, row, f"{name} = "))
     source.steps.append(f"x = batch_norm(x, {layer.positions}, {', '.join(names)})")
@@ -255,8 +257,8 @@ def _normalization(source: Source, layer: Layer, index: int) -> None:
     assert isinstance(layer, Normalization)
     add_blocks(source, _DENORMALIZATION if layer.invert else _NORMALIZATION)
     names = f"LAYER{index}_MEAN", f"LAYER{index}_STD"
-    source.data.append(f"\n# layers[{index}]: {layer!r}\n# per feature: the mean, the standard "
-                       "deviation")
+    source.data.append(f"\n# layers[{index}]: {comment_text(layer)}\n# per feature: the mean, "
+                       "the standard deviation")
     for name, row in zip(names, (layer.mean.value[0], layer.std.value[0])):
         source.data.extend(list_statements(name, row, f"{name} = "))
     function = "denormalization" if layer.invert else "normalization"
@@ -365,7 +367,7 @@ def python_source(network: Network, class_names: Sequence[str] | None = None) ->
     for index, layer in enumerate(network.layers):
         PYTHON_LAYERS[type(layer)](source, layer, index)
     header = (
-        f'"""{textwrap.fill(repr(network), LINE_WIDTH - 4)}\n'
+        f'"""{docstring_text(textwrap.fill(repr(network), LINE_WIDTH - 4))}\n'
         "exported by purenn as standalone Python: predict(rows) gives its "
         "outputs.\n\nIt needs only the math module and runs on CPython 3.8+, PyPy and "
         "MicroPython.  On the\ninterpreter that runs purenn it predicts exactly what purenn "

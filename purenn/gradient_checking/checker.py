@@ -33,7 +33,7 @@ import random
 import warnings
 from typing import TYPE_CHECKING
 
-from purenn.arguments import check_int, check_real, shown
+from purenn.arguments import check_flag, check_int, check_real, shown
 from purenn.callbacks import restore, snapshot
 from purenn.errors import ConfigurationError, GradientCheckError
 from purenn.gradient_checking.numerical import (
@@ -232,6 +232,7 @@ def gradcheck(
     (True, 3, 0, True)
     """
     options = _options(net, method, rtol, atol, eps, sample, seed)
+    raise_on_failure = check_flag(raise_on_failure, "raise_on_failure", _WHERE)
     inputs, targets = net.check_data(X, Y, _WHERE)
     if net.training:
         net.check_training_batch(len(inputs), _WHERE)

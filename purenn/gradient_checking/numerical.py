@@ -210,6 +210,8 @@ def numerical_gradient(
 
     def evaluate() -> Number:
         value = f(params)
+        if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
+            raise ConfigurationError(f"{where}: f must return a number, got {shown(value)}")
         real_results.append(not isinstance(value, complex))
         return value
 

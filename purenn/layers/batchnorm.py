@@ -71,6 +71,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchNorm", "by_channel", "by_sample", "channel_statistics", "inverse_std"]
 
+MAX_BATCH_COUNT = 2.0**53
+"""The largest num_batches_tracked a BatchNorm takes: the last whole number a float counts
+exactly, and one an int64 (PyTorch's count, what export_npz writes) holds."""
+
 
 def by_channel(x: Matrix, channels: int, positions: int) -> Matrix:
     """The values of each channel, C × N·S: row c holds channel c of sample 0 (its S positions),
@@ -293,7 +297,7 @@ class BatchNorm(ActivatedLayer):
 
     def check_buffers(self, values: dict[str, Matrix]) -> None:
         """DataError unless every running variance is ≥ 0 (it is a variance, and its square
-        root is taken) and the count of batches is a whole number ≥ 0.
+        root is taken) and the count of batches is a whole number from 0 to 2**53.
 
         >>> BatchNorm(2).check_buffers({"running_mean": [[0.0, 0.0]],
         ...     "running_var": [[1.0, -0.5]], "num_batches_tracked": [[3.0]]})
@@ -307,10 +311,12 @@ class BatchNorm(ActivatedLayer):
                     f"{self!r}: running_var[{index}] is {variance!r}, but a variance is ≥ 0"
                 )
         count = values["num_batches_tracked"][0][0]
-        if not (count >= 0.0 and count == int(count)):
+        # At most 2**53: a float counts every whole number up to there, and PyTorch's int64
+        # (export_npz writes one) holds it; 1e300 would load and then be impossible to write.
+        if not (0.0 <= count <= MAX_BATCH_COUNT and count == int(count)):
             raise DataError(
                 f"{self!r}: num_batches_tracked is {count!r}, but it counts batches (a whole "
-                "number ≥ 0)"
+                "number from 0 to 2**53)"
             )
 
     def config(self) -> dict[str, Any]:

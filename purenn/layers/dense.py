@@ -62,7 +62,7 @@ class Dense(ActivatedLayer):
         self.init = INITIALIZERS.resolve(init, "Dense")
         self.weights = Parameter("weights", kernels.zeros(n_in, n_out))
         self.bias: Parameter | None = None
-        if check_flag(bias, "bias", "Dense"):
+        if check_flag(bias, "bias", "Dense"):  # bias="False" is a string, and truthy
             self.bias = Parameter("bias", kernels.zeros(1, n_out))
         self.cache: tuple[Matrix, Matrix, Matrix] | None = None
 

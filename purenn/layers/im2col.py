@@ -205,8 +205,18 @@ def gatherer(indices: Sequence[int]) -> Gather:
     if len(indices) >= 2:
         return operator.itemgetter(*indices)
     # itemgetter of one index returns the bare item, of none it is an error: keep tuples.
-    chosen = tuple(indices)
-    return lambda row: tuple(row[i] for i in chosen)
+    return _FewItems(tuple(indices))
+
+
+class _FewItems:
+    """row ↦ (row[i] for i in indices) for fewer than two indices, where itemgetter would not
+    return a tuple; a class rather than a closure so that a layer holding one pickles."""
+
+    def __init__(self, indices: tuple[int, ...]) -> None:
+        self.indices = indices
+
+    def __call__(self, row: Sequence[float]) -> tuple[float, ...]:
+        return tuple(row[i] for i in self.indices)
 
 
 def readers_of_each_input(table: Sequence[Sequence[int]], size: int) -> list[list[int]]:
