@@ -11,6 +11,7 @@ import sys
 import threading
 
 import pytest
+from oracles import require_native
 
 import purenn as pn
 from purenn.formats import files
@@ -57,6 +58,7 @@ def test_a_device_is_written_to_never_replaced(tmp_path):
     assert null.is_symlink() and stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here (Windows, Pyodide)")
 def test_a_fifo_is_written_to_and_stays_a_fifo(tmp_path):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
@@ -109,6 +111,7 @@ pn.save(pn.Network([pn.Dense(2, 1)], seed=0), sys.argv[1])
 
 
 def test_a_killed_save_leaves_a_temporary_file_the_next_save_removes(tmp_path):
+    require_native("start processes")
     path = tmp_path / "m.json"
     pn.save(network(1), path)
     done = subprocess.run([sys.executable, "-c", KILLED_MID_SAVE, str(path)], cwd=ROOT,

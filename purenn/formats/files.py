@@ -32,6 +32,7 @@ import contextlib
 import os
 import re
 import stat
+import sys
 from typing import TYPE_CHECKING
 
 from purenn.arguments import shown
@@ -41,6 +42,8 @@ try:
     import fcntl
 except ImportError:  # Windows: no advisory locks, so no clean-up of a killed save's temporary
     fcntl = None  # type: ignore[assignment]
+if sys.platform == "emscripten":  # Pyodide: flock succeeds and locks nothing, so a lock there
+    fcntl = None  # type: ignore[assignment]  # could not tell a live save from a killed one
 
 if TYPE_CHECKING:
     from typing import Any, Iterator, Sequence, Union
