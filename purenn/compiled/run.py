@@ -49,10 +49,13 @@ def fit(network: Network, data: Data, validation: Data | None, settings: FitOpti
     """``Network.fit`` on checked data, compiled: the same bits as the reference, faster.
 
     >>> import purenn as pn
+    >>> from purenn.compiled.straightline import use_straight_lines
+    >>> previous = use_straight_lines(True)  # on by default, except on PyPy
     >>> X, Y = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], [[0], [1], [1], [0]]
     >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], seed=1)
     >>> net.fit(X, Y, epochs=3, learning_rate=1.0, compile=True).compiled  # doctest: +ELLIPSIS
     'the written-out step ...'
+    >>> _ = use_straight_lines(*previous)
     >>> net = pn.Network([pn.Dense(3, 4, "sigmoid"), pn.Dense(4, 1, "sigmoid")], seed=1)
     >>> print(net.fit(X, Y, epochs=3, optimizer=pn.Adam(), compile=True).compiled)
     the reference step with generated kernels: the optimizer Adam(...) is not written out (plain
