@@ -8,11 +8,14 @@ importing only those before it (tests/test_layering.py holds the order):
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
     layers (a subpackage)                 the layer contract, Dense, the image layers, Dropout,
-                                          BatchNorm
+                                          BatchNorm, the sequence layers (embeddings, norms,
+                                          causal attention, residual blocks)
+    sequence_loss                         next-token cross-entropy over sequences
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, one training step, fit
+    models (a subpackage)                 GPT models: microgpt's, its training recipe, sampling
     compiled (a subpackage)               fit(..., compile=True): generated kernels and
                                           written-out steps, the same bits, faster
     formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
@@ -63,25 +66,33 @@ from purenn.layers import (
     AvgPool2D,
     BatchNorm,
     Buffer,
+    CausalSelfAttention,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
+    LayerNorm,
     MaxPool2D,
     Parameter,
+    PositionEmbedding,
+    Residual,
+    RMSNorm,
+    SequenceDense,
 )
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
 from purenn.metrics import accuracy
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
+from purenn.sequence_loss import SequenceCrossEntropy
 from purenn.training import History
 
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
-    from purenn import datasets, formats, gradient_checking, plot
+    from purenn import datasets, formats, gradient_checking, models, plot
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -153,6 +164,15 @@ __all__ = [
     "Dropout",
     "BatchNorm",
     "Buffer",
+    "SequenceDense",
+    "Embedding",
+    "PositionEmbedding",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "Residual",
+    "SequenceCrossEntropy",
+    "models",
     "formats",
     "gradient_checking",
     "ModelFormatError",
@@ -169,7 +189,7 @@ __version__ = "0.1.0"
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.
-_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking")
+_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking", "models")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",

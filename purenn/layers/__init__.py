@@ -8,11 +8,17 @@
     flatten     Flatten
     dropout     Dropout (trains and evaluates differently)
     batchnorm   BatchNorm (trains and evaluates differently; running statistics)
+    positionwise  sequences (T, C) as rows, and SequenceDense: Dense on every position
+    embedding   Embedding (token ids → vectors), PositionEmbedding
+    norm        RMSNorm, LayerNorm (per position)
+    attention   CausalSelfAttention
+    residual    Residual: y = x + f(x) for layers f
 
 The contract
 ------------
 A batch is a list of rows, one row per sample; a sample of shape (C, H, W) travels as one row of
-C·H·W numbers, channel-major.  A layer is a subclass of ``Layer`` that
+C·H·W numbers, channel-major; a sequence of T positions of C channels as one row of T·C numbers,
+position-major (a row of T token ids before an Embedding).  A layer is a subclass of ``Layer`` that
 
 must implement
     ``forward(x)``      the output for a checked batch; keeps what ``backward`` needs
@@ -34,6 +40,8 @@ may implement
                              state the layer updates itself and that is saved (BatchNorm's
                              running statistics) and its validation on load
     ``declared_input_shape()``  the input shape it was told, for a first layer
+    ``check_input(x, where)``  refuse, as a first layer, inputs it cannot take (Embedding: entries
+                             that are not token ids); the network asks once, at its boundary
     ``check_training_batch(rows)``  refuse a training batch it cannot take
     ``output_range()``       the interval its outputs lie in (a loss that needs probabilities
                              checks the last layer's)
@@ -60,6 +68,7 @@ checker use only the contract.  A small layer that follows it, y = 2x:
 [[1.6873155850019916, 1.2637133282160593]]
 """
 
+from purenn.layers.attention import CausalSelfAttention
 from purenn.layers.base import (
     ActivatedLayer,
     Buffer,
@@ -74,8 +83,12 @@ from purenn.layers.batchnorm import BatchNorm
 from purenn.layers.conv import Conv2D
 from purenn.layers.dense import Dense
 from purenn.layers.dropout import Dropout
+from purenn.layers.embedding import Embedding, PositionEmbedding
 from purenn.layers.flatten import Flatten
+from purenn.layers.norm import LayerNorm, RMSNorm
 from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
+from purenn.layers.positionwise import SequenceDense
+from purenn.layers.residual import Residual
 
 __all__ = [
     "Parameter",
@@ -90,6 +103,13 @@ __all__ = [
     "Flatten",
     "Dropout",
     "BatchNorm",
+    "SequenceDense",
+    "Embedding",
+    "PositionEmbedding",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "Residual",
     "kink_branches",
     "sample_shape",
     "check_declared",
