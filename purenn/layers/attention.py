@@ -90,29 +90,42 @@ class CausalSelfAttention(Layer):
         return [(name, self.weights[name]) for name in _NAMES]
 
     def forward(self, x: Matrix) -> Matrix:
-        """Y = O·W_o, O the causal heads; caches X, Q, K, V, every A_h[t] and O."""
-        w = {name: parameter.value for name, parameter in self.weights.items()}
+        """Y = O·W_o, O the causal heads; caches X, Q, K, V, every A_h and O.
+
+        Each head of each sample is a few matrix products: S_h = Q_h·K_hᵀ/√d in full, then
+        the softmax of each row t over s ≤ t only; A_h is stored lower-triangular (exact zeros
+        above the diagonal), so O_h = A_h·V_h adds only +0.0 for the masked entries and gives
+        the bits of the causal sum."""
+        w = [parameter.value for parameter in self.weights.values()]
         flat = positions(x, self.dim)
-        q, k, v = (kernels.matmul(flat, w[name]) for name in _NAMES[:3])
+        q, k, v = (kernels.matmul(flat, w[index]) for index in range(3))
         steps = len(flat) // len(x)
-        head = self.dim // self.n_head
-        root = math.sqrt(head)
-        attention: list[list[float]] = []
-        out = []
-        for index, q_row in enumerate(q):
-            first = index - index % steps  # the sample's position 0
-            o_row = []
-            for lo in range(0, self.dim, head):
-                hi = lo + head
-                q_head = q_row[lo:hi]
-                logits = [kernels.dot(q_head, k[s][lo:hi]) / root for s in range(first, index + 1)]
-                weights = softmax(logits)
+        out: Matrix = []
+        attention = []
+        for first in range(0, len(flat), steps):
+            heads = []
+            for lo, hi in self._heads():
+                q_head, k_head, v_head = (_columns(m, first, steps, lo, hi) for m in (q, k, v))
+                scores = kernels.matmul_nt(q_head, k_head)
+                weights = [
+                    softmax([value / self._root for value in row[:t + 1]]) + [0.0] * (steps - t - 1)
+                    for t, row in enumerate(scores)
+                ]
                 attention.append(weights)
-                for j in range(lo, hi):
-                    o_row.append(sum(a * v[first + s][j] for s, a in enumerate(weights)))
-            out.append(o_row)
+                heads.append(kernels.matmul(weights, v_head))
+            out += [[value for head in heads for value in head[t]] for t in range(steps)]
         self.cache = (flat, q, k, v, attention, out, steps, len(x))
-        return sequences(kernels.matmul(out, w["output"]), len(x))
+        return sequences(kernels.matmul(out, w[3]), len(x))
+
+    @property
+    def _root(self) -> float:
+        """√d, d = C / H the channels of a head."""
+        return math.sqrt(self.dim // self.n_head)
+
+    def _heads(self) -> list[tuple[int, int]]:
+        """(first, last + 1) channel of each head."""
+        head = self.dim // self.n_head
+        return [(lo, lo + head) for lo in range(0, self.dim, head)]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
         """The chain rule of the module docstring, from ∂L/∂Y back to ∂L/∂X."""
@@ -123,49 +136,35 @@ class CausalSelfAttention(Layer):
         grad_y = positions(grad_output, self.dim)
         self.weights["output"].grad = kernels.matmul_tn(out, grad_y)
         grad_out = kernels.matmul_nt(grad_y, w["output"])
-        grad_q, grad_k, grad_v = (kernels.zeros(len(flat), self.dim) for _ in range(3))
-        head = self.dim // self.n_head
-        root = math.sqrt(head)
+        grads: list[Matrix] = [[], [], []]  # ∂L/∂Q, ∂L/∂K, ∂L/∂V, built sample by sample
         cell = 0
-        for index, o_grad in enumerate(grad_out):
-            first = index - index % steps
-            for lo in range(0, self.dim, head):
-                hi = lo + head
+        for first in range(0, len(flat), steps):
+            parts: list[list[Matrix]] = [[], [], []]
+            for lo, hi in self._heads():
                 weights = attention[cell]
                 cell += 1
-                self._head_backward(
-                    index, first, lo, hi, weights, o_grad, (q, k, v), (grad_q, grad_k, grad_v),
-                    root,
-                )
-        for name, grad in zip(_NAMES[:3], (grad_q, grad_k, grad_v)):
+                q_head, k_head, v_head, o_grad = (
+                    _columns(m, first, steps, lo, hi) for m in (q, k, v, grad_out))
+                grad_a = kernels.matmul_nt(o_grad, v_head)
+                grad_s = [
+                    [a * (g - total) / self._root for a, g in zip(a_row, g_row)]
+                    for a_row, g_row in zip(weights, grad_a)
+                    for total in (sum(a * g for a, g in zip(a_row, g_row)),)
+                ]
+                parts[0].append(kernels.matmul(grad_s, k_head))
+                parts[1].append(kernels.matmul_tn(grad_s, q_head))
+                parts[2].append(kernels.matmul_tn(weights, o_grad))
+            for index in range(3):
+                grads[index] += [[value for head in parts[index] for value in head[t]]
+                                 for t in range(steps)]
+        for name, grad in zip(_NAMES[:3], grads):
             self.weights[name].grad = kernels.matmul_tn(flat, grad)
         if not need_input_grad:
             return None
-        grad_x = kernels.matmul_nt(grad_q, w["query"])
-        for name, grad in (("key", grad_k), ("value", grad_v)):
+        grad_x = kernels.matmul_nt(grads[0], w["query"])
+        for name, grad in (("key", grads[1]), ("value", grads[2])):
             grad_x = kernels.add(grad_x, kernels.matmul_nt(grad, w[name]))
         return sequences(grad_x, batch)
-
-    @staticmethod
-    def _head_backward(
-        index: int, first: int, lo: int, hi: int, weights: list[float], o_grad: list[float],
-        qkv: tuple[Matrix, Matrix, Matrix], grads: tuple[Matrix, Matrix, Matrix], root: float,
-    ) -> None:
-        """Add one head's, one position's share to ∂L/∂Q, ∂L/∂K and ∂L/∂V (in place)."""
-        q, k, v = qkv
-        grad_q, grad_k, grad_v = grads
-        o_head = o_grad[lo:hi]
-        grad_a = [kernels.dot(o_head, v[first + s][lo:hi]) for s in range(len(weights))]
-        total = sum(a * g for a, g in zip(weights, grad_a))
-        q_row, q_grad = q[index], grad_q[index]
-        for s, (a, g) in enumerate(zip(weights, grad_a)):
-            source = first + s
-            grad_logit = a * (g - total) / root
-            k_row, k_grad, v_grad = k[source], grad_k[source], grad_v[source]
-            for j, o in zip(range(lo, hi), o_head):
-                v_grad[j] += a * o
-                q_grad[j] += grad_logit * k_row[j]
-                k_grad[j] += grad_logit * q_row[j]
 
     def config(self) -> dict[str, Any]:
         """{"dim", "n_head", "init_std"}."""
@@ -173,3 +172,9 @@ class CausalSelfAttention(Layer):
 
     def __repr__(self) -> str:
         return f"CausalSelfAttention({self.dim}, n_head={self.n_head})"
+
+
+def _columns(matrix: Matrix, first: int, steps: int, lo: int, hi: int) -> Matrix:
+    """Rows first … first + steps − 1 of ``matrix``, columns lo … hi − 1: one head of one
+    sample."""
+    return [row[lo:hi] for row in matrix[first:first + steps]]

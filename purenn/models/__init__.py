@@ -19,7 +19,7 @@ and names as a data set.
 
 from purenn.models.gpt import from_microgpt, gpt, microgpt_names, microgpt_state_dict, to_microgpt
 from purenn.models.names import Tokenizer, made_up_names, read_names
-from purenn.models.recipe import microgpt_adam, sequence_batch, train_steps
+from purenn.models.recipe import microgpt_adam, sequence_batch, sequence_loss, train_steps
 from purenn.models.sampling import generate
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "train_steps",
     "microgpt_adam",
     "sequence_batch",
+    "sequence_loss",
     "generate",
     "read_names",
     "Tokenizer",

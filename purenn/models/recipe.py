@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from purenn.kernels import Matrix
     from purenn.network import Network
 
-__all__ = ["microgpt_adam", "sequence_batch", "train_steps"]
+__all__ = ["microgpt_adam", "sequence_batch", "train_steps", "sequence_loss"]
 
 
 def microgpt_adam(lr: float = 0.01) -> Adam:
@@ -110,3 +110,24 @@ def train_steps(
             if callback is not None:
                 callback(step + 1, loss)
     return losses
+
+
+def sequence_loss(net: Network, documents: Sequence[Sequence[int]], batch_size: int = 256) -> float:
+    """The mean of −ln p(next token) over every position of every document (PyTorch's mean
+    over the positions taken, across all of them), in evaluation mode: the held-out loss.
+
+    >>> from purenn.models import gpt
+    >>> net = gpt(3, block_size=4, n_embd=4, n_head=2, seed=0)
+    >>> 0.5 < sequence_loss(net, [[2, 0, 1, 2], [2, 1, 2]]) < 2.0  # about ln 3 untrained
+    True
+    """
+    size = check_int(batch_size, "batch_size", "sequence_loss", 1)
+    _check_documents(net, documents)
+    total, count = 0.0, 0
+    with in_mode(net, False):
+        for start in range(0, len(documents), size):
+            inputs, targets = sequence_batch(documents[start:start + size], net.n_in)
+            taken = sum(1 for row in targets for value in row if value != IGNORE_INDEX)
+            total += net.loss_function.value(net.forward(inputs), targets) * taken
+            count += taken
+    return total / count
