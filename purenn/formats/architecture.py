@@ -35,11 +35,16 @@ from purenn.formats.checks import (
 from purenn.formats.names import from_spec, spec_of
 from purenn.initializers import INITIALIZERS
 from purenn.layers import Dense, Layer
+from purenn.layers.attention import CausalSelfAttention
 from purenn.layers.batchnorm import BatchNorm
 from purenn.layers.conv import Conv2D
 from purenn.layers.dropout import Dropout
+from purenn.layers.embedding import Embedding, PositionEmbedding
 from purenn.layers.flatten import Flatten
+from purenn.layers.norm import LayerNorm, RMSNorm
 from purenn.layers.pooling import AvgPool2D, MaxPool2D
+from purenn.layers.positionwise import SequenceDense
+from purenn.layers.residual import Residual
 from purenn.losses import LOSSES
 from purenn.network import Network
 from purenn.registry import Registry
@@ -171,6 +176,27 @@ class Registered(Field):
         return from_spec(value, self.registry, label, where)
 
 
+class Layers(Field):
+    """The layers a layer holds (Residual's): written as a list of layers, each as
+    ``describe_layer`` writes it, and read back built."""
+
+    def write(self, value: Any, label: str, where: str) -> Any:
+        """[layer, …] as plain data."""
+        return [describe_layer(layer, f"{label}[{index}]", where)
+                for index, layer in enumerate(value)]
+
+    def read(self, value: Any, label: str, where: str) -> Any:
+        """The layers, each read and built (ModelFormatError for one that cannot be)."""
+        layers = []
+        for index, item in enumerate(expect_list(value, label, where)):
+            cls, config, _ = read_layer(item, f"{label}[{index}]", where)
+            try:
+                layers.append(cls(**config))
+            except PurennError as error:
+                fail(where, f"{label}[{index}]: {error}")
+        return layers
+
+
 COUNT = Count()
 FLAG = Flag()
 SIZE = Pair(1)
@@ -226,7 +252,33 @@ def _batchnorm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
             "num_batches_tracked": (1, 1)}
 
 
+def _held_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
+    """A Residual's: each inner layer j's parameters and buffers, "layers.j.<name>", by the
+    shapes the built inner layers hold."""
+    return {
+        f"layers.{index}.{name}": held.shape
+        for index, layer in enumerate(config["layers"])
+        for name, held in [*layer.named_parameters(), *layer.named_buffers()]
+    }
+
+
+def _attention_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
+    """W_q, W_k, W_v, W_o, each C × C."""
+    square = (config["dim"], config["dim"])
+    return {name: square for name in ("query", "key", "value", "output")}
+
+
+def _norm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
+    """RMSNorm's gain ("weight", 1 × C) when it has one; LayerNorm's γ and β."""
+    row = (1, config["dim"])
+    if "gain" in config:
+        return {"weight": row} if config["gain"] else {}
+    return {"weight": row, "bias": row}
+
+
 _POOLING = {"pool_size": SIZE, "stride": SIZE, "input_shape": SHAPE}
+_DENSE = {"n_in": COUNT, "n_out": COUNT, "activation": ACTIVATION, "bias": FLAG,
+          "init": INITIALIZER}
 
 LAYER_FORMATS: dict[type, LayerFormat] = {
     Dense: LayerFormat(
@@ -252,6 +304,25 @@ LAYER_FORMATS: dict[type, LayerFormat] = {
          "momentum": OPTIONAL_NUMBER, "input_shape": SHAPE},
         _batchnorm_state_shapes,
     ),
+    SequenceDense: LayerFormat("SequenceDense", _DENSE, _dense_state_shapes),
+    Embedding: LayerFormat(
+        "Embedding",
+        {"vocab_size": COUNT, "embed_dim": COUNT, "block_size": COUNT, "init_std": NUMBER},
+        lambda config: {"weight": (config["vocab_size"], config["embed_dim"])},
+    ),
+    PositionEmbedding: LayerFormat(
+        "PositionEmbedding",
+        {"block_size": COUNT, "embed_dim": COUNT, "init_std": NUMBER},
+        lambda config: {"weight": (config["block_size"], config["embed_dim"])},
+    ),
+    RMSNorm: LayerFormat("RMSNorm", {"dim": COUNT, "eps": NUMBER, "gain": FLAG},
+                         _norm_state_shapes),
+    LayerNorm: LayerFormat("LayerNorm", {"dim": COUNT, "eps": NUMBER}, _norm_state_shapes),
+    CausalSelfAttention: LayerFormat(
+        "CausalSelfAttention", {"dim": COUNT, "n_head": COUNT, "init_std": NUMBER},
+        _attention_state_shapes,
+    ),
+    Residual: LayerFormat("Residual", {"layers": Layers()}, _held_state_shapes),
 }
 """Layer class → its LayerFormat: the layer types purenn's files know."""
 

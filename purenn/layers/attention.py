@@ -100,6 +100,7 @@ class CausalSelfAttention(Layer):
         flat = positions(x, self.dim)
         q, k, v = (kernels.matmul(flat, w[index]) for index in range(3))
         steps = len(flat) // len(x)
+        root = self._root
         out: Matrix = []
         attention = []
         for first in range(0, len(flat), steps):
@@ -108,7 +109,7 @@ class CausalSelfAttention(Layer):
                 q_head, k_head, v_head = (_columns(m, first, steps, lo, hi) for m in (q, k, v))
                 scores = kernels.matmul_nt(q_head, k_head)
                 weights = [
-                    softmax([value / self._root for value in row[:t + 1]]) + [0.0] * (steps - t - 1)
+                    softmax([value / root for value in row[:t + 1]]) + [0.0] * (steps - t - 1)
                     for t, row in enumerate(scores)
                 ]
                 attention.append(weights)
@@ -137,6 +138,7 @@ class CausalSelfAttention(Layer):
         self.weights["output"].grad = kernels.matmul_tn(out, grad_y)
         grad_out = kernels.matmul_nt(grad_y, w["output"])
         grads: list[Matrix] = [[], [], []]  # ∂L/∂Q, ∂L/∂K, ∂L/∂V, built sample by sample
+        root = self._root
         cell = 0
         for first in range(0, len(flat), steps):
             parts: list[list[Matrix]] = [[], [], []]
@@ -147,7 +149,7 @@ class CausalSelfAttention(Layer):
                     _columns(m, first, steps, lo, hi) for m in (q, k, v, grad_out))
                 grad_a = kernels.matmul_nt(o_grad, v_head)
                 grad_s = [
-                    [a * (g - total) / self._root for a, g in zip(a_row, g_row)]
+                    [a * (g - total) / root for a, g in zip(a_row, g_row)]
                     for a_row, g_row in zip(weights, grad_a)
                     for total in (sum(a * g for a, g in zip(a_row, g_row)),)
                 ]

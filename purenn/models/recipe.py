@@ -76,7 +76,7 @@ def _check_documents(net: Network, documents: Sequence[Sequence[int]]) -> None:
 def train_steps(
     net: Network, documents: Sequence[Sequence[int]], steps: int, *, batch_size: int = 1,
     optimizer: Optimizer | None = None, schedule: Schedule | None = None,
-    callback: Callable[[int, float], None] | None = None,
+    callback: Callable[[int, float], None] | None = None, start: int = 0,
 ) -> list[float]:
     """Train ``net`` for ``steps`` steps; return the loss of each step.
 
@@ -84,7 +84,9 @@ def train_steps(
     ``docs[step % len(docs)]`` for B = 1), computes the mean loss over their positions and its
     gradients, sets the learning rate to ``schedule.rate(k, η₀)`` (default LinearDecay over
     ``steps``: microgpt's ``lr · (1 − k/steps)``) and lets the optimizer (default
-    ``microgpt_adam()``) step.  ``callback(k + 1, loss)`` after each step.
+    ``microgpt_adam()``) step.  ``callback(k + 1, loss)`` after each step.  ``start`` resumes
+    a run at step k = start (pass the run's optimizer and schedule): steps start … start +
+    steps − 1 take the documents and rates those steps of one run would.
 
     >>> from purenn.models import gpt
     >>> net = gpt(3, block_size=4, n_embd=4, n_head=2, seed=0)
@@ -93,6 +95,7 @@ def train_steps(
     True
     """
     steps = check_int(steps, "steps", "train_steps", 1)
+    start = check_int(start, "start", "train_steps", 0)
     size = check_int(batch_size, "batch_size", "train_steps", 1)
     _check_documents(net, documents)
     optimizer = microgpt_adam() if optimizer is None else optimizer
@@ -101,7 +104,7 @@ def train_steps(
     parameters = net.parameters()
     losses = []
     with in_mode(net, True):
-        for step in range(steps):
+        for step in range(start, start + steps):
             batch = [documents[(step * size + i) % len(documents)] for i in range(size)]
             loss, _ = net.backprop(*sequence_batch(batch, net.n_in))
             optimizer.lr = schedule.closed_form(step, base_lr)
