@@ -40,7 +40,7 @@ from purenn.models import (
 )
 
 sys.path.insert(0, f"{REPO}/tests")
-import microgpt_oracle  # noqa: E402 (the tests' loader of microgpt's engine)
+import microgpt_oracle
 
 
 def parse() -> argparse.Namespace:

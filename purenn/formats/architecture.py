@@ -265,7 +265,7 @@ def _held_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
 def _attention_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
     """W_q, W_k, W_v, W_o, each C × C."""
     square = (config["dim"], config["dim"])
-    return {name: square for name in ("query", "key", "value", "output")}
+    return dict.fromkeys(("query", "key", "value", "output"), square)
 
 
 def _norm_state_shapes(config: dict[str, Any]) -> dict[str, Shape]:
