@@ -49,7 +49,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=1000, help="microgpt's steps (1000)")
     parser.add_argument("--batch-size", type=int, default=4, help="the fast recipe's batch")
     parser.add_argument("--lr", type=float, default=0.03, help="the fast recipe's rate")
-    parser.add_argument("--budget", type=int, default=300, help="its decay's length in steps")
+    parser.add_argument("--budget", type=int, default=400, help="its decay's length in steps")
     parser.add_argument("--every", type=int, default=10, help="its evaluation interval")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--quick", action="store_true", help="100 steps (a check)")
