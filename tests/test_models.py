@@ -130,5 +130,7 @@ def test_hostile_recipe_and_sampling_arguments_are_refused():
         generate(net, random.Random(0), 9)
     with pytest.raises(pn.ConfigurationError, match=r"documents\[1\]"):
         train_steps(net, [[4, 0, 4], [4]], 1)
-    with pytest.raises(pn.DataError, match="not a token id"):
+    with pytest.raises(pn.DataError, match=r"documents\[0\]\[2\] is 7, not a token id"):
         train_steps(net, [[4, 0, 7, 4]], 1)
+    with pytest.raises(pn.DataError, match=r"documents\[0\]\[1\] is True"):
+        pn.models.sequence_loss(net, [[4, True, 4]])

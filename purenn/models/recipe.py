@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_int, shown
-from purenn.errors import ConfigurationError
+from purenn.errors import ConfigurationError, DataError
 from purenn.optimizers import Adam, Optimizer
 from purenn.schedules import LinearDecay, Schedule
 from purenn.sequence_loss import IGNORE_INDEX
@@ -54,23 +54,27 @@ def sequence_batch(documents: Sequence[Sequence[int]], block_size: int) -> tuple
     return inputs, targets
 
 
-def _check_documents(net: Network, documents: Sequence[Sequence[int]]) -> None:
-    """Every document checked once, as the network checks data: ids in range, two at least."""
+def _check_documents(net: Network, documents: Sequence[Sequence[int]], where: str) -> None:
+    """Every document checked once: a list of at least two token ids, ints in 0 … V − 1 for
+    the network's V = n_out / n_in; ConfigurationError or DataError naming ``where`` and the
+    entry."""
     if not isinstance(documents, (list, tuple)) or not documents:
         raise ConfigurationError(
-            "train_steps: documents must be a non-empty list of token lists, got "
-            f"{shown(documents)}"
+            f"{where}: documents must be a non-empty list of token lists, got {shown(documents)}"
         )
+    vocab = net.n_out // net.n_in
     for index, document in enumerate(documents):
         if not isinstance(document, (list, tuple)) or len(document) < 2:
             raise ConfigurationError(
-                f"train_steps: documents[{index}] must be a list of ≥ 2 token ids, got "
+                f"{where}: documents[{index}] must be a list of ≥ 2 token ids, got "
                 f"{shown(document)}"
             )
-    inputs, targets = sequence_batch(documents, net.n_in)
-    padded = [row + [0.0] * (net.n_in - len(row)) for row in inputs]
-    ignored = [row + [float(IGNORE_INDEX)] * (net.n_in - len(row)) for row in targets]
-    net.check_data(padded, ignored, "train_steps")
+        for position, token in enumerate(document):
+            if type(token) is not int or not 0 <= token < vocab:  # bool is no token id
+                raise DataError(
+                    f"{where}: documents[{index}][{position}] is {shown(token)}, not a token id "
+                    f"(an int in 0..{vocab - 1})"
+                )
 
 
 def train_steps(
@@ -97,7 +101,7 @@ def train_steps(
     steps = check_int(steps, "steps", "train_steps", 1)
     start = check_int(start, "start", "train_steps", 0)
     size = check_int(batch_size, "batch_size", "train_steps", 1)
-    _check_documents(net, documents)
+    _check_documents(net, documents, "train_steps")
     optimizer = microgpt_adam() if optimizer is None else optimizer
     schedule = LinearDecay(steps) if schedule is None else schedule
     base_lr = optimizer.lr
@@ -125,7 +129,7 @@ def sequence_loss(net: Network, documents: Sequence[Sequence[int]], batch_size: 
     True
     """
     size = check_int(batch_size, "batch_size", "sequence_loss", 1)
-    _check_documents(net, documents)
+    _check_documents(net, documents, "sequence_loss")
     total, count = 0.0, 0
     with in_mode(net, False):
         for start in range(0, len(documents), size):
