@@ -19,7 +19,8 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["bench_seed", "bench_import", "bench_micrograd", "bench_digits", "bench_kernels"]
+SCRIPTS = ["bench_seed", "bench_import", "bench_micrograd", "bench_digits", "bench_kernels",
+           "bench_microgpt"]
 Results = Dict[str, Dict[str, Any]]  # script → its JSON
 
 
@@ -87,6 +88,14 @@ def rows(label: str, results: Results) -> List[Tuple[str, str, str]]:
          cell(get(results, "bench_digits", "memory", "ratio"), "{:.2f}×")),
         ("digits CNN (examples/digits_cnn.py), one epoch", "",
          cell(get(results, "bench_digits", "cnn_epoch"), "{:.2f} s")),
+        ("microgpt's step (one name): microgpt ÷ purenn", "≥ 25×",
+         cell(get(results, "bench_microgpt", "speedup"), "{:.0f}×")),
+        ("… microgpt's own step", "",
+         cell(get(results, "bench_microgpt", "microgpt_step"), "{:.3f} s")),
+        ("time to microgpt's held-out loss, batched recipe ÷ microgpt's run", "≤ 1/50",
+         cell(_inverse(get(results, "bench_microgpt", "quality_ratio")), "1/{:.0f}")),
+        ("… microgpt's recipe reproduced in purenn ÷ microgpt's run", "",
+         cell(_inverse(get(results, "bench_microgpt", "exact_ratio")), "1/{:.0f}")),
     ]
     for size in results.get("bench_kernels", {}).get("matmul", []):
         table.append((
@@ -105,6 +114,8 @@ def _both_fits(results: Results) -> str:
     default = get(results, "bench_seed", "in_process", "purenn fit")
     compiled = get(results, "bench_seed", "in_process", "purenn fit, compile=True")
     return f"{cell(default, '{:.3f} s')} / {cell(compiled, '{:.3f} s')}"
+def _inverse(ratio: Optional[float]) -> Optional[float]:
+    return None if not ratio else 1.0 / ratio
 
 
 def _ms(seconds: Optional[float]) -> Optional[float]:

@@ -8,11 +8,15 @@ importing only those before it (tests/test_layering.py holds the order):
     matrix, encoding, registry            the checked matrix API; class labels; name tables
     activations, losses, initializers     functions and their derivatives
     layers (a subpackage)                 the layer contract, Dense, the image layers, Dropout,
-                                          BatchNorm, Normalization
+                                          BatchNorm, Normalization, the sequence layers
+                                          (embeddings, norms, causal attention, residual
+                                          blocks)
+    sequence_loss                         next-token cross-entropy over sequences
     optimizers, schedules                 updates and learning rates
     callbacks, metrics                    early stopping; accuracy
     training                              history, batching, the epoch loop
     network                               forward, loss, backward, one training step, fit
+    models (a subpackage)                 GPT models: microgpt's, its training recipe, sampling
     compiled (a subpackage)               fit(..., compile=True): generated kernels and
                                           written-out steps, the same bits, faster
     formats (a subpackage)                save, load, checkpoints; export to NumPy, ONNX, Python
@@ -64,14 +68,21 @@ from purenn.layers import (
     AvgPool2D,
     BatchNorm,
     Buffer,
+    CausalSelfAttention,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
+    LayerNorm,
     MaxPool2D,
     Normalization,
     Parameter,
+    PositionEmbedding,
+    Residual,
+    RMSNorm,
+    SequenceDense,
     register_layer,
 )
 from purenn.losses import BinaryCrossEntropy, CrossEntropy, Loss, MeanSquaredError
@@ -79,13 +90,14 @@ from purenn.metrics import accuracy
 from purenn.network import Network
 from purenn.optimizers import SGD, Adam, Optimizer, clip_grad_norm
 from purenn.schedules import CosineAnnealingLR, ExponentialLR, Schedule, StepLR
+from purenn.sequence_loss import SequenceCrossEntropy
 from purenn.training import History
 from purenn.version import VERSION
 
 if TYPE_CHECKING:  # the lazily loaded names, for type checkers
     from typing import Any
 
-    from purenn import datasets, formats, gradient_checking, plot, tabular
+    from purenn import datasets, formats, gradient_checking, models, plot, tabular
     from purenn.formats import (
         export_npz,
         export_onnx,
@@ -159,6 +171,15 @@ __all__ = [
     "Normalization",
     "Buffer",
     "register_layer",
+    "SequenceDense",
+    "Embedding",
+    "PositionEmbedding",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "Residual",
+    "SequenceCrossEntropy",
+    "models",
     "formats",
     "tabular",
     "gradient_checking",
@@ -176,7 +197,7 @@ __version__ = VERSION
 
 # Loaded on first use, by __getattr__: the modules a network of Dense layers does not need, and
 # the names the package gives from them.
-_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking", "tabular")
+_LAZY_MODULES = ("datasets", "plot", "formats", "gradient_checking", "tabular", "models")
 _LAZY_NAMES: dict[str, str] = {
     "export_npz": "formats",
     "export_onnx": "formats",

@@ -216,6 +216,7 @@ class Network:
                 f"{where}: X is {format_shape((len(matrix), len(matrix[0])))} but the network "
                 f"takes {self.n_in} inputs per row{samples}"
             )
+        self.layers[0].check_input(matrix, where)
         return matrix
 
     def check_data(self, x: Any, y: Any, where: str) -> tuple[Matrix, Matrix]:

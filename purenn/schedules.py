@@ -1,4 +1,4 @@
-"""Learning-rate schedules: the learning rate of each epoch as a closed form of the epoch index.
+"""Learning-rate schedules: the learning rate of each epoch (or step) as a closed form of its index.
 
 A schedule is a function of (epoch, base_lr) with no hidden state: ``rate(t, η₀)`` is the
 learning rate for the epoch with 0-based index t (t epochs already done), given the optimizer's
@@ -19,7 +19,7 @@ from purenn.optimizers import check_learning_rate
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
+__all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearDecay"]
 
 
 def _scaled_power(base_lr: float, gamma: float, exponent: int) -> float:
@@ -160,3 +160,28 @@ class CosineAnnealingLR(Schedule):
 
     def __repr__(self) -> str:
         return f"CosineAnnealingLR(T_max={self.T_max!r}, eta_min={self.eta_min!r})"
+
+
+class LinearDecay(Schedule):
+    """η_t = η₀ · (1 − t / total): from η₀ at t = 0 falling linearly towards 0 at t = total
+    (microgpt's ``lr_t = learning_rate * (1 - step / num_steps)``; PyTorch's ``LinearLR`` from
+    factor 1 to 0 over ``total`` iterations).  Past ``total`` the rate stays 0.
+
+    The index t counts whatever its user steps it by: ``fit`` calls it once per epoch;
+    ``purenn.models.train_steps`` once per optimizer step, microgpt's per-step schedule.
+
+    >>> [LinearDecay(total=4).rate(t, 0.01) for t in range(5)]
+    [0.01, 0.0075, 0.005, 0.0025, 0.0]
+    """
+
+    name = "LinearDecay"
+
+    def __init__(self, total: int) -> None:
+        self.total = check_int(total, "total", "LinearDecay", 1)
+
+    def closed_form(self, epoch: int, base_lr: float) -> float:
+        """η₀ · (1 − t / total), 0 from t = total on."""
+        return base_lr * (1 - epoch / self.total) if epoch < self.total else 0.0
+
+    def __repr__(self) -> str:
+        return f"LinearDecay(total={self.total!r})"

@@ -220,7 +220,8 @@ def write(path, text):
          "argument --activation: unknown activation 'sigmod'; known activations: elu, gelu, "
          "identity, leaky_relu, relu, sigmoid, softmax, softplus, tanh"),
         (["moons", "--loss", "hinge"],
-         "argument --loss: unknown loss 'hinge'; known losses: bce, cross_entropy, mse, sse"),
+         "argument --loss: unknown loss 'hinge'; known losses: bce, cross_entropy, mse, "
+         "sequence_cross_entropy, sse"),
         (["moons", "--layers", "8:rellu,2"], "argument --layers: in '8:rellu,2': unknown "
                                             "activation 'rellu'; known activations: elu"),
         (["moons", "--learning-rate", "inf"], "argument --learning-rate: must be a finite "

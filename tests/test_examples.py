@@ -114,3 +114,21 @@ def test_dropout_and_batchnorm_help_as_the_docs_say(capsys):
     plain, normed = batchnorm["without BatchNorm"], batchnorm["with BatchNorm"]
     assert plain["test_accuracy"] <= CHANCE_WITH_MARGIN
     assert normed["test_accuracy"] >= BATCHNORM_MIN_TEST_ACCURACY
+def test_microgpt_prints_microgpts_lines(capsys):
+    # The full run (1,000 steps on names.txt) is compared with microgpt in
+    # benchmarks/bench_microgpt.py and, for 100 steps, in test_models.py (slow).
+    losses, samples = load("microgpt").main(["--steps", "3", "--samples", "2"])
+    out = capsys.readouterr().out
+    assert "num docs: 32033\n" in out and "num params:" in out
+    lines = [line for line in out.replace("\r", "\n").splitlines() if line.startswith("step")]
+    assert lines == [f"step {k:4d} /    3 | loss {loss:.4f}" for k, loss in enumerate(losses, 1)]
+    assert "--- inference (new, hallucinated names) ---" in out
+    assert f"sample  2: {samples[1]}" in out
+
+
+def test_names_demo_trains_reports_and_samples(capsys):
+    held_out, samples = load("names").main(["--steps", "4", "--limit", "200", "--samples", "3"])
+    out = capsys.readouterr()
+    assert "step 4/4  loss" in out.err
+    assert f"held-out loss {held_out:.4f} on 20 names never trained on" in out.out
+    assert len(samples) == 3 and "samples: " in out.out

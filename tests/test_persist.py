@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from image_strategies import conv_cases
 from persist_helpers import assert_declared_shapes_are_the_state, bits, every_activation, networks
+from sequence_cases import every_layer_net
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS, Elementwise, sigmoid, sigmoid_derivative
@@ -371,6 +372,7 @@ def test_each_format_declares_its_layers_and_json_takes_every_registered_one():
     for bias in (True, False):
         assert_declared_shapes_are_the_state(image_network(bias))
         assert_declared_shapes_are_the_state(pn.Network([pn.Dense(3, 2, bias=bias)], seed=0))
+    assert_declared_shapes_are_the_state(every_layer_net())
 
 
 # A file written by purenn before layers registered themselves (every layer type, version 1):

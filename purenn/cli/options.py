@@ -136,10 +136,10 @@ def registered_name(registry: Registry[Any]) -> Callable[[str], str]:
     >>> from purenn.losses import LOSSES
     >>> registered_name(LOSSES)("mse")
     'mse'
-    >>> registered_name(LOSSES)("hinge")
+    >>> registered_name(LOSSES)("hinge")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    argparse.ArgumentTypeError: unknown loss 'hinge'; known losses: bce, cross_entropy, mse, sse
+    argparse.ArgumentTypeError: unknown loss 'hinge'; known losses: bce, cross_entropy, mse, ...
     """
 
     def convert(text: str) -> str:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REGISTERED_ARGUMENTS",
+    "holds_layers",
     "registry_of",
     "arguments_of",
     "describe_layer",
@@ -64,6 +65,16 @@ __all__ = [
 REGISTERED_ARGUMENTS: dict[str, Registry[Any]] = {"activation": ACTIVATIONS, "init": INITIALIZERS}
 """An argument named one of these keys, or ending in "_" and one ("recurrent_activation"), holds
 a thing of that registry, written by its registered name."""
+
+
+def holds_layers(key: str) -> bool:
+    """Whether the config argument ``key`` holds layers (a Residual's ``layers``): written as
+    a list of layers, each as ``describe_layer`` writes it, and read back built.
+
+    >>> holds_layers("layers"), holds_layers("inner_layers"), holds_layers("n_layers_x")
+    (True, True, False)
+    """
+    return key == "layers" or key.endswith("_layers")
 
 
 def registry_of(key: str) -> Registry[Any] | None:
@@ -114,11 +125,14 @@ def describe_layer(layer: Layer, label: str, where: str) -> dict[str, Any]:
         )
     plain: dict[str, Any] = {"type": cls.__name__}
     for key in arguments:
-        registry = registry_of(key)
-        if registry is None:
-            plain[key] = plain_value(config[key], f"{label}.{key}", where)
+        registry, value = registry_of(key), config[key]
+        if holds_layers(key) and isinstance(value, (list, tuple)):
+            plain[key] = [describe_layer(inner, f"{label}.{key}[{index}]", where)
+                          for index, inner in enumerate(value)]
+        elif registry is None:
+            plain[key] = plain_value(value, f"{label}.{key}", where)
         else:
-            plain[key] = spec_of(config[key], registry, f"{label}.{key}", where)
+            plain[key] = spec_of(value, registry, f"{label}.{key}", where)
     return plain
 
 
@@ -141,14 +155,31 @@ def describe_network(network: Network, where: str) -> dict[str, Any]:
 
 
 def _read_value(value: Any, default: Any, key: str, label: str, where: str) -> Any:
-    """One argument read back: a registered thing by its spec, a flag where the default is
-    one (JSON's 1 is not true), plain data otherwise."""
+    """One argument read back: held layers built, a registered thing by its spec, a flag where
+    the default is one (JSON's 1 is not true), plain data otherwise."""
+    if holds_layers(key):
+        return _read_layers(value, label, where)
     registry = registry_of(key)
     if registry is not None:
         return from_spec(value, registry, label, where)
     if isinstance(default, bool):
         return expect_flag(value, label, where)
     return expect_plain(value, label, where)
+
+
+def _read_layers(value: Any, label: str, where: str) -> list[Layer]:
+    """The layers a layer holds, each read and built (ModelFormatError for one that cannot
+    be): their constructors bound what they allocate."""
+    if not isinstance(value, list) or not value:
+        fail(where, f"{label} must be a list of layers, got {shown(value)}")
+    layers = []
+    for index, item in enumerate(value):
+        cls, config = read_layer(item, f"{label}[{index}]", where)
+        try:
+            layers.append(cls(**config))
+        except PurennError as error:
+            fail(where, f"{label}[{index}]: {error}")
+    return layers
 
 
 def read_layer(plain: Any, label: str, where: str) -> ReadLayer:

@@ -71,15 +71,20 @@ def formats_taking(cls: type) -> list[str]:
     return [writer for writer in (JSON, *FORMAT_LAYERS) if takes(writer, cls)]
 
 
+def _article(name: str) -> str:
+    """ "an Embedding", "a Dense": the name with its article."""
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
+
+
 def _refusal(writer: str, cls: type) -> str:
     """What ``writer`` says of ``cls``: that it does not take it, and what does."""
-    name = cls.__name__
+    name = _article(cls.__name__)
     others = formats_taking(cls)
     if others:
         described = ", ".join(f"{other} (purenn's JSON)" if other == JSON else other
                               for other in others)
-        return f"a layer {writer} does not take; the formats that take a {name}: {described}"
-    return (f"a layer {writer} does not take; no format takes a {name}: register its class "
+        return f"a layer {writer} does not take; the formats that take {name}: {described}"
+    return (f"a layer {writer} does not take; no format takes {name}: register its class "
             f"(@purenn.register_layer) and {JSON} takes it")
 
 
@@ -99,5 +104,5 @@ def check_layers(network: Network, writer: str, where: str) -> None:
         cls = type(layer)
         if not takes(writer, cls):
             raise ModelFormatError(
-                f"{where}: layers[{index}] is a {cls.__name__}, {_refusal(writer, cls)}"
+                f"{where}: layers[{index}] is {_article(cls.__name__)}, {_refusal(writer, cls)}"
             )

@@ -11,11 +11,17 @@
     dropout     Dropout (trains and evaluates differently)
     batchnorm   BatchNorm (trains and evaluates differently; running statistics)
     normalization  Normalization (inputs standardised by statistics ``adapt`` learns once)
+    positionwise  sequences (T, C) as rows, and SequenceDense: Dense on every position
+    embedding   Embedding (token ids → vectors), PositionEmbedding
+    norm        RMSNorm, LayerNorm (per position)
+    attention   CausalSelfAttention
+    residual    Residual: y = x + f(x) for layers f
 
 The contract
 ------------
 A batch is a list of rows, one row per sample; a sample of shape (C, H, W) travels as one row of
-C·H·W numbers, channel-major.  A layer is a subclass of ``Layer`` that
+C·H·W numbers, channel-major; a sequence of T positions of C channels as one row of T·C numbers,
+position-major (a row of T token ids before an Embedding).  A layer is a subclass of ``Layer`` that
 
 must implement
     ``__init__(...)``   checks its arguments (a ConfigurationError naming the layer, as
@@ -52,6 +58,8 @@ may implement
     ``state_shapes(config)`` (a classmethod) the shape of each parameter and buffer for a
                              config, so a file's sizes are checked before anything is built
     ``declared_input_shape()``  the input shape it was told, for a first layer
+    ``check_input(x, where)``  refuse, as a first layer, inputs it cannot take (Embedding: entries
+                             that are not token ids); the network asks once, at its boundary
     ``check_training_batch(rows)``  refuse a training batch it cannot take (the network asks
                              once, before it trains: ``forward`` then trusts the batch)
     ``output_range()``       the interval its outputs lie in (a loss that needs probabilities
@@ -84,7 +92,7 @@ saved):
 [[1.6873155850019916, 1.2637133282160593]]
 """
 
-
+from purenn.layers.attention import CausalSelfAttention
 from purenn.layers.base import (
     LAYER_TYPES,
     ActivatedLayer,
@@ -105,9 +113,13 @@ from purenn.layers.chain import build_layers
 from purenn.layers.conv import Conv2D
 from purenn.layers.dense import Dense
 from purenn.layers.dropout import Dropout
+from purenn.layers.embedding import Embedding, PositionEmbedding
 from purenn.layers.flatten import Flatten
+from purenn.layers.norm import LayerNorm, RMSNorm
 from purenn.layers.normalization import ConstantFeatureWarning, Normalization
 from purenn.layers.pooling import AvgPool2D, MaxPool2D, Pool2D
+from purenn.layers.positionwise import SequenceDense
+from purenn.layers.residual import Residual
 
 __all__ = [
     "Parameter",
@@ -129,6 +141,13 @@ __all__ = [
     "BatchNorm",
     "Normalization",
     "ConstantFeatureWarning",
+    "SequenceDense",
+    "Embedding",
+    "PositionEmbedding",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "Residual",
     "kink_branches",
     "sample_shape",
     "check_declared",

@@ -252,6 +252,11 @@ class Layer:
         >>> pn.Dense(2, 1).check_buffers({})      # nothing to check
         """
 
+    def check_input(self, x: Matrix, where: str) -> None:
+        """Raise DataError naming ``where`` if X (a float matrix of the right width) holds values
+        this layer cannot take as a network's first layer (Embedding: entries that are not token
+        ids); the network asks once, at its public boundary.  Most layers take any numbers."""
+
     def check_training_batch(self, rows: int) -> None:
         """Raise ShapeError, its message beginning with the layer's repr, if a training-mode
         forward pass cannot take a batch of ``rows`` rows (BatchNorm needs more than one value
