@@ -78,15 +78,30 @@ class SequenceCrossEntropy(Loss):
         return matrix
 
     def value(self, output: Matrix, target: Matrix) -> float:
-        """L = −(1/N) Σ_taken ln softmax(z_bt)[y_bt], through log-sum-exp."""
+        """L = −(1/N) Σ_taken ln softmax(z_bt)[y_bt], through log-sum-exp.
+
+        >>> round(SequenceCrossEntropy().value([[0.0] * 6], [[0, 2]]), 6)  # T = 2, V = 3: ln 3
+        1.098612
+        >>> SequenceCrossEntropy().value([[1000.0, 0.0]], [[1]])  # a sure wrong guess, no overflow
+        1000.0
+        """
         return self.value_and_gradient(output, target)[0]
 
     def gradient(self, output: Matrix, target: Matrix) -> Matrix:
-        """∂L/∂z_bt = (softmax(z_bt) − onehot(y_bt))/N, 0 where y_bt = −100."""
+        """∂L/∂z_bt = (softmax(z_bt) − onehot(y_bt))/N, 0 where y_bt = −100.
+
+        >>> SequenceCrossEntropy().gradient([[0.0, 0.0, 0.0, 0.0]], [[0, 1]])  # N = 2
+        [[-0.25, 0.25, 0.25, -0.25]]
+        """
         return self.value_and_gradient(output, target)[1]
 
     def value_and_gradient(self, output: Matrix, target: Matrix) -> tuple[float, Matrix]:
-        """(L, ∂L/∂Z) with each position's exponentials e^(z − c) computed once."""
+        """(L, ∂L/∂Z) with each position's exponentials e^(z − c) computed once.
+
+        >>> value, gradient = SequenceCrossEntropy().value_and_gradient([[0.0, 0.0]], [[1]])
+        >>> round(value, 12), gradient  # ln 2 and softmax − onehot
+        (0.69314718056, [[0.5, -0.5]])
+        """
         taken = sum(1 for row in target for value in row if value != IGNORE_INDEX)
         total = 0.0
         gradient = []

@@ -72,26 +72,52 @@ class CausalSelfAttention(Layer):
         self.cache: tuple[Any, ...] | None = None
 
     def declared_input_shape(self) -> SampleShape | None:
-        """None: it learns T from the layer below."""
+        """None: it learns T from the layer below.
+
+        >>> print(CausalSelfAttention(16, n_head=4).declared_input_shape())
+        None
+        """
         return None
 
     def build(self, input_shape: SampleShape) -> SampleShape:
-        """(T, C) → (T, C)."""
+        """(T, C) → (T, C).
+
+        >>> CausalSelfAttention(16, n_head=4).build((8, 16))
+        (8, 16)
+        """
         shape = check_sequence_shape(self, input_shape, self.dim)
         return self.record_shapes(shape, shape)
 
     def initialize(self, rng: random.Random) -> None:
-        """Each W ← (N(0, init_std²) drawn as microgpt's C × C, rows = outputs)ᵀ, q, k, v, o."""
+        """Each W ← (N(0, init_std²) drawn as microgpt's C × C, rows = outputs)ᵀ, q, k, v, o.
+
+        >>> import random
+        >>> layer = CausalSelfAttention(2, n_head=1)
+        >>> layer.initialize(random.Random(0))
+        >>> drawn = gaussian_rows(random.Random(0), 2, 2, 0.08)  # W_q as microgpt draws it
+        >>> layer.weights["query"].value == [[drawn[0][0], drawn[1][0]], [drawn[0][1], drawn[1][1]]]
+        True
+        """
         for name in _NAMES:
             drawn = gaussian_rows(rng, self.dim, self.dim, self.init_std)
             self.weights[name].value = kernels.transpose(drawn)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("query", W_q), ("key", W_k), ("value", W_v), ("output", W_o)]."""
+        """[("query", W_q), ("key", W_k), ("value", W_v), ("output", W_o)].
+
+        >>> [name for name, _ in CausalSelfAttention(4, n_head=2).named_parameters()]
+        ['query', 'key', 'value', 'output']
+        """
         return [(name, self.weights[name]) for name in _NAMES]
 
     def forward(self, x: Matrix) -> Matrix:
         """Y = O·W_o, O the causal heads; caches X, Q, K, V, every A_h and O.
+
+        >>> layer = CausalSelfAttention(2, n_head=1)
+        >>> layer.weights["value"].value = [[1.0, 0.0], [0.0, 1.0]]
+        >>> layer.weights["output"].value = [[1.0, 0.0], [0.0, 1.0]]
+        >>> layer.forward([[2.0, 0.0, 4.0, 2.0]])  # W_q = W_k = 0: mean of V up to t
+        [[2.0, 0.0, 3.0, 1.0]]
 
         Each head of each sample is a few matrix products: S_h = Q_h·K_hᵀ/√d in full, then
         the softmax of each row t over s ≤ t only; A_h is stored lower-triangular (exact zeros
@@ -130,7 +156,19 @@ class CausalSelfAttention(Layer):
         return [(lo, lo + head) for lo in range(0, self.dim, head)]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """The chain rule of the module docstring, from ∂L/∂Y back to ∂L/∂X."""
+        """The chain rule of the module docstring, from ∂L/∂Y back to ∂L/∂X.
+
+        >>> layer = CausalSelfAttention(2, n_head=1)
+        >>> layer.weights["value"].value = [[1.0, 0.0], [0.0, 1.0]]
+        >>> layer.weights["output"].value = [[1.0, 0.0], [0.0, 1.0]]
+        >>> _ = layer.forward([[2.0, 0.0, 4.0, 2.0]])  # O = [[2, 0], [3, 1]]
+        >>> layer.backward([[0.0, 0.0, 1.0, 1.0]])  # position 1 averaged positions 0 and 1
+        [[0.5, 0.5, 0.5, 0.5]]
+        >>> layer.backward([[1.0, 1.0, 0.0, 0.0]])  # position 0 saw only itself
+        [[1.0, 1.0, 0.0, 0.0]]
+        >>> layer.weights["output"].grad  # Oᵀ·∂L/∂Y
+        [[2.0, 2.0], [0.0, 0.0]]
+        """
         if self.cache is None:
             raise StateError("CausalSelfAttention.backward: called before forward")
         flat, q, k, v, attention, out, steps, batch = self.cache
@@ -170,7 +208,11 @@ class CausalSelfAttention(Layer):
         return sequences(grad_x, batch)
 
     def config(self) -> dict[str, Any]:
-        """{"dim", "n_head", "init_std"}."""
+        """{"dim", "n_head", "init_std"}.
+
+        >>> CausalSelfAttention(16, n_head=4).config()
+        {'dim': 16, 'n_head': 4, 'init_std': 0.08}
+        """
         return {"dim": self.dim, "n_head": self.n_head, "init_std": self.init_std}
 
     def __repr__(self) -> str:

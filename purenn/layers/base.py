@@ -255,7 +255,15 @@ class Layer:
     def check_input(self, x: Matrix, where: str) -> None:
         """Raise DataError naming ``where`` if X (a float matrix of the right width) holds values
         this layer cannot take as a network's first layer (Embedding: entries that are not token
-        ids); the network asks once, at its public boundary.  Most layers take any numbers."""
+        ids); the network asks once, at its public boundary.  Most layers take any numbers.
+
+        >>> import purenn as pn
+        >>> pn.Dense(2, 1).check_input([[0.5, -3.0]], "fit")  # any numbers
+        >>> pn.Embedding(3, 2, block_size=2).check_input([[0.0, 3.0]], "predict")
+        Traceback (most recent call last):
+        ...
+        purenn.errors.DataError: predict: X[0][1] is 3.0, not a token id (an integer in 0..2)
+        """
 
     def check_training_batch(self, rows: int) -> None:
         """Raise ShapeError, its message beginning with the layer's repr, if a training-mode

@@ -68,20 +68,40 @@ class Embedding(Layer):
         self.ids: list[list[int]] | None = None
 
     def declared_input_shape(self) -> SampleShape | None:
-        """(block_size,): a row of token ids."""
+        """(block_size,): a row of token ids.
+
+        >>> Embedding(27, 16, block_size=8).declared_input_shape()
+        (8,)
+        """
         return (self.block_size,)
 
     def build(self, input_shape: SampleShape) -> SampleShape:
-        """(block_size,) → (block_size, embed_dim)."""
+        """(block_size,) → (block_size, embed_dim).
+
+        >>> Embedding(27, 16, block_size=8).build((8,))
+        (8, 16)
+        """
         super().build(input_shape)
         return self.record_shapes((self.block_size,), (self.block_size, self.embed_dim))
 
     def initialize(self, rng: random.Random) -> None:
-        """E_ij ~ N(0, init_std²), drawn row by row."""
+        """E_ij ~ N(0, init_std²), drawn row by row.
+
+        >>> layer = Embedding(27, 16, block_size=8)
+        >>> layer.initialize(random.Random(0))
+        >>> len(layer.weight.value), len(layer.weight.value[0])
+        (27, 16)
+        >>> layer.weight.value[0][0] == random.Random(0).gauss(0.0, 0.08)  # microgpt's first draw
+        True
+        """
         self.weight.value = gaussian_rows(rng, self.vocab_size, self.embed_dim, self.init_std)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weight", E)]."""
+        """[("weight", E)].
+
+        >>> [(name, p.value) for name, p in Embedding(2, 1, block_size=1).named_parameters()]
+        [('weight', [[0.0], [0.0]])]
+        """
         return [("weight", self.weight)]
 
     def check_input(self, x: Matrix, where: str) -> None:
@@ -102,13 +122,27 @@ class Embedding(Layer):
                     )
 
     def forward(self, x: Matrix) -> Matrix:
-        """Y_bt = E[x_bt]; caches the ids."""
+        """Y_bt = E[x_bt]; caches the ids.
+
+        >>> layer = Embedding(3, 1, block_size=3)
+        >>> layer.weight.value = [[0.5], [1.5], [2.5]]
+        >>> layer.forward([[2.0, 0.0, 2.0], [1.0, 1.0, 0.0]])  # row x_bt of E for each id
+        [[2.5, 0.5, 2.5], [1.5, 1.5, 0.5]]
+        """
         table = self.weight.value
         self.ids = [[int(value.real) for value in row] for row in x]
         return [[value for token in row for value in table[token]] for row in self.ids]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂E[i] = Σ_{b,t: x_bt = i} ∂L/∂Y_bt; ∂L/∂X = 0."""
+        """∂L/∂E[i] = Σ_{b,t: x_bt = i} ∂L/∂Y_bt; ∂L/∂X = 0.
+
+        >>> layer = Embedding(3, 1, block_size=3)
+        >>> _ = layer.forward([[2.0, 0.0, 2.0]])
+        >>> layer.backward([[1.0, 10.0, 100.0]])  # the ids are not differentiable
+        [[0.0, 0.0, 0.0]]
+        >>> layer.weight.grad  # row 2 used twice: 1 + 100
+        [[10.0], [0.0], [101.0]]
+        """
         if self.ids is None:
             raise StateError("Embedding.backward: called before forward (nothing cached)")
         width = self.embed_dim
@@ -124,7 +158,11 @@ class Embedding(Layer):
         return [[0.0] * len(ids) for ids in self.ids]
 
     def config(self) -> dict[str, Any]:
-        """{"vocab_size", "embed_dim", "block_size", "init_std"}."""
+        """{"vocab_size", "embed_dim", "block_size", "init_std"}.
+
+        >>> Embedding(27, 16, block_size=8).config()
+        {'vocab_size': 27, 'embed_dim': 16, 'block_size': 8, 'init_std': 0.08}
+        """
         return {"vocab_size": self.vocab_size, "embed_dim": self.embed_dim,
                 "block_size": self.block_size, "init_std": self.init_std}
 
@@ -157,32 +195,66 @@ class PositionEmbedding(Layer):
         self.batch: int | None = None
 
     def declared_input_shape(self) -> SampleShape | None:
-        """None: it learns its input shape from the layer below."""
+        """None: it learns its input shape from the layer below.
+
+        >>> print(PositionEmbedding(8, 16).declared_input_shape())
+        None
+        """
         return None
 
     def build(self, input_shape: SampleShape) -> SampleShape:
-        """(block_size, C) → (block_size, C)."""
+        """(block_size, C) → (block_size, C).
+
+        >>> PositionEmbedding(8, 16).build((8, 16)), PositionEmbedding(8, 16).build((5, 16))
+        ((8, 16), (5, 16))
+        """
         shape = check_sequence_shape(self, input_shape, self.embed_dim)
         if shape[0] > self.block_size:
             raise ShapeError(f"{self!r} has {self.block_size} positions, not {shape[0]}")
         return self.record_shapes(shape, shape)
 
     def initialize(self, rng: random.Random) -> None:
-        """P_tj ~ N(0, init_std²), drawn row by row."""
+        """P_tj ~ N(0, init_std²), drawn row by row.
+
+        >>> layer = PositionEmbedding(8, 16)
+        >>> layer.initialize(random.Random(0))
+        >>> len(layer.weight.value), len(layer.weight.value[0])
+        (8, 16)
+        >>> layer.weight.value[0][0] == random.Random(0).gauss(0.0, 0.08)  # microgpt's first draw
+        True
+        """
         self.weight.value = gaussian_rows(rng, self.block_size, self.embed_dim, self.init_std)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weight", P)]."""
+        """[("weight", P)].
+
+        >>> [(name, p.value) for name, p in PositionEmbedding(2, 1).named_parameters()]
+        [('weight', [[0.0], [0.0]])]
+        """
         return [("weight", self.weight)]
 
     def forward(self, x: Matrix) -> Matrix:
-        """Y_bt = X_bt + P[t]."""
+        """Y_bt = X_bt + P[t].
+
+        >>> layer = PositionEmbedding(2, 1)
+        >>> layer.weight.value = [[10.0], [20.0]]
+        >>> layer.forward([[1.0, 2.0], [3.0, 4.0]])  # P[0] and P[1] added to every sample
+        [[11.0, 22.0], [13.0, 24.0]]
+        """
         flat = [value for row in self.weight.value for value in row]
         self.batch = len(x)
         return [[a + b for a, b in zip(row, flat)] for row in x]
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂P[t] = Σ_b ∂L/∂Y_bt; returns ∂L/∂X = ∂L/∂Y."""
+        """∂L/∂P[t] = Σ_b ∂L/∂Y_bt; returns ∂L/∂X = ∂L/∂Y.
+
+        >>> layer = PositionEmbedding(3, 1)
+        >>> _ = layer.forward([[1.0, 2.0], [3.0, 4.0]])  # T = 2 of 3 positions
+        >>> layer.backward([[1.0, 2.0], [3.0, 4.0]])
+        [[1.0, 2.0], [3.0, 4.0]]
+        >>> layer.weight.grad  # summed over the batch; position 2 not reached
+        [[4.0], [6.0], [0.0]]
+        """
         if self.batch is None:
             raise StateError("PositionEmbedding.backward: called before forward")
         width = self.embed_dim
@@ -192,7 +264,11 @@ class PositionEmbedding(Layer):
         return grad_output if need_input_grad else None
 
     def config(self) -> dict[str, Any]:
-        """{"block_size", "embed_dim", "init_std"}."""
+        """{"block_size", "embed_dim", "init_std"}.
+
+        >>> PositionEmbedding(8, 16).config()
+        {'block_size': 8, 'embed_dim': 16, 'init_std': 0.08}
+        """
         return {"block_size": self.block_size, "embed_dim": self.embed_dim,
                 "init_std": self.init_std}
 

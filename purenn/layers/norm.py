@@ -75,16 +75,35 @@ class RMSNorm(_PerVector):
             self.gain = Parameter("weight", [[1.0] * self.dim])
 
     def initialize(self, rng: random.Random) -> None:
-        """g ← 1."""
+        """g ← 1.
+
+        >>> import random
+        >>> layer = RMSNorm(2, gain=True)
+        >>> layer.gain.value = [[3.0, 3.0]]
+        >>> layer.initialize(random.Random(0))
+        >>> layer.gain.value
+        [[1.0, 1.0]]
+        """
         if self.gain is not None:
             self.gain.value = [[1.0] * self.dim]
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weight", g)] with a gain, else none."""
+        """[("weight", g)] with a gain, else none.
+
+        >>> [name for name, _ in RMSNorm(4, gain=True).named_parameters()]
+        ['weight']
+        >>> RMSNorm(4).named_parameters()  # microgpt's: no gain
+        []
+        """
         return [] if self.gain is None else [("weight", self.gain)]
 
     def forward(self, x: Matrix) -> Matrix:
-        """y = g ⊙ ŷ, ŷ = x·s; caches ŷ and s."""
+        """y = g ⊙ ŷ, ŷ = x·s; caches ŷ and s.
+
+        >>> y = RMSNorm(2).forward([[3.0, 4.0, 1.0, -1.0]])  # (T, C) = (2, 2): each position alone
+        >>> [round(value, 6) for value in y[0]]
+        [0.848528, 1.13137, 0.999995, -0.999995]
+        """
         normalised, scales = [], []
         for vector in positions(x, self.dim):
             mean_square = sum(value * value for value in vector) / self.dim
@@ -98,7 +117,15 @@ class RMSNorm(_PerVector):
         return sequences(normalised, len(x))
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂x = s·(γ − ŷ(γ·ŷ)/C), γ = ∂L/∂y ⊙ g; ∂L/∂g = Σ ∂L/∂y ⊙ ŷ."""
+        """∂L/∂x = s·(γ − ŷ(γ·ŷ)/C), γ = ∂L/∂y ⊙ g; ∂L/∂g = Σ ∂L/∂y ⊙ ŷ.
+
+        >>> layer = RMSNorm(2, gain=True)
+        >>> _ = layer.forward([[3.0, 4.0]])
+        >>> [round(value, 6) for value in layer.backward([[1.0, 0.0]])[0]]
+        [0.181019, -0.135764]
+        >>> [round(value, 6) for value in layer.gain.grad[0]]  # ∂L/∂y ⊙ ŷ
+        [0.848528, 0.0]
+        """
         normalised, scales, batch = self._cached("RMSNorm.backward")
         grads = positions(grad_output, self.dim)
         if self.gain is not None:
@@ -115,7 +142,11 @@ class RMSNorm(_PerVector):
         return sequences(result, batch)
 
     def config(self) -> dict[str, Any]:
-        """{"dim", "eps", "gain"}."""
+        """{"dim", "eps", "gain"}.
+
+        >>> RMSNorm(16).config()
+        {'dim': 16, 'eps': 1e-05, 'gain': False}
+        """
         return {"dim": self.dim, "eps": self.eps, "gain": self.gain is not None}
 
     def __repr__(self) -> str:
@@ -143,16 +174,35 @@ class LayerNorm(_PerVector):
         self.bias = Parameter("bias", [[0.0] * self.dim])
 
     def initialize(self, rng: random.Random) -> None:
-        """γ ← 1, β ← 0 (PyTorch's start)."""
+        """γ ← 1, β ← 0 (PyTorch's start).
+
+        >>> import random
+        >>> layer = LayerNorm(2)
+        >>> layer.weight.value, layer.bias.value = [[3.0, 3.0]], [[0.5, 0.5]]
+        >>> layer.initialize(random.Random(0))
+        >>> layer.weight.value, layer.bias.value
+        ([[1.0, 1.0]], [[0.0, 0.0]])
+        """
         self.weight.value = [[1.0] * self.dim]
         self.bias.value = [[0.0] * self.dim]
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """[("weight", γ), ("bias", β)]."""
+        """[("weight", γ), ("bias", β)].
+
+        >>> [name for name, _ in LayerNorm(4).named_parameters()]
+        ['weight', 'bias']
+        """
         return [("weight", self.weight), ("bias", self.bias)]
 
     def forward(self, x: Matrix) -> Matrix:
-        """y = γ ⊙ x̂ + β; caches x̂ and s."""
+        """y = γ ⊙ x̂ + β; caches x̂ and s.
+
+        >>> layer = LayerNorm(2)
+        >>> layer.weight.value, layer.bias.value = [[2.0, 2.0]], [[1.0, 1.0]]
+        >>> y = layer.forward([[1.0, 3.0, 5.0, 5.0]])  # (T, C) = (2, 2): x̂ = [-1, 1], then [0, 0]
+        >>> [round(value, 4) for value in y[0]]
+        [-1.0, 3.0, 1.0, 1.0]
+        """
         normalised, scales = [], []
         for vector in positions(x, self.dim):
             mean = sum(vector) / self.dim
@@ -167,7 +217,15 @@ class LayerNorm(_PerVector):
         return sequences(rows, len(x))
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """∂L/∂x = s(g − mean g − x̂·mean(g ⊙ x̂)); ∂L/∂γ = Σ ∂L/∂y ⊙ x̂; ∂L/∂β = Σ ∂L/∂y."""
+        """∂L/∂x = s(g − mean g − x̂·mean(g ⊙ x̂)); ∂L/∂γ = Σ ∂L/∂y ⊙ x̂; ∂L/∂β = Σ ∂L/∂y.
+
+        >>> layer = LayerNorm(3)
+        >>> _ = layer.forward([[1.0, 2.0, 3.0]])  # x̂ ≈ [-1.2247, 0, 1.2247]
+        >>> [round(value, 6) for value in layer.backward([[1.0, 0.0, 0.0]])[0]]
+        [0.204132, -0.408245, 0.204113]
+        >>> [round(value, 6) for value in layer.weight.grad[0]], layer.bias.grad
+        ([-1.224736, 0.0, 0.0], [[1.0, 0.0, 0.0]])
+        """
         normalised, scales, batch = self._cached("LayerNorm.backward")
         grads = positions(grad_output, self.dim)
         products = [[d * v for d, v in zip(grad, row)] for grad, row in zip(grads, normalised)]
@@ -185,7 +243,11 @@ class LayerNorm(_PerVector):
         return sequences(result, batch)
 
     def config(self) -> dict[str, Any]:
-        """{"dim", "eps"}."""
+        """{"dim", "eps"}.
+
+        >>> LayerNorm(8).config()
+        {'dim': 8, 'eps': 1e-05}
+        """
         return {"dim": self.dim, "eps": self.eps}
 
     def __repr__(self) -> str:

@@ -94,41 +94,91 @@ class SequenceDense(Layer):
         self.channels_in, self.channels_out = self.dense.n_in, self.dense.n_out
 
     def declared_input_shape(self) -> SampleShape | None:
-        """None: it learns T from the layer below."""
+        """None: it learns T from the layer below.
+
+        >>> print(SequenceDense(16, 64).declared_input_shape())
+        None
+        """
         return None
 
     def build(self, input_shape: SampleShape) -> SampleShape:
-        """(T, n_in) → (T, n_out)."""
+        """(T, n_in) → (T, n_out).
+
+        >>> SequenceDense(16, 64).build((8, 16))
+        (8, 64)
+        """
         steps, _ = check_sequence_shape(self, input_shape, self.channels_in)
         return self.record_shapes((steps, self.channels_in), (steps, self.channels_out))
 
     def initialize(self, rng: random.Random) -> None:
-        """Dense's: W ← init(rng, n_in, n_out), b ← 0."""
+        """Dense's: W ← init(rng, n_in, n_out), b ← 0.
+
+        >>> import random
+        >>> layer = SequenceDense(2, 1, init="uniform")
+        >>> layer.initialize(random.Random(0))
+        >>> layer.dense.weights.value, layer.dense.bias.value
+        ([[0.8444218515250481], [0.7579544029403025]], [[0.0]])
+        """
         self.dense.initialize(rng)
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """Dense's: [("weights", W), ("bias", b)]."""
+        """Dense's: [("weights", W), ("bias", b)].
+
+        >>> [name for name, _ in SequenceDense(2, 3).named_parameters()]
+        ['weights', 'bias']
+        """
         return self.dense.named_parameters()
 
     def forward(self, x: Matrix) -> Matrix:
-        """Dense's forward on every position."""
+        """Dense's forward on every position.
+
+        >>> layer = SequenceDense(1, 2, "relu", bias=False)
+        >>> layer.dense.weights.value = [[1.0, -1.0]]
+        >>> layer.forward([[2.0, -3.0]])  # (T, C) = (2, 1) in, (2, 2) out
+        [[2.0, 0.0, 0.0, 3.0]]
+        """
         return sequences(self.dense.forward(positions(x, self.channels_in)), len(x))
 
     def backward(self, grad_output: Matrix, need_input_grad: bool = True) -> Matrix | None:
-        """Dense's backward on every position (its parameter gradients sum over them)."""
+        """Dense's backward on every position (its parameter gradients sum over them).
+
+        >>> layer = SequenceDense(2, 1, bias=False)
+        >>> layer.dense.weights.value = [[1.0], [10.0]]
+        >>> _ = layer.forward([[1.0, 2.0, 3.0, 4.0]])  # two positions
+        >>> layer.backward([[1.0, 1.0]])  # δ_t·Wᵀ at each position
+        [[1.0, 10.0, 1.0, 10.0]]
+        >>> layer.dense.weights.grad  # Σ_t X_tᵀ·δ_t
+        [[4.0], [6.0]]
+        """
         result = self.dense.backward(positions(grad_output, self.channels_out), need_input_grad)
         return None if result is None else sequences(result, len(grad_output))
 
     def output_range(self) -> tuple[float, float]:
-        """The activation's range."""
+        """The activation's range.
+
+        >>> SequenceDense(2, 1, "sigmoid").output_range(), SequenceDense(2, 1).output_range()
+        ((0.0, 1.0), (-inf, inf))
+        """
         return self.dense.output_range()
 
     def branch_signature(self) -> tuple[Hashable, ...]:
-        """Dense's: the side of each kink of f each Z_bt took."""
+        """Dense's: the side of each kink of f each Z_bt took.
+
+        >>> layer = SequenceDense(1, 1, "relu", bias=False)
+        >>> layer.dense.weights.value = [[1.0]]
+        >>> _ = layer.forward([[2.0, -3.0]])
+        >>> layer.branch_signature()  # z = 2 > 0 at position 0, z = -3 < 0 at position 1
+        (True, False)
+        """
         return self.dense.branch_signature()
 
     def config(self) -> dict[str, Any]:
-        """Dense's arguments."""
+        """Dense's arguments.
+
+        >>> config = SequenceDense(16, 64, "relu", bias=False).config()
+        >>> config["n_in"], config["n_out"], config["activation"].name, config["bias"]
+        (16, 64, 'relu', False)
+        """
         return self.dense.config()
 
     def __repr__(self) -> str:
