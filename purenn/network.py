@@ -21,7 +21,6 @@ Dropout and BatchNorm behave differently in the two modes.
 
 from __future__ import annotations
 
-import importlib
 import math
 import random
 from typing import TYPE_CHECKING
@@ -29,23 +28,16 @@ from typing import TYPE_CHECKING
 from purenn.arguments import check_flag, check_seed, shown
 from purenn.errors import ConfigurationError, ShapeError
 from purenn.fit_options import FitOptions
+from purenn.inference import Inference, compiled_package
 from purenn.layers import Buffer, Layer, Parameter
 from purenn.layers.chain import build_layers, check_output_range, layer_table
 from purenn.losses import LOSSES, Loss
 from purenn.matrix import as_float_matrix, format_shape
-from purenn.metrics import (
-    evaluate_metrics,
-    get_metrics,
-    gives_class_scores,
-    predicted_classes,
-    probabilities,
-)
 from purenn.optimizers import clip_checked_gradients
 from purenn.state import load_state, named_state, state_items
 from purenn.training import (
     History,
     batch_slices,
-    in_mode,
     non_finite_loss,
     split_validation,
     train,
@@ -59,7 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Network"]
 
-class Network:
+class Network(Inference):
     """A feed-forward network: ``layers`` applied in order, trained against ``loss``.
 
     ``loss`` is a registered name (e.g. "sse") or a Loss.  ``seed`` seeds the network's own
@@ -309,36 +301,6 @@ class Network:
 
     # -- the public surface -------------------------------------------------------------------
 
-    def predict(self, x: Any, compile: bool = False) -> Matrix:  # noqa: A002 (torch.compile's word)
-        """The network's output for X (samples × n_in): a nested list, one row per sample.
-        Runs in evaluation mode (and leaves the mode as it was).  ``compile=True`` runs the
-        same products as generated code (``purenn.compiled``): the same bits, faster.
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(2, 1, bias=False)], seed=0)
-        >>> net.load_state_dict({"layers.0.weight": [[1.0], [2.0]]})
-        >>> net.predict([[1, 1], [0, 3]]), net.predict([[1, 1]], compile=True)
-        ([[3.0], [6.0]], [[3.0]])
-        """
-        inputs = self._check_inputs(x, "predict")
-        with in_mode(self, False):
-            if check_flag(compile, "compile", "predict"):
-                return _compiled().predict(self, inputs)  # type: ignore[no-any-return]
-            return self.forward(inputs)
-
-    def loss(self, x: Any, y: Any) -> float:
-        """The loss L(predict(X), Y) as a number, in evaluation mode, as ``predict``.
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(1, 1, bias=False)], loss="sse")
-        >>> net.layers[0].weights.value = [[1.0]]
-        >>> net.loss([[1], [2]], [[0], [0]])          # 1² + 2²
-        5.0
-        """
-        inputs, targets = self.check_data(x, y, "loss")
-        with in_mode(self, False):
-            return self.loss_function.value(self.forward(inputs), targets)
-
     def gradients(self, x: Any, y: Any) -> tuple[float, list[Matrix]]:
         """(L, [∂L/∂θ for θ in parameters()]) at the current parameters, by backpropagation,
         in the current mode.  In training mode (the default) this is the pass a training step
@@ -395,7 +357,7 @@ class Network:
         data, validation = self._validation(inputs, targets, settings)
         self._check_batches(len(data[0]), settings.batch_size)
         if settings.compile:
-            return _compiled().fit(self, data, validation, settings)  # type: ignore[no-any-return]
+            return compiled_package().fit(self, data, validation, settings)  # type: ignore[no-any-return]
         optimizer, clip_norm = settings.optimizer_in_use, settings.clip_norm
 
         def step(x_batch: Matrix, y_batch: Matrix) -> tuple[float, Matrix]:
@@ -425,56 +387,6 @@ class Network:
                 f"fit: validation_data must be a pair (X_val, Y_val), got {shown(pair)}"
             )
         return (x, y), self.check_data(pair[0], pair[1], "fit (validation_data)")
-
-    def predict_classes(self, x: Any) -> list[int]:
-        """The class of each row of X: argmax of the outputs, or for a single output column
-        (sigmoid-style) 1 if the output > 0.5 else 0.  n × n_in → n ints.
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(2, 2, bias=False)], loss="cross_entropy")
-        >>> net.layers[0].weights.value = [[1.0, 0.0], [0.0, 1.0]]
-        >>> net.predict_classes([[3, 1], [0, 2]])     # the larger output of each row
-        [0, 1]
-        """
-        return predicted_classes(self.predict(x), self.loss_function)
-
-    def predict_proba(self, x: Any) -> Matrix:
-        """One probability per class for each row of X, for a classifier (n × n_in → n ×
-        classes): the softmax of the logits for cross-entropy, [1 − p, p] for a single sigmoid
-        output, the outputs themselves for outputs that are already probabilities
-        (``purenn.metrics.probabilities``).  ConfigurationError for a network that regresses
-        (its outputs are neither logits nor within [0, 1]).
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(2, 3)], loss="cross_entropy", seed=0)
-        >>> [round(sum(row), 12) for row in net.predict_proba([[0.5, -1.0], [2.0, 0.0]])]
-        [1.0, 1.0]
-        """
-        if not gives_class_scores(self.loss_function, self.layers[-1].output_range()):
-            low, high = self.layers[-1].output_range()
-            raise ConfigurationError(
-                f"predict_proba: the outputs are not class scores: the loss "
-                f"{self.loss_function.name} takes no logits and the last layer gives outputs in "
-                f"[{low:g}, {high:g}], not probabilities (a network that regresses has none)"
-            )
-        return probabilities(self.predict(x), self.loss_function)
-
-    def evaluate(self, x: Any, y: Any, metrics: Sequence[str] = ()) -> dict[str, float]:
-        """{"loss": L(predict(X), Y), metric: value, ...} on (X, Y), for the loss and each
-        metric named in ``metrics`` (e.g. ["accuracy"]); in evaluation mode, as ``predict``.
-
-        >>> import purenn as pn
-        >>> net = pn.Network([pn.Dense(2, 2)], loss="cross_entropy", seed=0)
-        >>> sorted(net.evaluate([[0, 1], [1, 0]], [0, 1], metrics=["accuracy"]))
-        ['accuracy', 'loss']
-        """
-        inputs, targets = self.check_data(x, y, "evaluate")
-        chosen = get_metrics(metrics, "evaluate")
-        with in_mode(self, False):
-            output = self.forward(inputs)
-        values = {"loss": self.loss_function.value(output, targets)}
-        values.update(evaluate_metrics(chosen, output, targets, self.loss_function))
-        return values
 
     def summary(self) -> str:
         """A table of the layers, as Keras's ``summary()`` prints it: each layer with the shape
@@ -540,9 +452,3 @@ class Network:
         [[3.5]]
         """
         load_state(self.layers, state, "load_state_dict")
-
-
-def _compiled() -> Any:
-    """``purenn.compiled``, imported on the first ``compile=True``: the reference path never
-    imports it (tests/test_layering.py allows this one import at run time)."""
-    return importlib.import_module("purenn.compiled")

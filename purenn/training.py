@@ -48,20 +48,24 @@ if TYPE_CHECKING:
     Step = Callable[[Matrix, Matrix], Tuple[float, Matrix]]
     """step(X, Y) on a checked batch: one step of training, returning (L, output)."""
 
-    class Trainable(Protocol):
+    class Switchable(Protocol):
+        """A model with a training and an evaluation mode (``in_mode`` switches them)."""
+
+        training: bool
+
+        def train(self, mode: bool = True) -> Any:
+            """Switch to training mode (``mode`` True) or evaluation mode (False)."""
+
+    class Trainable(Switchable, Protocol):
         """What the training loop needs from a model (``Network`` provides it)."""
 
         loss_function: Loss
-        training: bool
 
         def parameters(self) -> list[Parameter]:
             """Every trainable parameter, in a fixed order."""
 
         def buffers(self) -> list[Buffer]:
             """Every buffer (state the layers update themselves), in a fixed order."""
-
-        def train(self, mode: bool = True) -> Any:
-            """Switch to training mode (``mode`` True) or evaluation mode (False)."""
 
         def forward(self, x: Matrix) -> Matrix:
             """The output for a checked batch."""
@@ -331,7 +335,7 @@ def _held(model: Trainable) -> list[Stored]:
 
 
 @contextlib.contextmanager
-def in_mode(model: Trainable, training: bool) -> Iterator[None]:
+def in_mode(model: Switchable, training: bool) -> Iterator[None]:
     """A context manager: run the block with ``model`` in training mode (True) or evaluation
     mode (False), then put back the mode it had, whatever the block raises.
 

@@ -30,7 +30,7 @@ LAYERS = [
     "layers.residual", "layers.chain", "layers",
     "optimizers.base", "optimizers.clipping", "optimizers.sgd", "optimizers.adam", "optimizers",
     "schedules", "callbacks", "metrics", "fit_options", "training", "state",
-    "network",
+    "inference", "network",
     "compiled.kernels", "compiled.checks", "compiled.straightline", "compiled.run", "compiled",
     "models.gpt", "models.names", "models.recipe", "models.sampling", "models",
     "formats.checks", "formats.files", "formats.names", "formats.limits", "formats.support",
@@ -140,9 +140,9 @@ def test_imports_are_at_module_level(module):
 # test looks for that call (and __import__) everywhere else: purenn/__init__.py's module
 # __getattr__ (PEP 562) imports the tools (data sets, pictures, formats, the gradient checker)
 # when they are first asked for, because training a network needs none of them
-# (benchmarks/bench_import.py); Network's _compiled imports purenn.compiled on the first
+# (benchmarks/bench_import.py); inference.compiled_package imports purenn.compiled on the first
 # compile=True, because the reference path must never import it.
-LAZY_IMPORTERS = {("__init__", "__getattr__"), ("network", "_compiled")}
+LAZY_IMPORTERS = {("__init__", "__getattr__"), ("inference", "compiled_package")}
 
 
 def dynamic_imports(module):
