@@ -1,7 +1,8 @@
 """The layers, one family a module, and the contract every layer follows.
 
-    base        Parameter, Buffer, the Layer base class, ActivatedLayer (A = f(Z)), and
-                LAYER_TYPES, the registry of layer classes (register_layer)
+    parameters  Parameter (trained) and Buffer (updated by the layer itself)
+    base        the Layer base class, ActivatedLayer (A = f(Z)), and LAYER_TYPES, the registry
+                of layer classes (register_layer)
     dense       Dense: Z = X·W + b, A = f(Z), the seed tutorial's layer
     chain       layers in sequence: each built on the shape the layer below gives
     im2col      receptive fields as index tables, shared by the image layers

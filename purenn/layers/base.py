@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Dict, Tuple, TypeVar, Union
 from purenn.activations import Activation
 from purenn.arguments import check_entries, check_int, shown
 from purenn.errors import ConfigurationError, ShapeError, StateError
+from purenn.layers.parameters import Buffer, Parameter
 from purenn.matrix import format_shape
 from purenn.registry import Registry
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     LayerClass = TypeVar("LayerClass", bound=Type["Layer"])
 
 __all__ = [
-    "Parameter",
+    "Parameter",  # from purenn.layers.parameters, for the layers that hold them
     "Buffer",
     "Layer",
     "ActivatedLayer",
@@ -49,89 +50,6 @@ __all__ = [
     "check_declared",
     "check_built",
 ]
-
-
-class Parameter:
-    """A trainable matrix: ``value`` (read and assign in place) and ``grad`` (∂L/∂value).
-
-    ``name`` is the parameter's path in its network, e.g. ``"layers[0].weights"``, once a
-    network owns it; before that it is the layer's local name.
-
-    >>> w = Parameter("w", [[1.0, 2.0]])
-    >>> w, w.shape, w.grad
-    (<Parameter w 1×2>, (1, 2), None)
-    """
-
-    def __init__(self, name: str, value: Matrix) -> None:
-        self.name = name
-        self._value = value
-        self.grad: Matrix | None = None
-
-    @property
-    def value(self) -> Matrix:
-        """The matrix.  Assigning a new one checks that it has the same shape, rows × columns
-        of lists (the layer computes with that shape); updates in place are not checked.
-
-        >>> w = Parameter("w", [[1.0, 2.0]])
-        >>> w.value = [[3.0, 4.0]]
-        >>> w.value
-        [[3.0, 4.0]]
-        """
-        return self._value
-
-    @value.setter
-    def value(self, new: Matrix) -> None:
-        rows, columns = self.shape
-        fits = isinstance(new, list) and len(new) == rows and all(
-            isinstance(row, list) and len(row) == columns for row in new
-        )
-        if not fits:
-            raise ShapeError(
-                f"Parameter {self.name}: the new value must be {rows}×{columns} (a list of "
-                f"{rows} lists of {columns} numbers), got {shown(new)}"
-            )
-        self._value = new
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, columns) of ``value``.
-
-        >>> Parameter("b", [[0.0, 0.0, 0.0]]).shape
-        (1, 3)
-        """
-        return len(self._value), len(self._value[0])
-
-    def __repr__(self) -> str:
-        rows, columns = self.shape
-        return f"<Parameter {self.name} {rows}×{columns}>"
-
-
-class Buffer:
-    """A matrix of state a layer keeps and updates itself, such as BatchNorm's running mean:
-    ``value`` only, no ``grad``.  It is not among a network's ``parameters()``, so no optimizer
-    ever sees it, but it is part of the network's state (``Network.buffers()``) and is saved
-    with it.  ``name`` is its path in its network, e.g. ``"layers[1].running_mean"``.
-
-    >>> Buffer("running_var", [[1.0, 1.0]])
-    <Buffer running_var 1×2>
-    """
-
-    def __init__(self, name: str, value: Matrix) -> None:
-        self.name = name
-        self.value = value
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, columns) of ``value``.
-
-        >>> Buffer("running_mean", [[0.0, 0.0]]).shape
-        (1, 2)
-        """
-        return len(self.value), len(self.value[0])
-
-    def __repr__(self) -> str:
-        rows, columns = self.shape
-        return f"<Buffer {self.name} {rows}×{columns}>"
 
 
 SampleShape = Tuple[int, ...]
