@@ -23,6 +23,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "purenn"
 LAYERS = [
     "version", "errors", "arguments", "kernels", "scalar", "progress",
     "matrix", "encoding", "registry",
+    "activations.base", "activations.classic", "activations.extended", "activations.softmax",
     "activations", "losses", "sequence_loss", "initializers",
     "layers.parameters", "layers.base", "layers.dense", "layers.im2col", "layers.conv",
     "layers.pooling", "layers.flatten", "layers.dropout", "layers.batchnorm",
