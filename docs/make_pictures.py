@@ -78,7 +78,7 @@ def names_model(steps: int = 1000, every: int = 20) -> None:
         history.record({"loss": sum(losses) / every,
                         "val_loss": sequence_loss(net, encoded[-300:])})
     loss_curve(history, DOCS / "names_loss.svg",
-               title=f"microgpt's recipe on made-up names: mean loss per {every} steps")
+               title=f"microgpt's recipe on made-up names (one epoch = {every} steps)")
 
 
 if __name__ == "__main__":
