@@ -8,7 +8,6 @@ option is one field here, its check in ``__post_init__``, and its use in the loo
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from purenn.arguments import check_flag, check_int, check_real, shown
@@ -32,9 +31,8 @@ DEFAULT_LEARNING_RATE = 0.01
 """fit's learning rate when neither learning_rate nor optimizer is given."""
 
 
-@dataclasses.dataclass
 class FitOptions:
-    """The options of ``fit``, each a field with its default:
+    """The options of ``fit``, each a keyword of ``__init__`` with its default:
 
     epochs           passes over the data (int ≥ 0)
     learning_rate    builds plain SGD, θ ← θ − η ∂L/∂θ (default 0.01); not with ``optimizer``
@@ -53,8 +51,9 @@ class FitOptions:
 
     ``optimizer_in_use`` (the optimizer, or the SGD that learning_rate builds) and
     ``metric_functions`` are derived from them.  ``from_keywords`` raises ConfigurationError
-    naming ``fit`` for a keyword that is not a field; ``__post_init__`` for a value that is not
-    acceptable.
+    naming ``fit`` for a keyword that is not an option; ``__init__`` checks each value.  (A
+    plain class, not a dataclass: a dataclass's ``__init__`` is code generated at run time,
+    and fit's reference path runs none.)
 
     >>> options = FitOptions(epochs=10, batch_size=2)
     >>> options.optimizer_in_use
@@ -65,23 +64,47 @@ class FitOptions:
     purenn.errors.ConfigurationError: fit: epochs must be an int ≥ 0, got -1
     """
 
-    epochs: int = 1
-    learning_rate: float | None = None
-    optimizer: Optimizer | None = None
-    batch_size: int | None = None
-    shuffle: bool = True
-    schedule: Schedule | None = None
-    clip_norm: float | None = None
-    validation_data: tuple[Any, Any] | None = None
-    validation_split: float | None = None
-    metrics: Sequence[str] = ()
-    early_stopping: EarlyStopping | None = None
-    callback: EpochCallback | None = None
-    verbose: bool = False
-    compile: bool = False
-
-    optimizer_in_use: Optimizer = dataclasses.field(init=False, repr=False)
-    metric_functions: list[tuple[str, Metric]] = dataclasses.field(init=False, repr=False)
+    def __init__(
+        self,
+        epochs: int = 1,
+        learning_rate: float | None = None,
+        optimizer: Optimizer | None = None,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        schedule: Schedule | None = None,
+        clip_norm: float | None = None,
+        validation_data: tuple[Any, Any] | None = None,
+        validation_split: float | None = None,
+        metrics: Sequence[str] = (),
+        early_stopping: EarlyStopping | None = None,
+        callback: EpochCallback | None = None,
+        verbose: bool = False,
+        compile: bool = False,  # noqa: A002 (torch.compile's word)
+    ) -> None:
+        where = "fit"
+        self.epochs = check_int(epochs, "epochs", where, 0)
+        self.batch_size = None if batch_size is None else check_int(batch_size, "batch_size",
+                                                                    where, 1)
+        self.learning_rate, self.optimizer = learning_rate, optimizer
+        self.optimizer_in_use: Optimizer = self._optimizer(where)
+        self.shuffle = check_flag(shuffle, "shuffle", where)
+        self.verbose = check_flag(verbose, "verbose", where)
+        self.compile = check_flag(compile, "compile", where)
+        _check_instance(schedule, Schedule, "schedule", where)
+        _check_instance(early_stopping, EarlyStopping, "early_stopping", where)
+        self.schedule, self.early_stopping = schedule, early_stopping
+        self.clip_norm = None if clip_norm is None else check_max_norm(clip_norm,
+                                                                       f"{where} (clip_norm)")
+        if callback is not None and not callable(callback):
+            raise ConfigurationError(f"{where}: callback must be callable, got {shown(callback)}")
+        self.callback = callback
+        if validation_data is not None and validation_split is not None:
+            raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
+        self.validation_data = validation_data
+        self.validation_split = None if validation_split is None else check_real(
+            validation_split, "validation_split", where, low=0.0, high=1.0, include_low=False)
+        self.metrics = metrics
+        self.metric_functions: list[tuple[str, Metric]] = get_metrics(metrics, where)
 
     @classmethod
     def from_keywords(cls, **keywords: Any) -> FitOptions:
@@ -99,30 +122,6 @@ class FitOptions:
             )
         return cls(**keywords)
 
-    def __post_init__(self) -> None:
-        where = "fit"
-        check_int(self.epochs, "epochs", where, 0)
-        if self.batch_size is not None:
-            check_int(self.batch_size, "batch_size", where, 1)
-        self.optimizer_in_use = self._optimizer(where)
-        self.shuffle = check_flag(self.shuffle, "shuffle", where)
-        self.verbose = check_flag(self.verbose, "verbose", where)
-        self.compile = check_flag(self.compile, "compile", where)
-        _check_instance(self.schedule, Schedule, "schedule", where)
-        _check_instance(self.early_stopping, EarlyStopping, "early_stopping", where)
-        if self.clip_norm is not None:
-            self.clip_norm = check_max_norm(self.clip_norm, f"{where} (clip_norm)")
-        if self.callback is not None and not callable(self.callback):
-            raise ConfigurationError(
-                f"{where}: callback must be callable, got {shown(self.callback)}"
-            )
-        if self.validation_data is not None and self.validation_split is not None:
-            raise ConfigurationError(f"{where}: give validation_data or validation_split, not both")
-        if self.validation_split is not None:
-            self.validation_split = check_real(self.validation_split, "validation_split", where,
-                                               low=0.0, high=1.0, include_low=False)
-        self.metric_functions = get_metrics(self.metrics, where)
-
     def _optimizer(self, where: str) -> Optimizer:
         if self.optimizer is None:
             rate = DEFAULT_LEARNING_RATE if self.learning_rate is None else self.learning_rate
@@ -134,11 +133,16 @@ class FitOptions:
         _check_instance(self.optimizer, Optimizer, "optimizer", where)
         return self.optimizer
 
+    def __repr__(self) -> str:
+        given = ", ".join(f"{name}={getattr(self, name)!r}" for name in FIT_OPTIONS
+                          if getattr(self, name) != _DEFAULTS[name])
+        return f"FitOptions({given})"
 
-FIT_OPTIONS: tuple[str, ...] = tuple(
-    field.name for field in dataclasses.fields(FitOptions) if field.init
-)
+
+_SIGNATURE = FitOptions.__init__.__code__
+FIT_OPTIONS: tuple[str, ...] = _SIGNATURE.co_varnames[1:_SIGNATURE.co_argcount]
 """The keywords of ``fit`` besides the data, in the order FitOptions declares them."""
+_DEFAULTS = dict(zip(FIT_OPTIONS, FitOptions.__init__.__defaults__ or ()))
 
 
 def _check_instance(value: Any, kind: type, label: str, where: str) -> None:

@@ -10,7 +10,7 @@ reference step, ``Network.train_step``, and the history says why (``History.comp
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import math
 import sys
 from typing import TYPE_CHECKING
@@ -68,8 +68,8 @@ def fit(network: Network, data: Data, validation: Data | None, settings: FitOpti
             step.recheck(epoch)  # the callback may have replaced a parameter or the loss
             return stop
 
-        # A new FitOptions (and with learning_rate, a new SGD): the step takes its optimizer.
-        settings = dataclasses.replace(settings, callback=checked_callback)
+        settings = copy.copy(settings)  # the user's options stay as they were given
+        settings.callback = checked_callback
     step = CompiledStep(network, settings.optimizer_in_use, settings.clip_norm)
     if settings.verbose:
         print(f"compile=True: {step.describe()}", file=sys.stderr)
