@@ -4,7 +4,6 @@ file is private from the start, a killed save's temporary file is cleaned by the
 an error names the caller's path.  POSIX only (links, FIFOs, modes, flock)."""
 
 import os
-import re
 import stat
 import subprocess
 import sys
@@ -164,18 +163,6 @@ def test_a_pair_is_written_only_when_both_can_be(tmp_path, monkeypatch):
         files.write_all_atomically([(first, b"new a"), (second, b"new b")])
     assert first.read_bytes() == b"old a" and second.read_bytes() == b"old b"
     assert leftovers(tmp_path) == []
-
-
-@pytest.mark.slow
-def test_the_docs_page_runs_as_written(tmp_path):
-    """Every python block of docs/files-and-faults.md, pasted in order into a fresh interpreter."""
-    with open(os.path.join(ROOT, "docs", "files-and-faults.md"), encoding="utf-8") as page:
-        text = page.read()
-    code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "refused: layers[0] (Conv2D)" in done.stdout and "(1, 340, 340)" in done.stdout
 
 
 def test_without_locks_saves_work_and_remove_nothing(tmp_path, monkeypatch):
