@@ -1,7 +1,7 @@
 """The hypothesis profile of this run, and how many examples a test that sets its own count draws.
 
-"quick" (the default: the README's command and the interpreters other than dev) draws a quarter
-of each count, "ci" (CI's dev job) the count itself, "dev" ten times as many.  A test with a
+"quick" (the default: the README's command and CI's jobs but two) draws a quarter of each count,
+"ci" (CI's py313 and slow jobs) the count itself, "dev" ten times as many.  A test with a
 count of its own writes ``@settings(max_examples=examples(40))``, so the profile scales it too.
 """
 

@@ -1,13 +1,14 @@
 """Hypothesis profiles shared by the whole suite, and what the run's header and summary report.
 
 "ci" is deterministic (derandomize, no deadline, no example database), so CI never flakes: CI's
-dev job runs it; "quick" is the same with a quarter of the examples, the default (the README's
-command, and CI's other interpreters, which repeat what dev checks in full); "dev" explores ten
-times more.  Choose with HYPOTHESIS_PROFILE=<name>.  A test that sets its own count scales it by
-the profile (``budget.examples``).
+py313 and slow jobs run it; "quick" is the same with a quarter of the examples, the default (the
+README's command, and CI's other jobs); "dev" explores ten times more.  Choose with
+HYPOTHESIS_PROFILE=<name>.  A test that sets its own count scales it by the profile
+(``budget.examples``).
 
 The header names the purenn under test (the source tree, or the wheel installed in a CI
-environment) and the oracles PURENN_REQUIRE makes mandatory (see oracles.py).
+environment), the oracles PURENN_REQUIRE makes mandatory and those PURENN_OMIT leaves to
+another job (see oracles.py).
 """
 
 import os
@@ -35,9 +36,11 @@ settings.load_profile(PROFILE)
 def pytest_report_header(config):
     """Where purenn was imported from, and which oracles must be present."""
     required = ", ".join(sorted(oracles.required())) or "none"
+    omitted = ", ".join(sorted(oracles.listed(oracles.OMIT_VARIABLE))) or "none"
     return [
         f"purenn under test: {os.path.dirname(purenn.__file__)}",
-        f"hypothesis profile: {PROFILE}; required oracles: {required}",
+        f"hypothesis profile: {PROFILE}; required oracles: {required}; left to another job: "
+        f"{omitted}",
     ]
 
 

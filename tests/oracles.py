@@ -21,6 +21,11 @@ environment variable PURENN_REQUIRE lists, comma-separated, the names that must 
 there (``PURENN_REQUIRE=torch,numpy``): for those names a missing oracle FAILS the test instead.
 Names are free-form; they only have to match what the tests ask for.  conftest.py reports any
 required name that no test asked for, which catches a misspelt name.
+
+The other way round, PURENN_OMIT lists oracles a job leaves to another one even where they are
+installed (``PURENN_OMIT=chromium,node``): CI's interpreter jobs leave the external programs
+(Chromium, node and what it runs) to the dev job, which requires them.  A test asking for one
+is skipped with that reason; a name both lists require wins.
 """
 
 import importlib
@@ -33,6 +38,7 @@ from typing import FrozenSet, NoReturn, Optional, Set
 import pytest
 
 REQUIRE_VARIABLE = "PURENN_REQUIRE"
+OMIT_VARIABLE = "PURENN_OMIT"
 
 WEBASSEMBLY = sys.platform in ("emscripten", "wasi")
 """Whether this Python runs in WebAssembly (Pyodide in a browser or under node): no processes,
@@ -42,10 +48,24 @@ threads or sockets."""
 asked: Set[str] = set()
 
 
+def listed(variable: str) -> FrozenSet[str]:
+    """The comma-separated names in the environment variable ``variable`` (empty ones ignored)."""
+    names = os.environ.get(variable, "")
+    return frozenset(name.strip() for name in names.split(",") if name.strip())
+
+
 def required() -> FrozenSet[str]:
-    """The oracle names that PURENN_REQUIRE lists (empty names ignored)."""
-    listed = os.environ.get(REQUIRE_VARIABLE, "")
-    return frozenset(name.strip() for name in listed.split(",") if name.strip())
+    """The oracle names that PURENN_REQUIRE lists."""
+    return listed(REQUIRE_VARIABLE)
+
+
+def skip_if_omitted(name: str) -> None:
+    """Skip the calling test (or module) where PURENN_OMIT lists ``name`` and PURENN_REQUIRE
+    does not: this job leaves that oracle to another."""
+    asked.add(name)
+    if name in listed(OMIT_VARIABLE) and name not in required():
+        pytest.skip(f"oracle {name!r} left to another job: {OMIT_VARIABLE} lists it",
+                    allow_module_level=True)
 
 
 def unavailable(name: str, reason: str) -> NoReturn:
@@ -63,7 +83,7 @@ def unavailable(name: str, reason: str) -> NoReturn:
 
 def require(name: str) -> ModuleType:
     """The module ``name``, imported; a missing (or broken) one skips, or fails if required."""
-    asked.add(name)
+    skip_if_omitted(name)
     try:
         return importlib.import_module(name)
     except ImportError as error:
@@ -74,7 +94,7 @@ def require(name: str) -> ModuleType:
 def require_program(name: str, command: Optional[str] = None) -> str:
     """The full path of the program ``command`` (default: ``name``), an absolute path or a
     command looked up on PATH; a missing one skips, or fails if ``name`` is required."""
-    asked.add(name)
+    skip_if_omitted(name)
     found = shutil.which(command or name)
     if found is None:
         unavailable(name, f"no executable {command or name!r} on PATH")

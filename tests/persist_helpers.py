@@ -19,7 +19,7 @@ import subprocess
 from typing import Any, List
 
 from hypothesis import strategies as st
-from oracles import require, require_program, unavailable
+from oracles import require, require_program, skip_if_omitted, unavailable
 
 import purenn as pn
 from purenn.activations import ACTIVATIONS
@@ -140,6 +140,7 @@ def require_onnxruntime() -> Any:
 
 def micropython_command() -> List[str]:
     """The command that runs a MicroPython script given as its last argument, or skip."""
+    skip_if_omitted("micropython")
     configured = os.environ.get(MICROPYTHON_VARIABLE)
     candidates = [pathlib.Path(configured)] if configured else [MICROPYTHON_MJS]
     for candidate in candidates:

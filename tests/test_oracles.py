@@ -1,9 +1,18 @@
-"""oracles.py: a missing oracle skips the test, or fails it where PURENN_REQUIRE names it."""
+"""oracles.py: a missing oracle skips the test, or fails it where PURENN_REQUIRE names it; one
+that PURENN_OMIT names is skipped even where it is installed."""
 
 import math
 
 import pytest
-from oracles import REQUIRE_VARIABLE, require, require_program, required, unavailable
+from oracles import (
+    OMIT_VARIABLE,
+    REQUIRE_VARIABLE,
+    require,
+    require_program,
+    required,
+    skip_if_omitted,
+    unavailable,
+)
 
 MISSING = "purenn_no_such_oracle"
 
@@ -44,3 +53,15 @@ def test_a_requirement_names_one_oracle_only(monkeypatch):
     monkeypatch.setenv(REQUIRE_VARIABLE, "torch")
     with pytest.raises(pytest.skip.Exception):
         require(MISSING)
+
+
+def test_an_omitted_oracle_skips_though_installed_and_a_required_one_does_not(monkeypatch):
+    monkeypatch.delenv(REQUIRE_VARIABLE, raising=False)
+    monkeypatch.setenv(OMIT_VARIABLE, "math, node")
+    with pytest.raises(pytest.skip.Exception, match="'math' left to another job"):
+        require("math")
+    with pytest.raises(pytest.skip.Exception, match="'node' left to another job"):
+        skip_if_omitted("node")
+    skip_if_omitted("chromium")  # negative control: a name not listed is not skipped
+    monkeypatch.setenv(REQUIRE_VARIABLE, "math")
+    assert require("math") is math
