@@ -189,6 +189,27 @@ def test_the_lazy_modules_load_on_first_use_only():
     ]
 
 
+# Standard modules that would cost `import purenn` more than they give the core: dataclasses
+# loads inspect, 7 ms of the 30 ms budget together (CPython 3.11); the tools may use them.
+EXPENSIVE_STANDARD_MODULES = ("dataclasses", "inspect")
+
+
+def test_import_purenn_loads_no_expensive_standard_module():
+    require_native("start processes")
+    code = (
+        "import sys\nbefore = set(sys.modules)\nimport purenn\n"
+        f"print(sorted(m for m in {EXPENSIVE_STANDARD_MODULES!r}"
+        " if m in sys.modules and m not in before))\n"
+        "import purenn.tabular\n"  # negative control: a tool that uses dataclasses
+        "print('dataclasses' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=PACKAGE.parent,
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]
+
+
 def test_every_lazy_name_is_what_its_module_defines():
     # After an import of the module itself (not through the package), the package's name must
     # still give the module's object.
