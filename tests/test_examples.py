@@ -112,13 +112,13 @@ def test_examples_have_a_main_and_a_docstring(name):
 
 def recipes_fitted(monkeypatch, run):
     """What ``run()`` passes to each ``Network.fit``, which trains nothing: the network's summary
-    and initial weights, then fit's arguments (their reprs, verbose left out).  Nor does
-    ``evaluate`` run."""
+    and initial weights, the training data, then fit's arguments (their reprs, verbose left
+    out).  Nor does ``evaluate`` run."""
     recipes = []
 
     def record(network, x, y, epochs=1, learning_rate=None, **options):
         options.pop("verbose", None)
-        recipes.append((network.summary(), network.state_dict(), epochs, learning_rate,
+        recipes.append((network.summary(), network.state_dict(), x, y, epochs, learning_rate,
                         {key: repr(value) for key, value in options.items()}))
 
     monkeypatch.setattr(pn.Network, "fit", record)
@@ -150,6 +150,8 @@ def test_dropout_and_batchnorm_help_as_the_docs_say(capsys):
     plain, normed = batchnorm["without BatchNorm"], batchnorm["with BatchNorm"]
     assert plain["test_accuracy"] <= CHANCE_WITH_MARGIN
     assert normed["test_accuracy"] >= BATCHNORM_MIN_TEST_ACCURACY
+
+
 def test_microgpt_prints_microgpts_lines(capsys):
     # The full run (1,000 steps on names.txt) is compared with microgpt in
     # benchmarks/bench_microgpt.py and, for 50 steps, in test_models.py (slow).
